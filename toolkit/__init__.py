@@ -1,0 +1,37 @@
+"""Dockyard toolkit: the OCI Data Science model workflow (ADS-style), offline or in the cloud.
+
+Public names load lazily so that ``import toolkit`` never imports torch, xgboost or
+lightgbm; a framework is imported only when its model class is first used.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "GenericModel": "toolkit.model.generic",
+    "SklearnModel": "toolkit.model.frameworks.sklearn",
+    "XGBoostModel": "toolkit.model.frameworks.xgboost",
+    "LightGBMModel": "toolkit.model.frameworks.lightgbm",
+    "PyTorchModel": "toolkit.model.frameworks.pytorch",
+    "ModelDeployment": "toolkit.deployment",
+    "ModelVersionSet": "toolkit.catalog.version_set",
+    "mock_datascience": "toolkit.testing.mock",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,42 @@
+"""The ``dockyard`` command line. Each command group lives in its own module and registers here."""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# Modules that add commands to ``cli``; each defines ``register(cli: click.Group)``.
+COMMAND_MODULES = (
+    "toolkit.cli.artifact_commands",
+    "toolkit.cli.emulator_commands",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dockyard")
+def cli() -> None:
+    """Dockyard: the OCI Data Science model catalog and deployments, offline.
+
+    \b
+    Example:
+      dockyard emulator start --detach
+      dockyard models list
+    """
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(cli)
+
+
+_register_commands()
+
+
+def main() -> None:
+    cli()
