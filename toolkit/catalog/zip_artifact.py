@@ -1,0 +1,237 @@
+"""Pack an artifact directory into the zip the catalog stores, and unpack one safely.
+
+The zip carries ``model_artifact_manifest.json`` (``{version, generated_by, generated_at,
+files: {relpath: {sha256, size}}}``, the format ADS writes), so whoever downloads the artifact can
+prove it is byte-for-byte what was saved. Both directions stream file by file through fixed-size
+buffers: an artifact of any size never sits in memory.
+"""
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import Iterator
+
+MANIFEST_NAME = "model_artifact_manifest.json"
+IGNORE_FILE = ".model-ignore"
+MANIFEST_VERSION = "1.0"
+CHUNK = 1024 * 1024
+# Always left out, whatever .model-ignore says: caches and VCS data are never part of a model.
+BUILTIN_IGNORES = ("__pycache__/", "*.pyc", ".git/", ".ipynb_checkpoints/", ".DS_Store", MANIFEST_NAME)
+
+
+class ArtifactIntegrityError(Exception):
+    """A downloaded artifact does not match its manifest, or would escape its target directory."""
+
+
+@dataclass(frozen=True)
+class ZippedArtifact:
+    """A zip on disk ready to upload, with what the upload needs to know about it."""
+
+    path: Path
+    size: int
+    sha256: str
+    manifest: dict
+
+    def cleanup(self) -> None:
+        """Remove the temporary zip (the caller owns it once zip_artifact returns)."""
+        self.path.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Packing
+# --------------------------------------------------------------------------------------------
+
+def read_ignore_patterns(artifact_dir: Path) -> list[str]:
+    """Patterns of ``.model-ignore`` (gitignore-like: globs, ``dir/`` for directories, # comments)."""
+    path = artifact_dir / IGNORE_FILE
+    if not path.is_file():
+        return list(BUILTIN_IGNORES)
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return list(BUILTIN_IGNORES) + [line for line in lines if line and not line.startswith("#")]
+
+
+def is_ignored(relpath: str, is_dir: bool, patterns: list[str]) -> bool:
+    """Whether ``relpath`` (posix, relative to the artifact root) matches an ignore pattern.
+
+    A pattern without a slash matches the name at any depth; one with a slash matches from the
+    root; a trailing slash restricts it to directories (whose whole subtree is then skipped).
+    """
+    name = PurePosixPath(relpath).name
+    for raw in patterns:
+        dir_only = raw.endswith("/")
+        pattern = raw.rstrip("/").lstrip("/")
+        if dir_only and not is_dir:
+            continue
+        if "/" in pattern:
+            if fnmatch.fnmatchcase(relpath, pattern):
+                return True
+        elif fnmatch.fnmatchcase(name, pattern):
+            return True
+    return False
+
+
+def iter_artifact_files(artifact_dir: Path) -> Iterator[tuple[Path, str]]:
+    """(absolute path, posix relpath) of every file to pack, sorted, honouring .model-ignore."""
+    patterns = read_ignore_patterns(artifact_dir)
+    for root, dirs, files in os.walk(artifact_dir):
+        rel_root = Path(root).relative_to(artifact_dir).as_posix()
+        prefix = "" if rel_root == "." else rel_root + "/"
+        dirs[:] = sorted(d for d in dirs if not is_ignored(prefix + d, True, patterns))
+        for name in sorted(files):
+            relpath = prefix + name
+            if not is_ignored(relpath, False, patterns):
+                yield Path(root) / name, relpath
+
+
+def zip_artifact(artifact_dir: str | os.PathLike[str], target: str | os.PathLike[str] | None = None) -> ZippedArtifact:
+    """Zip ``artifact_dir`` (files at the zip root, as OCI expects) plus a SHA-256 manifest.
+
+    Writes to ``target`` or a new temp file; each file is hashed while it is copied into the
+    zip, so it is read once.
+    """
+    root = Path(artifact_dir).expanduser().resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"artifact directory {root} does not exist")
+    out = Path(target) if target else Path(tempfile.mkstemp(prefix="dockyard-artifact-", suffix=".zip")[1])
+    files: dict[str, dict] = {}
+    try:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+            for path, relpath in iter_artifact_files(root):
+                files[relpath] = _add_file(zf, path, relpath)
+            manifest = _manifest(files)
+            zf.writestr(MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True))
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return ZippedArtifact(path=out, size=out.stat().st_size, sha256=file_sha256(out), manifest=manifest)
+
+
+def _add_file(zf: zipfile.ZipFile, path: Path, relpath: str) -> dict:
+    """Copy one file into the zip in chunks, returning its manifest entry."""
+    info = zipfile.ZipInfo.from_file(path, relpath)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            dst.write(chunk)
+    return {"sha256": digest.hexdigest(), "size": size}
+
+
+def _manifest(files: dict[str, dict]) -> dict:
+    return {
+        "version": MANIFEST_VERSION,
+        "generated_by": "dockyard",
+        "generated_at": datetime.now(timezone.utc).isoformat(),
+        "files": files,
+    }
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Unpacking
+# --------------------------------------------------------------------------------------------
+
+def safe_extract(zip_path: str | os.PathLike[str], target: str | os.PathLike[str]) -> dict | None:
+    """Extract into ``target`` refusing path escapes and links; verify the manifest if present.
+
+    Returns the manifest (None for zips without one, e.g. made by hand). On any integrity
+    failure the partially extracted files are removed and ArtifactIntegrityError is raised.
+    """
+    dest = Path(target).expanduser().resolve()
+    dest.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        with zipfile.ZipFile(zip_path) as zf:
+            digests = {info.filename: _extract_member(zf, info, dest, written) for info in zf.infolist()}
+            manifest = _read_manifest(zf)
+        if manifest is not None:
+            verify_manifest(manifest, digests)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+def _extract_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, written: list[Path]) -> dict | None:
+    """Extract one member in chunks, hashing it; directories and the manifest give None."""
+    out = _member_path(info, dest)
+    if info.is_dir():
+        out.mkdir(parents=True, exist_ok=True)
+        return None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    written.append(out)
+    with zf.open(info) as src, open(out, "wb") as dst:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            dst.write(chunk)
+    return {"sha256": digest.hexdigest(), "size": size}
+
+
+def _member_path(info: zipfile.ZipInfo, dest: Path) -> Path:
+    """Where a member goes, refusing absolute paths, ``..`` and symlinks (zip-slip)."""
+    name = info.filename
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise ArtifactIntegrityError(f"artifact member {name!r} is a symbolic link; refusing to extract it")
+    out = (dest / name).resolve()
+    if name.startswith(("/", "\\")) or (out != dest and dest not in out.parents):
+        raise ArtifactIntegrityError(f"artifact member {name!r} would be written outside {dest}")
+    return out
+
+
+def _read_manifest(zf: zipfile.ZipFile) -> dict | None:
+    if MANIFEST_NAME not in zf.namelist():
+        return None
+    try:
+        manifest = json.loads(zf.read(MANIFEST_NAME))
+    except ValueError as exc:
+        raise ArtifactIntegrityError(f"{MANIFEST_NAME} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ArtifactIntegrityError(f"{MANIFEST_NAME} has no 'files' mapping")
+    return manifest
+
+
+def verify_manifest(manifest: dict, digests: dict[str, dict | None]) -> None:
+    """Every file the manifest lists must be present with the same SHA-256 and size."""
+    problems = []
+    for relpath, expected in manifest["files"].items():
+        actual = digests.get(relpath)
+        if actual is None:
+            problems.append(f"{relpath}: missing")
+        elif actual["sha256"] != expected.get("sha256") or actual["size"] != expected.get("size", actual["size"]):
+            problems.append(f"{relpath}: sha256 {actual['sha256']} != manifest {expected.get('sha256')}")
+    if problems:
+        raise ArtifactIntegrityError("artifact does not match its manifest: " + "; ".join(problems))
+
+
+def extract_fresh(zip_path: str | os.PathLike[str], target: str | os.PathLike[str], force: bool = False) -> Path:
+    """Extract into ``target``, which must be empty unless ``force`` (then it is replaced)."""
+    dest = Path(target).expanduser()
+    if dest.exists() and any(dest.iterdir()):
+        if not force:
+            raise FileExistsError(f"{dest} is not empty; pass force/--force to replace it")
+        shutil.rmtree(dest)
+    safe_extract(zip_path, dest)
+    return dest
