@@ -1,0 +1,18 @@
+"""gunicorn settings from the environment, as OCI/ADS containers take them.
+
+``WEB_CONCURRENCY`` workers (ADS's knob), ``DOCKYARD_THREADS`` threads each, bound to
+``DOCKYARD_BIND_HOST:PORT`` (127.0.0.1 for the process runtime; 0.0.0.0 only inside a container,
+whose port Docker publishes on the host's 127.0.0.1).
+"""
+import os
+
+bind = f"{os.environ.get('DOCKYARD_BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8080')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+threads = int(os.environ.get("DOCKYARD_THREADS", "4"))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("DOCKYARD_TIMEOUT", "120"))
+graceful_timeout = 5
+preload_app = False
+accesslog = "-" if os.environ.get("DOCKYARD_ACCESS_LOG") else None
+errorlog = "-"
+loglevel = os.environ.get("DOCKYARD_LOG_LEVEL", "info")

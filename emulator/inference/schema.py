@@ -1,0 +1,82 @@
+"""Optional input validation against the artifact's ``input_schema.json`` (ADS schema format 1.1).
+
+Only tabular JSON payloads are checked (a dict of columns, a list of records, or ADS's
+``{"data": <DataFrame.to_json()>, "data_type": ...}``); other payloads pass through untouched.
+Errors name the column and the problem, never the whole schema.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+_NUMERIC = ("int", "float", "double", "number", "decimal")
+_BOOLEAN = ("bool",)
+
+
+class SchemaViolation(ValueError):
+    """The payload does not match input_schema.json; the message is safe to return to the caller."""
+
+
+def load_input_schema(model_dir: Path) -> list[dict] | None:
+    """The schema's attribute list, or None when the artifact has no usable input_schema.json."""
+    path = model_dir / "input_schema.json"
+    if not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    attrs = doc.get("schema") if isinstance(doc, dict) else None
+    return attrs if isinstance(attrs, list) and attrs else None
+
+
+def validate(payload: Any, attributes: list[dict]) -> None:
+    """Raise SchemaViolation for the first missing, unknown or mistyped column in a tabular payload."""
+    columns = _columns(payload)
+    if columns is None:
+        return
+    known = {str(a.get("name")): a for a in attributes}
+    for name in columns:
+        if name not in known:
+            raise SchemaViolation(f"column '{name}' is not in the model's input schema")
+    for name, attr in known.items():
+        if name not in columns:
+            if attr.get("required", True):
+                raise SchemaViolation(f"required column '{name}' is missing")
+            continue
+        _check_values(name, str(attr.get("dtype", "")).lower(), columns[name], attr.get("required", True))
+
+
+def _columns(payload: Any) -> dict[str, list] | None:
+    """Turn the usual tabular JSON shapes into {column: values}; None when the shape is not tabular."""
+    if isinstance(payload, dict) and "data" in payload:
+        payload = payload["data"]
+        if isinstance(payload, str):
+            try:
+                payload = json.loads(payload)
+            except ValueError:
+                return None
+    if isinstance(payload, dict) and payload and all(isinstance(v, (dict, list)) for v in payload.values()):
+        return {str(k): list(v.values()) if isinstance(v, dict) else v for k, v in payload.items()}
+    if isinstance(payload, list) and payload and all(isinstance(r, dict) for r in payload):
+        names = {str(k) for r in payload for k in r}
+        return {n: [r.get(n) for r in payload] for n in names}
+    return None
+
+
+def _check_values(name: str, dtype: str, values: list, required: bool) -> None:
+    for row, value in enumerate(values):
+        if value is None:
+            if required:
+                raise SchemaViolation(f"column '{name}' has a null value at row {row} but is required")
+            continue
+        if dtype.startswith(_NUMERIC) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise SchemaViolation(f"column '{name}' expects {dtype} but row {row} has {type(value).__name__} {_short(value)}")
+        if dtype.startswith(_BOOLEAN) and not isinstance(value, bool):
+            raise SchemaViolation(f"column '{name}' expects bool but row {row} has {type(value).__name__}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,124 @@
+"""The inference server as a specification: what /predict and /health answer, in-process and under gunicorn."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from emulator.inference.server import create_app
+from emulator.inference.settings import ServerSettings
+from tests.deployment.artifacts import BROKEN_LOAD_SCORE, SCHEMA, write_artifact
+
+
+@pytest.fixture
+def client(tmp_path: Path):
+    settings = ServerSettings(model_dir=write_artifact(tmp_path / "model", schema=SCHEMA),
+                              max_payload_bytes=1024, log_dir=tmp_path / "logs", validate_input=True)
+    app = create_app(settings)
+    return app.test_client()
+
+
+def test_health_is_ready_after_load(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json["status"] == "READY"
+    assert response.headers["opc-request-id"]
+
+
+def test_predict_json_calls_score_with_loaded_model(client):
+    response = client.post("/predict", json={"data": [1, 2, 3]})
+    assert response.status_code == 200
+    assert response.json == {"prediction": [2, 4, 6]}
+
+
+def test_predict_octet_stream_reaches_score_as_bytes(client):
+    response = client.post("/predict", data=b"\x00\x01\x02", content_type="application/octet-stream")
+    assert response.json == {"prediction": 3}
+
+
+def test_malformed_json_is_400_and_server_stays_up(client):
+    response = client.post("/predict", data=b"{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["code"] == "CannotParseRequest"
+    assert client.post("/predict", json=[1]).status_code == 200
+
+
+def test_payload_over_limit_is_413(client):
+    response = client.post("/predict", data=b"x" * 2048, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert response.json["code"] == "PayloadTooLarge"
+
+
+def test_score_exception_is_500_with_traceback_only_in_log(client, tmp_path):
+    response = client.post("/predict", json={"boom": True}, headers={"opc-request-id": "REQ1"})
+    assert response.status_code == 500
+    body = response.json
+    assert body["code"] == "InternalServerError"
+    assert "boom requested" in body["message"] and "Traceback" not in body["message"]
+    log = (tmp_path / "logs" / "predict.log").read_text()
+    assert "Traceback" in log and "REQ1" in log
+
+
+def test_debug_puts_traceback_in_response(tmp_path):
+    app = create_app(ServerSettings(model_dir=write_artifact(tmp_path / "m"), debug=True))
+    response = app.test_client().post("/predict", json={"boom": True})
+    assert "Traceback" in response.json["message"]
+
+
+def test_schema_violation_names_the_column(client):
+    response = client.post("/predict", json={"data": json.dumps({"age": {"0": "old"}})})
+    assert response.status_code == 400
+    assert "'age'" in response.json["message"] and "int64" in response.json["message"]
+    missing = client.post("/predict", json=[{"city": "Paris"}])
+    assert "required column 'age' is missing" in missing.json["message"]
+    assert client.post("/predict", json=[{"age": 3, "city": "Paris"}]).status_code == 200
+
+
+def test_failed_load_is_not_ready_and_predict_is_503(tmp_path):
+    app = create_app(ServerSettings(model_dir=write_artifact(tmp_path / "m", score=BROKEN_LOAD_SCORE)))
+    client = app.test_client()
+    health = client.get("/health")
+    assert health.status_code == 503 and "weights missing" in health.json["message"]
+    assert client.post("/predict", json={}).status_code == 503
+
+
+def test_unknown_route_is_oci_shaped_404(client):
+    response = client.get("/nope")
+    assert response.status_code == 404 and response.json["code"] == "NotFound"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_real_gunicorn_serves_and_survives_bad_requests(tmp_path):
+    port = _free_port()
+    env = dict(os.environ, PORT=str(port), DOCKYARD_MODEL_DIR=str(write_artifact(tmp_path / "m")),
+               WEB_CONCURRENCY="2", DOCKYARD_THREADS="2")
+    pkg = Path(__file__).resolve().parents[2] / "emulator" / "inference"
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(pkg / "gunicorn_conf.py"),
+                             "emulator.inference.wsgi:app"], env=env, cwd=pkg.parents[1],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if requests.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert requests.post(url + "/predict", data=b"{bad", headers={"content-type": "application/json"}).status_code == 400
+        assert requests.post(url + "/predict", json={"boom": True}).status_code == 500
+        assert requests.post(url + "/predict", json=[5]).json() == {"prediction": [10]}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
