@@ -1,0 +1,43 @@
+"""Emulator settings in one dataclass, so the CLI, the daemon, tests and benchmarks build it the same way."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GIB = 1024**3
+MIB = 1024**2
+
+DEFAULT_BASE_IMAGE = "python:3.11-slim"
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("DOCKYARD_HOME") or Path.home() / ".dockyard").expanduser()
+
+
+@dataclass
+class EmulatorConfig:
+    """Where the emulator keeps its state, where it listens and which limits it enforces."""
+
+    home: Path = field(default_factory=_default_home)
+    host: str = "127.0.0.1"
+    port: int = 0
+    region: str = "us-ashburn-1"
+    # OCI accepts direct artifact uploads up to 6 GB; larger ones go through Object Storage.
+    max_artifact_bytes: int = 6 * GIB
+    max_payload_bytes: int = 10 * MIB
+    auth_mode: str = "off"
+    runtime: str = field(default_factory=lambda: os.environ.get("DOCKYARD_RUNTIME") or "auto")
+    base_image: str = field(default_factory=lambda: os.environ.get("DOCKYARD_BASE_IMAGE") or DEFAULT_BASE_IMAGE)
+    namespace: str = "dockyard"
+
+    def __post_init__(self) -> None:
+        self.home = Path(self.home).expanduser()
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "catalog.db"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "blobs"

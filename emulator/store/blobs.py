@@ -1,0 +1,149 @@
+"""Artifact and object bytes on disk, written atomically and never held whole in memory.
+
+An upload is streamed to a temp file while its SHA-256 and MD5 are computed, fsynced, and only
+then renamed to a fresh unique name. Callers record that name in the database afterwards, so an
+interrupted upload leaves neither a file under its final name nor a record pointing at one.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+CHUNK = 1024 * 1024
+
+
+class IncompleteUpload(Exception):
+    """The body ended (or the client vanished) before the announced length arrived."""
+
+
+class UploadTooLarge(Exception):
+    """The body is bigger than the limit the caller set."""
+
+
+@dataclass
+class BlobInfo:
+    """Where a blob lives (``name``, relative to the store) and what it contains."""
+
+    name: str
+    size: int
+    sha256: str  # hex
+    md5: str  # base64, the form of the Content-MD5 header
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BlobInfo":
+        return cls(**{k: data[k] for k in ("name", "size", "sha256", "md5")})
+
+
+class BlobStore:
+    """Immutable blobs under ``root``; each write creates a new file and never overwrites one."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._tmp = self.root / "tmp"
+        self._tmp.mkdir(parents=True, exist_ok=True)
+        for leftover in self._tmp.iterdir():  # partial uploads from a crash or kill
+            leftover.unlink(missing_ok=True)
+
+    def write(self, stream: BinaryIO | IO[bytes], max_bytes: int, expected_length: int | None = None,
+              prefix: str = "blob") -> BlobInfo:
+        """Stream ``stream`` into a new blob; raise without leaving anything behind when it is
+        larger than ``max_bytes`` or shorter than ``expected_length``."""
+        tmp = self._tmp / f"{secrets.token_hex(8)}.part"
+        try:
+            size, sha256, md5 = self._copy(stream, tmp, max_bytes, expected_length)
+            name = f"{prefix}-{secrets.token_hex(12)}"
+            final = self.path(name)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return BlobInfo(name, size, sha256.hexdigest(), base64.b64encode(md5.digest()).decode())
+
+    def write_bytes(self, data: bytes, prefix: str = "blob") -> BlobInfo:
+        import io
+
+        return self.write(io.BytesIO(data), max_bytes=len(data), expected_length=len(data), prefix=prefix)
+
+    def concat(self, names: list[str], prefix: str = "blob") -> BlobInfo:
+        """A new blob holding the given blobs back to back (multipart commit)."""
+        return self.write(_ConcatReader([self.path(n) for n in names]), max_bytes=1 << 62, prefix=prefix)
+
+    @staticmethod
+    def _copy(stream: Any, tmp: Path, max_bytes: int, expected: int | None) -> tuple[int, Any, Any]:
+        sha256, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+        with open(tmp, "wb") as out:
+            while True:
+                try:
+                    chunk = stream.read(CHUNK)
+                except (OSError, ValueError) as exc:
+                    raise IncompleteUpload(str(exc)) from exc
+                except Exception as exc:  # werkzeug ClientDisconnected and friends
+                    if type(exc).__name__ in ("ClientDisconnected", "BadRequest"):
+                        raise IncompleteUpload(str(exc)) from exc
+                    raise
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadTooLarge(f"more than {max_bytes} bytes")
+                sha256.update(chunk)
+                md5.update(chunk)
+                out.write(chunk)
+            if expected is not None and size != expected:
+                raise IncompleteUpload(f"received {size} of {expected} bytes")
+            out.flush()
+            os.fsync(out.fileno())
+        return size, sha256, md5
+
+    def path(self, name: str) -> Path:
+        if not name or "/" in name or name.startswith("."):
+            raise ValueError(f"not a blob name: {name!r}")
+        return self.root / name[-2:] / name
+
+    def exists(self, name: str) -> bool:
+        return self.path(name).is_file()
+
+    def open(self, name: str) -> BinaryIO:
+        return open(self.path(name), "rb")
+
+    def delete(self, name: str | None) -> None:
+        if name:
+            self.path(name).unlink(missing_ok=True)
+
+
+class _ConcatReader:
+    """A read()-able view over several files in order, without loading any of them whole."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths = list(paths)
+        self._current: BinaryIO | None = None
+
+    def read(self, n: int = CHUNK) -> bytes:
+        while True:
+            if self._current is None:
+                if not self._paths:
+                    return b""
+                self._current = open(self._paths.pop(0), "rb")
+            chunk = self._current.read(n)
+            if chunk:
+                return chunk
+            self._current.close()
+            self._current = None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

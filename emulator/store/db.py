@@ -1,0 +1,233 @@
+"""A generic table of JSON resources in SQLite (WAL), shared by every emulated service.
+
+Each record is stored whole as JSON, with the fields lists filter and sort on most (compartment,
+name, state, creation time) copied into indexed columns so that one page of a list costs the
+same for 1 000 or 100 000 records: pages are keyset-paginated, never OFFSET-scanned.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    compartment_id TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT '',
+    time_created TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS ix_kind_time ON resources (kind, time_created, id);
+CREATE INDEX IF NOT EXISTS ix_kind_comp_time ON resources (kind, compartment_id, time_created, id);
+CREATE INDEX IF NOT EXISTS ix_kind_name ON resources (kind, name, id);
+CREATE INDEX IF NOT EXISTS ix_kind_comp_name ON resources (kind, compartment_id, name, id);
+"""
+
+# camelCase record field -> indexed column
+_COLUMNS = {
+    "id": "id",
+    "compartmentId": "compartment_id",
+    "displayName": "name",
+    "name": "name",
+    "lifecycleState": "state",
+    "timeCreated": "time_created",
+}
+
+
+class InvalidPageToken(ValueError):
+    """The page token was not one this store handed out."""
+
+
+@dataclass
+class Page:
+    """One page of a list: the records and the token for the next page (None on the last one)."""
+
+    items: list[dict[str, Any]]
+    next_page: str | None
+
+
+def _columns_of(record: dict[str, Any]) -> tuple[str, str, str, str]:
+    name = record.get("displayName")
+    if name is None:
+        name = record.get("name")
+    return (str(record.get("compartmentId") or ""), str(name or ""),
+            str(record.get("lifecycleState") or ""), str(record.get("timeCreated") or ""))
+
+
+def _field_sql(field: str) -> str:
+    column = _COLUMNS.get(field)
+    if column:
+        return column
+    if not field.replace("_", "").isalnum():
+        raise ValueError(f"not a filterable field: {field!r}")
+    return f"json_extract(body, '$.{field}')"
+
+
+def encode_page(sort_value: Any, ident: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([sort_value, ident]).encode()).decode().rstrip("=")
+
+
+def decode_page(token: str) -> tuple[Any, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        value, ident = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise InvalidPageToken(token) from exc
+    if not isinstance(ident, str):
+        raise InvalidPageToken(token)
+    return value, ident
+
+
+class Database:
+    """Thread-safe access to the resource table: one SQLite connection per thread, WAL mode so
+    readers never wait for the writer, one transaction per API call via :meth:`transaction`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._conn().executescript(_SCHEMA)
+
+    # -- connections and transactions -------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            self._local.depth = 0
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All reads and writes inside happen atomically (nesting joins the outer transaction)."""
+        conn = self._conn()
+        if self._local.depth:
+            self._local.depth += 1
+            try:
+                yield conn
+            finally:
+                self._local.depth -= 1
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+        finally:
+            self._local.depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- records ------------------------------------------------------------------------------
+    def insert(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+        """Store a new record (its ``id`` must be set); returns it."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO resources (kind, id, compartment_id, name, state, time_created, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind, record["id"], *_columns_of(record), json.dumps(record)),
+            )
+        return record
+
+    def insert_many(self, kind: str, records: list[dict[str, Any]]) -> None:
+        """Bulk insert in one transaction (seeding, benchmarks)."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO resources (kind, id, compartment_id, name, state, time_created, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(kind, r["id"], *_columns_of(r), json.dumps(r)) for r in records],
+            )
+
+    def get(self, kind: str, ident: str) -> dict[str, Any] | None:
+        row = self._conn().execute("SELECT body FROM resources WHERE kind = ? AND id = ?", (kind, ident)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def update(self, kind: str, ident: str, record: dict[str, Any]) -> dict[str, Any]:
+        """Replace a stored record whole; KeyError when it does not exist."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE resources SET compartment_id = ?, name = ?, state = ?, time_created = ?, body = ? "
+                "WHERE kind = ? AND id = ?",
+                (*_columns_of(record), json.dumps(record), kind, ident),
+            )
+            if cur.rowcount == 0:
+                raise KeyError(f"{kind} {ident}")
+        return record
+
+    def delete(self, kind: str, ident: str) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM resources WHERE kind = ? AND id = ?", (kind, ident)).rowcount > 0
+
+    def count(self, kind: str, filters: dict[str, Any] | None = None) -> int:
+        where, params = self._where(kind, filters)
+        return self._conn().execute(f"SELECT COUNT(*) FROM resources WHERE {where}", params).fetchone()[0]
+
+    def list(self, kind: str, filters: dict[str, Any] | None = None, sort_by: str = "timeCreated",
+             sort_order: str = "DESC", limit: int | None = None, page: str | None = None) -> Page:
+        """Records of ``kind`` matching every filter (a list value means "any of"), sorted, one page.
+
+        Raises :class:`InvalidPageToken` for a token this store did not hand out."""
+        where, params = self._where(kind, filters)
+        sort_sql = _field_sql(sort_by)
+        descending = sort_order.upper() == "DESC"
+        if page:
+            value, ident = decode_page(page)
+            where += f" AND ({sort_sql}, id) {'<' if descending else '>'} (?, ?)"
+            params += [value, ident]
+        direction = "DESC" if descending else "ASC"
+        sql = f"SELECT body, {sort_sql} FROM resources WHERE {where} ORDER BY {sort_sql} {direction}, id {direction}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit + 1)
+        rows = self._conn().execute(sql, params).fetchall()
+        next_page = None
+        if limit is not None and len(rows) > limit:
+            rows = rows[:limit]
+            last = json.loads(rows[-1][0])
+            next_page = encode_page(rows[-1][1], last["id"])
+        return Page([json.loads(body) for body, _ in rows], next_page)
+
+    @staticmethod
+    def _where(kind: str, filters: dict[str, Any] | None) -> tuple[str, list[Any]]:
+        clauses, params = ["kind = ?"], [kind]
+        for field, value in (filters or {}).items():
+            if value is None:
+                continue
+            sql = _field_sql(field)
+            if isinstance(value, (list, tuple, set)):
+                values = list(value)
+                clauses.append(f"{sql} IN ({', '.join('?' * len(values))})" if values else "0")
+                params += values
+            else:
+                clauses.append(f"{sql} = ?")
+                params.append(value)
+        return " AND ".join(clauses), params

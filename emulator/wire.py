@@ -1,0 +1,139 @@
+"""Request parsing and response rendering shared by every emulated service: JSON bodies with
+size limits, list paging parameters, etags, timestamps and the private-field convention.
+
+Records keep emulator-only bookkeeping in keys starting with ``_`` (etag, blob names); those
+never reach the wire.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from flask import Response, current_app, jsonify, request
+
+from emulator.errors import OCIError, etag_mismatch, invalid, too_large
+from emulator.ocid import is_valid_ocid
+from emulator.store.db import Page
+
+
+def now() -> str:
+    """RFC 3339 UTC timestamp with fixed width, so string order is time order."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def http_date(timestamp: str) -> str:
+    """``Last-Modified`` form of one of our timestamps."""
+    parsed = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    return parsed.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def new_etag() -> str:
+    return uuid.uuid4().hex
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as the wire shows it: without the emulator's private ``_`` keys."""
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def json_body(required: bool = True) -> dict[str, Any]:
+    """The request's JSON object; 400 InvalidParameter when it is not one, 413 when too big."""
+    limit = current_app.extensions["dockyard"].config.max_payload_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large(f"Request body is {request.content_length} bytes; the limit is {limit}.")
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise too_large(f"Request body exceeds the limit of {limit} bytes.")
+    if not raw.strip():
+        if required:
+            raise invalid("The request body must be a JSON object.")
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid(f"The request body is not valid JSON: {exc}.") from exc
+    if not isinstance(body, dict):
+        raise invalid("The request body must be a JSON object.")
+    return body
+
+
+def require_ocid(value: Any, name: str) -> str:
+    """``value`` when it is an OCID, else 400 InvalidParameter naming the field."""
+    if not is_valid_ocid(value):
+        raise invalid(f"{name} is not a valid OCID: {value!r}.")
+    return value
+
+
+def require_str(body: dict[str, Any], name: str, max_len: int = 255, optional: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value or len(value) > max_len:
+        raise invalid(f"{name} must be a non-empty string of at most {max_len} characters.")
+    return value
+
+
+def check_types(body: dict[str, Any], types: dict[str, type | tuple[type, ...]]) -> None:
+    """400 when a present, non-null field has the wrong JSON type."""
+    for name, expected in types.items():
+        value = body.get(name)
+        if value is not None and not isinstance(value, expected):
+            raise invalid(f"{name} has the wrong type ({type(value).__name__}).")
+
+
+def page_params(sort_fields: Iterable[str], default_sort: str = "timeCreated") -> dict[str, Any]:
+    """``limit``, ``page``, ``sortBy``, ``sortOrder`` from the query string, validated."""
+    args = request.args
+    sort_fields = list(sort_fields)
+    sort_by = args.get("sortBy", default_sort)
+    if sort_by not in sort_fields:
+        raise invalid(f"sortBy must be one of {sort_fields}.")
+    default_order = "DESC" if sort_by == "timeCreated" else "ASC"
+    sort_order = args.get("sortOrder", default_order).upper()
+    if sort_order not in ("ASC", "DESC"):
+        raise invalid("sortOrder must be ASC or DESC.")
+    limit = args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+        raise invalid("limit must be an integer between 1 and 1000.")
+    return {"sort_by": sort_by, "sort_order": sort_order, "limit": int(limit), "page": args.get("page") or None}
+
+
+def list_response(page: Page, shape: Any = None) -> Response:
+    """A list body (``shape`` maps each record to its summary) with ``opc-next-page`` when more remain."""
+    items = [shape(r) if shape else public(r) for r in page.items]
+    response = jsonify(items)
+    if page.next_page:
+        response.headers["opc-next-page"] = page.next_page
+    return response
+
+
+def record_response(record: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """One record as JSON with its ``etag`` header."""
+    response = jsonify(public(record))
+    response.status_code = status
+    if record.get("_etag"):
+        response.headers["etag"] = record["_etag"]
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def empty_response(status: int = 204, headers: dict[str, str] | None = None) -> Response:
+    response = Response(status=status)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def check_if_match(record: dict[str, Any], ident: str) -> None:
+    """412 NoEtagMatch when the client sent ``if-match`` and it is not the record's current etag."""
+    expected = request.headers.get("if-match")
+    if expected and expected != "*" and expected.strip('"') != record.get("_etag"):
+        raise etag_mismatch(ident)
+
+
+def ensure(condition: bool, error: OCIError) -> None:
+    if not condition:
+        raise error
