@@ -1,0 +1,153 @@
+"""The ``before_request`` hook that makes the emulator check OCI request signatures like OCI does.
+
+Off unless ``EmulatorConfig.auth_mode == "enforce"``. When on, every request must carry a valid
+``oci.signer.Signer`` signature from a registered API key (401 ``NotAuthenticated`` otherwise), and
+may only touch compartments that key is allowed (404 ``NotAuthorizedOrNotFound`` otherwise, the
+answer OCI gives so that callers cannot probe for resources they may not see).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from typing import IO, Any
+from urllib.parse import quote, urlsplit
+
+from flask import Flask, current_app, g, request
+
+from emulator.auth import access, keys, signature
+from emulator.auth.signature import SignatureError
+from emulator.errors import OCIError
+
+ENFORCE = "enforce"
+NOT_AUTHENTICATED = "The required information to complete authentication was not provided or was incorrect"
+_CHUNK = 1024 * 1024
+_SPOOL_IN_MEMORY = 1024 * 1024
+
+# Uploads the SDK signs without the body headers (``enforce_content_headers=False`` in the oci
+# source: model/job/step/model-group artifacts, metadatum artifacts, Object Storage put/upload part).
+_BODY_EXEMPT = [
+    re.compile(r"^/20190101/.+/artifact$"),
+    re.compile(r"^/n/[^/]+/b/[^/]+/[ou]/.+$"),
+]
+# Liveness probes the daemon uses to see whether an emulator answers; they reveal nothing.
+_OPEN_PATHS = {"/health", "/healthz", "/_dockyard/health", "/_dockyard/status"}
+
+
+def install(app: Flask) -> None:
+    """Run first among ``before_request`` hooks, before anything reads the body."""
+    app.before_request_funcs.setdefault(None, []).insert(0, authenticate_request)
+
+
+def enforcing() -> bool:
+    state = current_app.extensions.get("dockyard")
+    return getattr(getattr(state, "config", None), "auth_mode", "off") == ENFORCE
+
+
+def authenticate_request() -> None:
+    """Flask hook: 401/404 as OCIError, or None to let the request through."""
+    if not enforcing() or request.path in _OPEN_PATHS:
+        return None
+    db = current_app.extensions["dockyard"].db
+    try:
+        key = _verify(db)
+    except SignatureError as exc:
+        raise OCIError(401, "NotAuthenticated", f"{NOT_AUTHENTICATED}: {exc}.") from None
+    g.dockyard_api_key = key
+    access.check(db, key, _json_body_compartment())
+    return None
+
+
+def _verify(db: Any) -> dict[str, Any]:
+    parsed = signature.parse_authorization(request.headers.get("authorization"))
+    signature.require_headers(parsed, _required_headers())
+    record = keys.find_key(db, parsed.key_id)
+    if record is None:
+        parsed.key_parts  # a malformed keyId gets its own message
+        raise SignatureError(f"no API key {parsed.key_id!r} is registered (dockyard emulator add-key)")
+    signature.check_date(request.headers.get("x-date") or request.headers.get("date"))
+    message = signature.signing_string(parsed.headers, _header, request.method, request_target())
+    signature.verify_signature(keys.load_public_key(record["publicKey"]), message, parsed.signature)
+    if "x-content-sha256" in parsed.headers:
+        _check_body_digest(request.headers["x-content-sha256"])
+    return record
+
+
+def _required_headers() -> tuple[str, ...]:
+    needed = signature.GENERIC_HEADERS
+    if request.method in ("POST", "PUT", "PATCH") and not any(p.match(request.path) for p in _BODY_EXEMPT):
+        needed += signature.BODY_HEADERS
+    return needed
+
+
+def _header(name: str) -> str | None:
+    if name == "content-length":
+        return request.headers.get("content-length")
+    return request.headers.get(name)
+
+
+def request_target() -> str:
+    """Path and query exactly as the client sent them (what ``(request-target)`` signs)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        if "://" in raw:
+            parts = urlsplit(raw)
+            raw = parts.path + (f"?{parts.query}" if parts.query else "")
+        return raw
+    path = quote(request.environ.get("SCRIPT_NAME", "") + request.environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~")
+    query = request.environ.get("QUERY_STRING")
+    return f"{path}?{query}" if query else path
+
+
+def _check_body_digest(claimed: str) -> None:
+    """Hash the body as it streams into a spool file (disk past 1 MiB), then hand the spool on."""
+    digest, size = spool_body()
+    if signature.content_sha256(digest) != claimed:
+        raise SignatureError("x-content-sha256 does not match the request body")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.strip() != str(size):
+        raise SignatureError(f"content-length {declared} does not match the body ({size} bytes)")
+
+
+def spool_body() -> tuple[bytes, int]:
+    """Read the raw body once, replacing ``wsgi.input`` so the route still reads it from the start.
+
+    Must run before anything touches ``request.stream``; returns (sha256 digest, size)."""
+    cached = getattr(g, "dockyard_body_digest", None)
+    if cached is not None:
+        return cached
+    environ = request.environ
+    source: IO[bytes] = environ["wsgi.input"]
+    remaining = request.content_length
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+    sha, size = hashlib.sha256(), 0
+    while remaining is None or remaining > 0:
+        chunk = source.read(_CHUNK if remaining is None else min(_CHUNK, remaining))
+        if not chunk:
+            break
+        sha.update(chunk)
+        spool.write(chunk)
+        size += len(chunk)
+        if remaining is not None:
+            remaining -= len(chunk)
+    spool.seek(0)
+    environ["wsgi.input"] = spool
+    environ["CONTENT_LENGTH"] = str(size)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    environ["wsgi.input_terminated"] = False
+    request.__dict__.pop("content_length", None)  # cached before a chunked body's size was known
+    g.dockyard_body_digest = (sha.digest(), size)
+    return g.dockyard_body_digest
+
+
+def _json_body_compartment() -> str | None:
+    """``compartmentId`` of a JSON create/update body, read from the spool (small by then)."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.mimetype.endswith("json"):
+        return None
+    if (request.content_length or 0) > current_app.extensions["dockyard"].config.max_payload_bytes:
+        return None
+    spool_body()
+    spool = request.environ["wsgi.input"]
+    data = spool.read()
+    spool.seek(0)
+    return access.compartment_in_json(data)

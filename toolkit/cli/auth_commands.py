@@ -1,0 +1,53 @@
+"""``dockyard emulator add-key``: register an API key with an emulator that enforces signing."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command("add-key")
+@click.option("--tenancy", required=True, help="Tenancy OCID of the key's user (the keyId's first part).")
+@click.option("--user", "user_id", required=True, help="User OCID (the keyId's second part).")
+@click.option("--public-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="PEM public key (a private key file is accepted; only its public half is stored).")
+@click.option("--fingerprint", default=None, help="Checked against the key when given; computed otherwise.")
+@click.option("--compartment", "compartments", multiple=True,
+              help="Compartment OCID the user may reach (repeat; default: all). Others answer 404.")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Emulator home (default: DOCKYARD_HOME or ~/.dockyard).")
+@click.option("--json", "as_json", is_flag=True, help="Print the stored key record as JSON.")
+def add_key_command(tenancy: str, user_id: str, public_key_file: Path, fingerprint: str | None,
+                    compartments: tuple[str, ...], home: Path | None, as_json: bool) -> None:
+    """Let an API key sign requests to an emulator started with `--auth enforce`.
+
+    Works while the emulator runs (the key store is its SQLite catalog).
+
+    \b
+    Example:
+      dockyard emulator add-key --tenancy ocid1.tenancy.oc1..aaa --user ocid1.user.oc1..bbb \\
+          --public-key-file ~/.oci/oci_api_key_public.pem --compartment ocid1.compartment.oc1..ccc
+    """
+    from emulator.auth import InvalidKey, add_key_to_home
+    from toolkit import settings
+
+    try:
+        record = add_key_to_home(home or settings.home(), tenancy, user_id, public_key_file.read_bytes(),
+                                 fingerprint=fingerprint, compartments=compartments or None)
+    except InvalidKey as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in record.items() if k != "publicKey"}, indent=2))
+        return
+    scope = ", ".join(record["compartments"]).replace("*", "all compartments")
+    click.echo(f"added key {record['fingerprint']} for user {user_id} ({scope})")
+
+
+def register(cli: click.Group) -> None:
+    """Attach ``add-key`` to the ``emulator`` group (created here if that module is absent)."""
+    group = cli.commands.get("emulator")
+    if not isinstance(group, click.Group):
+        group = click.Group("emulator", help="Run and manage the local emulator.")
+        cli.add_command(group)
+    group.add_command(add_key_command)
