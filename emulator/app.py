@@ -31,9 +31,15 @@ def create_app(config: EmulatorConfig | None = None) -> Flask:
     app.url_map.strict_slashes = False
     app.extensions["dockyard"] = EmulatorState.open(config)
     install_error_handlers(app)
+    app.add_url_rule("/_dockyard/health", "dockyard_health", _health)
     for name in SERVICES:
         _init_service(app, name)
     return app
+
+
+def _health() -> dict:
+    """Liveness probe used by ``emulator.daemon`` to tell a running emulator from a stale pid file."""
+    return {"status": "ok", "service": "dockyard-emulator"}
 
 
 def _init_service(app: Flask, name: str) -> None:

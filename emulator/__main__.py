@@ -1,0 +1,36 @@
+"""``python -m emulator``: serve the emulator in the foreground (the daemon runs exactly this)."""
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from emulator.config import EmulatorConfig
+from emulator.server import serve
+
+
+def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
+    defaults = EmulatorConfig()
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    parser.add_argument("--home", type=Path, default=defaults.home)
+    parser.add_argument("--host", default=defaults.host)
+    parser.add_argument("--port", type=int, default=defaults.port)
+    parser.add_argument("--region", default=defaults.region)
+    parser.add_argument("--max-artifact-bytes", type=int, default=defaults.max_artifact_bytes)
+    parser.add_argument("--max-payload-bytes", type=int, default=defaults.max_payload_bytes)
+    parser.add_argument("--auth-mode", default=defaults.auth_mode)
+    parser.add_argument("--runtime", default=defaults.runtime)
+    parser.add_argument("--base-image", default=defaults.base_image)
+    args = parser.parse_args(argv)
+    return EmulatorConfig(home=args.home, host=args.host, port=args.port, region=args.region,
+                          max_artifact_bytes=args.max_artifact_bytes, max_payload_bytes=args.max_payload_bytes,
+                          auth_mode=args.auth_mode, runtime=args.runtime, base_image=args.base_image)
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    serve(parse_config(argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""The emulator as a detached background process, found again through ``<home>/emulator.json``.
+
+``ensure_running(home)`` is what the toolkit's local profile calls: reuse the emulator that
+already serves this home when it answers, else start one. A lock file makes concurrent callers
+(parallel test workers, two notebooks) share one emulator instead of racing to start two.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from emulator.config import EmulatorConfig
+from emulator.server import STATE_FILE
+
+START_TIMEOUT = 30.0
+HEALTH_PATH = "/_dockyard/health"
+
+
+def _answers(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url + HEALTH_PATH, timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_state(home: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((Path(home) / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "pid" in data and "url" in data else None
+
+
+def status(home: Path) -> dict[str, Any] | None:
+    """``{"pid", "url", "home"}`` of the emulator serving ``home`` when it is up and answers, else None."""
+    data = _read_state(home)
+    if data and _alive(int(data["pid"])) and _answers(data["url"]):
+        return data
+    return None
+
+
+@contextmanager
+def _home_lock(home: Path) -> Iterator[None]:
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "emulator.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _command(config: EmulatorConfig) -> list[str]:
+    return [
+        sys.executable, "-m", "emulator",
+        "--home", str(config.home), "--host", config.host, "--port", str(config.port),
+        "--region", config.region, "--max-artifact-bytes", str(config.max_artifact_bytes),
+        "--max-payload-bytes", str(config.max_payload_bytes), "--auth-mode", config.auth_mode,
+        "--runtime", config.runtime, "--base-image", config.base_image,
+    ]
+
+
+def _spawn(config: EmulatorConfig) -> subprocess.Popen:
+    env = dict(os.environ)
+    env["DOCKYARD_HOME"] = str(config.home)
+    # Waitress spills request bodies to temp files; keep them on the home's disk, not a small /tmp.
+    spill = config.home / "spool"
+    spill.mkdir(parents=True, exist_ok=True)
+    env["TMPDIR"] = str(spill)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    log = open(config.home / "emulator.log", "ab")
+    try:
+        return subprocess.Popen(_command(config), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                env=env, start_new_session=True, close_fds=True)
+    finally:
+        log.close()
+
+
+def start_detached(config: EmulatorConfig) -> str:
+    """Start ``python -m emulator`` in its own session and return its URL once it answers."""
+    config.home.mkdir(parents=True, exist_ok=True)
+    process = _spawn(config)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        data = _read_state(config.home)
+        if data and data.get("pid") == process.pid and _answers(data["url"]):
+            return data["url"]
+        if process.poll() is not None:
+            raise RuntimeError(f"the emulator exited with status {process.returncode}; "
+                               f"see {config.home / 'emulator.log'}")
+        time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError(f"the emulator did not answer within {START_TIMEOUT:.0f} s; "
+                       f"see {config.home / 'emulator.log'}")
+
+
+def stop(home: Path, timeout: float = 15.0) -> bool:
+    """Stop the detached emulator serving ``home``; True when one was running."""
+    data = _read_state(Path(home))
+    if not data or not _alive(int(data["pid"])):
+        (Path(home) / STATE_FILE).unlink(missing_ok=True)
+        return False
+    pid = int(data["pid"])
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.1)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        _reap(pid)
+    (Path(home) / STATE_FILE).unlink(missing_ok=True)
+    return True
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the emulator is our own child, so it does not linger as a zombie."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def ensure_running(home: Path | None = None, config: EmulatorConfig | None = None) -> str:
+    """URL of an emulator serving ``home``: the running one when it answers, else a new detached one."""
+    config = config or EmulatorConfig(**({"home": Path(home)} if home is not None else {}))
+    with _home_lock(config.home):
+        data = status(config.home)
+        if data:
+            return data["url"]
+        return start_detached(config)

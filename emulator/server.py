@@ -1,0 +1,137 @@
+"""Serving the emulator with waitress (a real WSGI server, not Flask's development server):
+in the foreground for ``dockyard emulator start``, or on a background thread for tests and the
+embedded default.
+
+Waitress buffers each request body (spilling to a temp file beyond 512 KiB) before our code sees
+it, so memory stays flat for any artifact size and a client that disconnects mid-upload never
+reaches the handler. Its own body cap is set just above ``max_artifact_bytes`` so that the
+services, not waitress, decide what is too large and answer in OCI's error shape.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from waitress.server import create_server
+
+from emulator.app import create_app
+from emulator.config import EmulatorConfig
+from emulator.state import EmulatorState, state_of
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "emulator.json"
+_SLACK = 64 * 1024 * 1024  # multipart framing and the like on top of the artifact limit
+
+
+def _make_server(app: Flask, config: EmulatorConfig) -> Any:
+    return create_server(
+        app,
+        host=config.host,
+        port=config.port,
+        threads=8,
+        max_request_body_size=config.max_artifact_bytes + _SLACK,
+        channel_timeout=300,
+        ident="dockyard-emulator",
+        clear_untrusted_proxy_headers=True,
+    )
+
+
+def _url(server: Any, config: EmulatorConfig) -> str:
+    host = config.host if ":" not in config.host else f"[{config.host}]"
+    return f"http://{host}:{server.effective_port}"
+
+
+def _loop(server: Any, stop: threading.Event) -> None:
+    """Run waitress's event loop until ``stop`` is set, then close every socket it holds."""
+    try:
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.2, map=server._map, use_poll=True, count=1)
+    finally:
+        server.task_dispatcher.shutdown(timeout=5)
+        for channel in list(server._map.values()):
+            try:
+                channel.close()
+            except OSError:
+                pass
+
+
+@dataclass
+class RunningEmulator:
+    """An emulator serving on a background thread of this process."""
+
+    url: str
+    app: Flask
+    state: EmulatorState
+    _server: Any
+    _thread: threading.Thread
+    _stop: threading.Event
+
+    def stop(self) -> None:
+        """Stop serving, run the services' shutdown hooks and release the database."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.state.run_shutdown()
+
+    def __enter__(self) -> "RunningEmulator":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_in_background(config: EmulatorConfig) -> RunningEmulator:
+    """Serve on a daemon thread; returns once the socket is listening (``.url`` is usable)."""
+    app = create_app(config)
+    server = _make_server(app, config)
+    url = _url(server, config)
+    stop = threading.Event()
+    thread = threading.Thread(target=_loop, args=(server, stop), name=f"dockyard-emulator {url}", daemon=True)
+    thread.start()
+    state = state_of(app)
+    state.run_startup(url)
+    return RunningEmulator(url, app, state, server, thread, stop)
+
+
+def serve(config: EmulatorConfig) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM; ``<home>/emulator.json`` says where, meanwhile."""
+    app = create_app(config)
+    server = _make_server(app, config)
+    url = _url(server, config)
+    state = state_of(app)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    state.run_startup(url)
+    state_file = write_state_file(config.home, url)
+    print(f"Dockyard emulator serving {config.home} at {url}", flush=True)
+    try:
+        _loop(server, stop)
+    finally:
+        state.run_shutdown()
+        remove_state_file(state_file)
+
+
+def write_state_file(home: Path, url: str) -> Path:
+    """Record pid and URL atomically so ``daemon.status`` never reads half a file."""
+    path = Path(home) / STATE_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "url": url, "home": str(home)}))
+    os.replace(tmp, path)
+    return path
+
+
+def remove_state_file(path: Path) -> None:
+    """Remove the state file only if it is still ours (a newer emulator may have replaced it)."""
+    try:
+        if json.loads(path.read_text()).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
