@@ -1,0 +1,110 @@
+"""What every deployment runtime is given (``ServerSpec``) and hands back (``ServerHandle``).
+
+A runtime starts one inference server for one deployment and reports where it listens; the
+model deployment service keeps the handle in the deployment's record so it can re-attach after
+an emulator restart. Runtimes know nothing of OCI's API or of the store.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import requests
+
+MODEL_DIR_IN_CONTAINER = "/opt/ds/model/deployed_model"
+LogSink = Callable[[str], None]
+
+
+class RuntimeFailure(RuntimeError):
+    """The server could not be started; ``log_tail`` holds its last output lines for the work request."""
+
+    def __init__(self, message: str, log_tail: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.log_tail = log_tail or []
+
+
+@dataclass
+class ServerSpec:
+    """One deployment's server: the artifact, its environment, and, for BYOC, the user's container."""
+
+    deployment_id: str
+    artifact_dir: Path
+    log_dir: Path
+    requirements: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    max_payload_bytes: int = 10 * 1024 * 1024
+    image: str | None = None  # BYOC (OCIR_CONTAINER): the user's image
+    entrypoint: list[str] | None = None
+    cmd: list[str] | None = None
+    server_port: int = 8080
+    health_check_port: int | None = None
+    startup_timeout: float = 180.0
+
+    @property
+    def is_byoc(self) -> bool:
+        return bool(self.image)
+
+
+@dataclass
+class ServerHandle:
+    """Where a running server is and how to find it again (stored as JSON in the deployment record)."""
+
+    runtime: str
+    url: str
+    health_url: str
+    ref: str  # pid for process, container id for docker
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ServerHandle":
+        return cls(**{k: data[k] for k in ("runtime", "url", "health_url", "ref")}, details=data.get("details") or {})
+
+
+class Runtime(Protocol):
+    """The operations the deployment service needs from a runtime."""
+
+    name: str
+
+    def start(self, spec: ServerSpec, log: LogSink) -> ServerHandle: ...
+    def stop(self, handle: ServerHandle) -> None: ...
+    def is_alive(self, handle: ServerHandle) -> bool: ...
+    def reattach(self, handle: ServerHandle, spec: ServerSpec, log: LogSink) -> ServerHandle: ...
+    def log_tail(self, handle: ServerHandle, lines: int = 30) -> list[str]: ...
+
+
+def wait_healthy(health_url: str, timeout: float, alive: Callable[[], bool],
+                 tail: Callable[[], list[str]]) -> None:
+    """Poll ``/health`` until 200; fail fast when the server died or said it cannot load the model."""
+    deadline = time.monotonic() + timeout
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(health_url, timeout=2)
+            if response.status_code == 200:
+                return
+            last = f"HTTP {response.status_code}: {response.text[:300]}"
+            if response.status_code == 503 and "not loaded" in response.text:
+                raise RuntimeFailure(f"the model server could not load the model ({last})", tail())
+        except requests.RequestException as exc:
+            last = type(exc).__name__
+        if not alive():
+            raise RuntimeFailure("the model server exited during startup", tail())
+        time.sleep(0.2)
+    raise RuntimeFailure(f"the model server was not healthy after {timeout:.0f}s ({last})", tail())
+
+
+def tail_file(path: Path, lines: int) -> list[str]:
+    """The last ``lines`` lines of a log file, reading only its end."""
+    if not path.is_file():
+        return []
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 64 * 1024))
+        text = fh.read().decode("utf-8", "replace")
+    return text.splitlines()[-lines:]

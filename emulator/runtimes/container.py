@@ -1,0 +1,312 @@
+"""The ``docker`` runtime: one container per deployment, through the Docker SDK (never the CLI).
+
+Images are built per environment: the base Python image + a venv with the artifact's
+requirements, installed from a wheelhouse built on the host (``--no-index``), so the build needs
+no network. The image tag is a hash of base image id + requirements + server source: a second
+deploy of the same environment reuses it. The artifact is mounted read-only at OCI's path, the
+container port is published on 127.0.0.1 on a port Docker picks, and labels let a restarted
+emulator find its containers again. BYOC runs the user's image with its own ports and command.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFailure, ServerHandle, ServerSpec,
+                                    wait_healthy)
+from emulator.runtimes.requirements import environment_key, with_server_packages
+from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
+from emulator.runtimes.wheelhouse import build_wheelhouse
+
+SERVER_PORT = 8080
+LOG_DIR_IN_CONTAINER = "/var/log/dockyard"
+IMAGE_REPO = "dockyard-env"
+LABEL_DEPLOYMENT = "dockyard.deployment"
+LABEL_HOME = "dockyard.home"
+_DOCKERFILE_VERSION = "1"
+
+DOCKERFILE = """\
+FROM {base} AS build
+COPY wheels /tmp/dockyard/wheels
+RUN python3 -m venv /opt/dockyard/venv \\
+ && /opt/dockyard/venv/bin/python -m pip install --no-index --no-cache-dir --disable-pip-version-check \\
+      --find-links /tmp/dockyard/wheels -r /tmp/dockyard/wheels/requirements.txt \\
+ && /opt/dockyard/venv/bin/python -m pip uninstall -y -q pip setuptools \\
+ && find /opt/dockyard/venv -name __pycache__ -prune -exec rm -rf {{}} +
+
+FROM {base}
+COPY --from=build /opt/dockyard/venv /opt/dockyard/venv
+COPY {package} /opt/dockyard/{package}
+ENV PATH=/opt/dockyard/venv/bin:$PATH PYTHONPATH=/opt/dockyard PYTHONUNBUFFERED=1 \\
+    DOCKYARD_BIND_HOST=0.0.0.0 PORT={port} DOCKYARD_MODEL_DIR={model_dir} DOCKYARD_LOG_DIR={log_dir}
+WORKDIR {model_dir}
+EXPOSE {port}
+CMD ["/opt/dockyard/venv/bin/python", "-m", "gunicorn", {gunicorn}]
+"""
+
+
+class DockerRuntime:
+    """Builds environment images and runs deployment containers on the local Docker engine."""
+
+    name = "docker"
+
+    def __init__(self, home: Path, base_image: str, client: Any = None) -> None:
+        import docker  # imported here: the process runtime must work where the SDK has no engine
+
+        self.home = Path(home)
+        self.base_image = base_image
+        self.client = client or docker.from_env(timeout=120)
+        self.home_label = hashlib.sha256(str(self.home.resolve()).encode()).hexdigest()[:16]
+        self._build_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # images -----------------------------------------------------------------------------------
+    def ensure_image(self, requirements: list[str], log: LogSink) -> str:
+        """The tag of the environment image for ``requirements``, built only when not cached."""
+        base_id = self._base_image_id(log)
+        needed = with_server_packages(requirements)
+        key = environment_key(base_id, needed, source_hash(), _DOCKERFILE_VERSION)
+        tag = f"{IMAGE_REPO}:{key}"
+        with self._lock_for(key):
+            if self._image_exists(tag):
+                log(f"image {tag} cached (base {self.base_image}); skipping the build")
+                return tag
+            context = self.home / "cache" / "build" / key
+            build_wheelhouse(needed, context / "wheels", log)
+            self._write_context(context)
+            log(f"building image {tag} from {self.base_image} (offline: --no-index)")
+            self._build(context, tag, key, log)
+        return tag
+
+    def _base_image_id(self, log: LogSink) -> str:
+        import docker.errors
+
+        try:
+            return self.client.images.get(self.base_image).id
+        except docker.errors.ImageNotFound:
+            log(f"base image {self.base_image} is not local; pulling it")
+        try:
+            return self.client.images.pull(self.base_image).id
+        except docker.errors.APIError as exc:
+            raise RuntimeFailure(f"base image {self.base_image} is not available ({exc.explanation}); "
+                                 "set DOCKYARD_BASE_IMAGE to a local Python image or run `make docker`") from exc
+
+    def _image_exists(self, tag: str) -> bool:
+        import docker.errors
+
+        try:
+            self.client.images.get(tag)
+            return True
+        except docker.errors.ImageNotFound:
+            return False
+
+    def _write_context(self, context: Path) -> None:
+        copy_to(context)
+        gunicorn = ", ".join(f'"{a}"' for a in gunicorn_args("/opt/dockyard"))
+        (context / "Dockerfile").write_text(DOCKERFILE.format(
+            base=self.base_image, package=PACKAGE_NAME, port=SERVER_PORT, model_dir=MODEL_DIR_IN_CONTAINER,
+            log_dir=LOG_DIR_IN_CONTAINER, gunicorn=gunicorn))
+
+    def _build(self, context: Path, tag: str, key: str, log: LogSink) -> None:
+        """Build with the SDK's low-level API so each output line streams to the log as it comes."""
+        lines: list[str] = []
+        stream = self.client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True,
+                                       labels={"dockyard.env-key": key, "dockyard.base": self.base_image})
+        for chunk in stream:
+            if "error" in chunk:
+                raise RuntimeFailure(f"image build failed: {chunk['error'].strip()}", lines[-20:])
+            for line in str(chunk.get("stream", "")).splitlines():
+                if line.strip():
+                    lines.append(line)
+                    log(line)
+
+    def _lock_for(self, key: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._build_locks.setdefault(key, threading.Lock())
+
+    # containers -------------------------------------------------------------------------------
+    def start(self, spec: ServerSpec, log: LogSink) -> ServerHandle:
+        """Run the deployment's container and return once its /health answers 200."""
+        image = spec.image if spec.is_byoc else self.ensure_image(spec.requirements, log)
+        if spec.is_byoc:
+            self._ensure_byoc_image(spec.image, log)
+        self._remove_stale(spec.deployment_id)
+        spec.log_dir.mkdir(parents=True, exist_ok=True)
+        container = self.client.containers.run(image, detach=True, **self._run_options(spec))
+        log(f"started container {container.short_id} from {image}")
+        return self._await_ready(container, spec, log)
+
+    def _run_options(self, spec: ServerSpec) -> dict[str, Any]:
+        server_port = spec.server_port if spec.is_byoc else SERVER_PORT
+        ports = {f"{server_port}/tcp": ("127.0.0.1",)}
+        health_port = spec.health_check_port or server_port
+        ports[f"{health_port}/tcp"] = ("127.0.0.1",)
+        env = dict(spec.env)
+        env.setdefault("DOCKYARD_MAX_PAYLOAD_BYTES", str(spec.max_payload_bytes))
+        volumes = {str(spec.artifact_dir.resolve()): {"bind": MODEL_DIR_IN_CONTAINER, "mode": "ro"}}
+        if not spec.is_byoc:
+            volumes[str(spec.log_dir.resolve())] = {"bind": LOG_DIR_IN_CONTAINER, "mode": "rw"}
+        options: dict[str, Any] = {
+            "name": _container_name(spec.deployment_id, self.home_label),
+            "labels": {LABEL_DEPLOYMENT: spec.deployment_id, LABEL_HOME: self.home_label,
+                       "dockyard.server-port": str(server_port), "dockyard.health-port": str(health_port)},
+            "ports": ports, "volumes": volumes, "environment": env,
+        }
+        if spec.entrypoint:
+            options["entrypoint"] = spec.entrypoint
+        if spec.cmd:
+            options["command"] = spec.cmd
+        return options
+
+    def _await_ready(self, container: Any, spec: ServerSpec, log: LogSink) -> ServerHandle:
+        handle = self._handle(container)
+        handle.details["log_dir"] = str(spec.log_dir)
+        follower = _LogFollower(container, log)
+        follower.start()
+        try:
+            wait_healthy(handle.health_url, spec.startup_timeout, lambda: self.is_alive(handle),
+                         lambda: self.log_tail(handle))
+        except RuntimeFailure:
+            follower.stop()
+            self._save_logs(container, spec.log_dir)
+            container.remove(force=True)
+            raise
+        follower.stop()
+        return handle
+
+    def _handle(self, container: Any) -> ServerHandle:
+        container.reload()
+        labels = container.labels
+        server_port, health_port = labels["dockyard.server-port"], labels["dockyard.health-port"]
+        ports = container.attrs["NetworkSettings"]["Ports"] or {}
+
+        def host_port(port: str) -> str:
+            bindings = ports.get(f"{port}/tcp") or []
+            if not bindings:
+                raise RuntimeFailure(f"container port {port} is not published", self.log_tail_of(container))
+            return bindings[0]["HostPort"]
+
+        server = f"http://127.0.0.1:{host_port(server_port)}"
+        health = f"http://127.0.0.1:{host_port(health_port)}"
+        return ServerHandle("docker", server + "/predict", health + "/health", container.id,
+                            {"container": container.name, "image": container.attrs["Config"]["Image"]})
+
+    def _ensure_byoc_image(self, image: str, log: LogSink) -> None:
+        if not self._image_exists(image):
+            raise RuntimeFailure(f"image {image} is not in the local Docker engine; build or pull it first")
+        log(f"bring-your-own-container image {image}")
+
+    def _remove_stale(self, deployment_id: str) -> None:
+        for container in self._containers(deployment_id):
+            container.remove(force=True)
+
+    def _containers(self, deployment_id: str | None = None) -> list[Any]:
+        labels = [f"{LABEL_HOME}={self.home_label}"]
+        if deployment_id:
+            labels.append(f"{LABEL_DEPLOYMENT}={deployment_id}")
+        return self.client.containers.list(all=True, filters={"label": labels})
+
+    def _get(self, handle: ServerHandle) -> Any | None:
+        import docker.errors
+
+        try:
+            return self.client.containers.get(handle.ref)
+        except docker.errors.NotFound:
+            return None
+
+    def stop(self, handle: ServerHandle) -> None:
+        """Stop and remove the container, keeping its output in the deployment's log dir."""
+        container = self._get(handle)
+        if container is None:
+            return
+        try:
+            container.stop(timeout=5)
+        finally:
+            log_dir = handle.details.get("log_dir")
+            if log_dir:
+                self._save_logs(container, Path(log_dir))
+            container.remove(force=True)
+
+    def is_alive(self, handle: ServerHandle) -> bool:
+        container = self._get(handle)
+        if container is None:
+            return False
+        container.reload()
+        return container.status == "running"
+
+    def reattach(self, handle: ServerHandle, spec: ServerSpec, log: LogSink) -> ServerHandle:
+        """Re-use the deployment's container: as is when running, restarted when stopped, new when gone."""
+        container = self._get(handle)
+        if container is None:
+            log("container is gone; starting a new one")
+            return self.start(spec, log)
+        container.reload()
+        if container.status != "running":
+            log(f"container {container.short_id} is {container.status}; restarting it")
+            container.start()
+        else:
+            log(f"re-attached to running container {container.short_id}")
+        new = self._await_ready(container, spec, log)
+        new.details.update({k: v for k, v in handle.details.items() if k not in new.details})
+        return new
+
+    def log_tail(self, handle: ServerHandle, lines: int = 30) -> list[str]:
+        container = self._get(handle)
+        if container is None:
+            return []
+        return self.log_tail_of(container, lines)
+
+    @staticmethod
+    def log_tail_of(container: Any, lines: int = 30) -> list[str]:
+        try:
+            return container.logs(tail=lines).decode("utf-8", "replace").splitlines()
+        except Exception:  # the container may vanish while we read
+            return []
+
+    @staticmethod
+    def _save_logs(container: Any, log_dir: Path) -> None:
+        try:
+            data = container.logs()
+        except Exception:
+            return
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with open(log_dir / "server.log", "ab") as out:
+            out.write(data)
+
+    def remove_all(self) -> None:
+        """Remove every container of this home (test clean-up)."""
+        for container in self._containers():
+            container.remove(force=True)
+
+
+class _LogFollower:
+    """Streams a container's output to the log sink while it starts, from a daemon thread."""
+
+    def __init__(self, container: Any, log: LogSink) -> None:
+        self._stream = container.logs(stream=True, follow=True)
+        self._log = log
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for chunk in self._stream:
+                for line in chunk.decode("utf-8", "replace").splitlines():
+                    self._log(line)
+        except Exception:  # closed under us
+            return
+
+    def stop(self) -> None:
+        try:
+            self._stream.close()
+        except Exception:
+            pass
+
+
+def _container_name(deployment_id: str, home_label: str) -> str:
+    return f"dockyard-{home_label[:6]}-{deployment_id[-12:]}"

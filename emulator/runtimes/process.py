@@ -1,0 +1,159 @@
+"""The ``process`` runtime: the inference server under gunicorn in a local subprocess.
+
+The fastest inner loop and the fallback without a Docker engine. The server runs with this
+interpreter when it already satisfies the artifact's requirements, else in a venv built once
+per environment under ``<home>/runtime/venvs``. It listens on a free port of 127.0.0.1.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from emulator.runtimes.base import LogSink, RuntimeFailure, ServerHandle, ServerSpec, tail_file, wait_healthy
+from emulator.runtimes.requirements import environment_key, satisfied_here, with_server_packages
+from emulator.runtimes.server_package import cached_copy, gunicorn_args
+from emulator.runtimes.wheelhouse import run_streaming
+
+SERVER_LOG = "server.log"
+
+
+class ProcessRuntime:
+    """Runs one gunicorn subprocess per deployment."""
+
+    name = "process"
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self._procs: dict[int, subprocess.Popen] = {}
+        self._venv_lock = threading.Lock()
+
+    def start(self, spec: ServerSpec, log: LogSink) -> ServerHandle:
+        """Start the server and return once /health answers 200 (or raise RuntimeFailure with its log)."""
+        if spec.is_byoc:
+            raise RuntimeFailure("bring-your-own-container deployments need the docker runtime")
+        python = self._interpreter(spec.requirements, log)
+        port = free_port()
+        package_parent = cached_copy(self.home)
+        spec.log_dir.mkdir(parents=True, exist_ok=True)
+        env = _server_env(spec, port, package_parent)
+        log(f"starting gunicorn with {python} on 127.0.0.1:{port}")
+        with open(spec.log_dir / SERVER_LOG, "ab") as out:
+            proc = subprocess.Popen([python, "-m", "gunicorn", *gunicorn_args(package_parent)], env=env,
+                                    cwd=spec.artifact_dir, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        self._procs[proc.pid] = proc
+        url = f"http://127.0.0.1:{port}"
+        handle = ServerHandle("process", url + "/predict", url + "/health", str(proc.pid),
+                              {"port": port, "python": python, "log_dir": str(spec.log_dir)})
+        try:
+            wait_healthy(handle.health_url, spec.startup_timeout, lambda: self.is_alive(handle),
+                         lambda: self.log_tail(handle))
+        except RuntimeFailure:
+            self.stop(handle)
+            raise
+        return handle
+
+    def stop(self, handle: ServerHandle) -> None:
+        """SIGTERM the server's process group, SIGKILL it if it has not gone after 5 s."""
+        pid = int(handle.ref)
+        for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 2.0)):
+            try:
+                os.killpg(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                break
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline and self.is_alive(handle):
+                time.sleep(0.05)
+            if not self.is_alive(handle):
+                break
+        proc = self._procs.pop(pid, None)
+        if proc is not None:
+            proc.poll()
+
+    def is_alive(self, handle: ServerHandle) -> bool:
+        pid = int(handle.ref)
+        proc = self._procs.get(pid)
+        if proc is not None:
+            return proc.poll() is None
+        return _pid_running(pid)
+
+    def reattach(self, handle: ServerHandle, spec: ServerSpec, log: LogSink) -> ServerHandle:
+        """Keep a server that outlived the emulator when it still answers, else start a fresh one."""
+        if self.is_alive(handle):
+            try:
+                wait_healthy(handle.health_url, 5, lambda: self.is_alive(handle), lambda: [])
+                log(f"re-attached to server pid {handle.ref} at {handle.url}")
+                return handle
+            except RuntimeFailure:
+                self.stop(handle)
+        log("server is gone; starting it again")
+        return self.start(spec, log)
+
+    def log_tail(self, handle: ServerHandle, lines: int = 30) -> list[str]:
+        return tail_file(Path(handle.details.get("log_dir", "")) / SERVER_LOG, lines)
+
+    def _interpreter(self, requirements: list[str], log: LogSink) -> str:
+        """This interpreter when it has everything; else a venv made from the requirements."""
+        needed = with_server_packages(requirements)
+        unmet = satisfied_here(needed)
+        if not unmet:
+            log(f"using this interpreter ({sys.executable}): it satisfies all {len(needed)} requirement(s)")
+            return sys.executable
+        log(f"this interpreter lacks {', '.join(unmet)}; using a venv built from the requirements")
+        with self._venv_lock:
+            return str(self._venv(needed, log))
+
+    def _venv(self, requirements: list[str], log: LogSink) -> Path:
+        venv = self.home / "runtime" / "venvs" / environment_key(sys.executable, requirements)
+        python = venv / "bin" / "python"
+        if (venv / ".complete").is_file():
+            log(f"venv cached at {venv}")
+            return python
+        run_streaming([sys.executable, "-m", "venv", "--clear", str(venv)], log, "python -m venv")
+        req_file = venv / "requirements.txt"
+        req_file.write_text("\n".join(requirements) + "\n")
+        run_streaming([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--prefer-binary",
+                       "-r", str(req_file)], log, "pip install")
+        (venv / ".complete").write_text("ok\n")
+        return python
+
+
+def free_port() -> int:
+    """A currently free TCP port on 127.0.0.1 (never a fixed one: many deployments run at once)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(spec: ServerSpec, port: int, package_parent: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DOCKYARD_", "GUNICORN"))}
+    env.update(spec.env)
+    env.update({
+        "PYTHONPATH": str(package_parent),
+        "PYTHONUNBUFFERED": "1",
+        "PORT": str(port),
+        "DOCKYARD_BIND_HOST": "127.0.0.1",
+        "DOCKYARD_MODEL_DIR": str(spec.artifact_dir),
+        "DOCKYARD_LOG_DIR": str(spec.log_dir),
+        "DOCKYARD_MAX_PAYLOAD_BYTES": str(spec.max_payload_bytes),
+    })
+    return env
+
+
+def _pid_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not running
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return True

@@ -1,0 +1,50 @@
+"""A copy of the inference server package, named ``dockyard_inference``, for images and subprocesses.
+
+Copying (rather than importing ``emulator.inference`` in place) keeps the server honest about
+being self-contained: it runs with nothing of Dockyard around it, exactly as in a container.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+PACKAGE_NAME = "dockyard_inference"
+SOURCE = Path(__file__).resolve().parents[1] / "inference"
+
+
+def source_hash() -> str:
+    """Hash of the server's source files, so images and copies change when the server does."""
+    digest = hashlib.sha256()
+    for path in sorted(SOURCE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def copy_to(parent: Path) -> Path:
+    """Copy the server into ``parent/dockyard_inference`` (replacing an older copy); returns that dir."""
+    target = parent / PACKAGE_NAME
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for path in SOURCE.glob("*.py"):
+        shutil.copy2(path, target / path.name)
+    return target
+
+
+def cached_copy(home: Path) -> Path:
+    """A copy under ``<home>/runtime/server-<hash>`` (made once per server version); returns its parent
+    directory, the one to put on PYTHONPATH."""
+    parent = home / "runtime" / f"server-{source_hash()}"
+    if not (parent / PACKAGE_NAME / "wsgi.py").is_file():
+        tmp = parent.with_name(parent.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        copy_to(tmp)
+        shutil.rmtree(parent, ignore_errors=True)
+        tmp.rename(parent)
+    return parent
+
+
+def gunicorn_args(package_parent: Path | str) -> list[str]:
+    """The gunicorn arguments that serve the copied package."""
+    return ["-c", f"{package_parent}/{PACKAGE_NAME}/gunicorn_conf.py", f"{PACKAGE_NAME}.wsgi:app"]
