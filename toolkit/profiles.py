@@ -62,10 +62,14 @@ class ClientConfig:
 
     def client_args(self) -> dict[str, Any]:
         """Keyword arguments for any ``oci`` client constructor (``service_endpoint`` when local)."""
-        kwargs: dict[str, Any] = {"signer": self.signer, **self.client_kwargs}
+        kwargs: dict[str, Any] = {"signer": self.signer}
         if self.service_endpoint:
             kwargs["service_endpoint"] = self.service_endpoint
-        return kwargs
+        if self.is_local:
+            # The emulator is on this machine: a failure is deterministic, so report it at once
+            # instead of the SDK's default minutes of exponential back-off.
+            kwargs["retry_strategy"] = oci.retry.NoneRetryStrategy()
+        return {**kwargs, **self.client_kwargs}
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,94 @@
+"""One resolved profile with its SDK clients, and the defaults every catalog call needs.
+
+Catalog functions take ``auth=`` / ``profile=`` like ADS; they resolve them once here and then
+work on a ``CatalogSession``: clients bound to that profile, the compartment and project to use
+when the caller gave none, and work-request waiting.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import oci
+from oci.data_science.models import CreateProjectDetails
+
+from toolkit import profiles
+from toolkit.catalog.errors import CatalogError, WorkRequestFailedError
+
+DEFAULT_PROJECT_NAME = "dockyard-default"
+TERMINAL_WORK_REQUEST_STATES = ("SUCCEEDED", "FAILED", "CANCELED")
+
+
+@dataclass(frozen=True)
+class CatalogSession:
+    """SDK clients bound to one profile (local emulator or cloud)."""
+
+    clients: profiles.Clients
+
+    @property
+    def profile(self) -> profiles.ClientConfig:
+        return self.clients.profile
+
+    @property
+    def ds(self) -> oci.data_science.DataScienceClient:
+        return self.clients.data_science
+
+    def compartment(self, compartment_id: str | None) -> str:
+        """The compartment to use: the argument, else the profile's default (the tenancy locally)."""
+        value = compartment_id or self.profile.compartment_id
+        if not value:
+            raise CatalogError(
+                f"compartment_id is required with profile {self.profile.name!r} "
+                "(pass compartment_id=... or set NB_SESSION_COMPARTMENT_OCID)"
+            )
+        return value
+
+    def project(self, project_id: str | None, compartment_id: str) -> str:
+        """The project to use: the argument, the profile's default, or (locally) a default project."""
+        value = project_id or self.profile.project_id
+        if value:
+            return value
+        if not self.profile.is_local:
+            raise CatalogError(
+                f"project_id is required with profile {self.profile.name!r} "
+                "(pass project_id=... or set PROJECT_OCID)"
+            )
+        return self.default_project(compartment_id)
+
+    def default_project(self, compartment_id: str) -> str:
+        """The emulator's ``dockyard-default`` project, created the first time it is needed."""
+        existing = self.ds.list_projects(
+            compartment_id, display_name=DEFAULT_PROJECT_NAME, lifecycle_state="ACTIVE", limit=1
+        ).data
+        if existing:
+            return existing[0].id
+        details = CreateProjectDetails(
+            compartment_id=compartment_id,
+            display_name=DEFAULT_PROJECT_NAME,
+            description="Default project Dockyard uses when none is given",
+        )
+        return self.ds.create_project(details).data.id
+
+    def wait_for_work_request(self, work_request_id: str, timeout: float = 600) -> Any:
+        """Poll a work request until it ends; raise with its errors unless it SUCCEEDED."""
+        response = oci.wait_until(
+            self.ds,
+            self.ds.get_work_request(work_request_id),
+            evaluate_response=lambda r: r.data.status in TERMINAL_WORK_REQUEST_STATES,
+            max_interval_seconds=2,
+            max_wait_seconds=timeout,
+        )
+        work_request = response.data
+        if work_request.status != "SUCCEEDED":
+            errors = self.ds.list_work_request_errors(work_request_id).data
+            detail = "; ".join(f"{e.code}: {e.message}" for e in errors) or "no error details"
+            raise WorkRequestFailedError(
+                f"work request {work_request_id} ({work_request.operation_type}) ended {work_request.status}: {detail}"
+            )
+        return work_request
+
+
+def connect(auth: Any = None, profile: str | None = None, timeout: float | tuple | None = None) -> CatalogSession:
+    """Resolve the profile once and build its clients (``timeout`` goes to every SDK client)."""
+    kwargs = {"timeout": timeout} if timeout is not None else {}
+    return CatalogSession(profiles.clients_for(profiles.resolve(auth, profile), **kwargs))

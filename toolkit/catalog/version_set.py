@@ -1,0 +1,182 @@
+"""``ModelVersionSet``: a named series of catalog models with version ids and labels (ADS API).
+
+Usage mirrors ``ads.model.ModelVersionSet``::
+
+    mvs = ModelVersionSet(name="churn", description="churn models").create()
+    model.save(model_version_set=mvs, version_label="v1")   # or model_version_set="churn"
+    [m.version_id for m in mvs.models()]
+    mvs.delete(delete_model=True)                         # waits for the work request
+
+Everything goes through ``oci.data_science.DataScienceClient`` of the chosen profile.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import oci
+from oci.data_science.models import CreateModelVersionSetDetails, UpdateModelVersionSetDetails
+
+from toolkit.catalog.errors import CatalogError
+from toolkit.catalog.session import CatalogSession, connect
+
+_FIELDS = ("id", "name", "compartment_id", "project_id", "description", "freeform_tags", "defined_tags",
+           "lifecycle_state", "time_created", "time_updated", "created_by")
+
+
+class ModelVersionSet:
+    """A model version set in the catalog; the object is a local view refreshed by each call."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        compartment_id: str | None = None,
+        project_id: str | None = None,
+        description: str | None = None,
+        freeform_tags: dict[str, str] | None = None,
+        defined_tags: dict[str, dict[str, Any]] | None = None,
+        auth: Any = None,
+        profile: str | None = None,
+        **_ads_kwargs: Any,
+    ) -> None:
+        self.id: str | None = None
+        self.name = name
+        self.compartment_id = compartment_id
+        self.project_id = project_id
+        self.description = description
+        self.freeform_tags = freeform_tags
+        self.defined_tags = defined_tags
+        self.lifecycle_state: str | None = None
+        self.time_created: Any = None
+        self.time_updated: Any = None
+        self.created_by: str | None = None
+        self.auth = auth
+        self.profile = profile
+
+    def __repr__(self) -> str:
+        return f"ModelVersionSet(name={self.name!r}, id={self.id!r}, lifecycle_state={self.lifecycle_state!r})"
+
+    # -- building from the catalog --------------------------------------------------------------
+
+    @classmethod
+    def from_id(cls, id: str, auth: Any = None, profile: str | None = None) -> "ModelVersionSet":
+        """Load a version set by OCID."""
+        return cls(auth=auth, profile=profile)._sync(connect(auth, profile).ds.get_model_version_set(id).data)
+
+    @classmethod
+    def from_name(
+        cls, name: str, compartment_id: str | None = None, auth: Any = None, profile: str | None = None
+    ) -> "ModelVersionSet":
+        """Load the ACTIVE version set called ``name`` in the compartment (names are unique there)."""
+        session = connect(auth, profile)
+        compartment = session.compartment(compartment_id)
+        found = session.ds.list_model_version_sets(compartment, name=name, lifecycle_state="ACTIVE", limit=1).data
+        if not found:
+            raise CatalogError(f"model version set {name!r} not found in compartment {compartment}")
+        return cls.from_id(found[0].id, auth=auth, profile=profile)
+
+    @classmethod
+    def list(
+        cls,
+        compartment_id: str | None = None,
+        project_id: str | None = None,
+        auth: Any = None,
+        profile: str | None = None,
+        **filters: Any,
+    ) -> list["ModelVersionSet"]:
+        """All version sets of the compartment (optionally one project), following pagination."""
+        session = connect(auth, profile)
+        kwargs = {k: v for k, v in {"project_id": project_id, **filters}.items() if v is not None}
+        summaries = oci.pagination.list_call_get_all_results(
+            session.ds.list_model_version_sets, session.compartment(compartment_id), **kwargs
+        ).data
+        return [cls(auth=auth, profile=profile)._sync(s) for s in summaries]
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def create(self, **kwargs: Any) -> "ModelVersionSet":
+        """Create it in the catalog (defaults: the profile's compartment, the local default project)."""
+        if not self.name:
+            raise CatalogError("a model version set needs a name")
+        session = self._session()
+        compartment = session.compartment(kwargs.get("compartment_id") or self.compartment_id)
+        details = CreateModelVersionSetDetails(
+            name=self.name,
+            compartment_id=compartment,
+            project_id=session.project(kwargs.get("project_id") or self.project_id, compartment),
+            description=self.description,
+            freeform_tags=self.freeform_tags,
+            defined_tags=self.defined_tags,
+        )
+        return self._sync(session.ds.create_model_version_set(details).data)
+
+    def update(self) -> "ModelVersionSet":
+        """Send the local description and tags to the catalog (etag-guarded)."""
+        session = self._session()
+        current = session.ds.get_model_version_set(self._require_id())
+        details = UpdateModelVersionSetDetails(
+            description=self.description, freeform_tags=self.freeform_tags, defined_tags=self.defined_tags
+        )
+        response = session.ds.update_model_version_set(self.id, details, if_match=current.headers.get("etag"))
+        return self._sync(response.data)
+
+    def delete(self, delete_model: bool = False, wait_seconds: float = 600) -> "ModelVersionSet":
+        """Delete the set (and its models when ``delete_model``), waiting for the work request."""
+        session = self._session()
+        response = session.ds.delete_model_version_set(self._require_id(), is_delete_related_models=delete_model)
+        work_request = response.headers.get("opc-work-request-id")
+        if work_request:
+            session.wait_for_work_request(work_request, wait_seconds)
+        self.lifecycle_state = "DELETED"
+        return self
+
+    def sync(self) -> "ModelVersionSet":
+        """Refresh this object from the catalog."""
+        return self._sync(self._session().ds.get_model_version_set(self._require_id()).data)
+
+    # -- its models ----------------------------------------------------------------------------
+
+    def models(self, include_deleted: bool = False) -> list[Any]:
+        """The catalog models (``ModelSummary``) in this set, with ``version_id`` / ``version_label``."""
+        session = self._session()
+        kwargs = {} if include_deleted else {"lifecycle_state": "ACTIVE"}
+        return list(self._iter_models(session, **kwargs))
+
+    def _iter_models(self, session: CatalogSession, **kwargs: Any) -> Iterator[Any]:
+        self._require_id()
+        summaries = oci.pagination.list_call_get_all_results_generator(
+            session.ds.list_models, "record", self.compartment_id, model_version_set_name=self.name, **kwargs
+        )
+        return (s for s in summaries if s.model_version_set_id in (None, self.id))
+
+    def model_add(self, model_id: str, version_label: str | None = None) -> Any:
+        """Put an existing catalog model into this set (optionally with a label)."""
+        from oci.data_science.models import UpdateModelDetails
+
+        session = self._session()
+        current = session.ds.get_model(model_id)
+        details = UpdateModelDetails(model_version_set_id=self._require_id(), version_label=version_label)
+        return session.ds.update_model(model_id, details, if_match=current.headers.get("etag")).data
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain fields (for JSON output and tables)."""
+        return {name: _jsonable(getattr(self, name)) for name in _FIELDS}
+
+    def _session(self) -> CatalogSession:
+        return connect(self.auth, self.profile)
+
+    def _require_id(self) -> str:
+        if not self.id:
+            raise CatalogError("this ModelVersionSet is not in the catalog yet; call .create() first")
+        return self.id
+
+    def _sync(self, record: Any) -> "ModelVersionSet":
+        for name in _FIELDS:
+            if hasattr(record, name):
+                setattr(self, name, getattr(record, name))
+        return self
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
