@@ -1,0 +1,113 @@
+"""``dockyard emulator start|stop|status``: run the local OCI Data Science emulator.
+
+Foreground ``start`` serves until Ctrl-C (waitress, a real WSGI server); ``--detach`` starts it as
+a background process recorded in ``<home>/emulator.json`` that ``stop`` and ``status`` find again.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from toolkit import settings
+
+_HOME_HELP = "Emulator home (catalog, artifacts, emulator.json). Default: $DOCKYARD_HOME or ~/.dockyard."
+
+
+def _home(home: Path | None) -> Path:
+    return Path(home).expanduser() if home else settings.home()
+
+
+@click.command("start")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help=_HOME_HELP)
+@click.option("--detach", is_flag=True, help="Run in the background and return once it answers.")
+@click.option("--auth-mode", type=click.Choice(["off", "enforce"]), default="off", show_default=True,
+              help="'enforce' rejects requests not signed by a registered API key, as OCI does.")
+@click.option("--runtime", type=click.Choice(["auto", "docker", "process"]), default=None,
+              help="Deployment runtime. Default: $DOCKYARD_RUNTIME or auto.")
+def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mode: str, runtime: str | None) -> None:
+    """Start the emulator (foreground until Ctrl-C, or --detach).
+
+    \b
+    Example:
+      dockyard emulator start --detach --port 8765
+      export DOCKYARD_ENDPOINT=http://127.0.0.1:8765
+    """
+    from emulator.config import EmulatorConfig
+
+    config = EmulatorConfig(home=_home(home), host=host, port=port, auth_mode=auth_mode)
+    if runtime:
+        config.runtime = runtime
+    if not detach:
+        from emulator.server import serve
+
+        serve(config)
+        return
+    from emulator import daemon
+
+    running = daemon.status(config.home)
+    if running:
+        click.echo(f"already running at {running['url']} (pid {running['pid']}, home {config.home})")
+        return
+    try:
+        url = daemon.start_detached(config)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Dockyard emulator serving {config.home} at {url}")
+    click.echo(f"  export DOCKYARD_ENDPOINT={url}")
+
+
+@click.command("stop")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help=_HOME_HELP)
+def stop_command(home: Path | None) -> None:
+    """Stop the detached emulator serving HOME (a no-op when none runs).
+
+    \b
+    Example:
+      dockyard emulator stop --home ./team-catalog
+    """
+    from emulator import daemon
+
+    home_dir = _home(home)
+    if daemon.stop(home_dir):
+        click.echo(f"stopped the emulator serving {home_dir}")
+    else:
+        click.echo(f"no emulator was running for {home_dir}")
+
+
+@click.command("status")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help=_HOME_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print {running, pid, url, home} as JSON.")
+def status_command(home: Path | None, as_json: bool) -> None:
+    """Say whether an emulator serves HOME and where (exit status 1 when none runs).
+
+    \b
+    Example:
+      dockyard emulator status --json
+    """
+    from emulator import daemon
+
+    home_dir = _home(home)
+    data = daemon.status(home_dir)
+    if as_json:
+        click.echo(json.dumps({"running": bool(data), "home": str(home_dir), **(data or {})}))
+    elif data:
+        click.echo(f"running at {data['url']} (pid {data['pid']}, home {home_dir})")
+    else:
+        click.echo(f"not running (home {home_dir})")
+    if not data:
+        raise SystemExit(1)
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``emulator`` group (or extend one another module created first)."""
+    group = cli.commands.get("emulator")
+    if not isinstance(group, click.Group):
+        group = click.Group("emulator", help="Run and manage the local OCI Data Science emulator.")
+        cli.add_command(group)
+    for command in (start_command, stop_command, status_command):
+        group.add_command(command)
