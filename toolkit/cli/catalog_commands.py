@@ -1,0 +1,411 @@
+"""``dockyard save``, ``dockyard models ...`` and ``dockyard version-sets ...``: the catalog from a shell.
+
+Human tables by default, ``--json`` (wire field names, as the REST API) for scripts. Exit status:
+0 ok, 1 error (OCI errors printed as ``code: message``), 2 usage. Every command takes
+``--profile`` (``local`` = the emulator, or a profile of ~/.oci/config).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import click
+
+VERSION_SET_OCID_PREFIX = "ocid1.datasciencemodelversionset."
+
+profile_option = click.option(
+    "--profile", "-p", envvar="DOCKYARD_PROFILE", default=None,
+    help="'local' (the emulator, default) or a profile of ~/.oci/config. Env: DOCKYARD_PROFILE.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (wire field names) for scripts.")
+compartment_option = click.option("--compartment-id", "-c", help="Compartment OCID (local default: the tenancy).")
+project_option = click.option("--project-id", help="Project OCID (local default: the dockyard-default project).")
+
+
+# --------------------------------------------------------------------------------------------
+# Output and errors
+# --------------------------------------------------------------------------------------------
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected failures into one clear line on stderr and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import oci
+
+        from toolkit.catalog.errors import CatalogError
+        from toolkit.catalog.zip_artifact import ArtifactIntegrityError
+        from toolkit.profiles import ProfileError
+
+        try:
+            return func(*args, **kwargs)
+        except oci.exceptions.ServiceError as exc:
+            request_id = f" (opc-request-id {exc.request_id})" if exc.request_id else ""
+            _fail(f"{exc.code}: {exc.message}{request_id}")
+        except (oci.exceptions.RequestException, oci.exceptions.ConnectTimeout) as exc:
+            _fail(f"cannot reach the service: {exc}")
+        except (CatalogError, ProfileError, ArtifactIntegrityError, FileExistsError, FileNotFoundError) as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _console() -> Any:
+    """A rich console on stdout; wide when not a terminal so OCIDs are never cut in logs."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=400, no_color=True)
+
+
+def _print_json(value: Any) -> None:
+    from toolkit.catalog.wire import to_wire
+
+    click.echo(json.dumps(to_wire(value), indent=2, default=str))
+
+
+def _table(title: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    count = 0
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+        count += 1
+    console = _console()
+    console.print(table)
+    console.print(f"{count} item(s)")
+
+
+def _fields(title: str, pairs: list[tuple[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in pairs:
+        if value not in (None, "", [], {}):
+            table.add_row(key, value if isinstance(value, str) else json.dumps(value, default=str))
+    _console().print(table)
+
+
+def _parse_tags(tags: tuple[str, ...]) -> dict[str, str] | None:
+    result = {}
+    for tag in tags:
+        key, sep, value = tag.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{tag!r} is not KEY=VALUE", param_hint="--tag")
+        result[key] = value
+    return result or None
+
+
+# --------------------------------------------------------------------------------------------
+# dockyard save
+# --------------------------------------------------------------------------------------------
+
+@click.command("save")
+@click.argument("artifact_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--display-name", "-n", help="Model name in the catalog (default: class and time).")
+@click.option("--description", "-d", help="Model description.")
+@compartment_option
+@project_option
+@click.option("--version-set", "model_version_set", help="Model version set name or OCID to add the model to.")
+@click.option("--version-label", help="Label of this version inside the version set (e.g. v1).")
+@click.option("--ignore-introspection", is_flag=True, help="Save even if introspection finds defects.")
+@click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Freeform tag (repeatable).")
+@profile_option
+@json_option
+@handle_errors
+def save_command(artifact_dir: Path, display_name: str | None, description: str | None, compartment_id: str | None,
+                 project_id: str | None, model_version_set: str | None, version_label: str | None,
+                 ignore_introspection: bool, tags: tuple[str, ...], profile: str | None, as_json: bool) -> None:
+    """Save a prepared artifact directory to the model catalog and print its OCID.
+
+    Introspection runs first; a failing artifact is refused (exit 1, with the failed checks)
+    unless --ignore-introspection.
+
+    \b
+    Example:
+      dockyard save ./artifact --display-name churn-rf --version-set churn --version-label v3
+    """
+    from toolkit import GenericModel
+    from toolkit.catalog.model_catalog import get_model, save_model
+
+    model = GenericModel.from_model_artifact(str(artifact_dir))
+    model_id = save_model(
+        model, display_name=display_name, description=description, compartment_id=compartment_id,
+        project_id=project_id, model_version_set=model_version_set, version_label=version_label,
+        ignore_introspection=ignore_introspection, freeform_tags=_parse_tags(tags), profile=profile,
+    )
+    if as_json:
+        _print_json(get_model(model_id, profile=profile))
+    else:
+        click.echo(model_id)
+
+
+# --------------------------------------------------------------------------------------------
+# dockyard models ...
+# --------------------------------------------------------------------------------------------
+
+@click.group("models")
+def models_group() -> None:
+    """List, inspect, download and delete catalog models.
+
+    \b
+    Example:
+      dockyard models list --version-set churn
+    """
+
+
+@models_group.command("list")
+@compartment_option
+@click.option("--project-id", help="Only models of this project.")
+@click.option("--version-set", "model_version_set_name", help="Only models of this version set (name).")
+@click.option("--version-label", help="Only models with this version label.")
+@click.option("--display-name", help="Only models with exactly this name.")
+@click.option("--state", "lifecycle_state", type=click.Choice(["ACTIVE", "INACTIVE", "DELETED", "FAILED"],
+              case_sensitive=False), help="Only models in this lifecycle state.")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many models.")
+@profile_option
+@json_option
+@handle_errors
+def models_list(compartment_id: str | None, project_id: str | None, model_version_set_name: str | None,
+                version_label: str | None, display_name: str | None, lifecycle_state: str | None,
+                limit: int | None, profile: str | None, as_json: bool) -> None:
+    """List catalog models (all pages), newest first.
+
+    \b
+    Example:
+      dockyard models list --state ACTIVE --limit 20 --json
+    """
+    from toolkit.catalog.model_catalog import list_models
+
+    models = list_models(
+        compartment_id=compartment_id, project_id=project_id, model_version_set_name=model_version_set_name,
+        version_label=version_label, display_name=display_name,
+        lifecycle_state=lifecycle_state.upper() if lifecycle_state else None,
+        sort_by="timeCreated", sort_order="DESC", limit=limit, profile=profile,
+    )
+    if as_json:
+        _print_json(list(models))
+        return
+    rows = ([m.display_name, m.id, m.lifecycle_state, m.model_version_set_name, m.version_id, m.version_label,
+             m.time_created.strftime("%Y-%m-%d %H:%M:%S") if m.time_created else None] for m in models)
+    _table("Models", ["Name", "OCID", "State", "Version set", "Version", "Label", "Created (UTC)"], rows)
+
+
+@models_group.command("get")
+@click.argument("model_id")
+@profile_option
+@json_option
+@handle_errors
+def models_get(model_id: str, profile: str | None, as_json: bool) -> None:
+    """Show one model: record, metadata, schemas and provenance.
+
+    \b
+    Example:
+      dockyard models get ocid1.datasciencemodel.oc1.iad.amaaaaaa... --json
+    """
+    from toolkit.catalog.model_catalog import get_provenance
+    from toolkit.catalog.session import connect
+    from toolkit.catalog.wire import to_wire
+
+    session = connect(profile=profile)
+    record = to_wire(session.ds.get_model(model_id).data)
+    provenance = get_provenance(session, model_id)
+    if as_json:
+        click.echo(json.dumps({**record, "provenance": provenance}, indent=2, default=str))
+        return
+    keys = ["displayName", "id", "lifecycleState", "description", "projectId", "compartmentId",
+            "modelVersionSetName", "versionId", "versionLabel", "timeCreated", "createdBy", "freeformTags"]
+    _fields("Model", [(k, record.get(k)) for k in keys])
+    metadata = record.get("definedMetadataList", []) + record.get("customMetadataList", [])
+    _table("Metadata", ["Key", "Value", "Category"],
+           ([m.get("key"), _short(m.get("value")), m.get("category")] for m in metadata))
+    if provenance:
+        _fields("Provenance", list(provenance.items()))
+
+
+def _short(value: Any, limit: int = 120) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@models_group.command("download")
+@click.argument("model_id")
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--zip", "as_zip", is_flag=True, help="Keep the zip as downloaded instead of extracting it.")
+@click.option("--force", is_flag=True, help="Replace a non-empty TARGET directory / an existing zip.")
+@profile_option
+@handle_errors
+def models_download(model_id: str, target: Path, as_zip: bool, force: bool, profile: str | None) -> None:
+    """Download a model's artifact to TARGET, extracted and checked against its SHA-256 manifest.
+
+    \b
+    Example:
+      dockyard models download ocid1.datasciencemodel.oc1.iad.amaaaaaa... ./downloaded
+    """
+    from toolkit.catalog.model_catalog import download_artifact
+
+    path = download_artifact(model_id, target, unzip=not as_zip, force=force, profile=profile)
+    click.echo(str(path))
+
+
+@models_group.command("delete")
+@click.argument("model_id")
+@click.option("--delete-deployments", is_flag=True, help="Also delete model deployments that serve it.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@profile_option
+@handle_errors
+def models_delete(model_id: str, delete_deployments: bool, yes: bool, profile: str | None) -> None:
+    """Delete a model; refused while a deployment uses it (unless --delete-deployments).
+
+    \b
+    Example:
+      dockyard models delete ocid1.datasciencemodel.oc1.iad.amaaaaaa... --yes
+    """
+    from toolkit.catalog.model_catalog import delete_model
+
+    if not yes:
+        click.confirm(f"Delete model {model_id}?", abort=True)
+    delete_model(model_id, delete_associated_model_deployment=delete_deployments, profile=profile)
+    click.echo(f"deleted {model_id}")
+
+
+# --------------------------------------------------------------------------------------------
+# dockyard version-sets ...
+# --------------------------------------------------------------------------------------------
+
+@click.group("version-sets")
+def version_sets_group() -> None:
+    """Create, list, inspect and delete model version sets.
+
+    \b
+    Example:
+      dockyard version-sets create churn --description "churn models"
+    """
+
+
+def _find_version_set(name_or_id: str, compartment_id: str | None, profile: str | None) -> Any:
+    from toolkit.catalog.version_set import ModelVersionSet
+
+    if name_or_id.startswith(VERSION_SET_OCID_PREFIX):
+        return ModelVersionSet.from_id(name_or_id, profile=profile)
+    return ModelVersionSet.from_name(name_or_id, compartment_id=compartment_id, profile=profile)
+
+
+@version_sets_group.command("create")
+@click.argument("name")
+@click.option("--description", "-d", help="What the models in this set are.")
+@compartment_option
+@project_option
+@profile_option
+@json_option
+@handle_errors
+def version_sets_create(name: str, description: str | None, compartment_id: str | None, project_id: str | None,
+                        profile: str | None, as_json: bool) -> None:
+    """Create a model version set called NAME and print its OCID.
+
+    \b
+    Example:
+      dockyard version-sets create churn --description "churn classifiers"
+    """
+    from toolkit.catalog.version_set import ModelVersionSet
+
+    mvs = ModelVersionSet(name=name, description=description, compartment_id=compartment_id,
+                          project_id=project_id, profile=profile).create()
+    if as_json:
+        click.echo(json.dumps(mvs.to_dict(), indent=2, default=str))
+    else:
+        click.echo(mvs.id)
+
+
+@version_sets_group.command("list")
+@compartment_option
+@click.option("--project-id", help="Only version sets of this project.")
+@profile_option
+@json_option
+@handle_errors
+def version_sets_list(compartment_id: str | None, project_id: str | None, profile: str | None, as_json: bool) -> None:
+    """List model version sets.
+
+    \b
+    Example:
+      dockyard version-sets list --json
+    """
+    from toolkit.catalog.version_set import ModelVersionSet
+
+    sets = ModelVersionSet.list(compartment_id=compartment_id, project_id=project_id, profile=profile)
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in sets], indent=2, default=str))
+        return
+    _table("Model version sets", ["Name", "OCID", "State", "Description"],
+           ([s.name, s.id, s.lifecycle_state, s.description] for s in sets))
+
+
+@version_sets_group.command("get")
+@click.argument("name_or_id")
+@compartment_option
+@profile_option
+@json_option
+@handle_errors
+def version_sets_get(name_or_id: str, compartment_id: str | None, profile: str | None, as_json: bool) -> None:
+    """Show a version set (by name or OCID) and the models in it.
+
+    \b
+    Example:
+      dockyard version-sets get churn
+    """
+    from toolkit.catalog.wire import to_wire
+
+    mvs = _find_version_set(name_or_id, compartment_id, profile)
+    models = mvs.models()
+    if as_json:
+        click.echo(json.dumps({**mvs.to_dict(), "models": to_wire(models)}, indent=2, default=str))
+        return
+    _fields("Model version set", list(mvs.to_dict().items()))
+    _table("Models", ["Version", "Label", "Name", "OCID", "State"],
+           ([m.version_id, m.version_label, m.display_name, m.id, m.lifecycle_state]
+            for m in sorted(models, key=lambda m: m.version_id or 0)))
+
+
+@version_sets_group.command("delete")
+@click.argument("name_or_id")
+@click.option("--delete-models", is_flag=True, help="Also delete the models in the set.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@compartment_option
+@profile_option
+@handle_errors
+def version_sets_delete(name_or_id: str, delete_models: bool, yes: bool, compartment_id: str | None,
+                        profile: str | None) -> None:
+    """Delete a version set (by name or OCID), waiting for the work request to finish.
+
+    \b
+    Example:
+      dockyard version-sets delete churn --delete-models --yes
+    """
+    mvs = _find_version_set(name_or_id, compartment_id, profile)
+    if not yes:
+        extra = " and its models" if delete_models else ""
+        click.confirm(f"Delete model version set {mvs.name} ({mvs.id}){extra}?", abort=True)
+    mvs.delete(delete_model=delete_models)
+    click.echo(f"deleted {mvs.id}")
+
+
+def register(cli: click.Group) -> None:
+    """Add ``save``, ``models`` and ``version-sets`` to the ``dockyard`` group."""
+    cli.add_command(save_command)
+    cli.add_command(models_group)
+    cli.add_command(version_sets_group)
