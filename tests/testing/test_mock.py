@@ -1,0 +1,95 @@
+"""mock_datascience(): every oci call (any endpoint) and plain requests to OCI hosts reach an
+in-process emulator; the environment and the user's OCI config are left as they were."""
+from __future__ import annotations
+
+import os
+
+import oci
+import pytest
+import requests
+
+from emulator.data_science import work_requests as wr
+from toolkit import mock_datascience
+from toolkit.testing.mock import VIRTUAL_ENDPOINT
+
+
+def _seed_work_request(m) -> str:
+    return wr.create(m.state.db, "MODEL_DEPLOYMENT_CREATE", m.compartment_id, [], region=m.region)["id"]
+
+
+def test_client_built_with_the_default_regional_endpoint_reaches_the_mock():
+    with mock_datascience(region="us-phoenix-1") as m:
+        ident = _seed_work_request(m)
+        client = oci.data_science.DataScienceClient(m.config, signer=m.signer)  # no service_endpoint
+        assert "oraclecloud.com" in client.base_client.endpoint
+        got = client.get_work_request(ident)
+        assert got.status == 200 and got.data.id == ident
+        assert ".phx." in ident
+
+
+def test_errors_come_back_as_oci_service_errors():
+    with mock_datascience() as m:
+        with pytest.raises(oci.exceptions.ServiceError) as info:
+            m.data_science_client().get_work_request("ocid1.datascienceworkrequest.oc1.iad.amaaaaaanothere")
+    assert info.value.status == 404
+    assert info.value.code == "NotAuthorizedOrNotFound"
+
+
+def test_plain_requests_to_the_virtual_endpoint_are_served_and_others_pass_through():
+    with mock_datascience() as m:
+        assert requests.get(f"{m.url}/_dockyard/health", timeout=5).json()["status"] == "ok"
+        with pytest.raises(requests.ConnectionError):  # passthrough: a real (failing) connection
+            requests.get("http://127.0.0.1:9/", timeout=1)
+
+
+def test_environment_points_at_the_mock_inside_and_is_restored_after(monkeypatch):
+    monkeypatch.setenv("DOCKYARD_ENDPOINT", "http://elsewhere:1")
+    monkeypatch.delenv("DOCKYARD_HOME", raising=False)
+    with mock_datascience() as m:
+        assert os.environ["DOCKYARD_ENDPOINT"] == VIRTUAL_ENDPOINT
+        assert os.environ["DOCKYARD_HOME"] == str(m.home)
+        home = m.home
+    assert os.environ["DOCKYARD_ENDPOINT"] == "http://elsewhere:1"
+    assert "DOCKYARD_HOME" not in os.environ
+    assert not home.exists()
+
+
+def test_never_reads_the_users_oci_config(monkeypatch, tmp_path):
+    fake_home = tmp_path / "user"
+    (fake_home / ".oci").mkdir(parents=True)
+    config = fake_home / ".oci" / "config"
+    config.write_text("[DEFAULT]\nthis is not a config\n")
+    monkeypatch.setenv("HOME", str(fake_home))
+    before = config.stat().st_mtime_ns
+    with mock_datascience() as m:
+        assert m.config["key_file"].startswith(str(m.home))
+        m.data_science_client().list_work_requests(compartment_id=m.compartment_id)
+    assert config.stat().st_mtime_ns == before
+
+
+@mock_datascience()
+def test_decorator_gives_each_call_a_fresh_catalog(m):
+    assert m.data_science_client().list_work_requests(compartment_id=m.compartment_id).data == []
+    _seed_work_request(m)
+    assert len(m.data_science_client().list_work_requests(compartment_id=m.compartment_id).data) == 1
+
+
+def test_decorated_function_runs_twice_with_separate_state():
+    seen = []
+
+    @mock_datascience()
+    def count(m):
+        _seed_work_request(m)
+        seen.append(len(m.data_science_client().list_work_requests(compartment_id=m.compartment_id).data))
+
+    count()
+    count()
+    assert seen == [1, 1]
+
+
+def test_enforced_signing_accepts_the_mock_key_and_rejects_unsigned_calls():
+    with mock_datascience(auth_mode="enforce") as m:
+        ident = _seed_work_request(m)
+        assert m.data_science_client().get_work_request(ident).data.id == ident
+        resp = requests.get(f"{m.url}/20190101/workRequests/{ident}", timeout=5)
+        assert resp.status_code == 401

@@ -1,0 +1,188 @@
+"""Dockyard's pytest plugin (entry point ``pytest11``): an emulator and clients for your suite.
+
+Fixtures
+    ``dockyard_emulator``  session: an emulator on 127.0.0.1 (ephemeral port) with its own home;
+                           ``.url``, ``.home``, ``.state``; the environment points the toolkit at it.
+    ``clean_catalog``      function: empties that emulator's catalog before the test.
+    ``oci_config`` / ``oci_signer``  the emulator's throwaway API key, as the ``oci`` SDK takes them.
+    ``ds_client``          an ``oci.data_science.DataScienceClient`` wired to the emulator.
+    ``deployed_model``     factory: prepare + save + deploy a model; deleted after the test.
+Markers
+    ``docker`` / ``requires_docker``  skip without a Docker engine (fail instead when
+                                      ``DOCKYARD_REQUIRE_DOCKER=1``, as in CI).
+
+pytest loads this module for every run of every project that installs Dockyard, so it imports
+nothing heavy at module level: the emulator, ``oci`` and Docker load when a fixture is used.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+import pytest
+
+if TYPE_CHECKING:
+    from emulator.server import RunningEmulator
+
+DOCKER_MARKERS = ("docker", "requires_docker")
+_CATALOG_KEEP = ("apiKey",)  # kinds clean_catalog leaves alone
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "docker: needs a running Docker engine (skipped without one)")
+    config.addinivalue_line("markers", "requires_docker: same as docker")
+
+
+def _docker_problem() -> str | None:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=5)
+        client.ping()
+        client.close()
+    except Exception as exc:  # any failure means "no engine" for test selection
+        return f"no Docker engine answers ({type(exc).__name__}: {exc})"
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip Docker tests where no engine answers; in CI (DOCKYARD_REQUIRE_DOCKER=1) refuse to."""
+    marked = [i for i in items if any(m in i.keywords for m in DOCKER_MARKERS)]
+    if not marked:
+        return
+    problem = _docker_problem()
+    if problem is None:
+        return
+    if os.environ.get("DOCKYARD_REQUIRE_DOCKER") == "1":
+        raise pytest.UsageError(f"DOCKYARD_REQUIRE_DOCKER=1 but {problem}")
+    for item in marked:
+        item.add_marker(pytest.mark.skip(reason=f"{problem}; start one or unmark the test"))
+
+
+@dataclass
+class EmulatorHandle:
+    """What ``dockyard_emulator`` yields: where the emulator listens and where it keeps state."""
+
+    url: str
+    home: Path
+    running: "RunningEmulator"
+
+    @property
+    def state(self) -> Any:
+        return self.running.state
+
+    @property
+    def config_file(self) -> Path:
+        """The OCI config file (profile DEFAULT) holding the emulator's throwaway API key."""
+        from toolkit.profiles import ensure_local_credentials
+
+        return ensure_local_credentials(self.home)
+
+
+@pytest.fixture(scope="session")
+def dockyard_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
+    """One emulator per test session on 127.0.0.1:<free port>, home in a session temp dir.
+
+    ``DOCKYARD_HOME``/``DOCKYARD_ENDPOINT``/``DOCKYARD_PROFILE`` point at it while the session
+    runs, so ``GenericModel.save()`` and friends use it without arguments."""
+    from emulator.config import EmulatorConfig
+    from emulator.server import start_in_background
+
+    home = tmp_path_factory.mktemp("dockyard-home")
+    running = start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0))
+    handle = EmulatorHandle(url=running.url, home=home, running=running)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOCKYARD_HOME", str(home))
+        mp.setenv("DOCKYARD_ENDPOINT", running.url)
+        mp.setenv("DOCKYARD_PROFILE", "local")
+        try:
+            yield handle
+        finally:
+            running.stop()
+
+
+@pytest.fixture
+def clean_catalog(dockyard_emulator: EmulatorHandle) -> EmulatorHandle:
+    """Start the test with an empty catalog (projects, models, version sets, deployments...)."""
+    purge_catalog(dockyard_emulator.state)
+    return dockyard_emulator
+
+
+def purge_catalog(state: Any) -> None:
+    """Delete every record except API keys, and the artifact files they pointed at."""
+    db = state.db
+    with db.transaction() as conn:
+        kinds = [row[0] for row in conn.execute("SELECT DISTINCT kind FROM resources")]
+        for kind in kinds:
+            if kind not in _CATALOG_KEEP:
+                conn.execute("DELETE FROM resources WHERE kind = ?", (kind,))
+    blob_root = Path(state.config.blob_dir)
+    if blob_root.is_dir():
+        for path in blob_root.rglob("*"):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def oci_config(dockyard_emulator: EmulatorHandle) -> dict[str, Any]:
+    """The OCI config dict of the emulator's throwaway key (never ``~/.oci/config``)."""
+    import oci
+
+    return oci.config.from_file(str(dockyard_emulator.config_file), "DEFAULT")
+
+
+@pytest.fixture(scope="session")
+def oci_signer(oci_config: dict[str, Any]) -> Any:
+    """The stock ``oci.signer.Signer`` for ``oci_config``."""
+    import oci
+
+    return oci.signer.Signer.from_config(oci_config)
+
+
+@pytest.fixture(scope="session")
+def ds_client(dockyard_emulator: EmulatorHandle, oci_config: dict[str, Any], oci_signer: Any) -> Any:
+    """A ``DataScienceClient`` talking to the session emulator."""
+    import oci
+
+    return oci.data_science.DataScienceClient(oci_config, signer=oci_signer, service_endpoint=dockyard_emulator.url)
+
+
+@pytest.fixture
+def deployed_model(dockyard_emulator: EmulatorHandle) -> Iterator[Callable[..., Any]]:
+    """Factory: ``deployed_model(model, prepare={...}, save={...}, deploy={...})`` returns the model
+    prepared (unless its artifact already is), saved and deployed (``model.model_deployment``).
+    Deployments and models it made are deleted after the test, even when it fails."""
+    made: list[Any] = []
+
+    def factory(model: Any, prepare: dict[str, Any] | None = None, save: dict[str, Any] | None = None,
+                deploy: dict[str, Any] | None = None) -> Any:
+        if prepare is not None or not _is_prepared(model):
+            model.prepare(**{"force_overwrite": True, **(prepare or {})})
+        model.save(**(save or {}))
+        made.append(model)
+        model.deploy(**(deploy or {}))
+        return model
+
+    yield factory
+    for model in reversed(made):
+        _teardown(model)
+
+
+def _is_prepared(model: Any) -> bool:
+    artifact_dir = getattr(model, "artifact_dir", None)
+    return bool(artifact_dir) and (Path(artifact_dir) / "score.py").is_file()
+
+
+def _teardown(model: Any) -> None:
+    """Best effort: a failed delete must not hide the test's own result."""
+    deployment = getattr(model, "model_deployment", None)
+    for action in (lambda: deployment and deployment.delete(), lambda: model.delete()):
+        try:
+            action()
+        except Exception as exc:  # report, keep tearing down
+            import warnings
+
+            warnings.warn(f"dockyard deployed_model teardown: {type(exc).__name__}: {exc}", stacklevel=1)
