@@ -1,0 +1,1 @@
+"""Test harness for suites that use Dockyard: the pytest plugin, mock_datascience(), throwaway credentials."""
