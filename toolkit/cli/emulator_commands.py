@@ -103,11 +103,21 @@ def status_command(home: Path | None, as_json: bool) -> None:
         raise SystemExit(1)
 
 
+_GROUP_HELP = """Run and manage the local OCI Data Science emulator.
+
+\b
+Example:
+  dockyard emulator start --detach
+  dockyard emulator status
+  dockyard emulator stop
+"""
+
+
 def register(cli: click.Group) -> None:
     """Add the ``emulator`` group (or extend one another module created first)."""
     group = cli.commands.get("emulator")
     if not isinstance(group, click.Group):
-        group = click.Group("emulator", help="Run and manage the local OCI Data Science emulator.")
+        group = click.Group("emulator", help=_GROUP_HELP)
         cli.add_command(group)
     for command in (start_command, stop_command, status_command):
         group.add_command(command)

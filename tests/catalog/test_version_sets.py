@@ -1,0 +1,66 @@
+"""ModelVersionSet create/list/get/delete, and models saved into a set get version ids and labels."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from .stub_model import StubModel
+from toolkit.catalog import model_catalog as mc
+from toolkit.catalog.errors import CatalogError
+from toolkit.catalog.version_set import ModelVersionSet
+
+
+def _name() -> str:
+    return f"set-{uuid.uuid4().hex[:8]}"
+
+
+def test_create_get_by_id_and_by_name(project_id: str) -> None:
+    name = _name()
+    created = ModelVersionSet(name=name, project_id=project_id, description="churn").create()
+    assert created.id.startswith("ocid1.datasciencemodelversionset.") and created.lifecycle_state == "ACTIVE"
+    by_id = ModelVersionSet.from_id(created.id)
+    by_name = ModelVersionSet.from_name(name)
+    assert (by_id.name, by_name.id, by_name.description) == (name, created.id, "churn")
+
+
+def test_list_contains_created_sets(project_id: str) -> None:
+    names = {_name(), _name()}
+    for name in names:
+        ModelVersionSet(name=name, project_id=project_id).create()
+    assert names <= {s.name for s in ModelVersionSet.list(project_id=project_id)}
+
+
+def test_models_saved_into_a_set_get_version_ids_and_labels(tmp_path: Path, project_id: str) -> None:
+    mvs = ModelVersionSet(name=_name(), project_id=project_id).create()
+    first = mc.save_model(StubModel.prepared(tmp_path / "a"), project_id=project_id, model_version_set=mvs, version_label="v1")
+    second = mc.save_model(StubModel.prepared(tmp_path / "b"), project_id=project_id, model_version_set=mvs.name, version_label="v2")
+    third = mc.save_model(StubModel.prepared(tmp_path / "c"), project_id=project_id, model_version_set=mvs.id)
+    records = {m.id: m for m in mvs.models()}
+    assert set(records) == {first, second, third}
+    assert [records[i].version_id for i in (first, second, third)] == [1, 2, 3]
+    assert (records[first].version_label, records[second].version_label) == ("v1", "v2")
+    assert mc.get_model(second).model_version_set_name == mvs.name
+    assert [m.id for m in mc.list_models(model_version_set_name=mvs.name, version_label="v2")] == [second]
+
+
+def test_unknown_version_set_name_is_a_clear_error(tmp_path: Path, project_id: str) -> None:
+    with pytest.raises(CatalogError, match="version-sets create"):
+        mc.save_model(StubModel.prepared(tmp_path / "a"), project_id=project_id, model_version_set="no-such-set")
+
+
+def test_delete_with_models_waits_for_the_work_request(tmp_path: Path, project_id: str) -> None:
+    mvs = ModelVersionSet(name=_name(), project_id=project_id).create()
+    model_id = mc.save_model(StubModel.prepared(tmp_path / "a"), project_id=project_id, model_version_set=mvs)
+    mvs.delete(delete_model=True)
+    assert ModelVersionSet.from_id(mvs.id).lifecycle_state in ("DELETED", "DELETING")
+    assert mc.get_model(model_id).lifecycle_state in ("DELETED", "DELETING")
+    with pytest.raises(CatalogError):
+        ModelVersionSet.from_name(mvs.name)
+
+
+def test_empty_set_delete(project_id: str) -> None:
+    mvs = ModelVersionSet(name=_name(), project_id=project_id).create()
+    mvs.delete()
+    assert mvs.lifecycle_state == "DELETED"
