@@ -145,15 +145,16 @@ def _last_line(text: str | None) -> str:
 
 
 def _predict_logger(settings: ServerSettings) -> logging.Logger:
-    """The predict log: stderr always, plus ``<log_dir>/predict.log`` when a log dir is given."""
+    """The predict log: ``<log_dir>/predict.log`` when a log dir is given (the runtimes give one), else stderr."""
     log = logging.Logger("dockyard.predict", logging.INFO)  # one per app: in-process tests build several
     log.propagate = False
     fmt = logging.Formatter("%(asctime)s %(levelname)s [pid %(process)d] %(message)s")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    fmt.converter = time.gmtime  # UTC, as in containers, so log search orders entries correctly
     if settings.log_dir is not None:
         settings.log_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(settings.log_dir / "predict.log"))
-    for handler in handlers:
-        handler.setFormatter(fmt)
-        log.addHandler(handler)
+        handler: logging.Handler = logging.FileHandler(settings.log_dir / "predict.log")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(fmt)
+    log.addHandler(handler)
     return log

@@ -26,7 +26,6 @@ LOG_DIR_IN_CONTAINER = "/var/log/dockyard"
 IMAGE_REPO = "dockyard-env"
 LABEL_DEPLOYMENT = "dockyard.deployment"
 LABEL_HOME = "dockyard.home"
-_DOCKERFILE_VERSION = "1"
 
 DOCKERFILE = """\
 FROM {base} AS build
@@ -44,6 +43,7 @@ ENV PATH=/opt/dockyard/venv/bin:$PATH PYTHONPATH=/opt/dockyard PYTHONUNBUFFERED=
     DOCKYARD_BIND_HOST=0.0.0.0 PORT={port} DOCKYARD_MODEL_DIR={model_dir} DOCKYARD_LOG_DIR={log_dir}
 WORKDIR {model_dir}
 EXPOSE {port}
+STOPSIGNAL SIGQUIT
 CMD ["/opt/dockyard/venv/bin/python", "-m", "gunicorn", {gunicorn}]
 """
 
@@ -68,7 +68,7 @@ class DockerRuntime:
         """The tag of the environment image for ``requirements``, built only when not cached."""
         base_id = self._base_image_id(log)
         needed = with_server_packages(requirements)
-        key = environment_key(base_id, needed, source_hash(), _DOCKERFILE_VERSION)
+        key = environment_key(base_id, needed, source_hash(), hashlib.sha256(DOCKERFILE.encode()).hexdigest())
         tag = f"{IMAGE_REPO}:{key}"
         with self._lock_for(key):
             if self._image_exists(tag):

@@ -60,9 +60,9 @@ class ProcessRuntime:
         return handle
 
     def stop(self, handle: ServerHandle) -> None:
-        """SIGTERM the server's process group, SIGKILL it if it has not gone after 5 s."""
+        """SIGQUIT (gunicorn's quick shutdown) the server's process group, SIGKILL it if still there after 5 s."""
         pid = int(handle.ref)
-        for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 2.0)):
+        for sig, grace in ((signal.SIGQUIT, 5.0), (signal.SIGKILL, 2.0)):
             try:
                 os.killpg(pid, sig)
             except (ProcessLookupError, PermissionError):

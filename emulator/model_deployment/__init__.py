@@ -1,0 +1,20 @@
+"""The OCI model deployment service: the ``/20190101/modelDeployments`` API, the predict gateway at
+``/<deployment-ocid>/predict``, and deployment logs through Logging Search (``/20190909``)."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the routes and the service; ACTIVE deployments come back when the server starts."""
+    from emulator.model_deployment import gateway, logs, routes
+    from emulator.model_deployment.service import DeploymentService
+
+    state = app.extensions["dockyard"]
+    service = DeploymentService(state)
+    app.extensions["dockyard_deployments"] = service
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(logs.bp)
+    app.register_blueprint(gateway.bp)
+    state.on_start(lambda _state: service.resume())
+    state.on_stop(lambda _state: service.shutdown())

@@ -1,0 +1,102 @@
+"""Where a deployment keeps its things under the emulator home, and how its model artifact gets there.
+
+``<home>/deployments/<ocid>/artifact`` is the unpacked artifact (mounted read-only into the
+container), ``logs/`` holds ``access.log`` (written by the gateway), ``predict.log`` and
+``server.log`` (written by the model server) and ``deploy.log`` (build and start output).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from emulator.errors import OCIError
+from emulator.state import EmulatorState
+
+_append_lock = threading.Lock()
+
+
+def deployment_dir(state: EmulatorState, deployment_id: str) -> Path:
+    return state.config.home / "deployments" / deployment_id
+
+
+def log_dir(state: EmulatorState, deployment_id: str) -> Path:
+    path = deployment_dir(state, deployment_id) / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def append_json_line(path: Path, entry: dict[str, Any]) -> None:
+    """Append one JSON log entry; one write per line keeps concurrent writers from interleaving."""
+    line = json.dumps(entry) + "\n"
+    with _append_lock, open(path, "a", encoding="utf-8") as out:
+        out.write(line)
+
+
+def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: str) -> Path:
+    """Unzip the model's catalog artifact into the deployment's directory (streamed from the blob store)."""
+    target = deployment_dir(state, deployment_id) / "artifact"
+    if (target / ".unpacked").is_file():
+        return target
+    blob_name = artifact_blob_name(state, model_id)
+    tmp = target.with_name("artifact.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with state.blobs.open(blob_name) as stream, zipfile.ZipFile(stream) as archive:
+        _safe_extract(archive, tmp)
+    _hoist_single_folder(tmp)
+    (tmp / ".unpacked").write_text(str(time.time()))
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return target
+
+
+def artifact_blob_name(state: EmulatorState, model_id: str) -> str:
+    """The blob holding a catalog model's artifact zip; 400 when the model has none."""
+    record = state.db.get("model", model_id)
+    if record is None:
+        raise OCIError(404, "NotAuthorizedOrNotFound", f"Authorization failed or requested resource not found: model {model_id}.")
+    name = _find_blob_name(record)
+    if not name or not state.blobs.exists(name):
+        raise OCIError(400, "InvalidParameter", f"model {model_id} has no artifact to deploy; upload one first.")
+    return name
+
+
+def _find_blob_name(record: dict[str, Any]) -> str | None:
+    """The catalog keeps the artifact blob in a private field; accept its BlobInfo dict or plain name."""
+    for key, value in record.items():
+        if not key.startswith("_") or "artifact" not in key.lower():
+            continue
+        if isinstance(value, dict) and isinstance(value.get("name"), str):
+            return value["name"]
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _safe_extract(archive: zipfile.ZipFile, target: Path) -> None:
+    root = target.resolve()
+    for member in archive.infolist():
+        path = (target / member.filename).resolve()
+        if root != path and root not in path.parents:
+            raise OCIError(400, "InvalidParameter", f"artifact entry {member.filename!r} escapes the artifact directory")
+        if member.is_dir():
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(member) as src, open(path, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+
+
+def _hoist_single_folder(directory: Path) -> None:
+    """Artifacts zipped with a top folder get it removed, so score.py sits at the top as OCI expects."""
+    entries = [p for p in directory.iterdir() if p.name not in ("__MACOSX",)]
+    if len(entries) == 1 and entries[0].is_dir() and not (directory / "score.py").exists():
+        inner = entries[0]
+        for child in inner.iterdir():
+            child.rename(directory / child.name)
+        inner.rmdir()

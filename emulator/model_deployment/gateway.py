@@ -1,0 +1,102 @@
+"""The predict gateway: ``POST <emulator>/<deployment-ocid>/predict`` routed to the deployment's server,
+the way OCI's load balancer fronts a model deployment (``modelDeploymentUrl``).
+
+Bodies stream both ways (never whole in memory here), every call is written to the deployment's
+access log, and a server that stopped answering is noticed at once.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Iterator
+
+import requests
+from flask import Blueprint, Response, current_app, g, request, stream_with_context
+
+from emulator.errors import OCIError, not_found, request_id, too_large
+from emulator.model_deployment import files
+from emulator.model_deployment.service import DeploymentService
+from emulator.ocid import is_valid_ocid
+from emulator.state import current_state
+from emulator.wire import now
+
+bp = Blueprint("model_deployment_gateway", __name__)
+_sessions = threading.local()
+_FORWARDED = ("content-type", "content-length", "accept", "model-name", "model-version")
+
+
+@bp.post("/<deployment_id>/predict")
+def predict(deployment_id: str) -> Response:
+    started = time.perf_counter()
+    service: DeploymentService = current_app.extensions["dockyard_deployments"]
+    record = _active(service, deployment_id)
+    limit = current_state().config.max_payload_bytes
+    if request.content_length is not None and request.content_length > limit:
+        _access(deployment_id, 413, started, 0)
+        raise too_large(f"the request body is {request.content_length} bytes; the limit is {limit}")
+    handle = service.upstream(deployment_id)
+    if handle is None:
+        raise OCIError(503, "ServiceUnavailable", f"model deployment {deployment_id} has no running server "
+                       f"({record['lifecycleState']}); see its logs")
+    headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
+    headers["opc-request-id"] = request_id()
+    try:
+        upstream = _session().post(handle.url, data=_body(), headers=headers, stream=True, timeout=(5, 300))
+    except requests.RequestException as exc:
+        if not service.server_alive(handle):
+            service.mark_crashed(deployment_id, handle)
+        _access(deployment_id, 503, started, 0)
+        raise OCIError(503, "ServiceUnavailable", f"the model server did not answer ({type(exc).__name__})") from None
+    return _relay(upstream, deployment_id, started)
+
+
+def _active(service: DeploymentService, deployment_id: str) -> dict[str, Any]:
+    if not is_valid_ocid(deployment_id):
+        raise not_found("model deployment", deployment_id)
+    record = service.get(deployment_id)
+    if record["lifecycleState"] != "ACTIVE":
+        raise OCIError(409, "IncorrectState", f"model deployment {deployment_id} is {record['lifecycleState']}, "
+                       "not ACTIVE; activate it before predicting")
+    return record
+
+
+def _body() -> Any:
+    """The request body as a stream when its length is known, so large payloads are not buffered."""
+    if request.content_length is not None:
+        return request.stream
+    return request.get_data()
+
+
+def _relay(upstream: requests.Response, deployment_id: str, started: float) -> Response:
+    size = [0]
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            for chunk in upstream.iter_content(64 * 1024):
+                size[0] += len(chunk)
+                yield chunk
+        finally:
+            upstream.close()
+            _access(deployment_id, upstream.status_code, started, size[0])
+
+    response = Response(stream_with_context(chunks()), status=upstream.status_code,
+                        content_type=upstream.headers.get("content-type", "application/json"))
+    if "content-length" in upstream.headers:
+        response.headers["content-length"] = upstream.headers["content-length"]
+    return response
+
+
+def _access(deployment_id: str, status: int, started: float, size: int) -> None:
+    """One access log entry per predict call (what OCI's access log category records)."""
+    entry = {"time": now(), "type": "access", "status": status, "method": "POST", "path": "/predict",
+             "latencyMs": round((time.perf_counter() - started) * 1000, 2), "bytesOut": size,
+             "bytesIn": request.content_length or 0, "opcRequestId": request_id(),
+             "message": f"POST /predict {status} {round((time.perf_counter() - started) * 1000, 1)}ms"}
+    files.append_json_line(files.log_dir(current_state(), deployment_id) / "access.log", entry)
+
+
+def _session() -> requests.Session:
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = requests.Session()
+    return session

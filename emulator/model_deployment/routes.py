@@ -1,0 +1,144 @@
+"""``/20190101/modelDeployments``: the OCI model deployment API (wire shapes of the oci SDK models)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from emulator.errors import invalid, not_found
+from emulator.model_deployment.service import KIND, DeploymentService
+from emulator.ocid import is_valid_ocid
+from emulator.state import current_state
+from emulator.store.db import InvalidPageToken
+from emulator.wire import (check_if_match, check_types, empty_response, json_body, list_response, page_params,
+                           public, record_response, require_ocid)
+
+bp = Blueprint("model_deployment", __name__, url_prefix="/20190101")
+
+DEPLOYMENT_TYPES = ("SINGLE_MODEL",)
+ENVIRONMENT_TYPES = ("DEFAULT", "OCIR_CONTAINER")
+_SORT = ("timeCreated", "displayName")
+
+
+def service() -> DeploymentService:
+    return current_app.extensions["dockyard_deployments"]
+
+
+def render(record: dict[str, Any], summary: bool = False) -> dict[str, Any]:
+    """The wire form; ``modelDeploymentUrl`` follows the emulator's current address (ports change on restart)."""
+    body = public(record)
+    body["modelDeploymentUrl"] = f"{request.host_url.rstrip('/')}/{record['id']}"
+    if summary:
+        body.pop("lifecycleDetails", None)
+    return body
+
+
+@bp.post("/modelDeployments")
+def create_model_deployment() -> Response:
+    body = json_body()
+    require_ocid(body.get("compartmentId"), "compartmentId")
+    require_ocid(body.get("projectId"), "projectId")
+    check_types(body, {"displayName": str, "description": str, "freeformTags": dict, "definedTags": dict,
+                       "categoryLogDetails": dict})
+    body["modelDeploymentConfigurationDetails"] = _configuration(body.get("modelDeploymentConfigurationDetails"))
+    record, wr_id = service().create(body)
+    response = record_response(record, headers={"opc-work-request-id": wr_id})
+    response.set_data(_json(render(record)))
+    return response
+
+
+@bp.get("/modelDeployments/<deployment_id>")
+def get_model_deployment(deployment_id: str) -> Response:
+    record = service().get(_id(deployment_id))
+    response = record_response(record)
+    response.set_data(_json(render(record)))
+    return response
+
+
+@bp.get("/modelDeployments")
+def list_model_deployments() -> Response:
+    args = request.args
+    compartment = require_ocid(args.get("compartmentId"), "compartmentId")
+    params = page_params(_SORT)
+    filters = {"compartmentId": compartment, "id": args.get("id"), "projectId": args.get("projectId"),
+               "displayName": args.get("displayName"), "lifecycleState": args.get("lifecycleState"),
+               "createdBy": args.get("createdBy")}
+    try:
+        page = current_state().db.list(KIND, filters, params["sort_by"], params["sort_order"], params["limit"],
+                                       params["page"])
+    except InvalidPageToken:
+        raise invalid("page is not a token this service returned.") from None
+    return list_response(page, lambda r: render(r, summary=True))
+
+
+@bp.put("/modelDeployments/<deployment_id>")
+def update_model_deployment(deployment_id: str) -> Response:
+    record = service().get(_id(deployment_id))
+    check_if_match(record, deployment_id)
+    body = json_body()
+    check_types(body, {"displayName": str, "description": str, "freeformTags": dict, "definedTags": dict,
+                       "categoryLogDetails": dict, "modelDeploymentConfigurationDetails": dict})
+    wr_id = service().update(deployment_id, body)
+    return empty_response(202, {"opc-work-request-id": wr_id})
+
+
+@bp.post("/modelDeployments/<deployment_id>/actions/activate")
+def activate_model_deployment(deployment_id: str) -> Response:
+    check_if_match(service().get(_id(deployment_id)), deployment_id)
+    return empty_response(202, {"opc-work-request-id": service().activate(deployment_id)})
+
+
+@bp.post("/modelDeployments/<deployment_id>/actions/deactivate")
+def deactivate_model_deployment(deployment_id: str) -> Response:
+    check_if_match(service().get(_id(deployment_id)), deployment_id)
+    return empty_response(202, {"opc-work-request-id": service().deactivate(deployment_id)})
+
+
+@bp.delete("/modelDeployments/<deployment_id>")
+def delete_model_deployment(deployment_id: str) -> Response:
+    check_if_match(service().get(_id(deployment_id)), deployment_id)
+    return empty_response(202, {"opc-work-request-id": service().delete(deployment_id)})
+
+
+def _id(deployment_id: str) -> str:
+    if not is_valid_ocid(deployment_id):
+        raise not_found("model deployment", deployment_id)
+    return deployment_id
+
+
+def _configuration(config: Any) -> dict[str, Any]:
+    """Validate ``modelDeploymentConfigurationDetails`` and fill OCI's defaults (bandwidth, fixed scaling)."""
+    if not isinstance(config, dict):
+        raise invalid("modelDeploymentConfigurationDetails must be an object.")
+    kind = config.get("deploymentType")
+    if kind not in DEPLOYMENT_TYPES:
+        raise invalid(f"deploymentType {kind!r} is not supported here; use one of {list(DEPLOYMENT_TYPES)}.")
+    model = config.get("modelConfigurationDetails")
+    if not isinstance(model, dict):
+        raise invalid("modelConfigurationDetails must be an object.")
+    model_id = require_ocid(model.get("modelId"), "modelConfigurationDetails.modelId")
+    if current_state().db.get("model", model_id) is None:
+        raise not_found("model", model_id)
+    instance = model.get("instanceConfiguration")
+    if not isinstance(instance, dict) or not isinstance(instance.get("instanceShapeName"), str):
+        raise invalid("modelConfigurationDetails.instanceConfiguration.instanceShapeName is required.")
+    model.setdefault("bandwidthMbps", 10)
+    scaling = model.get("scalingPolicy") or {"policyType": "FIXED_SIZE", "instanceCount": 1}
+    if scaling.get("policyType") not in ("FIXED_SIZE", "AUTOSCALING"):
+        raise invalid("scalingPolicy.policyType must be FIXED_SIZE or AUTOSCALING.")
+    model["scalingPolicy"] = scaling
+    env = config.get("environmentConfigurationDetails") or {"environmentConfigurationType": "DEFAULT"}
+    if env.get("environmentConfigurationType") not in ENVIRONMENT_TYPES:
+        raise invalid(f"environmentConfigurationType must be one of {list(ENVIRONMENT_TYPES)}.")
+    if env["environmentConfigurationType"] == "OCIR_CONTAINER" and not isinstance(env.get("image"), str):
+        raise invalid("environmentConfigurationDetails.image is required for OCIR_CONTAINER.")
+    if env.get("environmentVariables") is not None and not isinstance(env["environmentVariables"], dict):
+        raise invalid("environmentConfigurationDetails.environmentVariables must be an object.")
+    config["environmentConfigurationDetails"] = env
+    return config
+
+
+def _json(body: Any) -> str:
+    import json
+
+    return json.dumps(body)

@@ -1,0 +1,371 @@
+"""Model deployment logic: records in the store, long operations on background threads through work
+requests, servers through the runtimes, a monitor for crashed servers, resume after restart.
+
+No HTTP here: routes parse and render, this module decides. Honest states: a deployment is ACTIVE
+only once its server answered /health; a failed start is FAILED with the server's last log lines
+in the work request errors; a server that dies later turns the deployment NEEDS_ATTENTION.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from typing import Any, Callable
+
+from emulator.data_science import work_requests as wr
+from emulator.errors import OCIError, incorrect_state, not_found
+from emulator.model_deployment import files
+from emulator.ocid import new_ocid
+from emulator.runtimes import RuntimeFailure, ServerHandle, ServerSpec, choose, make
+from emulator.runtimes.requirements import artifact_requirements
+from emulator.state import EmulatorState
+from emulator.wire import new_etag, now
+
+log = logging.getLogger(__name__)
+
+KIND = "modeldeployment"
+RUNTIME_TAG = "dockyard-runtime"  # freeform tag a client may set to pick docker/process per deployment
+BUSY = ("CREATING", "UPDATING", "DELETING")
+_WR_LOG_LIMIT = 400  # work request log lines kept; the full output stays in deploy.log
+
+
+class DeploymentService:
+    """One per emulator app; owns the running servers of its home."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.db = state.db
+        self.handles: dict[str, ServerHandle] = {}
+        self._runtimes: dict[str, Any] = {}
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._monitor: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- operations from the API
+    def create(self, details: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """Store a CREATING deployment and start bringing it up on a background thread."""
+        region = self.state.config.region
+        record = {
+            "id": new_ocid("datasciencemodeldeployment", region),
+            "timeCreated": now(),
+            "displayName": details.get("displayName") or f"modeldeployment{int(time.time())}",
+            "description": details.get("description"),
+            "projectId": details["projectId"],
+            "compartmentId": details["compartmentId"],
+            "createdBy": "ocid1.user.oc1..dockyard",
+            "modelDeploymentConfigurationDetails": details["modelDeploymentConfigurationDetails"],
+            "categoryLogDetails": details.get("categoryLogDetails"),
+            "modelDeploymentSystemData": {"systemInfraType": "INSTANCE_POOL", "currentInstanceCount": 0},
+            "lifecycleState": "CREATING",
+            "lifecycleDetails": "Creating the model deployment",
+            "freeformTags": details.get("freeformTags") or {},
+            "definedTags": details.get("definedTags") or {},
+            "_etag": new_etag(),
+        }
+        self.db.insert(KIND, record)
+        work = self._work_request("MODEL_DEPLOYMENT_CREATE", record, "CREATED")
+        self._background(work["id"], record["id"], self._bring_up, "ACTIVE")
+        return record, work["id"]
+
+    def update(self, deployment_id: str, details: dict[str, Any]) -> str:
+        """Apply changes; a changed configuration of an ACTIVE deployment restarts its server."""
+        record = self._require_not_busy(deployment_id)
+        restart = record["lifecycleState"] == "ACTIVE" and details.get("modelDeploymentConfigurationDetails")
+        for key in ("displayName", "description", "freeformTags", "definedTags", "categoryLogDetails"):
+            if details.get(key) is not None:
+                record[key] = details[key]
+        if details.get("modelDeploymentConfigurationDetails"):
+            record["modelDeploymentConfigurationDetails"] = _merge(
+                record["modelDeploymentConfigurationDetails"], details["modelDeploymentConfigurationDetails"])
+        work = self._work_request("MODEL_DEPLOYMENT_UPDATE", record, "UPDATED")
+        if restart:
+            self._set(record, "UPDATING", "Updating the model deployment")
+            self._background(work["id"], deployment_id, self._restart, "ACTIVE")
+        else:
+            self._save(record)
+            wr.succeed(self.db, work["id"], "model deployment updated")
+        return work["id"]
+
+    def activate(self, deployment_id: str) -> str:
+        record = self._require_not_busy(deployment_id)
+        if record["lifecycleState"] not in ("INACTIVE", "NEEDS_ATTENTION", "FAILED"):
+            raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}; "
+                                  "only INACTIVE, FAILED or NEEDS_ATTENTION deployments can be activated.")
+        self._set(record, "UPDATING", "Activating the model deployment")
+        work = self._work_request("MODEL_DEPLOYMENT_ACTIVATE", record, "UPDATED")
+        self._background(work["id"], deployment_id, self._bring_up, "ACTIVE")
+        return work["id"]
+
+    def deactivate(self, deployment_id: str) -> str:
+        record = self._require_not_busy(deployment_id)
+        if record["lifecycleState"] not in ("ACTIVE", "NEEDS_ATTENTION"):
+            raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}; "
+                                  "only ACTIVE deployments can be deactivated.")
+        self._set(record, "UPDATING", "Deactivating the model deployment")
+        work = self._work_request("MODEL_DEPLOYMENT_DEACTIVATE", record, "UPDATED")
+        self._background(work["id"], deployment_id, self._bring_down, "INACTIVE")
+        return work["id"]
+
+    def delete(self, deployment_id: str) -> str:
+        record = self.get(deployment_id)
+        if record["lifecycleState"] in ("DELETING", "DELETED"):
+            raise incorrect_state(f"model deployment {deployment_id} is already {record['lifecycleState']}.")
+        if record["lifecycleState"] in ("CREATING", "UPDATING"):
+            raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}; "
+                                  "wait for its work request to finish.")
+        self._set(record, "DELETING", "Deleting the model deployment")
+        work = self._work_request("MODEL_DEPLOYMENT_DELETE", record, "DELETED")
+        self._background(work["id"], deployment_id, self._bring_down, "DELETED")
+        return work["id"]
+
+    def get(self, deployment_id: str) -> dict[str, Any]:
+        record = self.db.get(KIND, deployment_id)
+        if record is None:
+            raise not_found("model deployment", deployment_id)
+        return record
+
+    # ---------------------------------------------------------------- background work
+    def _background(self, wr_id: str, deployment_id: str, step: Callable[[dict, "_Sink"], None],
+                    final_state: str) -> None:
+        thread = threading.Thread(target=self._run_operation, args=(wr_id, deployment_id, step, final_state),
+                                  name=f"deploy-{deployment_id[-8:]}", daemon=True)
+        thread.start()
+
+    def _run_operation(self, wr_id: str, deployment_id: str, step: Callable, final_state: str) -> None:
+        """Run one long operation, ending its work request and the deployment in an honest final state."""
+        sink = self._sink(wr_id, deployment_id)
+        wr.start(self.db, wr_id, f"{self.get(deployment_id)['lifecycleState'].lower()} {deployment_id}")
+        try:
+            step(self.get(deployment_id), sink)
+        except Exception as exc:  # noqa: BLE001 - every failure must end the work request
+            tail = getattr(exc, "log_tail", None) or []
+            if not isinstance(exc, (RuntimeFailure, OCIError)):
+                log.exception("deployment operation failed")
+                tail = tail or traceback.format_exc().splitlines()[-8:]
+            message = str(getattr(exc, "message", None) or exc)
+            detail = message + ("\nlast log lines:\n" + "\n".join(tail) if tail else "")
+            sink(detail)
+            record = self.get(deployment_id)
+            record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = 0
+            self._set(record, "FAILED", message[:500])
+            wr.fail(self.db, wr_id, "ModelDeploymentFailed", detail)
+            return
+        record = self.get(deployment_id)
+        count = 1 if final_state == "ACTIVE" else 0
+        record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = count
+        self._set(record, final_state, {"ACTIVE": "", "INACTIVE": "Deactivated", "DELETED": "Deleted"}[final_state])
+        wr.succeed(self.db, wr_id, f"model deployment is {final_state}")
+
+    def _bring_up(self, record: dict[str, Any], sink: "_Sink") -> None:
+        deployment_id = record["id"]
+        model_id = _model_config(record)["modelId"]
+        artifact_dir = files.unpack_model_artifact(self.state, model_id, deployment_id)
+        sink.progress(10, f"artifact of {model_id} unpacked at {artifact_dir}")
+        name, reason = self._runtime_name(record)
+        sink(reason)
+        runtime = self._runtime(name)
+        sink.progress(20, f"starting the model server ({name} runtime)")
+        handle = runtime.start(self._spec(record, artifact_dir), sink)
+        sink.progress(95, f"model server healthy at {handle.url}")
+        with self._lock:
+            self.handles[deployment_id] = handle
+        record = self.get(deployment_id)
+        record["_runtime"], record["_handle"] = name, handle.to_dict()
+        self._save(record)
+        self._ensure_monitor()
+
+    def _bring_down(self, record: dict[str, Any], sink: "_Sink") -> None:
+        with self._lock:
+            handle = self.handles.pop(record["id"], None)
+        if handle is None and record.get("_handle"):
+            handle = ServerHandle.from_dict(record["_handle"])
+        if handle is not None:
+            sink(f"stopping the model server ({handle.runtime}, {handle.ref})")
+            self._runtime(handle.runtime).stop(handle)
+        record = self.get(record["id"])
+        record.pop("_handle", None)
+        self._save(record)
+
+    def _restart(self, record: dict[str, Any], sink: "_Sink") -> None:
+        self._bring_down(record, sink)
+        files.deployment_dir(self.state, record["id"]).joinpath("artifact", ".unpacked").unlink(missing_ok=True)
+        self._bring_up(self.get(record["id"]), sink)
+
+    # ---------------------------------------------------------------- start, stop, monitor
+    def resume(self) -> None:
+        """On emulator start: bring ACTIVE deployments back (re-attach or restart); finish interrupted ops."""
+        for record in self.db.list(KIND, {"lifecycleState": ["ACTIVE", "CREATING", "UPDATING", "DELETING"]}).items:
+            threading.Thread(target=self._resume_one, args=(record,), daemon=True).start()
+
+    def _resume_one(self, record: dict[str, Any]) -> None:
+        deployment_id = record["id"]
+        if record["lifecycleState"] == "DELETING":
+            self._bring_down(record, self._sink(None, deployment_id))
+            self._set(self.get(deployment_id), "DELETED", "Deleted")
+            return
+        if record["lifecycleState"] != "ACTIVE" or not record.get("_handle"):
+            self._set(record, "FAILED", "the emulator stopped during this operation; activate it again")
+            return
+        handle = ServerHandle.from_dict(record["_handle"])
+        sink = self._sink(None, deployment_id)
+        try:
+            artifact_dir = files.unpack_model_artifact(self.state, _model_config(record)["modelId"], deployment_id)
+            handle = self._runtime(handle.runtime).reattach(handle, self._spec(record, artifact_dir), sink)
+        except Exception as exc:  # noqa: BLE001
+            tail = getattr(exc, "log_tail", []) or []
+            sink(f"could not bring the deployment back: {exc}\n" + "\n".join(tail))
+            self._set(self.get(deployment_id), "NEEDS_ATTENTION", f"could not bring the server back: {exc}"[:500])
+            return
+        with self._lock:
+            self.handles[deployment_id] = handle
+        record = self.get(deployment_id)
+        record["_handle"] = handle.to_dict()
+        self._save(record)
+        self._ensure_monitor()
+
+    def shutdown(self) -> None:
+        """On emulator stop: subprocess servers stop (restarted on next start); containers keep running."""
+        self._stop.set()
+        with self._lock:
+            handles = list(self.handles.items())
+            self.handles.clear()
+        for _, handle in handles:
+            if handle.runtime == "process":
+                try:
+                    self._runtime("process").stop(handle)
+                except Exception:  # noqa: BLE001
+                    log.exception("could not stop %s", handle.ref)
+
+    def _ensure_monitor(self) -> None:
+        with self._lock:
+            if self._monitor is None or not self._monitor.is_alive():
+                self._monitor = threading.Thread(target=self._watch, name="deployment-monitor", daemon=True)
+                self._monitor.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(1.0):
+            for deployment_id, handle in list(self.handles.items()):
+                try:
+                    if not self._runtime(handle.runtime).is_alive(handle):
+                        self.mark_crashed(deployment_id, handle)
+                except Exception:  # noqa: BLE001 - the monitor must keep watching the others
+                    log.exception("monitoring %s failed", deployment_id)
+
+    def mark_crashed(self, deployment_id: str, handle: ServerHandle) -> None:
+        """A server that died under an ACTIVE deployment: NEEDS_ATTENTION, its last output in the predict log."""
+        with self._lock:
+            if self.handles.get(deployment_id) is not handle:
+                return
+            self.handles.pop(deployment_id, None)
+        record = self.db.get(KIND, deployment_id)
+        if record is None or record["lifecycleState"] != "ACTIVE":
+            return
+        runtime = self._runtime(handle.runtime)
+        tail = runtime.log_tail(handle, 30)
+        if handle.runtime == "docker":
+            runtime.stop(handle)  # keeps its logs in server.log, frees the name
+        sink = self._sink(None, deployment_id)
+        sink("the model server stopped unexpectedly; last output:\n" + "\n".join(tail))
+        record["modelDeploymentSystemData"]["currentInstanceCount"] = 0
+        last = next((line for line in reversed(tail) if line.strip()), "no output")
+        self._set(record, "NEEDS_ATTENTION", f"the model server stopped unexpectedly: {last.strip()[:300]}")
+
+    def server_alive(self, handle: ServerHandle) -> bool:
+        try:
+            return self._runtime(handle.runtime).is_alive(handle)
+        except Exception:  # noqa: BLE001 - an engine that stopped answering counts as dead
+            return False
+
+    def upstream(self, deployment_id: str) -> ServerHandle | None:
+        with self._lock:
+            return self.handles.get(deployment_id)
+
+    # ---------------------------------------------------------------- helpers
+    def _work_request(self, operation: str, record: dict[str, Any], action: str) -> dict[str, Any]:
+        resource = wr.resource("modelDeployment", record["id"], action, f"/modelDeployments/{record['id']}")
+        return wr.create(self.db, operation, record["compartmentId"], [resource], self.state.config.region)
+
+    def _sink(self, wr_id: str | None, deployment_id: str) -> "_Sink":
+        return _Sink(self.db, wr_id, files.log_dir(self.state, deployment_id) / "deploy.jsonl")
+
+    def _runtime_name(self, record: dict[str, Any]) -> tuple[str, str]:
+        env_cfg = _env_config(record)
+        if env_cfg.get("environmentConfigurationType") == "OCIR_CONTAINER":
+            return choose("docker")[0], "bring-your-own-container: the docker runtime"
+        requested = (record.get("freeformTags") or {}).get(RUNTIME_TAG) or self.state.config.runtime
+        return choose(requested)
+
+    def _runtime(self, name: str) -> Any:
+        with self._lock:
+            if name not in self._runtimes:
+                self._runtimes[name] = make(name, self.state.config.home, self.state.config.base_image)
+            return self._runtimes[name]
+
+    def _spec(self, record: dict[str, Any], artifact_dir: Any) -> ServerSpec:
+        env_cfg = _env_config(record)
+        env = {str(k): str(v) for k, v in (env_cfg.get("environmentVariables") or {}).items()}
+        spec = ServerSpec(deployment_id=record["id"], artifact_dir=artifact_dir,
+                          log_dir=files.log_dir(self.state, record["id"]),
+                          requirements=artifact_requirements(artifact_dir), env=env,
+                          max_payload_bytes=self.state.config.max_payload_bytes)
+        if env_cfg.get("environmentConfigurationType") == "OCIR_CONTAINER":
+            spec.image = env_cfg.get("image")
+            spec.entrypoint = env_cfg.get("entrypoint") or None
+            spec.cmd = env_cfg.get("cmd") or None
+            spec.server_port = int(env_cfg.get("serverPort") or 8080)
+            spec.health_check_port = int(env_cfg.get("healthCheckPort") or spec.server_port)
+        return spec
+
+    def _require_not_busy(self, deployment_id: str) -> dict[str, Any]:
+        record = self.get(deployment_id)
+        if record["lifecycleState"] in BUSY or record["lifecycleState"] == "DELETED":
+            raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}.")
+        return record
+
+    def _set(self, record: dict[str, Any], lifecycle: str, details: str) -> None:
+        record["lifecycleState"] = lifecycle
+        record["lifecycleDetails"] = details
+        self._save(record)
+
+    def _save(self, record: dict[str, Any]) -> None:
+        record["_etag"] = new_etag()
+        self.db.update(KIND, record["id"], record)
+
+
+class _Sink:
+    """Where an operation's output goes: the deployment's deploy log, and its work request's logs.
+
+    Callable with one line (the runtimes' LogSink); ``progress`` also moves percentComplete."""
+
+    def __init__(self, db: Any, wr_id: str | None, path: Any) -> None:
+        self.db, self.wr_id, self.path, self.count = db, wr_id, path, 0
+
+    def __call__(self, line: str) -> None:
+        files.append_json_line(self.path, {"time": now(), "message": line})
+        if self.wr_id and self.count < _WR_LOG_LIMIT:
+            self.count += 1
+            wr.log(self.db, self.wr_id, line)
+
+    def progress(self, percent: float, message: str) -> None:
+        files.append_json_line(self.path, {"time": now(), "message": message})
+        if self.wr_id:
+            wr.progress(self.db, self.wr_id, percent, message)
+
+
+def _model_config(record: dict[str, Any]) -> dict[str, Any]:
+    return record["modelDeploymentConfigurationDetails"].get("modelConfigurationDetails") or {}
+
+
+def _env_config(record: dict[str, Any]) -> dict[str, Any]:
+    return record["modelDeploymentConfigurationDetails"].get("environmentConfigurationDetails") or {}
+
+
+def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Update details replace the parts they name and keep the rest (as OCI's update does)."""
+    merged = dict(old)
+    for key, value in new.items():
+        if value is None:
+            continue
+        merged[key] = _merge(old[key], value) if isinstance(value, dict) and isinstance(old.get(key), dict) else value
+    return merged
