@@ -23,7 +23,7 @@ from oci.data_science.models import (
 )
 from oci.resource_search.models import StructuredSearchDetails
 
-from toolkit.catalog import transfer
+from toolkit.catalog import bucket_transfer, transfer
 from toolkit.catalog.errors import CatalogError, IntrospectionFailedError, ModelInUseError
 from toolkit.catalog.session import CatalogSession, connect
 from toolkit.catalog.wire import from_wire, to_wire
@@ -53,13 +53,17 @@ def save_model(
     profile: str | None = None,
     timeout: float | tuple | None = None,
     show_progress: bool | None = None,
+    bucket_uri: str | None = None,
+    remove_existing_artifact: bool = True,
     **_ads_kwargs: Any,
 ) -> str:
     """Save a prepared model to the catalog and return its OCID (also set as ``model.model_id``).
 
     Refuses an artifact whose introspection fails (ADS behaviour) unless
     ``ignore_introspection=True``. ``model_version_set`` is a name, an OCID or a
-    ``ModelVersionSet``. Extra ADS keywords (``bucket_uri``, ``reload``...) are accepted and ignored.
+    ``ModelVersionSet``. Artifacts over 2 GB need ``bucket_uri="oci://bucket@namespace/prefix"``
+    (ADS rule) and then travel through Object Storage. Other ADS keywords (``reload``,
+    ``parallel_process_count``...) are accepted and ignored.
     """
     artifact_dir = _artifact_dir(model)
     if not ignore_introspection:
@@ -81,7 +85,8 @@ def save_model(
     )
     zipped = zip_artifact(artifact_dir)
     try:
-        model_id = _create_with_artifact(session, details, metadata.get("provenance"), zipped.path, show_progress)
+        upload = _uploader(zipped.size, bucket_uri, remove_existing_artifact, show_progress)
+        model_id = _create_with_artifact(session, details, metadata.get("provenance"), zipped.path, upload)
     finally:
         zipped.cleanup()
     model.model_id = model_id
@@ -130,15 +135,29 @@ def _metadata_list(items: Any) -> list[Metadata] | None:
     return None if items is None else [from_wire(Metadata, item) for item in items]
 
 
+def _uploader(size: int, bucket_uri: str | None, remove_existing: bool, show_progress: bool | None) -> Any:
+    """How the zip reaches the model: directly, or (bucket_uri, required past 2 GB) via Object Storage."""
+    if bucket_uri:
+        return lambda session, model_id, path: bucket_transfer.upload_via_bucket(
+            session, model_id, path, bucket_uri, remove_existing, show_progress
+        )
+    if size > bucket_transfer.MAX_DIRECT_ARTIFACT_BYTES:
+        raise CatalogError(
+            f"the artifact zip is {size / 1024**3:.1f} GB; artifacts over 2 GB must go through Object Storage: "
+            "pass bucket_uri='oci://<bucket>@<namespace>/<prefix>'"
+        )
+    return lambda session, model_id, path: transfer.upload_artifact(session.ds, model_id, path, show_progress)
+
+
 def _create_with_artifact(
-    session: CatalogSession, details: CreateModelDetails, provenance: Any, zip_path: Path, show_progress: bool | None
+    session: CatalogSession, details: CreateModelDetails, provenance: Any, zip_path: Path, upload: Any
 ) -> str:
     """Create model, provenance and artifact; a failure after create deletes the half-saved model."""
     model_id = session.ds.create_model(details).data.id
     try:
-        if provenance:
+        if provenance and any(v is not None for v in provenance.values()):
             session.ds.create_model_provenance(model_id, _provenance_details(provenance))
-        transfer.upload_artifact(session.ds, model_id, zip_path, show_progress)
+        upload(session, model_id, zip_path)
     except BaseException:
         _delete_quietly(session, model_id)
         raise
@@ -188,6 +207,7 @@ def load_model_from_catalog(
     force_overwrite: bool = False,
     timeout: float | tuple | None = None,
     show_progress: bool | None = None,
+    bucket_uri: str | None = None,
     **from_artifact_kwargs: Any,
 ) -> Any:
     """Download a catalog model's artifact, verify its manifest and build a ``cls`` from it.
@@ -198,7 +218,7 @@ def load_model_from_catalog(
     session = connect(auth, profile, timeout)
     record = session.ds.get_model(model_id).data
     target = Path(artifact_dir) if artifact_dir else Path(tempfile.mkdtemp(prefix="dockyard-model-"))
-    _download_into(session, model_id, target, force_overwrite, show_progress)
+    _download_into(session, model_id, target, force_overwrite, show_progress, bucket_uri)
     model = cls.from_model_artifact(str(target), **from_artifact_kwargs)
     model.apply_catalog_metadata(to_wire(record), get_provenance(session, model_id))
     model.model_id = model_id
@@ -214,24 +234,33 @@ def download_artifact(
     profile: str | None = None,
     timeout: float | tuple | None = None,
     show_progress: bool | None = None,
+    bucket_uri: str | None = None,
 ) -> Path:
     """Download a model's artifact: extracted and verified into a directory, or (``unzip=False``) as the zip."""
     session = connect(auth, profile, timeout)
     target = Path(target).expanduser()
     if unzip:
-        return _download_into(session, model_id, target, force, show_progress)
+        return _download_into(session, model_id, target, force, show_progress, bucket_uri)
     if target.is_dir():
         target = target / f"{model_id}.zip"
     if target.exists() and not force:
         raise FileExistsError(f"{target} exists; pass force/--force to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
+    return _download_zip(session, model_id, target, show_progress, bucket_uri)
+
+
+def _download_zip(session: CatalogSession, model_id: str, target: Path, show_progress: bool | None,
+                  bucket_uri: str | None) -> Path:
+    if bucket_uri:
+        return bucket_transfer.download_via_bucket(session, model_id, target, bucket_uri, show_progress=show_progress)
     return transfer.download_artifact_zip(session.ds, model_id, target, show_progress)
 
 
-def _download_into(session: CatalogSession, model_id: str, target: Path, force: bool, show_progress: bool | None) -> Path:
-    """Stream the zip to a temp file next to nothing else, then extract it safely into ``target``."""
+def _download_into(session: CatalogSession, model_id: str, target: Path, force: bool, show_progress: bool | None,
+                   bucket_uri: str | None = None) -> Path:
+    """Stream the zip to a temp file, then extract it safely (manifest-verified) into ``target``."""
     with tempfile.TemporaryDirectory(prefix="dockyard-download-") as tmp:
-        zip_path = transfer.download_artifact_zip(session.ds, model_id, Path(tmp) / "artifact.zip", show_progress)
+        zip_path = _download_zip(session, model_id, Path(tmp) / "artifact.zip", show_progress, bucket_uri)
         return extract_fresh(zip_path, target, force=force)
 
 

@@ -81,7 +81,7 @@ def download_artifact_zip(ds: Any, model_id: str, target: Path, show_progress: b
     response = ds.get_model_artifact_content(model_id)
     try:
         with open(partial, "wb") as out, progress_bar("Downloading artifact", size, show_progress) as advance:
-            for chunk in response.data.raw.stream(CHUNK, decode_content=False):
+            for chunk in response.data.iter_content(CHUNK):
                 out.write(chunk)
                 advance(len(chunk))
         partial.replace(target)

@@ -123,12 +123,14 @@ def _parse_tags(tags: tuple[str, ...]) -> dict[str, str] | None:
 @click.option("--version-label", help="Label of this version inside the version set (e.g. v1).")
 @click.option("--ignore-introspection", is_flag=True, help="Save even if introspection finds defects.")
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Freeform tag (repeatable).")
+@click.option("--bucket-uri", help="oci://bucket@namespace/prefix to upload through (required over 2 GB).")
 @profile_option
 @json_option
 @handle_errors
 def save_command(artifact_dir: Path, display_name: str | None, description: str | None, compartment_id: str | None,
                  project_id: str | None, model_version_set: str | None, version_label: str | None,
-                 ignore_introspection: bool, tags: tuple[str, ...], profile: str | None, as_json: bool) -> None:
+                 ignore_introspection: bool, tags: tuple[str, ...], bucket_uri: str | None, profile: str | None,
+                 as_json: bool) -> None:
     """Save a prepared artifact directory to the model catalog and print its OCID.
 
     Introspection runs first; a failing artifact is refused (exit 1, with the failed checks)
@@ -146,6 +148,7 @@ def save_command(artifact_dir: Path, display_name: str | None, description: str 
         model, display_name=display_name, description=description, compartment_id=compartment_id,
         project_id=project_id, model_version_set=model_version_set, version_label=version_label,
         ignore_introspection=ignore_introspection, freeform_tags=_parse_tags(tags), profile=profile,
+        bucket_uri=bucket_uri,
     )
     if as_json:
         _print_json(get_model(model_id, profile=profile))
@@ -248,9 +251,11 @@ def _short(value: Any, limit: int = 120) -> str | None:
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--zip", "as_zip", is_flag=True, help="Keep the zip as downloaded instead of extracting it.")
 @click.option("--force", is_flag=True, help="Replace a non-empty TARGET directory / an existing zip.")
+@click.option("--bucket-uri", help="oci://bucket@namespace/prefix to download through (large artifacts).")
 @profile_option
 @handle_errors
-def models_download(model_id: str, target: Path, as_zip: bool, force: bool, profile: str | None) -> None:
+def models_download(model_id: str, target: Path, as_zip: bool, force: bool, bucket_uri: str | None,
+                    profile: str | None) -> None:
     """Download a model's artifact to TARGET, extracted and checked against its SHA-256 manifest.
 
     \b
@@ -259,7 +264,7 @@ def models_download(model_id: str, target: Path, as_zip: bool, force: bool, prof
     """
     from toolkit.catalog.model_catalog import download_artifact
 
-    path = download_artifact(model_id, target, unzip=not as_zip, force=force, profile=profile)
+    path = download_artifact(model_id, target, unzip=not as_zip, force=force, profile=profile, bucket_uri=bucket_uri)
     click.echo(str(path))
 
 
