@@ -219,7 +219,7 @@ def load_model_from_catalog(
     record = session.ds.get_model(model_id).data
     target = Path(artifact_dir) if artifact_dir else Path(tempfile.mkdtemp(prefix="dockyard-model-"))
     _download_into(session, model_id, target, force_overwrite, show_progress, bucket_uri)
-    model = cls.from_model_artifact(str(target), **from_artifact_kwargs)
+    model = cls.from_model_artifact(str(target), auth=auth, **from_artifact_kwargs)
     model.apply_catalog_metadata(to_wire(record), get_provenance(session, model_id))
     model.model_id = model_id
     return model
