@@ -25,7 +25,7 @@ SERVICES = (
 def create_app(config: EmulatorConfig | None = None) -> Flask:
     """Build the emulator app over ``config.home`` with every available service plugged in."""
     config = config or EmulatorConfig()
-    app = Flask("emulator")
+    app = Flask("emulator", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = None  # the services enforce their own limits per route
     app.json.sort_keys = False
     app.url_map.strict_slashes = False

@@ -122,6 +122,7 @@ def record_response(record: dict[str, Any], status: int = 200, headers: dict[str
 
 def empty_response(status: int = 204, headers: dict[str, str] | None = None) -> Response:
     response = Response(status=status)
+    del response.headers["Content-Type"]  # no body, so no media type (werkzeug defaults to text/html)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -137,3 +138,44 @@ def check_if_match(record: dict[str, Any], ident: str) -> None:
 def ensure(condition: bool, error: OCIError) -> None:
     if not condition:
         raise error
+
+
+_DEFAULT_CALLER = "ocid1.user.oc1..dockyardlocaluser"
+
+
+def caller() -> str:
+    """The user OCID from the request signature's ``keyId`` (``tenancy/user/fingerprint``), for
+    ``createdBy``; a fixed local user when the request is unsigned."""
+    auth = request.headers.get("authorization", "")
+    marker = 'keyId="'
+    start = auth.find(marker)
+    if start >= 0:
+        key_id = auth[start + len(marker):].split('"', 1)[0]
+        parts = key_id.split("/")
+        if len(parts) >= 3 and is_valid_ocid(parts[1]):
+            return parts[1]
+    return _DEFAULT_CALLER
+
+
+def list_records(kind: str, filters: dict[str, Any], params: dict[str, Any]) -> Page:
+    """One page of ``kind`` from the store; 400 for a page token the store did not issue."""
+    from emulator.state import current_state
+    from emulator.store.db import InvalidPageToken
+
+    try:
+        return current_state().db.list(kind, filters, **params)
+    except InvalidPageToken:
+        raise invalid("page is not a token this service returned.") from None
+
+
+def blob_response(path: Any, size: int, headers: dict[str, str]) -> Response:
+    """Stream a stored file (never read whole), honouring ``Range`` with 206/416; HEAD gets headers only."""
+    from flask import send_file
+
+    response = send_file(path, mimetype="application/octet-stream", conditional=True, etag=False,
+                         last_modified=None, max_age=None)
+    for key, value in headers.items():
+        response.headers[key] = value
+    if response.status_code == 206:
+        response.headers.pop("content-md5", None)  # the digest is of the whole body, not this range
+    return response

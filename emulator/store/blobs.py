@@ -74,6 +74,22 @@ class BlobStore:
 
         return self.write(io.BytesIO(data), max_bytes=len(data), expected_length=len(data), prefix=prefix)
 
+    def clone(self, info: BlobInfo, prefix: str = "blob") -> BlobInfo:
+        """A new blob with the same bytes as ``info`` (a hard link: instant, no extra space)."""
+        source = self.path(info.name)
+        new_name = f"{prefix}-{secrets.token_hex(12)}"
+        target = self.path(new_name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            import shutil
+
+            tmp = self._tmp / f"{secrets.token_hex(8)}.part"
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        return BlobInfo(new_name, info.size, info.sha256, info.md5)
+
     def concat(self, names: list[str], prefix: str = "blob") -> BlobInfo:
         """A new blob holding the given blobs back to back (multipart commit)."""
         return self.write(_ConcatReader([self.path(n) for n in names]), max_bytes=1 << 62, prefix=prefix)

@@ -68,7 +68,7 @@ def _field_sql(field: str) -> str:
     column = _COLUMNS.get(field)
     if column:
         return column
-    if not field.replace("_", "").isalnum():
+    if not field.replace("_", "").replace(".", "").isalnum():
         raise ValueError(f"not a filterable field: {field!r}")
     return f"json_extract(body, '$.{field}')"
 
@@ -192,11 +192,22 @@ class Database:
         return self._conn().execute(f"SELECT COUNT(*) FROM resources WHERE {where}", params).fetchone()[0]
 
     def list(self, kind: str, filters: dict[str, Any] | None = None, sort_by: str = "timeCreated",
-             sort_order: str = "DESC", limit: int | None = None, page: str | None = None) -> Page:
+             sort_order: str = "DESC", limit: int | None = None, page: str | None = None,
+             conditions: list[tuple[str, str, Any]] | None = None) -> Page:
         """Records of ``kind`` matching every filter (a list value means "any of"), sorted, one page.
 
+        ``conditions`` adds comparisons such as ``("name", ">=", "a")`` or ``("name", "prefix", "logs/")``.
         Raises :class:`InvalidPageToken` for a token this store did not hand out."""
         where, params = self._where(kind, filters)
+        for field, op, value in conditions or ():
+            if op == "prefix":  # a range, not LIKE: case-sensitive and able to use the index
+                where += f" AND {_field_sql(field)} >= ? AND {_field_sql(field)} < ?"
+                params += [value, value + "\U0010ffff"]
+            elif op in ("=", "<", "<=", ">", ">="):
+                where += f" AND {_field_sql(field)} {op} ?"
+                params.append(value)
+            else:
+                raise ValueError(f"unsupported comparison {op!r}")
         sort_sql = _field_sql(sort_by)
         descending = sort_order.upper() == "DESC"
         if page:

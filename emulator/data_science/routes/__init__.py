@@ -8,5 +8,11 @@ bp = Blueprint("data_science", __name__, url_prefix="/20190101")
 
 # Importing the modules attaches their routes to ``bp``.
 from emulator.data_science.routes import (  # noqa: E402,F401
+    artifacts,
+    metadata_artifacts,
+    models,
+    projects,
+    provenance,
+    version_sets,
     work_requests,
 )

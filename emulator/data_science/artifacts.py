@@ -1,0 +1,83 @@
+"""Model artifacts: the zip (or by-reference JSON) attached once to a model.
+
+Bytes go to the blob store first (streamed, hashed, fsynced, renamed); the artifact record is
+written only afterwards, in one transaction that re-checks the model. So a failed or interrupted
+upload leaves no record, and a record always points at complete bytes.
+"""
+from __future__ import annotations
+
+from typing import IO, Any
+
+from emulator.data_science import models, records
+from emulator.data_science.errors import artifact_exists, artifact_not_found
+from emulator.errors import invalid, too_large
+from emulator.state import EmulatorState
+from emulator.store import BlobInfo, Database, IncompleteUpload, UploadTooLarge
+from emulator.wire import new_etag, now
+
+KIND = "modelartifact"
+
+
+def _upload_error(exc: Exception, limit: int) -> Exception:
+    if isinstance(exc, UploadTooLarge):
+        return too_large(f"The artifact is larger than the limit of {limit} bytes; upload it to Object Storage "
+                         "and use exportModelArtifact instead.")
+    return invalid(f"The artifact upload was incomplete ({exc}); nothing was stored.")
+
+
+def get(db: Database, model_id: str) -> dict[str, Any]:
+    """The artifact record (size, digests, file name); 404 when the model has none."""
+    return records.load(db, KIND, model_id, artifact_not_found)
+
+
+def upload(state: EmulatorState, model_id: str, stream: IO[bytes], length: int | None,
+           disposition: str | None, if_match: str | None) -> dict[str, Any]:
+    """Store the request body as the model's artifact; 409 when it already has one."""
+    limit = state.config.max_artifact_bytes
+    _check_can_attach(state.db, model_id, if_match)
+    if length is not None and length > limit:
+        raise _upload_error(UploadTooLarge(), limit)
+    try:
+        blob = state.blobs.write(stream, max_bytes=limit, expected_length=length, prefix="artifact")
+    except (UploadTooLarge, IncompleteUpload) as exc:
+        raise _upload_error(exc, limit) from None
+    return attach(state, model_id, blob, disposition, if_match)
+
+
+def attach(state: EmulatorState, model_id: str, blob: BlobInfo, disposition: str | None,
+           if_match: str | None = None) -> dict[str, Any]:
+    """Record ``blob`` as the model's artifact (dropping the blob if the model changed meanwhile)."""
+    try:
+        with state.db.transaction():
+            _check_can_attach(state.db, model_id, if_match)
+            record = {
+                "id": model_id,
+                "contentDisposition": disposition or f'attachment; filename="{model_id}.zip"',
+                "timeCreated": now(),
+                "_etag": new_etag(),
+                "_blob": blob.to_dict(),
+            }
+            return state.db.insert(KIND, record)
+    except BaseException:
+        state.blobs.delete(blob.name)
+        raise
+
+
+def _check_can_attach(db: Database, model_id: str, if_match: str | None) -> None:
+    model = models.get(db, model_id)
+    records.check_etag(model, if_match)
+    if db.get(KIND, model_id) is not None:
+        raise artifact_exists(model_id)
+
+
+def blob_of(record: dict[str, Any]) -> BlobInfo:
+    return BlobInfo.from_dict(record["_blob"])
+
+
+def forget(db: Database, model_id: str) -> list[str]:
+    """Drop the artifact record; returns the blob names to delete once the transaction commits."""
+    record = db.get(KIND, model_id)
+    if record is None:
+        return []
+    db.delete(KIND, model_id)
+    return [record["_blob"]["name"]]

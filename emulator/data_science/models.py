@@ -1,0 +1,155 @@
+"""Models: the catalog entries, with metadata, schemas, version-set membership and the
+auto-incremented ``versionId``. Artifacts and provenance hang off a model in their own modules."""
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.data_science import projects, records, version_sets
+from emulator.data_science.errors import model_not_found, not_active, version_label_taken
+from emulator.data_science.validation import check_schema, normalize_metadata
+from emulator.errors import conflict
+from emulator.ocid import new_ocid
+from emulator.state import EmulatorState
+from emulator.store import Database
+from emulator.wire import now
+
+KIND = "model"
+UPDATABLE = ("displayName", "description", "freeformTags", "definedTags", "retentionSetting", "backupSetting")
+SUMMARY = ("compartmentId", "projectId", "id", "displayName", "createdBy", "timeCreated", "lifecycleState",
+           "lifecycleDetails", "modelVersionSetId", "modelVersionSetName", "versionId", "versionLabel",
+           "category", "isModelByReference", "freeformTags", "definedTags")
+
+
+def get(db: Database, model_id: str) -> dict[str, Any]:
+    return records.load(db, KIND, model_id, model_not_found)
+
+
+def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[str, Any]:
+    db = state.db
+    with db.transaction():
+        project = projects.get(db, body["projectId"])
+        if project["lifecycleState"] != "ACTIVE":
+            raise not_active("project", project["id"], project["lifecycleState"])
+        time = now()
+        record = {
+            "id": new_ocid("datasciencemodel", state.config.region),
+            "compartmentId": body["compartmentId"],
+            "projectId": body["projectId"],
+            "displayName": body.get("displayName") or f"model{time[:19].replace(':', '')}",
+            "description": body.get("description"),
+            "lifecycleState": "ACTIVE",
+            "lifecycleDetails": None,
+            "timeCreated": time,
+            "createdBy": created_by,
+            "freeformTags": body.get("freeformTags") or {},
+            "definedTags": body.get("definedTags") or {},
+            "customMetadataList": normalize_metadata(body.get("customMetadataList"), "customMetadataList"),
+            "definedMetadataList": normalize_metadata(body.get("definedMetadataList"), "definedMetadataList"),
+            "inputSchema": check_schema(body.get("inputSchema"), "inputSchema"),
+            "outputSchema": check_schema(body.get("outputSchema"), "outputSchema"),
+            "modelVersionSetId": None,
+            "modelVersionSetName": None,
+            "versionId": None,
+            "versionLabel": None,
+            "category": "USER",
+            "isModelByReference": False,
+            "retentionSetting": body.get("retentionSetting"),
+            "backupSetting": body.get("backupSetting"),
+            "retentionOperationDetails": None,
+            "backupOperationDetails": None,
+        }
+        _join_version_set(db, record, body.get("modelVersionSetId"), body.get("versionLabel"))
+        return records.insert(db, KIND, record)
+
+
+def _join_version_set(db: Database, record: dict[str, Any], set_id: str | None, label: str | None) -> None:
+    """Put the model in a version set with the next ``versionId``; labels are unique within a set."""
+    if label is not None:
+        record["versionLabel"] = label
+    if set_id is None or set_id == record.get("modelVersionSetId"):
+        _check_label_free(db, record)
+        return
+    version_set = version_sets.get(db, set_id)
+    if version_set["lifecycleState"] != "ACTIVE":
+        raise not_active("model version set", set_id, version_set["lifecycleState"])
+    record["modelVersionSetId"] = set_id
+    record["modelVersionSetName"] = version_set["name"]
+    record["versionId"] = version_sets.next_version_id(db, set_id)
+    _check_label_free(db, record)
+
+
+def _check_label_free(db: Database, record: dict[str, Any]) -> None:
+    set_id, label = record.get("modelVersionSetId"), record.get("versionLabel")
+    if not set_id or not label:
+        return
+    page = db.list(KIND, {"modelVersionSetId": set_id, "versionLabel": label}, limit=2)
+    if any(other["id"] != record["id"] for other in page.items):
+        raise version_label_taken(label)
+
+
+def update(db: Database, model_id: str, body: dict[str, Any], if_match: str | None) -> dict[str, Any]:
+    with db.transaction():
+        record = get(db, model_id)
+        records.check_etag(record, if_match)
+        records.apply(record, body, UPDATABLE)
+        for field in ("customMetadataList", "definedMetadataList"):
+            if body.get(field) is not None:
+                record[field] = _keep_artifact_flags(record[field], normalize_metadata(body[field], field))
+        _join_version_set(db, record, body.get("modelVersionSetId"), body.get("versionLabel"))
+        return records.save(db, KIND, record)
+
+
+def _keep_artifact_flags(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``hasArtifact`` is the service's to set (on artifact upload/delete), not the client's."""
+    flags = {item["key"]: item.get("hasArtifact", False) for item in old}
+    for item in new:
+        item["hasArtifact"] = flags.get(item["key"], False)
+    return new
+
+
+def set_state(db: Database, model_id: str, target: str, if_match: str | None) -> dict[str, Any]:
+    """activate/deactivate: ACTIVE <-> INACTIVE; 409 from any other state or when already there."""
+    with db.transaction():
+        record = get(db, model_id)
+        records.check_etag(record, if_match)
+        source = "INACTIVE" if target == "ACTIVE" else "ACTIVE"
+        if record["lifecycleState"] != source:
+            raise conflict(f"Model {model_id} is {record['lifecycleState']}; it must be {source} to become {target}.",
+                           code="IncorrectState")
+        record["lifecycleState"] = target
+        return records.save(db, KIND, record)
+
+
+def delete(state: EmulatorState, model_id: str, if_match: str | None) -> dict[str, Any]:
+    """Remove the model, its provenance, metadata artifacts and artifact bytes."""
+    from emulator.data_science import artifacts, metadata_artifacts, provenance
+
+    db = state.db
+    with db.transaction():
+        record = get(db, model_id)
+        records.check_etag(record, if_match)
+        _refuse_if_deployed(db, model_id)
+        blob_names = artifacts.forget(db, model_id) + metadata_artifacts.forget_all(db, record)
+        provenance.forget(db, model_id)
+        db.delete(KIND, model_id)
+    for name in blob_names:  # after the commit: a crash before it leaves the bytes in place
+        state.blobs.delete(name)
+    return record
+
+
+DEPLOYMENT_KINDS = ("modeldeployment", "datasciencemodeldeployment")
+_LIVE_DEPLOYMENT = ("CREATING", "ACTIVE", "INACTIVE", "UPDATING", "NEEDS_ATTENTION")
+_MODEL_ID_PATH = "modelDeploymentConfigurationDetails.modelConfigurationDetails.modelId"
+
+
+def _refuse_if_deployed(db: Database, model_id: str) -> None:
+    """OCI refuses to delete a model a live deployment still serves."""
+    for kind in DEPLOYMENT_KINDS:
+        page = db.list(kind, {_MODEL_ID_PATH: model_id, "lifecycleState": list(_LIVE_DEPLOYMENT)}, limit=1)
+        if page.items:
+            raise conflict(f"Model {model_id} is used by model deployment {page.items[0]['id']}; "
+                           "delete the deployment first.", code="IncorrectState")
+
+
+def summary(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record.get(k) for k in SUMMARY}

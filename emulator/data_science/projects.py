@@ -1,0 +1,63 @@
+"""Projects: the container models and version sets belong to."""
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.data_science import records
+from emulator.data_science.errors import project_not_found
+from emulator.errors import conflict
+from emulator.ocid import new_ocid
+from emulator.state import EmulatorState
+from emulator.store import Database
+from emulator.wire import now
+
+KIND = "project"
+UPDATABLE = ("displayName", "description", "freeformTags", "definedTags")
+SUMMARY = ("id", "timeCreated", "displayName", "description", "compartmentId", "createdBy", "lifecycleState",
+           "freeformTags", "definedTags", "systemTags")
+
+
+def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[str, Any]:
+    time = now()
+    record = {
+        "id": new_ocid("datascienceproject", state.config.region),
+        "timeCreated": time,
+        "displayName": body.get("displayName") or f"project{time[:19].replace(':', '')}",
+        "description": body.get("description"),
+        "compartmentId": body["compartmentId"],
+        "createdBy": created_by,
+        "lifecycleState": "ACTIVE",
+        "freeformTags": body.get("freeformTags") or {},
+        "definedTags": body.get("definedTags") or {},
+        "systemTags": {},
+    }
+    return records.insert(state.db, KIND, record)
+
+
+def get(db: Database, project_id: str) -> dict[str, Any]:
+    return records.load(db, KIND, project_id, project_not_found)
+
+
+def update(db: Database, project_id: str, body: dict[str, Any], if_match: str | None) -> dict[str, Any]:
+    with db.transaction():
+        record = get(db, project_id)
+        records.check_etag(record, if_match)
+        records.apply(record, body, UPDATABLE)
+        return records.save(db, KIND, record)
+
+
+def delete(db: Database, project_id: str, if_match: str | None) -> dict[str, Any]:
+    """Delete an empty project; 409 while models or version sets still live in it."""
+    with db.transaction():
+        record = get(db, project_id)
+        records.check_etag(record, if_match)
+        for kind, what in (("model", "models"), ("modelversionset", "model version sets")):
+            if db.count(kind, {"projectId": project_id}):
+                raise conflict(f"Project {project_id} still contains {what}; delete them first.",
+                               code="IncorrectState")
+        db.delete(KIND, project_id)
+        return record
+
+
+def summary(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record.get(k) for k in SUMMARY}

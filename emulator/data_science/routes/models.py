@@ -1,0 +1,90 @@
+"""``/models``: create (idempotent with opc-retry-token), get, list, update, delete, activate, deactivate."""
+from __future__ import annotations
+
+from flask import Response, request
+
+from emulator.data_science import idempotency, models
+from emulator.data_science.routes import bp
+from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
+from emulator.data_science.validation import check_description, check_display_name, check_tags
+from emulator.errors import invalid
+from emulator.state import current_state
+from emulator.wire import (caller, check_types, empty_response, json_body, list_records, list_response,
+                           page_params, record_response, require_ocid)
+
+_STATES = ("ACTIVE", "DELETED", "FAILED", "INACTIVE")
+_TYPES = {"customMetadataList": list, "definedMetadataList": list, "inputSchema": str, "outputSchema": str,
+          "versionLabel": str, "retentionSetting": dict, "backupSetting": dict}
+
+
+def _check(body: dict) -> None:
+    check_display_name(body)
+    check_description(body)
+    check_tags(body)
+    check_types(body, _TYPES)
+    if body.get("modelVersionSetId") is not None:
+        require_ocid(body["modelVersionSetId"], "modelVersionSetId")
+    if body.get("versionLabel") is not None and not 1 <= len(body["versionLabel"]) <= 255:
+        raise invalid("versionLabel must be 1 to 255 characters.")
+
+
+@bp.post("/models")
+def create_model() -> Response:
+    body = json_body()
+    require_fields(body, "compartmentId", "projectId")
+    _check(body)
+    state = current_state()
+    record = idempotency.once(state.db, retry_token(), "createModel", body,
+                              lambda: models.create(state, body, caller()), lambda i: state.db.get(models.KIND, i))
+    return record_response(record)
+
+
+@bp.get("/models/<model_id>")
+def get_model(model_id: str) -> Response:
+    require_ocid(model_id, "modelId")
+    return record_response(models.get(current_state().db, model_id))
+
+
+@bp.get("/models")
+def list_models() -> Response:
+    args = request.args
+    filters = {
+        "compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"),
+        "projectId": args.get("projectId"),
+        "id": args.get("id"),
+        "displayName": args.get("displayName"),
+        "lifecycleState": enum_arg("lifecycleState", _STATES),
+        "modelVersionSetName": args.get("modelVersionSetName"),
+        "versionLabel": args.get("versionLabel"),
+        "category": enum_arg("category", ("USER", "SERVICE")),
+        "createdBy": args.get("createdBy"),
+    }
+    params = page_params(("timeCreated", "displayName", "lifecycleState"))
+    return list_response(list_records(models.KIND, filters, params), models.summary)
+
+
+@bp.put("/models/<model_id>")
+def update_model(model_id: str) -> Response:
+    require_ocid(model_id, "modelId")
+    body = json_body()
+    _check(body)
+    return record_response(models.update(current_state().db, model_id, body, if_match()))
+
+
+@bp.delete("/models/<model_id>")
+def delete_model(model_id: str) -> Response:
+    require_ocid(model_id, "modelId")
+    models.delete(current_state(), model_id, if_match())
+    return empty_response(204)
+
+
+@bp.post("/models/<model_id>/actions/activate")
+def activate_model(model_id: str) -> Response:
+    require_ocid(model_id, "modelId")
+    return record_response(models.set_state(current_state().db, model_id, "ACTIVE", if_match()))
+
+
+@bp.post("/models/<model_id>/actions/deactivate")
+def deactivate_model(model_id: str) -> Response:
+    require_ocid(model_id, "modelId")
+    return record_response(models.set_state(current_state().db, model_id, "INACTIVE", if_match()))

@@ -1,0 +1,76 @@
+"""Buckets, kept just faithfully enough for the SDK's UploadManager and ADS's ``oci://`` paths.
+
+Writing to a bucket that does not exist creates it (unlike OCI), so ``oci://bucket@ns/...``
+paths work offline without a separate setup step.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from emulator.object_storage.errors import bucket_exists, bucket_not_empty, bucket_not_found, invalid_name
+from emulator.ocid import new_ocid
+from emulator.store import Database
+from emulator.wire import new_etag, now
+
+KIND = "osbucket"
+OBJECT_KIND = "osobject"
+LOCAL_COMPARTMENT = "ocid1.tenancy.oc1..dockyardlocaltenancy"
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
+
+
+def check_name(name: str, what: str = "bucket") -> str:
+    if not _NAME.match(name):
+        raise invalid_name(what, name)
+    return name
+
+
+def key(namespace: str, bucket: str) -> str:
+    return f"{namespace}/{bucket}"
+
+
+def get(db: Database, namespace: str, bucket: str) -> dict[str, Any]:
+    record = db.get(KIND, key(namespace, bucket))
+    if record is None:
+        raise bucket_not_found(namespace, bucket)
+    return record
+
+
+def create(db: Database, namespace: str, body: dict[str, Any], region: str, created_by: str) -> dict[str, Any]:
+    name = check_name(str(body.get("name") or ""))
+    with db.transaction():
+        if db.get(KIND, key(namespace, name)) is not None:
+            raise bucket_exists(name)
+        record = {
+            "id": key(namespace, name), "namespace": namespace, "name": name,
+            "compartmentId": body.get("compartmentId") or LOCAL_COMPARTMENT, "metadata": body.get("metadata") or {},
+            "createdBy": created_by, "timeCreated": now(), "etag": new_etag(),
+            "publicAccessType": body.get("publicAccessType") or "NoPublicAccess",
+            "storageTier": body.get("storageTier") or "Standard", "objectEventsEnabled": False,
+            "freeformTags": body.get("freeformTags") or {}, "definedTags": body.get("definedTags") or {},
+            "versioning": "Disabled", "autoTiering": "Disabled",
+            "_ocid": new_ocid("bucket", region),
+        }
+        return db.insert(KIND, record)
+
+
+def ensure(db: Database, namespace: str, bucket: str, region: str, created_by: str) -> dict[str, Any]:
+    """The bucket, created on first write when missing."""
+    check_name(bucket)
+    record = db.get(KIND, key(namespace, bucket))
+    return record if record is not None else create(db, namespace, {"name": bucket}, region, created_by)
+
+
+def delete(db: Database, namespace: str, bucket: str) -> None:
+    with db.transaction():
+        get(db, namespace, bucket)
+        if db.count(OBJECT_KIND, {"namespace": namespace, "bucket": bucket}):
+            raise bucket_not_empty(bucket)
+        db.delete(KIND, key(namespace, bucket))
+
+
+def wire(record: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in record.items() if not k.startswith("_")}
+    out["id"] = record["_ocid"]
+    out.update(approximateCount=None, approximateSize=None, isReadOnly=False, replicationEnabled=False)
+    return out
