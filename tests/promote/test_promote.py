@@ -1,0 +1,104 @@
+"""Promotion from the local emulator to a "cloud" emulator (another region, signing enforced,
+its own OCI config profile), as a user would run it before switching to real OCI."""
+from __future__ import annotations
+
+import json
+
+import oci
+import pytest
+
+from toolkit.promote import PROMOTION_KEY, PromotionError, promote_model
+
+from .conftest import CLOUD_PROFILE, LinearModel
+
+
+def _promote(model_id, cloud, **kwargs):
+    steps = []
+    result = promote_model(model_id, CLOUD_PROFILE, endpoint=cloud.url, compartment_id=cloud.compartment_id,
+                           project_id=cloud.project_id, progress=lambda step, msg: steps.append((step, msg)), **kwargs)
+    return result, steps
+
+
+def _far_models(cloud, name):
+    return cloud.client().list_models(cloud.compartment_id, display_name=name).data
+
+
+def test_promote_copies_record_metadata_version_set_and_artifact(cloud_env, saved_model):
+    cloud = cloud_env
+    result, steps = _promote(saved_model.model_id, cloud)
+
+    far = cloud.client().get_model(result.target_model_id).data
+    assert ".phx." in far.id and far.project_id == cloud.project_id
+    assert far.model_version_set_name == saved_model.version_set_name and far.version_label == "v1"
+    assert {m.key: m.value for m in far.defined_metadata_list}["Framework"] == "other"
+    custom = {m.key: m.value for m in far.custom_metadata_list}
+    assert custom["ModelFileName"] == "model.json"
+    assert json.loads(custom[PROMOTION_KEY]) == {"sourceModelId": saved_model.model_id,
+                                                 "artifactSha256": result.artifact_sha256}
+    assert json.loads(far.input_schema)["schema"][0]["name"] == "x"
+    provenance = cloud.client().get_model_provenance(far.id).data
+    assert provenance.git_commit == "abc123" and provenance.repository_url == "https://example.com/repo.git"
+    head = cloud.client().head_model_artifact(far.id).headers
+    assert head["opc-content-sha256"] == result.artifact_sha256
+    assert [s for s, _ in steps] == ["fetch", "verify", "find", "version-set", "model", "provenance", "artifact", "digest"]
+
+
+def test_promoting_the_same_artifact_again_reuses_the_copy(cloud_env, saved_model):
+    first, _ = _promote(saved_model.model_id, cloud_env)
+    second, _ = _promote(saved_model.model_id, cloud_env)
+    assert second.reused and second.target_model_id == first.target_model_id
+    name = cloud_env.client().get_model(first.target_model_id).data.display_name
+    assert len(_far_models(cloud_env, name)) == 1
+    assert {s.name: s.action for s in second.steps}["artifact"] == "exists"
+
+
+def test_dry_run_reads_only_and_prints_the_plan(cloud_env, saved_model):
+    result, _ = _promote(saved_model.model_id, cloud_env, dry_run=True)
+    actions = {s.name: s.action for s in result.steps}
+    assert actions["model"] == "would create" and actions["artifact"] == "would upload"
+    assert actions["version-set"] == "would create"
+    assert result.target_model_id is None
+    vs = cloud_env.client().list_model_version_sets(cloud_env.compartment_id, name=saved_model.version_set_name).data
+    assert vs == []
+
+
+def test_a_failing_artifact_is_refused_with_its_reasons(cloud_env, dockyard_emulator, tmp_path):
+    from toolkit.catalog.model_catalog import save_model
+
+    broken = LinearModel(tmp_path / "broken", broken=True)
+    save_model(broken, display_name="broken-model", ignore_introspection=True)
+    with pytest.raises(PromotionError, match="verify") as info:
+        _promote(broken.model_id, cloud_env)
+    assert "score_syntax" in str(info.value)
+    assert _far_models(cloud_env, "broken-model") == []
+
+
+def test_a_run_that_failed_midway_completes_when_run_again(cloud_env, saved_model, monkeypatch):
+    import toolkit.catalog.transfer as transfer
+
+    real_upload = transfer.upload_artifact
+
+    def broken_upload(*args, **kwargs):
+        raise OSError("connection reset by peer")
+
+    monkeypatch.setattr(transfer, "upload_artifact", broken_upload)
+    with pytest.raises(PromotionError, match="(?s)step 'artifact'.*connection reset.*running the same promotion again"):
+        _promote(saved_model.model_id, cloud_env)
+    monkeypatch.setattr(transfer, "upload_artifact", real_upload)
+    result, _ = _promote(saved_model.model_id, cloud_env)
+    assert result.reused
+    assert {s.name: s.action for s in result.steps}["artifact"] == "upload"
+    assert {s.name: s.action for s in result.steps}["digest"] == "match"
+
+
+def test_a_key_without_access_to_the_compartment_sees_not_found(cloud_env, saved_model, tmp_path, monkeypatch):
+    from emulator.auth import add_key
+    from toolkit.testing.credentials import make_api_key
+
+    limited = make_api_key(tmp_path, profile="LIMITED", region="us-phoenix-1", tenancy=cloud_env.key.tenancy)
+    add_key(cloud_env.running.state.db, limited.tenancy, limited.user, limited.public_key_pem,
+            compartments=["ocid1.compartment.oc1..aaaaaaaaelsewhere"])
+    monkeypatch.setenv("OCI_CONFIG_FILE", str(limited.config_file))
+    with pytest.raises(PromotionError, match="404 NotAuthorizedOrNotFound"):
+        promote_model(saved_model.model_id, "LIMITED", endpoint=cloud_env.url,
+                      compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id)
