@@ -102,3 +102,31 @@ def test_a_key_without_access_to_the_compartment_sees_not_found(cloud_env, saved
     with pytest.raises(PromotionError, match="404 NotAuthorizedOrNotFound"):
         promote_model(saved_model.model_id, "LIMITED", endpoint=cloud_env.url,
                       compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id)
+
+
+def test_cli_dry_run_prints_the_plan_as_json_and_exits_0(cloud_env, saved_model):
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    result = CliRunner().invoke(cli, [
+        "promote", saved_model.model_id, "--to", CLOUD_PROFILE, "--endpoint", cloud_env.url,
+        "--compartment-id", cloud_env.compartment_id, "--project-id", cloud_env.project_id, "--dry-run", "--json",
+    ])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    assert plan["dry_run"] and {s["name"]: s["action"] for s in plan["steps"]}["model"] == "would create"
+
+
+def test_cli_reports_a_failure_on_stderr_with_exit_1(cloud_env, dockyard_emulator):
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    result = CliRunner().invoke(cli, [
+        "promote", "ocid1.datasciencemodel.oc1.iad.amaaaaaanothere", "--to", CLOUD_PROFILE,
+        "--endpoint", cloud_env.url, "--compartment-id", cloud_env.compartment_id,
+        "--project-id", cloud_env.project_id,
+    ])
+    assert result.exit_code == 1
+    assert "step 'fetch'" in result.output and "NotAuthorizedOrNotFound" in result.output
