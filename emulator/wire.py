@@ -123,6 +123,7 @@ def record_response(record: dict[str, Any], status: int = 200, headers: dict[str
 def empty_response(status: int = 204, headers: dict[str, str] | None = None) -> Response:
     response = Response(status=status)
     del response.headers["Content-Type"]  # no body, so no media type (werkzeug defaults to text/html)
+    response.headers["Content-Length"] = "0"  # lets waitress keep the connection alive
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
