@@ -1,5 +1,5 @@
 """The OCI model deployment service: the ``/20190101/modelDeployments`` API, the predict gateway at
-``/<deployment-ocid>/predict``, and deployment logs through Logging Search (``/20190909``)."""
+``/<deployment-ocid>/predict``, and deployment logs through Logging Search (``POST /20190909/search``)."""
 from __future__ import annotations
 
 from flask import Flask

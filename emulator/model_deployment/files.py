@@ -56,20 +56,20 @@ def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: st
 
 
 def artifact_blob_name(state: EmulatorState, model_id: str) -> str:
-    """The blob holding a catalog model's artifact zip; 400 when the model has none."""
-    record = state.db.get("model", model_id)
-    if record is None:
-        raise OCIError(404, "NotAuthorizedOrNotFound", f"Authorization failed or requested resource not found: model {model_id}.")
-    name = _find_blob_name(record)
+    """The blob holding a catalog model's artifact zip (the catalog's ``modelartifact`` record); 400 when none."""
+    if state.db.get("model", model_id) is None:
+        raise OCIError(404, "NotAuthorizedOrNotFound",
+                       f"Authorization failed or requested resource not found: model {model_id}.")
+    name = _find_blob_name(state.db.get("modelartifact", model_id) or {}) or _find_blob_name(state.db.get("model", model_id))
     if not name or not state.blobs.exists(name):
         raise OCIError(400, "InvalidParameter", f"model {model_id} has no artifact to deploy; upload one first.")
     return name
 
 
 def _find_blob_name(record: dict[str, Any]) -> str | None:
-    """The catalog keeps the artifact blob in a private field; accept its BlobInfo dict or plain name."""
+    """The blob name kept in a record's private ``_blob`` (or ``_artifact*``) field, as BlobInfo dict or name."""
     for key, value in record.items():
-        if not key.startswith("_") or "artifact" not in key.lower():
+        if key != "_blob" and not key.lower().startswith("_artifact"):
             continue
         if isinstance(value, dict) and isinstance(value.get("name"), str):
             return value["name"]

@@ -1,4 +1,4 @@
-"""Deployment logs as OCI's Logging Search serves them (``POST /20190909/search/logs``).
+"""Deployment logs as OCI's Logging Search serves them (``POST /20190909/search``).
 
 OCI writes a deployment's access and predict logs to the Logging service, and clients read them
 with ``oci.loggingsearch.LogSearchClient.search_logs``; the emulator answers the same call from
@@ -29,7 +29,7 @@ _OCID = re.compile(r"ocid1\.datasciencemodeldeployment\.[A-Za-z0-9._-]+")
 _TEXT_TIME = re.compile(r"^\[?(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)(?:[,.](\d+))?")
 
 
-@bp.post("/search/logs")
+@bp.post("/search")
 def search_logs() -> Response:
     body = json_body()
     query = body.get("searchQuery")

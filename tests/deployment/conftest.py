@@ -1,0 +1,58 @@
+"""Deployment test fixtures: one emulator per session (own home, ephemeral port) that the toolkit
+finds through DOCKYARD_ENDPOINT, and models saved in its catalog once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.deployment import helpers
+
+
+def start_emulator(home: Path):
+    from emulator.config import EmulatorConfig
+    from emulator.server import start_in_background
+    from toolkit import settings
+
+    return start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0, runtime="process",
+                                              base_image=settings.base_image(), max_payload_bytes=1024 * 1024))
+
+
+@pytest.fixture(scope="session")
+def deploy_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dockyard-deploy-home")
+
+
+@pytest.fixture(scope="session")
+def emulator(deploy_home: Path) -> Iterator[object]:
+    running = start_emulator(deploy_home)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOCKYARD_HOME", str(deploy_home))
+        mp.setenv("DOCKYARD_ENDPOINT", running.url)
+        mp.setenv("DOCKYARD_PROFILE", "local")
+        mp.delenv("DOCKYARD_RUNTIME", raising=False)
+        try:
+            yield running
+        finally:
+            running.stop()
+            _remove_containers(deploy_home)
+
+
+def _remove_containers(home: Path) -> None:
+    from emulator.runtimes import docker_problem
+
+    if docker_problem() is None:
+        from emulator.runtimes.container import DockerRuntime
+
+        DockerRuntime(home, "unused").remove_all()
+
+
+@pytest.fixture(scope="session")
+def sklearn_model_id(emulator, tmp_path_factory) -> str:
+    return helpers.save_to_catalog(helpers.sklearn_artifact(tmp_path_factory.mktemp("sk")), "sklearn-model")
+
+
+@pytest.fixture(scope="session")
+def pickle_model_id(emulator, tmp_path_factory) -> str:
+    return helpers.save_to_catalog(helpers.pickle_artifact(tmp_path_factory.mktemp("pk")), "pickle-model")

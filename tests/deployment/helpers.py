@@ -1,0 +1,104 @@
+"""Putting small real models into the emulator's catalog through the oci SDK, for deployment tests."""
+from __future__ import annotations
+
+import io
+import textwrap
+import time
+import zipfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import oci
+from oci.data_science.models import CreateModelDetails
+
+from toolkit.catalog.session import connect
+
+SKLEARN_SCORE = '''
+import os
+import joblib
+import numpy as np
+
+def load_model():
+    return joblib.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), "model.joblib"))
+
+def predict(data, model=load_model()):
+    rows = data["data"] if isinstance(data, dict) else data
+    return {"prediction": model.predict(np.asarray(rows, dtype=float)).tolist()}
+'''
+
+PICKLE_SCORE = '''
+import os
+import cloudpickle
+
+def load_model():
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "model.pkl"), "rb") as fh:
+        return cloudpickle.load(fh)
+
+def predict(data, model=load_model()):
+    rows = data["data"] if isinstance(data, dict) else data
+    return {"prediction": [model(row) for row in rows]}
+'''
+
+
+def pins(*names: str) -> list[str]:
+    return [f"{n}=={metadata.version(n)}" for n in names]
+
+
+def runtime_yaml(requirements: list[str]) -> str:
+    reqs = "".join(f"      - {r}\n" for r in requirements)
+    return ("MODEL_ARTIFACT_VERSION: '3.0'\nMODEL_DEPLOYMENT:\n  INFERENCE_CONDA_ENV:\n"
+            "    INFERENCE_ENV_TYPE: published\n    INFERENCE_PYTHON_VERSION: '3.11'\n"
+            "  INFERENCE_ENV:\n    REQUIREMENTS:\n" + reqs)
+
+
+def sklearn_artifact(directory: Path) -> Path:
+    """A tiny fitted LogisticRegression with its score.py and pinned requirements."""
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    directory.mkdir(parents=True, exist_ok=True)
+    model = LogisticRegression().fit([[0.0, 0.0], [1.0, 1.0], [0.1, 0.0], [0.9, 1.0]], [0, 1, 0, 1])
+    joblib.dump(model, directory / "model.joblib")
+    (directory / "score.py").write_text(textwrap.dedent(SKLEARN_SCORE))
+    (directory / "runtime.yaml").write_text(runtime_yaml(pins("scikit-learn", "joblib", "numpy")))
+    return directory
+
+
+def pickle_artifact(directory: Path) -> Path:
+    """A cloudpickled Python function as the model (the GenericModel/cloudpickle case)."""
+    import cloudpickle
+
+    directory.mkdir(parents=True, exist_ok=True)
+    offset = 100
+    (directory / "model.pkl").write_bytes(cloudpickle.dumps(lambda row: sum(row) + offset))
+    (directory / "score.py").write_text(textwrap.dedent(PICKLE_SCORE))
+    (directory / "runtime.yaml").write_text(runtime_yaml(pins("cloudpickle")))
+    return directory
+
+
+def save_to_catalog(artifact_dir: Path, name: str = "test-model") -> str:
+    """Create a catalog model and upload ``artifact_dir`` as its zip artifact; returns the model OCID."""
+    session = connect()
+    compartment = session.compartment(None)
+    project = session.project(None, compartment)
+    model = session.ds.create_model(CreateModelDetails(compartment_id=compartment, project_id=project,
+                                                       display_name=name)).data
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(artifact_dir.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(artifact_dir).as_posix())
+    session.ds.create_model_artifact(model.id, buffer.getvalue(),
+                                     content_disposition=f'attachment; filename="{model.id}.zip"')
+    return model.id
+
+
+def wait_state(deployment: Any, states: tuple[str, ...], timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = deployment.sync().lifecycle_state
+        if state in states:
+            return state
+        time.sleep(0.3)
+    raise AssertionError(f"{deployment} never reached {states}")

@@ -1,0 +1,103 @@
+"""Deployments on the process runtime, end to end through the real oci SDK, the emulator and gunicorn."""
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tests.deployment import helpers
+from tests.deployment.artifacts import BROKEN_LOAD_SCORE, ECHO_SCORE, SCHEMA, write_artifact
+from toolkit.deployment import DeploymentError, ModelDeployment, PredictError, deploy_model
+
+ROWS = [[0.0, 0.0], [1.0, 1.0]]
+
+
+def test_deploy_predict_logs_deactivate_activate_delete(sklearn_model_id):
+    deployment = deploy_model(sklearn_model_id, display_name="sk-process", runtime="process")
+    assert deployment.lifecycle_state == "ACTIVE"
+    assert deployment.url.endswith("/" + deployment.id)
+    assert deployment.predict(json_input={"data": ROWS}) == {"prediction": [0, 1]}
+
+    logs = deployment.logs()
+    assert any(e.type == "access" and "200" in e.message for e in logs)
+    assert any(e.type == "predict" and "model loaded" in e.message for e in logs)
+    assert ModelDeployment.from_id(deployment.id).display_name == "sk-process"
+    assert deployment.id in [d.id for d in ModelDeployment.list()]
+
+    deployment.deactivate()
+    assert deployment.lifecycle_state == "INACTIVE"
+    with pytest.raises(DeploymentError, match="INACTIVE"):
+        deployment.predict(json_input={"data": ROWS})
+    deployment.activate()
+    assert deployment.lifecycle_state == "ACTIVE"
+    assert deployment.predict(json_input={"data": ROWS}) == {"prediction": [0, 1]}
+    deployment.delete()
+    assert deployment.lifecycle_state == "DELETED"
+
+
+def test_two_deployments_serve_at_once(sklearn_model_id, pickle_model_id):
+    first = deploy_model(sklearn_model_id, runtime="process", wait_for_completion=False)
+    second = deploy_model(pickle_model_id, runtime="process", wait_for_completion=False)
+    assert helpers.wait_state(first, ("ACTIVE", "FAILED")) == "ACTIVE"
+    assert helpers.wait_state(second, ("ACTIVE", "FAILED")) == "ACTIVE"
+    assert first.predict(json_input={"data": ROWS}) == {"prediction": [0, 1]}
+    assert second.predict(json_input={"data": [[1, 2]]}) == {"prediction": [103]}
+    first.delete()
+    second.delete()
+
+
+@pytest.fixture(scope="module")
+def echo_deployment(emulator, tmp_path_factory):
+    artifact = write_artifact(tmp_path_factory.mktemp("echo"), ECHO_SCORE, schema=SCHEMA)
+    model_id = helpers.save_to_catalog(artifact, "echo")
+    deployment = deploy_model(model_id, runtime="process", environment_variables={"DOCKYARD_VALIDATE_INPUT": "1"})
+    yield deployment
+    deployment.delete()
+
+
+def test_malformed_json_is_400_and_the_server_stays_up(echo_deployment):
+    with pytest.raises(PredictError) as err:
+        echo_deployment.predict(b"{not json", content_type="application/json")
+    assert err.value.status == 400 and err.value.code == "CannotParseRequest"
+    assert echo_deployment.predict(json_input=[{"age": 3}]) == {"prediction": [{"age": 3}]}
+
+
+def test_payload_over_the_limit_is_413(echo_deployment):
+    with pytest.raises(PredictError) as err:
+        echo_deployment.predict(b"x" * (1024 * 1024 + 1))
+    assert err.value.status == 413 and err.value.code == "PayloadTooLarge"
+
+
+def test_schema_violation_names_the_column(echo_deployment):
+    with pytest.raises(PredictError) as err:
+        echo_deployment.predict(json_input=[{"age": "old"}])
+    assert err.value.status == 400 and "'age'" in err.value.message
+
+
+def test_score_exception_is_500_with_traceback_in_the_predict_log(echo_deployment):
+    with pytest.raises(PredictError) as err:
+        echo_deployment.predict(json_input={"boom": True})
+    assert err.value.status == 500 and "Traceback" not in err.value.message
+    predict_log = "\n".join(e.message for e in echo_deployment.logs("predict"))
+    assert "Traceback" in predict_log and "boom requested" in predict_log
+    assert echo_deployment.predict(b"abc") == {"prediction": 3}
+
+
+def test_a_model_that_cannot_load_fails_with_its_log_lines(emulator, tmp_path):
+    model_id = helpers.save_to_catalog(write_artifact(tmp_path / "broken", BROKEN_LOAD_SCORE), "broken")
+    with pytest.raises(DeploymentError, match="weights missing"):
+        deploy_model(model_id, display_name="broken", runtime="process")
+    failed = [d for d in ModelDeployment.list() if d.display_name == "broken"][0]
+    assert failed.lifecycle_state == "FAILED"
+
+
+def test_a_killed_server_turns_the_deployment_needs_attention(pickle_model_id, emulator):
+    deployment = deploy_model(pickle_model_id, runtime="process")
+    handle = emulator.app.extensions["dockyard_deployments"].upstream(deployment.id)
+    os.killpg(int(handle.ref), signal.SIGKILL)
+    assert helpers.wait_state(deployment, ("NEEDS_ATTENTION",)) == "NEEDS_ATTENTION"
+    assert "stopped unexpectedly" in deployment.lifecycle_details
+    deployment.activate()
+    assert deployment.predict(json_input={"data": [[1]]}) == {"prediction": [101]}
+    deployment.delete()
