@@ -1,0 +1,387 @@
+"""introspect(): every ADS artifact check, plus Dockyard's own, each failure with a fix hint.
+
+ADS checks (same keys, categories and pass/fail rules): score_py, runtime_yaml, score_syntax,
+score_load_model, score_predict, score_predict_data, score_predict_arg, runtime_version,
+runtime_env_python, runtime_env_path, runtime_path_exist. Ours: model_file (present and loadable in
+a fresh process), requirements (resolvable offline), schema_prediction (a sample prediction
+matches output_schema.json) and artifact_size. ``success`` is True, False, or None (not tested,
+with the reason in the message), as in ADS's ``test_json_output.json``.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+TEST_OUTPUT_FILE = "test_json_output.json"
+PYTHON_VERSION = re.compile(r"^([3])(\.([6-9]|1[0-4]))(\.\d+)?$")
+DIRECT_UPLOAD_LIMIT = 2 * 1024**3  # the catalog's direct upload cap; larger artifacts go via Object Storage
+
+CHECKS: dict[str, tuple[str, str]] = {  # key -> (category, description)
+    "score_py": ("Mandatory Files Check", "score.py exists at the top level of the artifact"),
+    "runtime_yaml": ("Mandatory Files Check", "runtime.yaml exists at the top level of the artifact"),
+    "score_syntax": ("score.py", "score.py has no Python syntax errors"),
+    "score_load_model": ("score.py", "load_model() is defined at the top level of score.py"),
+    "score_predict": ("score.py", "predict() is defined at the top level of score.py"),
+    "score_predict_data": ("score.py", "The first argument of predict() is named data"),
+    "score_predict_arg": ("score.py", "Every argument of predict() after data has a default value"),
+    "runtime_version": ("runtime.yaml", "MODEL_ARTIFACT_VERSION is 3.0"),
+    "runtime_env_python": ("conda_env", "INFERENCE_PYTHON_VERSION is 3.6 to 3.14"),
+    "runtime_env_path": ("conda_env", "INFERENCE_ENV_PATH is set"),
+    "runtime_path_exist": ("conda_env", "INFERENCE_ENV_PATH exists on Object Storage"),
+    "model_file": ("model file", "The model file is present and loads in a fresh Python process"),
+    "requirements": ("requirements", "Every pip requirement resolves on this machine, offline"),
+    "schema_prediction": ("schema", "A prediction on a sample input matches output_schema.json"),
+    "artifact_size": ("artifact size", "The artifact fits the catalog's 2 GB direct upload limit"),
+}
+
+HINTS = {
+    "score_py": "Run prepare() to write score.py, or put your own score.py at the top of the artifact directory.",
+    "runtime_yaml": "Run prepare() to write runtime.yaml (MODEL_ARTIFACT_VERSION '3.0' and the inference environment).",
+    "score_syntax": "Fix the syntax error at the line shown; `python -m py_compile score.py` reproduces it.",
+    "score_load_model": "Define a top-level `def load_model():` in score.py that returns the loaded model.",
+    "score_predict": "Define a top-level `def predict(data, model=load_model()):` in score.py.",
+    "score_predict_data": "Rename the first argument of predict() to `data`: the service passes the request body as it.",
+    "score_predict_arg": "Give every argument after `data` a default, e.g. `model=load_model()`: the service passes only data.",
+    "runtime_version": "Set MODEL_ARTIFACT_VERSION: '3.0' in runtime.yaml (prepare() writes it).",
+    "runtime_env_python": "Set MODEL_DEPLOYMENT.INFERENCE_CONDA_ENV.INFERENCE_PYTHON_VERSION to e.g. '3.11'.",
+    "runtime_env_path": "Set MODEL_DEPLOYMENT.INFERENCE_CONDA_ENV.INFERENCE_ENV_PATH to the oci:// path of the environment.",
+    "runtime_path_exist": "INFERENCE_ENV_PATH must be an oci://bucket@namespace/path URI of a published conda pack.",
+    "model_file": "Run prepare() again to write the model file, and check the file name in score.py / runtime.yaml.",
+    "requirements": "Install the pinned versions here (pip install -r requirements.txt), or edit the pins to installed versions.",
+    "schema_prediction": "Regenerate the schemas with prepare(X_sample=..., y_sample=..., force_overwrite=True), or fix predict()'s output shape.",
+    "artifact_size": "Remove files the model does not need (list them in .model-ignore), or save with a bucket_uri.",
+}
+
+
+@dataclass
+class CheckResult:
+    key: str
+    success: bool | None
+    message: str = ""
+
+    @property
+    def category(self) -> str:
+        return CHECKS.get(self.key, ("", ""))[0]
+
+    @property
+    def description(self) -> str:
+        return CHECKS.get(self.key, ("", ""))[1]
+
+    @property
+    def hint(self) -> str:
+        return HINTS.get(self.key, "") if self.success is False else ""
+
+    @property
+    def status(self) -> str:
+        return {True: "Passed", False: "Failed", None: "Not tested"}[self.success]
+
+
+@dataclass
+class Failure:
+    key: str
+    message: str
+    hint: str
+
+
+@dataclass
+class IntrospectionResult:
+    """All checks of one artifact: a table in terminals, a DataFrame in notebooks, JSON on disk."""
+
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.success is not False for c in self.checks)
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [Failure(c.key, c.message, c.hint) for c in self.checks if c.success is False]
+
+    def __getitem__(self, key: str) -> CheckResult:
+        return next(c for c in self.checks if c.key == key)
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """ADS's ``test_json_output.json`` / ArtifactTestResults shape."""
+        return {
+            c.key: {"category": c.category, "description": c.description, "error_msg": c.message, "success": c.success}
+            for c in self.checks
+        }
+
+    def to_dataframe(self):
+        import pandas as pd
+
+        rows = [(c.key, c.category, c.description, c.status, c.message, c.hint) for c in self.checks]
+        return pd.DataFrame(rows, columns=["Test key", "Category", "Description", "Result", "Message", "Hint"])
+
+    def to_table(self):
+        from rich.table import Table
+
+        colours = {True: "green", False: "red", None: "yellow"}
+        table = Table(title="Model artifact introspection", show_lines=False)
+        for column in ("Test key", "Category", "Result", "Message / hint"):
+            table.add_column(column, overflow="fold")
+        for c in self.checks:
+            detail = c.message if not c.hint else f"{c.message}\n[dim]Hint: {c.hint}[/dim]"
+            table.add_row(c.key, c.category, f"[{colours[c.success]}]{c.status}[/]", detail)
+        return table
+
+    def __rich__(self):
+        return self.to_table()
+
+    def _repr_html_(self) -> str:
+        return self.to_dataframe()._repr_html_()
+
+    def __str__(self) -> str:
+        lines = [f"{c.key:<20} {c.status:<11} {c.message}" + (f" (hint: {c.hint})" if c.hint else "") for c in self.checks]
+        return "\n".join(lines)
+
+    def write(self, artifact_dir: Path) -> Path:
+        path = Path(artifact_dir) / TEST_OUTPUT_FILE
+        path.write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
+        return path
+
+
+# ---------------------------------------------------------------------------------------------
+# ADS checks: static, on the files.
+
+def _score_checks(artifact_dir: Path) -> list[CheckResult]:
+    path = artifact_dir / "score.py"
+    if not path.exists():
+        skipped = "not tested: score.py is missing"
+        return [CheckResult("score_py", False, f"score.py is not in {artifact_dir}")] + [
+            CheckResult(k, None, skipped) for k in ("score_syntax", "score_load_model", "score_predict",
+                                                     "score_predict_data", "score_predict_arg")
+        ]
+    results = [CheckResult("score_py", True)]
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename="score.py")
+    except SyntaxError as exc:
+        results.append(CheckResult("score_syntax", False, f"SyntaxError at line {exc.lineno}: {exc.msg}"))
+        skipped = "not tested: score.py does not parse"
+        return results + [CheckResult(k, None, skipped) for k in
+                          ("score_load_model", "score_predict", "score_predict_data", "score_predict_arg")]
+    results.append(CheckResult("score_syntax", True))
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    results.append(CheckResult("score_load_model", "load_model" in functions,
+                               "" if "load_model" in functions else "load_model() is not defined in score.py"))
+    predict = functions.get("predict")
+    if predict is None:
+        results.append(CheckResult("score_predict", False, "predict() is not defined in score.py"))
+        return results + [CheckResult(k, None, "not tested: predict() is missing")
+                          for k in ("score_predict_data", "score_predict_arg")]
+    results.append(CheckResult("score_predict", True))
+    return results + _predict_signature_checks(predict)
+
+
+def _predict_signature_checks(predict: ast.FunctionDef) -> list[CheckResult]:
+    args = predict.args
+    positional = args.posonlyargs + args.args
+    first = positional[0].arg if positional else None
+    data_ok = first == "data"
+    data_msg = "" if data_ok else f"the first argument of predict() is {first!r}, not 'data'" if first else \
+        "predict() takes no arguments; it must take data"
+    rest = positional[1:]
+    without_default = [a.arg for a in rest[: len(rest) - len(args.defaults)]]
+    without_default += [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+    arg_msg = "" if not without_default else f"predict() arguments without a default: {', '.join(without_default)}"
+    return [CheckResult("score_predict_data", data_ok, data_msg),
+            CheckResult("score_predict_arg", not without_default, arg_msg)]
+
+
+def _runtime_checks(artifact_dir: Path) -> tuple[list[CheckResult], dict | None]:
+    path = artifact_dir / "runtime.yaml"
+    later = ("runtime_version", "runtime_env_python", "runtime_env_path", "runtime_path_exist")
+    if not path.exists():
+        return [CheckResult("runtime_yaml", False, f"runtime.yaml is not in {artifact_dir}")] + [
+            CheckResult(k, None, "not tested: runtime.yaml is missing") for k in later], None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert isinstance(data, dict), "runtime.yaml does not hold a mapping"
+    except (yaml.YAMLError, AssertionError) as exc:
+        return [CheckResult("runtime_yaml", False, f"runtime.yaml cannot be read: {exc}")] + [
+            CheckResult(k, None, "not tested: runtime.yaml cannot be read") for k in later], None
+    env = ((data.get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_CONDA_ENV") or {})
+    version = str(data.get("MODEL_ARTIFACT_VERSION", ""))
+    python = str(env.get("INFERENCE_PYTHON_VERSION") or "")
+    env_path = str(env.get("INFERENCE_ENV_PATH") or "")
+    return [
+        CheckResult("runtime_yaml", True),
+        CheckResult("runtime_version", version == "3.0",
+                    "" if version == "3.0" else f"MODEL_ARTIFACT_VERSION is {version or 'missing'!r}, not '3.0'"),
+        CheckResult("runtime_env_python", bool(PYTHON_VERSION.match(python)),
+                    "" if PYTHON_VERSION.match(python) else
+                    f"INFERENCE_PYTHON_VERSION is {python or 'missing'!r}; it must be 3.6 to 3.14 (e.g. '3.11')"),
+        CheckResult("runtime_env_path", bool(env_path),
+                    "" if env_path else "INFERENCE_ENV_PATH is empty"),
+        _path_exist_check(env_path),
+    ], data
+
+
+def _path_exist_check(env_path: str) -> CheckResult:
+    if not env_path:
+        return CheckResult("runtime_path_exist", None, "not tested: INFERENCE_ENV_PATH is empty")
+    if not env_path.startswith("oci://") or "@" not in env_path:
+        return CheckResult("runtime_path_exist", False, f"INFERENCE_ENV_PATH {env_path!r} is not an oci://bucket@namespace/path URI")
+    return CheckResult("runtime_path_exist", None,
+                       "WARNING: not tested: checking that the conda pack exists needs OCI Object Storage, which "
+                       "introspection does not contact offline; a cloud deployment checks it")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dockyard checks.
+
+def _requirements_check(artifact_dir: Path, runtime: dict | None) -> CheckResult:
+    from toolkit.artifact.requirements import check_resolvable
+    from toolkit.artifact.runtime import requirements_of
+
+    if runtime is None and not (artifact_dir / "requirements.txt").exists():
+        return CheckResult("requirements", None, "not tested: no runtime.yaml or requirements.txt")
+    requirements = requirements_of(artifact_dir, runtime or {})
+    if not requirements:
+        return CheckResult("requirements", None, "not tested: the artifact lists no pip requirements")
+    bad = [r for r in check_resolvable(requirements) if not r.ok]
+    how = "checked against the distributions installed here (importlib.metadata), no network"
+    if bad:
+        return CheckResult("requirements", False, "; ".join(f"{r.requirement}: {r.detail}" for r in bad) + f" ({how})")
+    return CheckResult("requirements", True, f"{len(requirements)} requirements resolve ({how})")
+
+
+def _size_check(artifact_dir: Path) -> CheckResult:
+    from toolkit.artifact.archive import artifact_files
+
+    size = sum(p.stat().st_size for p in artifact_files(artifact_dir))
+    ok = size <= DIRECT_UPLOAD_LIMIT
+    message = f"{size / 1024**2:.2f} MiB" + ("" if ok else f", above the {DIRECT_UPLOAD_LIMIT // 1024**3} GB direct upload limit")
+    return CheckResult("artifact_size", ok, message)
+
+
+def _model_file_name(artifact_dir: Path, runtime: dict | None) -> str | None:
+    ours = ((runtime or {}).get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_ENV") or {}
+    if ours.get("MODEL_FILE"):
+        return str(ours["MODEL_FILE"])
+    score = artifact_dir / "score.py"
+    if score.exists():
+        match = re.search(r"^model_name\s*=\s*['\"]([^'\"]+)['\"]", score.read_text(encoding="utf-8"), re.M)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _schema_prediction(prediction: Any, artifact_dir: Path, rows: int) -> CheckResult:
+    from toolkit.artifact.schema import OUTPUT_SCHEMA_FILE, Schema
+
+    schema = Schema.from_file(artifact_dir / OUTPUT_SCHEMA_FILE)
+    if schema is None:
+        return CheckResult("schema_prediction", None, "not tested: the artifact has no output_schema.json")
+    values = prediction.get("prediction") if isinstance(prediction, dict) else prediction
+    if not isinstance(values, list):
+        return CheckResult("schema_prediction", False, f"predict() returned {type(values).__name__}, not a list of predictions")
+    width = len(values[0]) if values and isinstance(values[0], list) else 1
+    expected = len(schema.attributes)
+    problems = []
+    if len(values) != rows:
+        problems.append(f"{len(values)} predictions for {rows} input rows")
+    if width != expected:
+        problems.append(f"each prediction has {width} values, output_schema.json has {expected} columns")
+    return CheckResult("schema_prediction", not problems, "; ".join(problems) or f"{rows} row(s), {width} column(s)")
+
+
+def _dynamic_checks(artifact_dir: Path, runtime: dict | None, static: dict[str, CheckResult],
+                    sample: Any, timeout: float) -> list[CheckResult]:
+    """model_file and schema_prediction, both in one fresh subprocess."""
+    from toolkit.artifact.payload import to_request
+    from toolkit.artifact.schema import INPUT_SCHEMA_FILE, Schema, as_frame, synthetic_row
+    from toolkit.artifact.verify import run_job
+
+    job: dict[str, Any] = {}
+    results: dict[str, CheckResult] = {}
+    name = _model_file_name(artifact_dir, runtime)
+    if not name:
+        results["model_file"] = CheckResult("model_file", False, "no model file is named in runtime.yaml or score.py")
+    elif not (artifact_dir / name).exists():
+        results["model_file"] = CheckResult("model_file", False, f"the model file {name} is not in the artifact")
+    else:
+        loader = _loader_job(runtime, name)
+        if loader is None:
+            results["model_file"] = CheckResult("model_file", True, f"{name} present (not loaded: unknown flavor)")
+        else:
+            job["load_file"] = loader
+    body = None
+    if all(static[k].success for k in ("score_syntax", "score_load_model", "score_predict", "score_predict_arg")):
+        if sample is None:
+            schema = Schema.from_file(artifact_dir / INPUT_SCHEMA_FILE)
+            row = synthetic_row(schema) if schema else None
+            sample = _frame([row]) if row else None
+        if sample is not None:
+            body, content_type = to_request(sample)
+            job["predict"] = {"content_type": content_type}
+    if not body:
+        results["schema_prediction"] = CheckResult(
+            "schema_prediction", None, "not tested: no sample input (pass X_sample to prepare(), or keep input_schema.json)"
+            if static["score_predict"].success else "not tested: score.py does not pass the checks above")
+    if job:
+        outcome = run_job(artifact_dir, job, body=body, timeout=timeout)
+        if "load_file" in outcome:
+            load = outcome["load_file"]
+            results["model_file"] = CheckResult("model_file", load["ok"], f"{name} loads as {load['type']}" if load["ok"]
+                                                else f"{name} does not load: {load['error']}")
+        if "predict" in outcome:
+            results["schema_prediction"] = _prediction_check(outcome["predict"], artifact_dir, len(as_frame(sample)))
+    return [results["model_file"], results["schema_prediction"]]
+
+
+def _frame(rows: list[dict]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(rows)
+
+
+def _prediction_check(outcome: dict, artifact_dir: Path, rows: int) -> CheckResult:
+    if not outcome["ok"]:
+        last = outcome.get("traceback", "").strip().splitlines()[-1:] or [outcome["error"]]
+        return CheckResult("schema_prediction", False, f"predict() failed during {outcome.get('stage')}: {last[0]}")
+    return _schema_prediction(json.loads(outcome["result_json"]), artifact_dir, rows)
+
+
+def _loader_job(runtime: dict | None, model_file: str) -> dict | None:
+    """The flavor's loader snippet for the model file, or None for artifacts that do not name a flavor."""
+    from toolkit.artifact.scorefile import render_loader
+
+    ours = ((runtime or {}).get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_ENV") or {}
+    flavor = ours.get("FLAVOR")
+    template = f"loader_{flavor}.tmpl"
+    try:
+        source = render_loader(template, _LoaderValues(ours))
+    except (FileNotFoundError, KeyError):
+        return None
+    return {"loader_source": source, "model_file": model_file,
+            "serialization_format": str(ours.get("SERIALIZATION_FORMAT") or "")}
+
+
+class _LoaderValues(dict):
+    """Template values for a loader snippet, read back from runtime.yaml's INFERENCE_ENV."""
+
+    def __init__(self, ours: dict) -> None:
+        super().__init__({k.lower(): str(v) for k, v in (ours.get("LOADER_VALUES") or {}).items()})
+
+
+def introspect(artifact_dir: Path, *, sample: Any = None, timeout: float = 600.0) -> IntrospectionResult:
+    """Run every check on ``artifact_dir`` and write ``test_json_output.json`` there."""
+    artifact_dir = Path(artifact_dir)
+    score = _score_checks(artifact_dir)
+    runtime_results, runtime = _runtime_checks(artifact_dir)
+    static = {c.key: c for c in score + runtime_results}
+    checks = score + runtime_results
+    checks += _dynamic_checks(artifact_dir, runtime, static, sample, timeout)
+    checks.append(_requirements_check(artifact_dir, runtime))
+    checks.append(_size_check(artifact_dir))
+    order = list(CHECKS)
+    result = IntrospectionResult(sorted(checks, key=lambda c: order.index(c.key)))
+    result.write(artifact_dir)
+    return result

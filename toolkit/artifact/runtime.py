@@ -1,0 +1,186 @@
+"""runtime.yaml in the ADS format, plus the pip requirements a deployment image is built from.
+
+Layout (ADS keys, upper case)::
+
+    MODEL_ARTIFACT_VERSION: '3.0'
+    MODEL_DEPLOYMENT:
+      INFERENCE_CONDA_ENV: {INFERENCE_ENV_PATH, INFERENCE_ENV_SLUG, INFERENCE_ENV_TYPE, INFERENCE_PYTHON_VERSION}
+      INFERENCE_ENV:                     # Dockyard's addition; ADS ignores unknown keys
+        FLAVOR, MODEL_FILE, SERIALIZATION_FORMAT, REQUIREMENTS: [...], REQUIREMENTS_FILE: requirements.txt,
+        LOADER_VALUES: {...}             # what the flavor's score.py loader was rendered with
+    MODEL_PROVENANCE: {PROJECT_OCID, ..., TRAINING_CODE: {ARTIFACT_DIRECTORY, GIT_*...}, TRAINING_CONDA_ENV: {...}}
+
+The requirements are also written as plain ``requirements.txt`` for image builders.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from toolkit.artifact.errors import RuntimeInfoError
+
+RUNTIME_FILE = "runtime.yaml"
+REQUIREMENTS_FILE = "requirements.txt"
+ARTIFACT_VERSION = "3.0"
+
+
+def python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+@dataclass
+class CondaEnv:
+    """Where the inference (or training) environment lives: ADS's four fields."""
+
+    path: str = ""
+    slug: str = ""
+    type: str = "published"
+    python_version: str = field(default_factory=python_version)
+
+    @classmethod
+    def default(cls, python: str | None = None) -> "CondaEnv":
+        """Dockyard's published environment for this Python: deployments build it from REQUIREMENTS."""
+        python = python or python_version()
+        slug = f"dockyard_p{python.replace('.', '')}_cpu_v1"
+        return cls(f"oci://dockyard@local/conda_environments/cpu/dockyard/{python}/{slug}", slug, "published", python)
+
+    @classmethod
+    def from_argument(cls, env: str | None, python: str | None, *, ignore_conda_error: bool = False) -> "CondaEnv":
+        """From ADS's ``inference_conda_env`` argument: an ``oci://`` path, a slug, or nothing."""
+        if not env:
+            return cls.default(python)
+        python = python or python_version()
+        if env.startswith("oci://"):
+            return cls(env, env.rstrip("/").rsplit("/", 1)[-1], "published", python)
+        if ignore_conda_error:
+            return cls("", env, "data_science", python)
+        raise RuntimeInfoError(
+            f"The conda environment {env!r} is a slug; finding its oci:// path needs the service-pack "
+            "index on Object Storage, which is not reachable offline.",
+            hint="Pass the full oci://bucket@namespace/path as inference_conda_env, or "
+            "ignore_conda_error=True to leave the path empty.",
+        )
+
+
+@dataclass
+class RuntimeInfo:
+    inference_env: CondaEnv
+    flavor: str
+    model_file: str
+    serialization_format: str
+    requirements: list[str]
+    training_env: CondaEnv | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)  # MODEL_PROVENANCE extras (OCIDs, git)
+    loader_values: dict[str, str] = field(default_factory=dict)  # the flavor's score.py loader values
+    artifact_version: str = ARTIFACT_VERSION
+
+    def to_dict(self) -> dict:
+        env = self.inference_env
+        training = self.training_env or CondaEnv("", "", "", "")
+        return {
+            "MODEL_ARTIFACT_VERSION": self.artifact_version,
+            "MODEL_DEPLOYMENT": {
+                "INFERENCE_CONDA_ENV": {
+                    "INFERENCE_ENV_PATH": env.path,
+                    "INFERENCE_ENV_SLUG": env.slug,
+                    "INFERENCE_ENV_TYPE": env.type,
+                    "INFERENCE_PYTHON_VERSION": env.python_version,
+                },
+                "INFERENCE_ENV": {
+                    "FLAVOR": self.flavor,
+                    "MODEL_FILE": self.model_file,
+                    "SERIALIZATION_FORMAT": self.serialization_format,
+                    "REQUIREMENTS": list(self.requirements),
+                    "REQUIREMENTS_FILE": REQUIREMENTS_FILE,
+                    "LOADER_VALUES": {k.upper(): v for k, v in self.loader_values.items()},
+                },
+            },
+            "MODEL_PROVENANCE": {
+                **{k: self.provenance.get(k, "") for k in _OCID_KEYS},
+                "TRAINING_CODE": {"ARTIFACT_DIRECTORY": "", **self.provenance.get("TRAINING_CODE", {})},
+                "TRAINING_CONDA_ENV": {
+                    "TRAINING_ENV_PATH": training.path,
+                    "TRAINING_ENV_SLUG": training.slug,
+                    "TRAINING_ENV_TYPE": training.type,
+                    "TRAINING_PYTHON_VERSION": training.python_version,
+                },
+            },
+        }
+
+    def write(self, artifact_dir: Path) -> None:
+        from toolkit.artifact.requirements import to_text
+
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=False)
+        (Path(artifact_dir) / RUNTIME_FILE).write_text(text, encoding="utf-8")
+        (Path(artifact_dir) / REQUIREMENTS_FILE).write_text(to_text(self.requirements), encoding="utf-8")
+
+    @classmethod
+    def read(cls, artifact_dir: Path) -> "RuntimeInfo":
+        data = read_yaml(artifact_dir)
+        deployment = data.get("MODEL_DEPLOYMENT") or {}
+        conda = deployment.get("INFERENCE_CONDA_ENV") or {}
+        ours = deployment.get("INFERENCE_ENV") or {}
+        provenance = data.get("MODEL_PROVENANCE") or {}
+        training = provenance.get("TRAINING_CONDA_ENV") or {}
+        return cls(
+            inference_env=CondaEnv(
+                str(conda.get("INFERENCE_ENV_PATH") or ""),
+                str(conda.get("INFERENCE_ENV_SLUG") or ""),
+                str(conda.get("INFERENCE_ENV_TYPE") or ""),
+                str(conda.get("INFERENCE_PYTHON_VERSION") or ""),
+            ),
+            flavor=str(ours.get("FLAVOR") or "generic"),
+            model_file=str(ours.get("MODEL_FILE") or ""),
+            serialization_format=str(ours.get("SERIALIZATION_FORMAT") or ""),
+            requirements=requirements_of(artifact_dir, data),
+            training_env=CondaEnv(
+                str(training.get("TRAINING_ENV_PATH") or ""),
+                str(training.get("TRAINING_ENV_SLUG") or ""),
+                str(training.get("TRAINING_ENV_TYPE") or ""),
+                str(training.get("TRAINING_PYTHON_VERSION") or ""),
+            ),
+            provenance={k: v for k, v in provenance.items() if k != "TRAINING_CONDA_ENV"},
+            artifact_version=str(data.get("MODEL_ARTIFACT_VERSION", "")),
+            loader_values={str(k).lower(): str(v) for k, v in (ours.get("LOADER_VALUES") or {}).items()},
+        )
+
+
+_OCID_KEYS = (
+    "PROJECT_OCID",
+    "TENANCY_OCID",
+    "TRAINING_COMPARTMENT_OCID",
+    "TRAINING_REGION",
+    "TRAINING_RESOURCE_OCID",
+    "USER_OCID",
+    "VM_IMAGE_INTERNAL_ID",
+)
+
+
+def read_yaml(artifact_dir: Path) -> dict:
+    """runtime.yaml as a dict, with errors that say which file and what to do."""
+    path = Path(artifact_dir) / RUNTIME_FILE
+    if not path.exists():
+        raise RuntimeInfoError(f"{path} does not exist.", hint="Run prepare() to write runtime.yaml.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RuntimeInfoError(f"{path} is not valid YAML: {exc}", hint="Fix the YAML or prepare() again.") from None
+    if not isinstance(data, dict):
+        raise RuntimeInfoError(f"{path} does not hold a mapping.", hint="prepare(force_overwrite=True) rewrites it.")
+    return data
+
+
+def requirements_of(artifact_dir: Path, data: dict | None = None) -> list[str]:
+    """The artifact's pip requirements: runtime.yaml's list, else requirements.txt, else none."""
+    from toolkit.artifact.requirements import read_text
+
+    data = read_yaml(artifact_dir) if data is None else data
+    listed = ((data.get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_ENV") or {}).get("REQUIREMENTS")
+    if listed:
+        return [str(line) for line in listed]
+    text = Path(artifact_dir) / REQUIREMENTS_FILE
+    return read_text(text) if text.exists() else []

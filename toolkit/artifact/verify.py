@@ -1,0 +1,89 @@
+"""verify(): run the artifact's score.py in a fresh Python subprocess, as a deployment would.
+
+Not in the caller's process: a score.py that only works because the notebook already imported
+something must fail here. The request body is built by ``payload.to_request``, the very bytes a
+deployment receives, and a failing score.py gives the user its own traceback.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from toolkit.artifact.errors import ArtifactNotFoundError, VerificationError
+from toolkit.artifact.payload import to_request
+
+DEFAULT_TIMEOUT = 600.0
+
+_HINTS = {
+    "import": "score.py failed while being imported, which also runs load_model() (predict's default "
+    "argument). Fix the error above; anything score.py uses must be imported in score.py itself and "
+    "listed in the artifact's requirements.",
+    "load_model": "load_model() failed: check the model file name in score.py and that the file loads.",
+    "predict": "predict() failed on the request body. Check that deserialize()/pre_inference() in "
+    "score.py turn this input into what the model expects.",
+    "serialize": "predict() returned something that is not JSON-serializable: return plain lists, "
+    "numbers and strings (numpy arrays and tensors: .tolist()).",
+}
+
+
+def runner_source() -> str:
+    return resources.files("toolkit.artifact").joinpath("_runner.py").read_text(encoding="utf-8")
+
+
+def run_job(artifact_dir: Path, job: dict[str, Any], *, body: bytes | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Run one job in a fresh interpreter with the artifact as working directory; returns its result."""
+    artifact_dir = Path(artifact_dir).resolve()
+    with tempfile.TemporaryDirectory(prefix="dockyard-verify-") as tmp:
+        job = {**job, "artifact_dir": str(artifact_dir), "result_path": os.path.join(tmp, "result.json")}
+        if body is not None:
+            Path(tmp, "body").write_bytes(body)
+            job["predict"] = {**job["predict"], "body_path": os.path.join(tmp, "body")}
+        Path(tmp, "job.json").write_text(json.dumps(job), encoding="utf-8")
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        command = [sys.executable, "-c", runner_source(), os.path.join(tmp, "job.json")]
+        try:
+            done = subprocess.run(command, cwd=artifact_dir, env=env, capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise VerificationError(
+                f"score.py did not finish within {timeout:.0f} s.",
+                hint="Check for blocking work at import time, or pass a larger timeout.",
+                stage="timeout",
+            ) from None
+        result_path = Path(job["result_path"])
+        if not result_path.exists():
+            raise VerificationError(
+                f"The verify subprocess exited with code {done.returncode} before reporting a result.",
+                hint="score.py (or a library it loads) ended the interpreter; see its output above.",
+                traceback=done.stderr.decode("utf-8", "replace")[-4000:],
+                stage="crash",
+            )
+        return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def verify(artifact_dir: Path, data: Any, *, serialize: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """The JSON result of score.py's ``predict`` for ``data``, or VerificationError with the user's traceback."""
+    artifact_dir = Path(artifact_dir)
+    if not (artifact_dir / "score.py").exists():
+        raise ArtifactNotFoundError(f"{artifact_dir}/score.py does not exist.", hint="Run prepare() first.")
+    body, content_type = to_request(data, serialize=serialize)
+    result = run_job(artifact_dir, {"predict": {"content_type": content_type}}, body=body, timeout=timeout)
+    return unwrap(result["predict"])
+
+
+def unwrap(outcome: dict) -> Any:
+    """The prediction of a predict outcome, or the VerificationError it stands for."""
+    if outcome["ok"]:
+        return json.loads(outcome["result_json"])
+    stage = outcome.get("stage", "")
+    raise VerificationError(
+        f"score.py failed during {stage}: {outcome['error']}",
+        hint=_HINTS.get(stage, ""),
+        traceback=outcome.get("traceback", ""),
+        stage=stage,
+    )

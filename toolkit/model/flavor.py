@@ -1,0 +1,140 @@
+"""The flavor contract: what a framework must say about its models, and the generic (cloudpickle) one.
+
+A flavor answers, for one framework: how the estimator is written to and read from the model file,
+which score.py loader snippet serves it, which pip distributions the deployment needs, and the
+taxonomy defaults (Framework, FrameworkVersion, Algorithm, Hyperparameters, UseCaseType).
+``GenericModel`` runs the workflow once and asks its flavor for these answers, so adding a
+framework is adding one module under ``toolkit/model/frameworks/``.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import json
+from pathlib import Path
+from typing import Any
+
+# Flavor name (as written to runtime.yaml) -> module that defines its model class.
+FLAVOR_MODULES = {
+    "generic": "toolkit.model.generic",
+    "sklearn": "toolkit.model.frameworks.sklearn",
+    "xgboost": "toolkit.model.frameworks.xgboost",
+    "lightgbm": "toolkit.model.frameworks.lightgbm",
+    "pytorch": "toolkit.model.frameworks.pytorch",
+}
+MODEL_CLASS_NAMES = {
+    "generic": "GenericModel",
+    "sklearn": "SklearnModel",
+    "xgboost": "XGBoostModel",
+    "lightgbm": "LightGBMModel",
+    "pytorch": "PyTorchModel",
+}
+
+
+def model_class_for(flavor_name: str) -> type:
+    """The model class of a flavor, imported only now (keeps frameworks lazy)."""
+    if flavor_name not in FLAVOR_MODULES:
+        known = ", ".join(sorted(FLAVOR_MODULES))
+        raise ValueError(f"Unknown model flavor {flavor_name!r}; known flavors: {known}.")
+    module = importlib.import_module(FLAVOR_MODULES[flavor_name])
+    return getattr(module, MODEL_CLASS_NAMES[flavor_name])
+
+
+class Flavor:
+    """Generic flavor: any object with ``.predict()``, serialized with cloudpickle to ``model.pkl``."""
+
+    name = "generic"
+    framework = "other"  # ADS taxonomy Framework value
+    framework_distribution: str | None = None  # pip distribution whose version is FrameworkVersion
+    loader_template = "loader_generic.tmpl"
+    base_distributions: tuple[str, ...] = ("numpy", "pandas", "cloudpickle")
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+    # -- serialization -------------------------------------------------------------------------
+    def serialization_format(self, estimator: Any) -> str:
+        return "cloudpickle"
+
+    def model_file_name(self, estimator: Any) -> str:
+        return "model.pkl"
+
+    def serialize(self, estimator: Any, path: Path) -> None:
+        """Write ``estimator`` to ``path`` (the flavor's model file)."""
+        import cloudpickle
+
+        with open(path, "wb") as f:
+            cloudpickle.dump(estimator, f)
+
+    def load(self, path: Path, info: Any) -> Any:
+        """Read the model file back in this process (``from_model_artifact``); ``info`` is the RuntimeInfo."""
+        import cloudpickle
+
+        with open(path, "rb") as f:
+            return cloudpickle.load(f)
+
+    def local_predict(self, estimator: Any, X: Any) -> Any:
+        """Predict in this process (for the output schema when no y_sample is given)."""
+        return estimator.predict(X)
+
+    def extra_files(self, estimator: Any) -> dict[str, Any]:
+        """Files beside the model file the loader needs (name -> writer); none by default."""
+        return {}
+
+    def template_values(self, estimator: Any) -> dict[str, str]:
+        """Extra ``$name`` substitutions for this flavor's loader snippet."""
+        return {}
+
+    # -- environment -----------------------------------------------------------------------------
+    def requirement_distributions(self, estimator: Any) -> list[str]:
+        """Distributions the deployment image needs: ours plus the package the estimator comes from."""
+        names = list(self.base_distributions)
+        if self.framework_distribution:
+            names.append(self.framework_distribution)
+        names.extend(distributions_of(estimator))
+        return names
+
+    # -- taxonomy ------------------------------------------------------------------------------
+    def framework_version(self) -> str | None:
+        if not self.framework_distribution:
+            return None
+        try:
+            return importlib.metadata.version(self.framework_distribution)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    def algorithm(self, estimator: Any) -> str | None:
+        return None if estimator is None else type(estimator).__name__
+
+    def hyperparameters(self, estimator: Any) -> dict | None:
+        get_params = getattr(estimator, "get_params", None)
+        if not callable(get_params):
+            return None
+        try:
+            return json_safe(get_params(deep=False))
+        except Exception:  # a foreign get_params signature is not worth failing prepare for
+            return None
+
+    def use_case(self, estimator: Any) -> str | None:
+        """Best guess of the ADS UseCaseType; None when the model does not tell."""
+        classes = getattr(estimator, "classes_", None)
+        if classes is not None:
+            return "binary_classification" if len(classes) == 2 else "multinomial_classification"
+        if getattr(estimator, "_estimator_type", None) == "regressor":
+            return "regression"
+        return None
+
+
+def distributions_of(obj: Any) -> list[str]:
+    """pip distributions providing the top-level package an object's class comes from."""
+    if obj is None:
+        return []
+    root = type(obj).__module__.split(".")[0]
+    if root in ("builtins", "__main__", "toolkit"):
+        return []
+    return list(importlib.metadata.packages_distributions().get(root, []))
+
+
+def json_safe(value: Any) -> Any:
+    """Round-trip through JSON, rendering what JSON cannot hold (objects, NaN types) as text."""
+    return json.loads(json.dumps(value, default=repr))

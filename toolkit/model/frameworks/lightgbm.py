@@ -1,0 +1,60 @@
+"""LightGBM flavor: joblib for the sklearn API (``model.joblib``), native text for a Booster (``model.txt``)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolkit.model.flavor import Flavor
+from toolkit.model.generic import GenericModel
+
+
+def _is_booster(estimator: Any) -> bool:
+    return type(estimator).__module__.startswith("lightgbm.basic")
+
+
+class LightGBMFlavor(Flavor):
+    name = "lightgbm"
+    framework = "lightgbm"
+    framework_distribution = "lightgbm"
+    loader_template = "loader_lightgbm.tmpl"
+    base_distributions = ("numpy", "pandas", "joblib")
+
+    def serialization_format(self, estimator: Any) -> str:
+        return "lightgbm" if _is_booster(estimator) else "joblib"
+
+    def model_file_name(self, estimator: Any) -> str:
+        return "model.txt" if _is_booster(estimator) else "model.joblib"
+
+    def serialize(self, estimator: Any, path: Path) -> None:
+        if _is_booster(estimator):
+            estimator.save_model(str(path))
+            return
+        import joblib
+
+        joblib.dump(estimator, path)
+
+    def load(self, path: Path, info: Any) -> Any:
+        if info.serialization_format == "lightgbm":
+            import lightgbm
+
+            return lightgbm.Booster(model_file=str(path))
+        import joblib
+
+        return joblib.load(path)
+
+    def requirement_distributions(self, estimator: Any) -> list[str]:
+        names = super().requirement_distributions(estimator)
+        return names if _is_booster(estimator) else names + ["scikit-learn"]
+
+    def hyperparameters(self, estimator: Any) -> dict | None:
+        if _is_booster(estimator):
+            from toolkit.model.flavor import json_safe
+
+            return json_safe(dict(getattr(estimator, "params", {}) or {})) or None
+        return super().hyperparameters(estimator)
+
+
+class LightGBMModel(GenericModel):
+    """A LightGBM model: sklearn API (LGBMClassifier...) or a Booster (ADS ``LightGBMModel``)."""
+
+    flavor_class = LightGBMFlavor

@@ -1,0 +1,107 @@
+"""PyTorch flavor: a state dict (``model.pt``) or TorchScript (``model.pt``).
+
+A state dict holds only weights, so the module's structure is stored beside it as
+``model_architecture.pkl``: the module cloudpickled with its tensors on the "meta" device (no
+weight data). score.py rebuilds it with ``to_empty`` and loads the weights with
+``torch.load(weights_only=True)``. The module's class must be importable where the model is
+served, or defined in ``__main__`` / a notebook (cloudpickle then stores it by value).
+TorchScript needs neither: ``use_torch_script=True`` or a ScriptModule estimator.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolkit.model.flavor import Flavor
+from toolkit.model.generic import GenericModel
+
+ARCHITECTURE_FILE = "model_architecture.pkl"
+
+
+def _is_script(estimator: Any) -> bool:
+    import torch
+
+    return isinstance(estimator, torch.jit.ScriptModule)
+
+
+class PyTorchFlavor(Flavor):
+    name = "pytorch"
+    framework = "pytorch"
+    framework_distribution = "torch"
+    loader_template = "loader_pytorch.tmpl"
+    base_distributions = ("numpy", "pandas")
+
+    def serialization_format(self, estimator: Any) -> str:
+        return "torchscript" if self.options.get("use_torch_script") or _is_script(estimator) else "torch"
+
+    def model_file_name(self, estimator: Any) -> str:
+        return "model.pt"
+
+    def serialize(self, estimator: Any, path: Path) -> None:
+        import torch
+
+        if self.serialization_format(estimator) == "torchscript":
+            scripted = estimator if _is_script(estimator) else torch.jit.script(estimator)
+            torch.jit.save(scripted, str(path))
+        else:
+            torch.save(estimator.state_dict(), path)
+
+    def extra_files(self, estimator: Any) -> dict[str, Any]:
+        if self.serialization_format(estimator) == "torchscript":
+            return {}
+        return {ARCHITECTURE_FILE: lambda path: _write_architecture(estimator, path)}
+
+    def template_values(self, estimator: Any) -> dict[str, str]:
+        return {"architecture_file": ARCHITECTURE_FILE}
+
+    def load(self, path: Path, info: Any) -> Any:
+        import torch
+
+        if info.serialization_format == "torchscript":
+            return torch.jit.load(str(path), map_location="cpu").eval()
+        import cloudpickle
+
+        architecture = path.parent / (info.loader_values.get("architecture_file") or ARCHITECTURE_FILE)
+        with open(architecture, "rb") as f:
+            module = cloudpickle.load(f).to_empty(device="cpu")
+        module.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        return module.eval()
+
+    def local_predict(self, estimator: Any, X: Any) -> Any:
+        import numpy as np
+        import torch
+
+        X = X.to_numpy() if hasattr(X, "to_numpy") else X
+        with torch.no_grad():
+            return estimator(torch.as_tensor(np.asarray(X, dtype=np.float32))).numpy()
+
+    def requirement_distributions(self, estimator: Any) -> list[str]:
+        names = list(self.base_distributions) + ["torch"]
+        return names if self.serialization_format(estimator) == "torchscript" else names + ["cloudpickle"]
+
+    def hyperparameters(self, estimator: Any) -> dict | None:
+        return None
+
+    def use_case(self, estimator: Any) -> str | None:
+        return None
+
+
+def _write_architecture(module: Any, path: Path) -> None:
+    import copy
+
+    import cloudpickle
+
+    skeleton = copy.deepcopy(module).to("meta")
+    with open(path, "wb") as f:
+        cloudpickle.dump(skeleton, f)
+
+
+class PyTorchModel(GenericModel):
+    """A ``torch.nn.Module`` (ADS ``PyTorchModel``); ``prepare(use_torch_script=True)`` for TorchScript."""
+
+    flavor_class = PyTorchFlavor
+
+    def prepare(self, *args: Any, use_torch_script: bool | None = None, **kwargs: Any) -> "PyTorchModel":
+        if use_torch_script is not None:
+            self.flavor.options["use_torch_script"] = use_torch_script
+        return super().prepare(*args, **kwargs)

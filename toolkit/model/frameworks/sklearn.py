@@ -1,0 +1,52 @@
+"""scikit-learn flavor: joblib to ``model.joblib`` (or cloudpickle to ``model.pkl`` on request)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolkit.model.flavor import Flavor
+from toolkit.model.generic import GenericModel
+
+
+class SklearnFlavor(Flavor):
+    name = "sklearn"
+    framework = "scikit-learn"
+    framework_distribution = "scikit-learn"
+    loader_template = "loader_sklearn.tmpl"
+    base_distributions = ("numpy", "pandas", "joblib")
+
+    def serialization_format(self, estimator: Any) -> str:
+        return self.options.get("model_save_serializer") or "joblib"
+
+    def model_file_name(self, estimator: Any) -> str:
+        return "model.pkl" if self.serialization_format(estimator) == "cloudpickle" else "model.joblib"
+
+    def serialize(self, estimator: Any, path: Path) -> None:
+        if self.serialization_format(estimator) == "cloudpickle":
+            return super().serialize(estimator, path)
+        import joblib
+
+        joblib.dump(estimator, path)
+
+    def load(self, path: Path, info: Any) -> Any:
+        if info.serialization_format == "cloudpickle":
+            return super().load(path, info)
+        import joblib
+
+        return joblib.load(path)
+
+    def requirement_distributions(self, estimator: Any) -> list[str]:
+        names = super().requirement_distributions(estimator)
+        if self.serialization_format(estimator) == "cloudpickle":
+            names.append("cloudpickle")
+        return names
+
+    def algorithm(self, estimator: Any) -> str | None:
+        steps = getattr(estimator, "steps", None)  # a Pipeline is named after its final estimator
+        return type(steps[-1][1]).__name__ if steps else super().algorithm(estimator)
+
+
+class SklearnModel(GenericModel):
+    """A scikit-learn estimator or Pipeline (ADS ``SklearnModel``)."""
+
+    flavor_class = SklearnFlavor
