@@ -140,20 +140,37 @@ def save_command(artifact_dir: Path, display_name: str | None, description: str 
     Example:
       dockyard save ./artifact --display-name churn-rf --version-set churn --version-label v3
     """
-    from toolkit import GenericModel
     from toolkit.catalog.model_catalog import get_model, save_model
 
-    model = GenericModel.from_model_artifact(str(artifact_dir))
+    model = _load_for_save(artifact_dir, ignore_introspection)
     model_id = save_model(
         model, display_name=display_name, description=description, compartment_id=compartment_id,
         project_id=project_id, model_version_set=model_version_set, version_label=version_label,
-        ignore_introspection=ignore_introspection, freeform_tags=_parse_tags(tags), profile=profile,
-        bucket_uri=bucket_uri,
+        ignore_introspection=True, freeform_tags=_parse_tags(tags), profile=profile, bucket_uri=bucket_uri,
     )
     if as_json:
         _print_json(get_model(model_id, profile=profile))
     else:
         click.echo(model_id)
+
+
+def _load_for_save(artifact_dir: Path, ignore_introspection: bool) -> Any:
+    """Introspect the directory first (so a broken artifact is reported check by check, not as a
+    load traceback), then load it as a model for its metadata."""
+    from toolkit import GenericModel
+    from toolkit.artifact.introspect import introspect
+    from toolkit.catalog.errors import CatalogError, IntrospectionFailedError
+
+    result = None if ignore_introspection else introspect(artifact_dir.resolve())
+    if result is not None and not result.passed:
+        raise IntrospectionFailedError(result.failures)
+    try:
+        model = GenericModel.from_model_artifact(str(artifact_dir))
+    except Exception as exc:  # any loader failure: the artifact cannot be described for the catalog
+        raise CatalogError(f"cannot load the artifact in {artifact_dir}: {type(exc).__name__}: {exc}") from None
+    if result is not None:
+        model.metadata_taxonomy.set("ArtifactTestResults", result.to_dict())
+    return model
 
 
 # --------------------------------------------------------------------------------------------
