@@ -81,3 +81,19 @@ def test_cli_save_refuses_failing_introspection_with_exit_1(tmp_path: Path, proj
     (Path(model.artifact_dir) / "runtime.yaml").write_text("MODEL_ARTIFACT_VERSION: '2.0'\n")
     result = CliRunner().invoke(cli, ["save", model.artifact_dir, "--project-id", project_id])
     assert result.exit_code == 1 and "introspection" in result.output
+
+
+@pytest.mark.slow
+def test_delete_is_refused_while_a_real_deployment_serves_the_model(tmp_path: Path, project_id: str, trained) -> None:
+    from toolkit.catalog.errors import ModelInUseError
+    from toolkit.catalog.session import connect
+
+    model, _ = _prepared(tmp_path, trained, with_schema=False)
+    model_id = model.save(project_id=project_id)
+    deployment = model.deploy(runtime="process", project_id=project_id)
+    assert mc.deployments_using(connect(), model_id) == [deployment.model_deployment_id]
+    with pytest.raises(ModelInUseError, match=deployment.model_deployment_id):
+        model.delete()
+    assert mc.get_model(model_id).lifecycle_state == "ACTIVE"
+    model.delete(delete_associated_model_deployment=True)
+    assert mc.deployments_using(connect(), model_id) == []
