@@ -124,11 +124,12 @@ class IntrospectionResult:
 
         colours = {True: "green", False: "red", None: "yellow"}
         table = Table(title="Model artifact introspection", show_lines=False)
-        for column in ("Test key", "Category", "Result", "Message / hint"):
-            table.add_column(column, overflow="fold")
+        table.add_column("Check", no_wrap=True)
+        table.add_column("Result", no_wrap=True)
+        table.add_column("Details", overflow="fold")
         for c in self.checks:
             detail = c.message if not c.hint else f"{c.message}\n[dim]Hint: {c.hint}[/dim]"
-            table.add_row(c.key, c.category, f"[{colours[c.success]}]{c.status}[/]", detail)
+            table.add_row(c.key, f"[{colours[c.success]}]{c.status}[/]", detail)
         return table
 
     def __rich__(self):
@@ -229,8 +230,8 @@ def _path_exist_check(env_path: str) -> CheckResult:
     if not env_path.startswith("oci://") or "@" not in env_path:
         return CheckResult("runtime_path_exist", False, f"INFERENCE_ENV_PATH {env_path!r} is not an oci://bucket@namespace/path URI")
     return CheckResult("runtime_path_exist", None,
-                       "WARNING: not tested: checking that the conda pack exists needs OCI Object Storage, which "
-                       "introspection does not contact offline; a cloud deployment checks it")
+                       "WARNING: not tested offline: the conda pack is on OCI Object Storage, which "
+                       "introspection does not contact")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,10 +247,10 @@ def _requirements_check(artifact_dir: Path, runtime: dict | None) -> CheckResult
     if not requirements:
         return CheckResult("requirements", None, "not tested: the artifact lists no pip requirements")
     bad = [r for r in check_resolvable(requirements) if not r.ok]
-    how = "checked against the distributions installed here (importlib.metadata), no network"
+    how = "checked offline against installed distributions (importlib.metadata)"
     if bad:
         return CheckResult("requirements", False, "; ".join(f"{r.requirement}: {r.detail}" for r in bad) + f" ({how})")
-    return CheckResult("requirements", True, f"{len(requirements)} requirements resolve ({how})")
+    return CheckResult("requirements", True, f"{len(requirements)} pins installed here ({how})")
 
 
 def _size_check(artifact_dir: Path) -> CheckResult:

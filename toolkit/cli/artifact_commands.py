@@ -1,0 +1,160 @@
+"""``dockyard prepare``, ``dockyard verify`` and ``dockyard introspect``: the artifact from a shell.
+
+Exit status: 0 ok, 1 failure (a failing score.py, a failing check, a refused overwrite), 2 usage.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+FRAMEWORKS = ("generic", "sklearn", "xgboost", "lightgbm", "pytorch")
+
+
+def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Artifact errors become one clear message (with the user's traceback) and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from toolkit.artifact.errors import ArtifactError
+        from toolkit.model.metadata import MetadataSizeError
+
+        try:
+            return func(*args, **kwargs)
+        except (ArtifactError, MetadataSizeError, FileNotFoundError) as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def load_model_file(path: Path, framework: str) -> Any:
+    """Read a trained model saved by the user's own code (pickle/joblib, or the framework's format).
+
+    Pickle-based files run code when loaded: only load files you made or trust.
+    """
+    suffix = path.suffix.lower()
+    if framework == "xgboost" and suffix in (".json", ".ubj"):
+        import xgboost
+
+        booster = xgboost.Booster()
+        booster.load_model(str(path))
+        return booster
+    if framework == "lightgbm" and suffix == ".txt":
+        import lightgbm
+
+        return lightgbm.Booster(model_file=str(path))
+    if framework == "pytorch":
+        import torch
+
+        try:
+            return torch.jit.load(str(path), map_location="cpu")
+        except RuntimeError:
+            return torch.load(str(path), map_location="cpu", weights_only=False)
+    if suffix == ".joblib":
+        import joblib
+
+        return joblib.load(path)
+    import cloudpickle
+
+    with open(path, "rb") as f:
+        return cloudpickle.load(f)
+
+
+def read_data(value: str) -> Any:
+    """``--data``: inline JSON, or ``@file`` (.json, .csv, .npy; anything else is sent as bytes)."""
+    if not value.startswith("@"):
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"not valid JSON ({exc}); use @file for a file") from None
+    path = Path(value[1:])
+    if not path.exists():
+        raise click.BadParameter(f"{path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    if suffix == ".csv":
+        import pandas as pd
+
+        return pd.read_csv(path)
+    if suffix == ".npy":
+        import numpy as np
+
+        return np.load(path, allow_pickle=False)
+    return path.read_bytes()
+
+
+@click.command("prepare")
+@click.argument("model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--framework", "-f", type=click.Choice(FRAMEWORKS), required=True, help="The model's framework (flavor).")
+@click.option("--artifact-dir", "-d", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--sample", "sample", help="X_sample for the schemas and checks: @file (.csv/.json/.npy) or JSON.")
+@click.option("--requirement", "-r", "requirements", multiple=True, help="Extra pip requirement line (repeatable).")
+@click.option("--inference-conda-env", help="oci:// path of the inference conda environment.")
+@click.option("--python-version", "python_version", help="Inference Python version, e.g. 3.11.")
+@click.option("--use-case-type", help="ADS UseCaseType, e.g. binary_classification.")
+@click.option("--torchscript", is_flag=True, help="pytorch: store TorchScript instead of a state dict.")
+@click.option("--force", is_flag=True, help="Overwrite a non-empty artifact directory.")
+@_handle_errors
+def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample: str | None,
+                    requirements: tuple[str, ...], inference_conda_env: str | None, python_version: str | None,
+                    use_case_type: str | None, torchscript: bool, force: bool) -> None:
+    """Prepare a model artifact from a trained model file (pickle/joblib or the framework's format)."""
+    from toolkit.model.flavor import model_class_for
+
+    estimator = load_model_file(model_file, framework)
+    model = model_class_for(framework)(estimator=estimator, artifact_dir=str(artifact_dir))
+    kwargs: dict[str, Any] = {"use_torch_script": True} if torchscript else {}
+    model.prepare(
+        inference_conda_env=inference_conda_env,
+        inference_python_version=python_version,
+        X_sample=read_data(sample) if sample else None,
+        requirements=list(requirements) or None,
+        use_case_type=use_case_type,
+        force_overwrite=force,
+        **kwargs,
+    )
+    files = ", ".join(sorted(p.name for p in Path(model.artifact_dir).iterdir()))
+    click.echo(f"Prepared {model.artifact_dir}: {files}")
+
+
+@click.command("verify")
+@click.argument("artifact_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--data", required=True, help="Input: inline JSON, or @file (.json, .csv, .npy, other = raw bytes).")
+@click.option("--raw", is_flag=True, help="Send JSON as it is, without the ADS {data, data_type} envelope.")
+@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait for score.py.")
+@_handle_errors
+def verify_command(artifact_dir: Path, data: str, raw: bool, timeout: float) -> None:
+    """Run the artifact's score.py in a fresh Python process on DATA and print the prediction (JSON)."""
+    from toolkit.artifact.verify import verify
+
+    result = verify(artifact_dir, read_data(data), serialize=not raw, timeout=timeout)
+    click.echo(json.dumps(result))
+
+
+@click.command("introspect")
+@click.argument("artifact_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (test_json_output.json format).")
+@_handle_errors
+def introspect_command(artifact_dir: Path, as_json: bool) -> None:
+    """Check an artifact (every ADS check plus Dockyard's); exit 1 if a check fails."""
+    from toolkit.artifact.introspect import introspect
+
+    result = introspect(artifact_dir)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        from rich.console import Console
+
+        Console().print(result)
+    sys.exit(0 if result.passed else 1)
+
+
+def register(cli: click.Group) -> None:
+    for command in (prepare_command, verify_command, introspect_command):
+        cli.add_command(command)

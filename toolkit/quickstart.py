@@ -1,0 +1,84 @@
+"""Quickstart (``python -m toolkit.quickstart`` / ``make quickstart``): the ADS workflow, offline.
+
+Trains a small real scikit-learn model on the iris data set (shipped with scikit-learn, no
+download), wraps it in ``SklearnModel``, prepares the artifact, verifies it in a fresh Python
+process, introspects it, and prints the predictions and the introspection table.
+
+Each step is a function so later steps (save, deploy, predict) can be appended in ``main()``.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+DEFAULT_ARTIFACT_DIR = Path("artifacts") / "quickstart-sklearn"
+
+console = Console()
+
+
+def train() -> tuple[Any, Any]:
+    """A logistic regression on iris; returns (model, feature frame)."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    return LogisticRegression(max_iter=1000).fit(X, y), X
+
+
+def wrap(estimator: Any, artifact_dir: Path):
+    from toolkit import SklearnModel
+
+    return SklearnModel(estimator=estimator, artifact_dir=str(artifact_dir))
+
+
+def prepare(model: Any, X: Any) -> None:
+    """Writes the artifact; ``force_overwrite`` because the quickstart reuses its own directory."""
+    model.prepare(X_sample=X.sample(20, random_state=0), use_case_type="multinomial_classification",
+                  force_overwrite=True)
+    files = ", ".join(sorted(p.name for p in Path(model.artifact_dir).iterdir()))
+    console.print(f"[bold]Prepared[/] {model.artifact_dir}: {files}")
+
+
+def verify(model: Any, X: Any) -> dict:
+    started = time.perf_counter()
+    result = model.verify(X.iloc[[0, 60, 120]])
+    console.print(f"[bold]Verified[/] in a fresh Python process ({time.perf_counter() - started:.2f} s): "
+                  f"predictions {result['prediction']} for rows 0, 60, 120")
+    return result
+
+
+def introspect(model: Any):
+    result = model.introspect()
+    console.print(result)
+    verdict = "[green]passed[/]" if result.passed else "[red]failed[/]"
+    console.print(f"[bold]Introspection[/] {verdict}; results also in {Path(model.artifact_dir) / 'test_json_output.json'}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifact-dir", type=Path, default=DEFAULT_ARTIFACT_DIR)
+    args = parser.parse_args(argv)
+
+    estimator, X = train()
+    model = wrap(estimator, args.artifact_dir)
+    prepare(model, X)
+    verify(model, X)
+    result = introspect(model)
+    if not result.passed:
+        return 1
+
+    # ---- Later steps go here (save to the catalog, deploy, predict), e.g.: -------------------
+    #   model_id = model.save(display_name="quickstart-iris")
+    #   deployment = model.deploy(display_name="quickstart-iris")
+    #   print(model.predict(X.iloc[:3]))
+    # -----------------------------------------------------------------------------------------
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
