@@ -90,7 +90,7 @@ def page_params(sort_fields: Iterable[str], default_sort: str = "timeCreated") -
     sort_by = args.get("sortBy", default_sort)
     if sort_by not in sort_fields:
         raise invalid(f"sortBy must be one of {sort_fields}.")
-    default_order = "DESC" if sort_by == "timeCreated" else "ASC"
+    default_order = "DESC" if sort_by.startswith("time") else "ASC"
     sort_order = args.get("sortOrder", default_order).upper()
     if sort_order not in ("ASC", "DESC"):
         raise invalid("sortOrder must be ASC or DESC.")
