@@ -93,6 +93,12 @@ class LinearModel:
         }
 
 
+@pytest.fixture(scope="session")
+def dockyard_emulator_config() -> dict[str, Any]:
+    """Local deployments run as processes here (no Docker image builds in these tests)."""
+    return {"runtime": "process"}
+
+
 @dataclass
 class Cloud:
     """The cloud stand-in: URL, its API key (profile in its own config file), compartment, project."""

@@ -130,3 +130,47 @@ def test_cli_reports_a_failure_on_stderr_with_exit_1(cloud_env, dockyard_emulato
     ])
     assert result.exit_code == 1
     assert "step 'fetch'" in result.output and "NotAuthorizedOrNotFound" in result.output
+
+
+@pytest.mark.slow
+def test_promote_with_deploy_then_predict_on_the_far_side(cloud_env, saved_model):
+    import requests
+
+    result, _ = _promote(saved_model.model_id, cloud_env, deploy=True)
+    assert result.deployment_url and result.deployment_id
+    response = requests.post(f"{result.deployment_url}/predict", json=[{"x": 3.0}], auth=cloud_env.key.signer(),
+                             timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"prediction": [7.0]}
+    unsigned = requests.post(f"{result.deployment_url}/predict", json=[{"x": 3.0}], timeout=60)
+    assert unsigned.status_code == 401
+    again, _ = _promote(saved_model.model_id, cloud_env, deploy=True)
+    assert again.deployment_id == result.deployment_id
+
+
+@pytest.mark.slow
+def test_far_deployment_copies_the_local_deployments_configuration(cloud_env, saved_model):
+    from oci.data_science import models as m
+
+    from toolkit.catalog.session import connect
+    from toolkit.promote import _deployment_details
+
+    local = connect()
+    record = local.ds.get_model(saved_model.model_id).data
+    details = _deployment_details(None, saved_model.model_id, record.compartment_id, record.project_id)
+    config = details.model_deployment_configuration_details.model_configuration_details
+    config.bandwidth_mbps = 20
+    config.instance_configuration.model_deployment_instance_shape_config_details = \
+        m.ModelDeploymentInstanceShapeConfigDetails(ocpus=2, memory_in_gbs=32)
+    details.display_name = "churn-endpoint"
+    created = local.ds.create_model_deployment(details)
+    local.wait_for_work_request(created.headers["opc-work-request-id"], 120)
+    try:
+        result, _ = _promote(saved_model.model_id, cloud_env, deploy=True)
+        far = cloud_env.client().get_model_deployment(result.deployment_id).data
+        far_config = far.model_deployment_configuration_details.model_configuration_details
+        assert far.display_name == "churn-endpoint" and far_config.bandwidth_mbps == 20
+        assert far_config.instance_configuration.model_deployment_instance_shape_config_details.ocpus == 2
+        assert far_config.model_id == result.target_model_id
+    finally:
+        local.ds.delete_model_deployment(created.data.id)

@@ -3,6 +3,7 @@
 Fixtures
     ``dockyard_emulator``  session: an emulator on 127.0.0.1 (ephemeral port) with its own home;
                            ``.url``, ``.home``, ``.state``; the environment points the toolkit at it.
+    ``dockyard_emulator_config``  session: extra ``EmulatorConfig`` fields (override to change).
     ``clean_catalog``      function: empties that emulator's catalog before the test.
     ``oci_config`` / ``oci_signer``  the emulator's throwaway API key, as the ``oci`` SDK takes them.
     ``ds_client``          an ``oci.data_science.DataScienceClient`` wired to the emulator.
@@ -83,7 +84,15 @@ class EmulatorHandle:
 
 
 @pytest.fixture(scope="session")
-def dockyard_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorHandle]:
+def dockyard_emulator_config() -> dict[str, Any]:
+    """Extra ``EmulatorConfig`` fields for ``dockyard_emulator``; override it in your conftest,
+    e.g. ``return {"runtime": "process"}`` for deployments without Docker."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def dockyard_emulator(tmp_path_factory: pytest.TempPathFactory,
+                      dockyard_emulator_config: dict[str, Any]) -> Iterator[EmulatorHandle]:
     """One emulator per test session on 127.0.0.1:<free port>, home in a session temp dir.
 
     ``DOCKYARD_HOME``/``DOCKYARD_ENDPOINT``/``DOCKYARD_PROFILE`` point at it while the session
@@ -92,7 +101,8 @@ def dockyard_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emul
     from emulator.server import start_in_background
 
     home = tmp_path_factory.mktemp("dockyard-home")
-    running = start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0))
+    settings = {**dockyard_emulator_config, "home": home, "host": "127.0.0.1", "port": 0}
+    running = start_in_background(EmulatorConfig(**settings))
     handle = EmulatorHandle(url=running.url, home=home, running=running)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DOCKYARD_HOME", str(home))
