@@ -59,6 +59,11 @@ def test_models_get_download_delete(tmp_path: Path, project_id: str) -> None:
     assert run("models", "download", model_id, str(out)).exit_code == 0
     assert (out / "score.py").is_file()
     assert run("models", "download", model_id, str(out)).exit_code == 1  # not empty, no --force
+    updated = run("models", "update", model_id, "--description", "new", "--tag", "stage=prod", "--metadata", "Owner=ana", "--json")
+    assert updated.exit_code == 0, updated.output
+    record = json.loads(updated.output)
+    assert record["description"] == "new" and record["freeformTags"] == {"stage": "prod"}
+    assert [(m["key"], m["value"]) for m in record["customMetadataList"]] == [("Owner", "ana")]
     assert run("models", "delete", model_id, input="n\n").exit_code == 1  # declined
     assert run("models", "delete", model_id, "--yes").exit_code == 0
 

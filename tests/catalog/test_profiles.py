@@ -113,3 +113,20 @@ def test_ads_style_auth_dict_is_accepted(local_env: Path) -> None:
     auth = {"config": cc.config, "signer": cc.signer, "client_kwargs": {"service_endpoint": "http://127.0.0.1:5"}}
     resolved = profiles.resolve(auth=auth)
     assert resolved.service_endpoint == "http://127.0.0.1:5" and resolved.signer is cc.signer
+
+
+def test_local_profile_starts_an_emulator_when_none_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator import daemon
+
+    home = tmp_path / "embedded-home"
+    monkeypatch.setenv("DOCKYARD_HOME", str(home))
+    monkeypatch.delenv("DOCKYARD_ENDPOINT", raising=False)
+    monkeypatch.delenv("DOCKYARD_PROFILE", raising=False)
+    try:
+        cc = profiles.resolve()
+        assert cc.service_endpoint.startswith("http://127.0.0.1:")
+        client = profiles.data_science_client()
+        assert client.list_projects(cc.compartment_id).data == []
+        assert profiles.resolve().service_endpoint == cc.service_endpoint  # reused, not a second one
+    finally:
+        daemon.stop(home)

@@ -285,6 +285,40 @@ def models_download(model_id: str, target: Path, as_zip: bool, force: bool, buck
     click.echo(str(path))
 
 
+@models_group.command("update")
+@click.argument("model_id")
+@click.option("--display-name", "-n", help="New name.")
+@click.option("--description", "-d", help="New description.")
+@click.option("--version-label", help="New label inside its version set.")
+@click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Freeform tags (replace the current ones).")
+@click.option("--metadata", "custom", multiple=True, metavar="KEY=VALUE",
+              help="Custom metadata item (repeatable; replaces the custom metadata list).")
+@profile_option
+@json_option
+@handle_errors
+def models_update(model_id: str, display_name: str | None, description: str | None, version_label: str | None,
+                  tags: tuple[str, ...], custom: tuple[str, ...], profile: str | None, as_json: bool) -> None:
+    """Update a model's name, description, label, tags or custom metadata (etag-guarded).
+
+    \b
+    Example:
+      dockyard models update ocid1.datasciencemodel.oc1.iad.amaaaaaa... --description "retrained" --tag stage=prod
+    """
+    from toolkit.catalog.model_catalog import update_model
+
+    metadata = _parse_tags(custom)
+    record = update_model(
+        model_id, display_name=display_name, description=description, version_label=version_label,
+        freeform_tags=_parse_tags(tags),
+        custom_metadata_list=[{"key": k, "value": v, "category": "Other"} for k, v in metadata.items()] if metadata else None,
+        profile=profile,
+    )
+    if as_json:
+        _print_json(record)
+    else:
+        click.echo(f"updated {model_id}")
+
+
 @models_group.command("delete")
 @click.argument("model_id")
 @click.option("--delete-deployments", is_flag=True, help="Also delete model deployments that serve it.")
