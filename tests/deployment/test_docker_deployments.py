@@ -1,0 +1,117 @@
+"""Deployments in real Docker containers: cached environment images, a killed container, BYOC."""
+from __future__ import annotations
+
+import io
+import tarfile
+import textwrap
+
+import pytest
+
+from tests.deployment import helpers
+from toolkit.deployment import ModelDeployment, deploy_model
+
+pytestmark = pytest.mark.docker
+ROWS = [[0.0, 0.0], [1.0, 1.0]]
+
+
+def _work_request_logs(deployment_id: str) -> str:
+    from toolkit.catalog.session import connect
+
+    ds = connect().ds
+    work = ds.list_work_requests(ds.get_model_deployment(deployment_id).data.compartment_id,
+                                 resource_id=deployment_id).data
+    return "\n".join(e.message for w in work for e in ds.list_work_request_logs(w.id).data)
+
+
+def test_sklearn_in_docker_deploy_predict_logs_deactivate_activate_delete(sklearn_model_id):
+    deployment = deploy_model(sklearn_model_id, display_name="sk-docker", runtime="docker")
+    assert deployment.lifecycle_state == "ACTIVE"
+    assert deployment.predict(json_input={"data": ROWS}) == {"prediction": [0, 1]}
+    assert any(e.type == "predict" and "/opt/ds/model/deployed_model" in e.message for e in deployment.logs())
+    deployment.deactivate()
+    deployment.activate()  # the second start reuses the environment image
+    assert "cached" in _work_request_logs(deployment.id)
+    assert deployment.predict(json_input={"data": ROWS}) == {"prediction": [0, 1]}
+    deployment.delete()
+    assert deployment.lifecycle_state == "DELETED"
+
+
+def test_generic_cloudpickle_model_in_docker(pickle_model_id):
+    deployment = deploy_model(pickle_model_id, runtime="docker")
+    assert deployment.predict(json_input={"data": [[1, 2], [3]]}) == {"prediction": [103, 103]}
+    deployment.delete()
+
+
+def test_a_killed_container_turns_the_deployment_needs_attention(pickle_model_id, emulator):
+    import docker
+
+    deployment = deploy_model(pickle_model_id, runtime="docker")
+    handle = emulator.app.extensions["dockyard_deployments"].upstream(deployment.id)
+    docker.from_env().containers.get(handle.ref).kill()
+    assert helpers.wait_state(deployment, ("NEEDS_ATTENTION",)) == "NEEDS_ATTENTION"
+    assert any("stopped unexpectedly" in e.message for e in deployment.logs("predict")) or deployment.lifecycle_details
+    deployment.activate()
+    assert deployment.predict(json_input={"data": [[1]]}) == {"prediction": [101]}
+    deployment.delete()
+
+
+BYOC_SERVER = '''
+import json, os, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self._send({"status": "ok"} if self.path == "/health" else {"error": self.path}, 200 if self.path == "/health" else 404)
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        files = sorted(os.listdir("/opt/ds/model/deployed_model"))
+        self._send({"byoc": True, "greeting": os.environ.get("GREETING"), "echo": body, "files": files}, 200)
+    def _send(self, body, status):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+def serve(port):
+    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+
+threading.Thread(target=serve, args=(int(os.environ["HEALTH_PORT"]),), daemon=True).start()
+serve(int(os.environ["SERVER_PORT"]))
+'''
+
+
+@pytest.fixture(scope="module")
+def byoc_image() -> str:
+    """A tiny image with a stdlib HTTP server: the user's own container."""
+    import docker
+
+    from toolkit import settings
+
+    dockerfile = f"FROM {settings.base_image()}\nCOPY server.py /app/server.py\n"
+    context = io.BytesIO()
+    with tarfile.open(fileobj=context, mode="w") as tar:
+        for name, text in (("Dockerfile", dockerfile), ("server.py", textwrap.dedent(BYOC_SERVER))):
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    context.seek(0)
+    tag = "dockyard-test/byoc:latest"
+    docker.from_env().images.build(fileobj=context, custom_context=True, tag=tag, rm=True)
+    return tag
+
+
+def test_bring_your_own_container_gets_ports_env_cmd_and_the_artifact(pickle_model_id, byoc_image):
+    deployment = deploy_model(pickle_model_id, deployment_image=byoc_image, server_port=5000,
+                              health_check_port=5001, entrypoint=["python3"], cmd=["/app/server.py"],
+                              environment_variables={"GREETING": "hello", "SERVER_PORT": "5000",
+                                                     "HEALTH_PORT": "5001"})
+    answer = deployment.predict(json_input={"x": 1})
+    assert answer["byoc"] is True and answer["greeting"] == "hello" and answer["echo"] == {"x": 1}
+    assert "score.py" in answer["files"]
+    record = ModelDeployment.from_id(deployment.id).record
+    env = record.model_deployment_configuration_details.environment_configuration_details
+    assert env.environment_configuration_type == "OCIR_CONTAINER" and env.server_port == 5000
+    deployment.delete()
