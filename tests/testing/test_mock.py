@@ -125,3 +125,54 @@ def test_toolkit_catalog_round_trip_runs_in_process(tmp_path):
         assert get_model(model_id).display_name == "in-process"
         out = download_artifact(model_id, tmp_path / "back")
         assert (out / "weights.bin").read_bytes() == (artifact / "weights.bin").read_bytes()
+
+
+@pytest.mark.slow
+def test_deploy_and_predict_with_plain_requests_inside_the_mock(tmp_path):
+    """The deployment URL the SDK returns is answered by the mock's gateway (predict via requests)."""
+    from oci.data_science import models as dsm
+
+    from toolkit.catalog.model_catalog import save_model
+    from toolkit.catalog.session import connect
+
+    class Prepared:
+        auth, model_id = None, None
+
+        def __init__(self, artifact_dir):
+            self.artifact_dir = str(artifact_dir)
+
+        def introspect(self):
+            class Passed:
+                passed, failures = True, []
+            return Passed()
+
+        def catalog_metadata(self):
+            return {}
+
+    artifact = tmp_path / "artifact"
+    artifact.mkdir()
+    (artifact / "score.py").write_text(
+        "def load_model():\n    return 10\n\n\ndef predict(data, model=load_model()):\n"
+        "    return {'prediction': [model * x for x in data]}\n")
+    (artifact / "runtime.yaml").write_text(
+        "MODEL_ARTIFACT_VERSION: '3.0'\nMODEL_DEPLOYMENT:\n  INFERENCE_CONDA_ENV:\n    INFERENCE_PYTHON_VERSION: '3.11'\n")
+    with mock_datascience(runtime="process") as m:
+        model_id = save_model(Prepared(artifact), display_name="tenfold")
+        session = connect()
+        record = session.ds.get_model(model_id).data
+        details = dsm.CreateModelDeploymentDetails(
+            display_name="tenfold", compartment_id=record.compartment_id, project_id=record.project_id,
+            model_deployment_configuration_details=dsm.SingleModelDeploymentConfigurationDetails(
+                deployment_type="SINGLE_MODEL",
+                model_configuration_details=dsm.ModelConfigurationDetails(
+                    model_id=model_id,
+                    instance_configuration=dsm.InstanceConfiguration(instance_shape_name="VM.Standard.E4.Flex"),
+                    scaling_policy=dsm.FixedSizeScalingPolicy(policy_type="FIXED_SIZE", instance_count=1))))
+        created = session.ds.create_model_deployment(details)
+        session.wait_for_work_request(created.headers["opc-work-request-id"], 120)
+        url = session.ds.get_model_deployment(created.data.id).data.model_deployment_url
+        response = requests.post(f"{url}/predict", json=[1, 2], auth=m.signer, timeout=60)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"prediction": [10, 20]}
+        deleted = session.ds.delete_model_deployment(created.data.id)
+        session.wait_for_work_request(deleted.headers["opc-work-request-id"], 120)

@@ -56,12 +56,15 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
 
     ``region`` is the emulator's region (OCIDs carry it); ``auth_mode="enforce"`` makes it check
     signatures as OCI would (the mock's own key is registered); ``home`` keeps the state in a
-    directory you own instead of a temporary one removed on exit.
+    directory you own instead of a temporary one removed on exit; ``runtime`` (``process`` or
+    ``docker``, default ``DOCKYARD_RUNTIME``) is where deployments made inside it run.
     """
 
-    def __init__(self, *, region: str = "us-ashburn-1", auth_mode: str = "off", home: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, *, region: str = "us-ashburn-1", auth_mode: str = "off",
+                 home: str | os.PathLike[str] | None = None, runtime: str | None = None) -> None:
         self.region = region
         self.auth_mode = auth_mode
+        self.runtime = runtime
         self._home_arg = Path(home) if home else None
         self.home: Path | None = None
         self.url = VIRTUAL_ENDPOINT
@@ -109,7 +112,8 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with mock_datascience(region=self.region, auth_mode=self.auth_mode, home=self._home_arg) as m:
+            with mock_datascience(region=self.region, auth_mode=self.auth_mode, home=self._home_arg,
+                                  runtime=self.runtime) as m:
                 if wants_mock:
                     kwargs["m"] = m
                 return func(*args, **kwargs)
@@ -149,6 +153,8 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
         from emulator.config import EmulatorConfig
 
         config = EmulatorConfig(home=self.home, region=self.region, auth_mode=self.auth_mode)
+        if self.runtime:
+            config.runtime = self.runtime
         self.app = create_app(config)
 
     def _load_credentials(self) -> None:
