@@ -61,7 +61,7 @@ def authenticate_request() -> None:
 def _verify(db: Any) -> dict[str, Any]:
     parsed = signature.parse_authorization(request.headers.get("authorization"))
     signature.require_headers(parsed, _required_headers())
-    record = keys.find_key(db, parsed.key_id)
+    record = keys.find_key(db, parsed.key_id) or keys.adopt_local_key(db, _home(), parsed.key_id)
     if record is None:
         parsed.key_parts  # a malformed keyId gets its own message
         raise SignatureError(f"no API key {parsed.key_id!r} is registered (dockyard emulator add-key)")
@@ -71,6 +71,10 @@ def _verify(db: Any) -> dict[str, Any]:
     if "x-content-sha256" in parsed.headers:
         _check_body_digest(request.headers["x-content-sha256"])
     return record
+
+
+def _home() -> Any:
+    return current_app.extensions["dockyard"].config.home
 
 
 def _required_headers() -> tuple[str, ...]:

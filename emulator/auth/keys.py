@@ -115,3 +115,25 @@ def may_access(record: dict[str, Any], compartment_id: str) -> bool:
     """True when the key's user may see resources in ``compartment_id``."""
     allowed = record.get("compartments") or [ALL_COMPARTMENTS]
     return ALL_COMPARTMENTS in allowed or compartment_id in allowed
+
+
+def adopt_local_key(db: Database, home: Path, ident: str) -> dict[str, Any] | None:
+    """Register the home's own local-profile key (``<home>/oci/config``) when it is ``ident``.
+
+    The ``local`` profile signs with a key generated under the emulator's home; that key belongs
+    to whoever owns the home, so an enforcing emulator accepts it without ``add-key``."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    if not parser.read(Path(home) / "oci" / "config"):
+        return None
+    section = parser["DEFAULT"]
+    tenancy, user, fingerprint = section.get("tenancy"), section.get("user"), section.get("fingerprint")
+    key_file = section.get("key_file")
+    if not (tenancy and user and fingerprint and key_file) or key_id(tenancy, user, fingerprint) != ident:
+        return None
+    try:
+        pem = Path(key_file).expanduser().read_bytes()
+        return add_key(db, tenancy, user, pem, fingerprint=fingerprint)
+    except (OSError, InvalidKey):
+        return None

@@ -80,3 +80,13 @@ def test_limited_key_gets_404_for_a_model_in_another_compartment(enforced, admin
         assert info.value.status == 404 and info.value.code == "NotAuthorizedOrNotFound"
     assert ds.list_projects(mine).data == []
     assert _ds(admin, enforced.url).get_model(elsewhere.id).data.lifecycle_state == "ACTIVE"
+
+
+def test_the_homes_own_local_profile_key_is_accepted_without_add_key(enforced, monkeypatch):
+    """`dockyard emulator start --auth-mode enforce` still works with the local profile out of the box."""
+    from toolkit import profiles
+
+    monkeypatch.setenv("DOCKYARD_ENDPOINT", enforced.url)
+    local = profiles.local_profile(home=enforced.state.config.home)
+    ds = oci.data_science.DataScienceClient(local.config, **local.client_args())
+    assert ds.list_projects(local.compartment_id).data == []
