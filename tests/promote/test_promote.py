@@ -174,3 +174,20 @@ def test_far_deployment_copies_the_local_deployments_configuration(cloud_env, sa
         assert far_config.model_id == result.target_model_id
     finally:
         local.ds.delete_model_deployment(created.data.id)
+
+
+def test_object_storage_route_uploads_through_a_bucket(cloud_env, saved_model):
+    from oci.object_storage.models import CreateBucketDetails
+
+    key = cloud_env.key
+    storage = oci.object_storage.ObjectStorageClient(key.config(), signer=key.signer(), service_endpoint=cloud_env.url)
+    namespace = storage.get_namespace().data
+    try:
+        storage.create_bucket(namespace, CreateBucketDetails(name="promotions", compartment_id=cloud_env.compartment_id))
+    except oci.exceptions.ServiceError as exc:
+        assert exc.status == 409
+    result, _ = _promote(saved_model.model_id, cloud_env, bucket_uri=f"oci://promotions@{namespace}/models")
+    assert {s.name: s.detail for s in result.steps}["artifact"].endswith("(object storage)")
+    assert {s.name: s.action for s in result.steps}["digest"] == "match"
+    names = [o.name for o in storage.list_objects(namespace, "promotions").data.objects]
+    assert f"models/{result.target_model_id}.zip" in names
