@@ -117,8 +117,33 @@ def dockyard_emulator(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture
 def clean_catalog(dockyard_emulator: EmulatorHandle) -> EmulatorHandle:
     """Start the test with an empty catalog (projects, models, version sets, deployments...)."""
+    stop_deployments(dockyard_emulator)
     purge_catalog(dockyard_emulator.state)
     return dockyard_emulator
+
+
+_LIVE = ["ACTIVE", "CREATING", "UPDATING", "INACTIVE", "NEEDS_ATTENTION", "FAILED"]
+
+
+def stop_deployments(handle: EmulatorHandle, timeout: float = 120) -> None:
+    """Delete live deployments through the API, so their servers/containers stop, not just their rows."""
+    live = handle.state.db.list("modeldeployment", {"lifecycleState": _LIVE}).items
+    if not live:
+        return
+    import oci
+
+    config = oci.config.from_file(str(handle.config_file), "DEFAULT")
+    client = oci.data_science.DataScienceClient(
+        config, signer=oci.signer.Signer.from_config(config), service_endpoint=handle.url)
+    for record in live:
+        try:
+            work_request = client.delete_model_deployment(record["id"]).headers.get("opc-work-request-id")
+            if work_request:
+                oci.wait_until(client, client.get_work_request(work_request),
+                               evaluate_response=lambda r: r.data.status in ("SUCCEEDED", "FAILED", "CANCELED"),
+                               max_interval_seconds=1, max_wait_seconds=timeout)
+        except oci.exceptions.ServiceError:
+            continue  # already going away
 
 
 def purge_catalog(state: Any) -> None:

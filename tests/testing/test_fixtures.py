@@ -1,0 +1,60 @@
+"""The plugin's fixtures used directly (as a suite with the entry point installed would):
+clean_catalog stops live deployments and empties the catalog; deployed_model works end to end."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from oci.data_science import models as dsm
+
+from toolkit.testing.plugin import clean_catalog, dockyard_emulator, ds_client, oci_config, oci_signer  # noqa: F401
+
+
+@pytest.fixture(scope="session")
+def dockyard_emulator_config() -> dict[str, Any]:
+    return {"runtime": "process"}
+
+
+def _deployment(ds_client, compartment: str, tmp_path) -> str:
+    from toolkit.catalog.model_catalog import save_model
+
+    class Prepared:
+        auth, model_id = None, None
+        artifact_dir = str(tmp_path)
+
+        def introspect(self):
+            return type("R", (), {"passed": True, "failures": []})()
+
+        def catalog_metadata(self):
+            return {}
+
+    (tmp_path / "score.py").write_text("def load_model():\n    return 1\n\n\ndef predict(data, model=load_model()):\n"
+                                       "    return {'prediction': data}\n")
+    (tmp_path / "runtime.yaml").write_text(
+        "MODEL_ARTIFACT_VERSION: '3.0'\nMODEL_DEPLOYMENT:\n  INFERENCE_CONDA_ENV:\n    INFERENCE_PYTHON_VERSION: '3.11'\n")
+    model_id = save_model(Prepared(), display_name="echo")
+    record = ds_client.get_model(model_id).data
+    details = dsm.CreateModelDeploymentDetails(
+        compartment_id=compartment, project_id=record.project_id,
+        model_deployment_configuration_details=dsm.SingleModelDeploymentConfigurationDetails(
+            deployment_type="SINGLE_MODEL", model_configuration_details=dsm.ModelConfigurationDetails(
+                model_id=model_id, instance_configuration=dsm.InstanceConfiguration(
+                    instance_shape_name="VM.Standard.E4.Flex"))))
+    return ds_client.create_model_deployment(details).data.id
+
+
+@pytest.mark.slow
+def test_clean_catalog_deletes_live_deployments_through_the_api(dockyard_emulator, ds_client, oci_config, tmp_path):
+    from toolkit.testing.plugin import purge_catalog, stop_deployments
+
+    compartment = oci_config["tenancy"]
+    deployment_id = _deployment(ds_client, compartment, tmp_path)
+    stop_deployments(dockyard_emulator)
+    assert ds_client.get_model_deployment(deployment_id).data.lifecycle_state == "DELETED"
+    purge_catalog(dockyard_emulator.state)
+    assert ds_client.list_models(compartment).data == []
+    assert ds_client.list_model_deployments(compartment).data == []
+
+
+def test_clean_catalog_fixture_gives_an_empty_catalog(clean_catalog, ds_client, oci_config):
+    assert ds_client.list_projects(oci_config["tenancy"]).data == []
