@@ -1,0 +1,149 @@
+"""Save and load of a large model artifact through the real ``oci`` SDK against a detached
+emulator, compared with a plain file copy on the same disk; and the emulator's peak RSS, which
+must stay flat (artifacts are streamed, never held in memory).
+
+    python3 benchmarks/catalog_artifact_throughput.py [--size-mib 1024] [--dir DIR]
+
+Prints MB/s for: plain copy (the disk's ceiling for write-after-read), SDK save
+(create_model_artifact), SDK load (get_model_artifact_content streamed to a file), and the
+emulator process's RSS before, peak (VmHWM) and after.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from _catalog_common import COMPARTMENT, data_science_client
+
+import oci
+
+from emulator import daemon
+from emulator.config import GIB, EmulatorConfig
+
+MIB = 1024 * 1024
+
+
+def make_file(path: Path, size: int) -> None:
+    """``size`` bytes of incompressible data, written in 16 MiB blocks."""
+    block = os.urandom(16 * MIB)
+    with open(path, "wb") as out:
+        remaining = size
+        while remaining:
+            chunk = block[: min(remaining, len(block))]
+            out.write(chunk)
+            remaining -= len(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """Samples a process's RSS every 20 ms; ``peak`` is the largest sample (cross-checks VmHWM)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._halt = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak = max(self.peak, rss_kib(self.pid))
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def timed(label: str, size: int, action, repeat: int) -> float:
+    """Run ``action(i)`` ``repeat`` times; print every run and the median rate (the disk is shared)."""
+    rates = []
+    for index in range(repeat):
+        start = time.perf_counter()
+        action(index)
+        seconds = time.perf_counter() - start
+        rates.append(size / MIB / seconds)
+        print(f"  {label:<42} run {index + 1}: {seconds:7.2f} s {rates[-1]:8.1f} MB/s")
+    rate = statistics.median(rates)
+    print(f"{label:<44} median {rate:8.1f} MB/s")
+    return rate
+
+
+def plain_copy(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+    with open(target, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--dir", type=Path, default=None, help="work directory (default: a temp dir)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    size = args.size_mib * MIB
+    work = Path(tempfile.mkdtemp(prefix="dockyard-bench-", dir=args.dir))
+    home = work / "home"
+    try:
+        source = work / "artifact.zip"
+        print(f"artifact: {size / MIB:.0f} MiB of random bytes, work dir {work}")
+        make_file(source, size)
+
+        copy_rate = timed("plain copy (copyfile + fsync)", size,
+                          lambda i: plain_copy(source, work / f"copy{i}.zip"), args.repeat)
+        for index in range(args.repeat):
+            (work / f"copy{index}.zip").unlink()
+
+        url = daemon.start_detached(EmulatorConfig(home=home, max_artifact_bytes=max(6 * GIB, size + MIB)))
+        pid = int(daemon.status(home)["pid"])
+        ds = data_science_client(url, work)
+        models = oci.data_science.models
+        project = ds.create_project(models.CreateProjectDetails(compartment_id=COMPARTMENT)).data
+        ids = [ds.create_model(models.CreateModelDetails(compartment_id=COMPARTMENT, project_id=project.id)).data.id
+               for _ in range(args.repeat)]
+        rss_before = rss_kib(pid)
+        sampler = RssSampler(pid)
+        sampler.start()
+
+        def save(index: int) -> None:
+            with open(source, "rb") as handle:
+                ds.create_model_artifact(ids[index], handle, content_length=size,
+                                         content_disposition=f'attachment; filename="{ids[index]}.zip"')
+
+        def load(index: int) -> None:
+            response = ds.get_model_artifact_content(ids[index])
+            with open(work / "loaded.zip", "wb") as out:
+                for chunk in response.data.raw.stream(MIB, decode_content=False):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+
+        save_rate = timed("SDK save: create_model_artifact", size, save, args.repeat)
+        load_rate = timed("SDK load: get_model_artifact_content", size, load, args.repeat)
+        sampler.stop()
+        assert (work / "loaded.zip").stat().st_size == size
+        peak = max(sampler.peak, rss_kib(pid, "VmHWM"))
+        print(f"save / plain copy: {save_rate / copy_rate:5.2f}x    load / plain copy: {load_rate / copy_rate:5.2f}x")
+        print(f"emulator RSS: before {rss_before / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB "
+              f"(VmHWM), after {rss_kib(pid) / 1024:.1f} MiB; artifact {size / MIB:.0f} MiB")
+        client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"benchmark client peak RSS: {client_peak:.1f} MiB")
+    finally:
+        daemon.stop(home)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
