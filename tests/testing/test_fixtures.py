@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from oci.data_science import models as dsm
 
-from toolkit.testing.plugin import clean_catalog, dockyard_emulator, ds_client, oci_config, oci_signer  # noqa: F401
+from toolkit.testing.plugin import (  # noqa: F401  (fixtures, as the pytest11 entry point provides them)
+    clean_catalog, deployed_model, dockyard_emulator, ds_client, oci_config, oci_signer)
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +59,18 @@ def test_clean_catalog_deletes_live_deployments_through_the_api(dockyard_emulato
 
 def test_clean_catalog_fixture_gives_an_empty_catalog(clean_catalog, ds_client, oci_config):
     assert ds_client.list_projects(oci_config["tenancy"]).data == []
+
+
+@pytest.mark.slow
+def test_deployed_model_factory_serves_a_real_sklearn_model(deployed_model):
+    """Teardown order (deployment, then model) is specified with a stub in test_plugin.py."""
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+
+    from toolkit import SklearnModel
+
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = 2 * X[:, 0] + 1
+    model = deployed_model(SklearnModel(LinearRegression().fit(X, y)), prepare={"X_sample": X, "y_sample": y})
+    assert model.model_id and model.model_deployment is not None
+    assert model.predict(np.array([[4.0]]))["prediction"] == pytest.approx([9.0])
