@@ -8,7 +8,7 @@ A request names compartments three ways: the ``compartmentId`` query parameter (
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flask import request
 
@@ -49,11 +49,13 @@ def resource_compartment(db: Any, ocid: str, kinds: Iterable[str] = RESOURCE_KIN
     return None
 
 
-def check(db: Any, key: dict[str, Any], body_compartment: str | None) -> None:
-    """Raise 404 NotAuthorizedOrNotFound when the request reaches a compartment ``key`` may not."""
+def check(db: Any, key: dict[str, Any], body_compartment: Callable[[], str | None]) -> None:
+    """Raise 404 NotAuthorizedOrNotFound when the request reaches a compartment ``key`` may not.
+
+    ``body_compartment`` is called only for keys limited to some compartments (it reads the body)."""
     if keys.ALL_COMPARTMENTS in (key.get("compartments") or [keys.ALL_COMPARTMENTS]):
         return
-    named = [request.args.get("compartmentId"), body_compartment]
+    named = [request.args.get("compartmentId"), body_compartment()]
     for compartment in named:
         if compartment and not keys.may_access(key, compartment):
             raise not_found("compartment", compartment)

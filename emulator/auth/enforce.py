@@ -54,7 +54,7 @@ def authenticate_request() -> None:
     except SignatureError as exc:
         raise OCIError(401, "NotAuthenticated", f"{NOT_AUTHENTICATED}: {exc}.") from None
     g.dockyard_api_key = key
-    access.check(db, key, _json_body_compartment())
+    access.check(db, key, _json_body_compartment)
     return None
 
 
@@ -63,7 +63,7 @@ def _verify(db: Any) -> dict[str, Any]:
     signature.require_headers(parsed, _required_headers())
     record = keys.find_key(db, parsed.key_id) or keys.adopt_local_key(db, _home(), parsed.key_id)
     if record is None:
-        parsed.key_parts  # a malformed keyId gets its own message
+        parsed.key_parts()  # a malformed keyId gets its own message
         raise SignatureError(f"no API key {parsed.key_id!r} is registered (dockyard emulator add-key)")
     signature.check_date(request.headers.get("x-date") or request.headers.get("date"))
     message = signature.signing_string(parsed.headers, _header, request.method, request_target())

@@ -38,7 +38,6 @@ class ParsedSignature:
     signature: bytes
     version: str | None
 
-    @property
     def key_parts(self) -> tuple[str, str, str]:
         """``(tenancy, user, fingerprint)`` from ``keyId`` (OCI's API-key form)."""
         parts = self.key_id.split("/")

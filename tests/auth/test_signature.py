@@ -33,7 +33,7 @@ def _verify(api_key, req, target="/20190101/models?limit=5"):
 def test_stock_signer_signature_verifies_and_names_the_key(api_key):
     parsed = _verify(api_key, _signed(api_key))
     assert parsed.key_id == api_key.key_id
-    assert parsed.key_parts == (api_key.tenancy, api_key.user, api_key.fingerprint)
+    assert parsed.key_parts() == (api_key.tenancy, api_key.user, api_key.fingerprint)
     assert set(parsed.headers) >= {"date", "(request-target)", "host", "content-length", "x-content-sha256"}
 
 
