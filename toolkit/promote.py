@@ -8,6 +8,9 @@ artifact finds that copy and completes whatever is missing (provenance, artifact
 instead of creating a duplicate, so a run that failed midway is fixed by running it again.
 
 Every call goes through the official ``oci`` SDK; the target is just another profile.
+
+Not copied: defined tags (their namespaces belong to the source tenancy), metadatum artifacts
+(files attached to metadata keys), and a deployment's subnet, private endpoint and log OCIDs.
 """
 from __future__ import annotations
 
