@@ -81,13 +81,21 @@ def test_needs_docker():
 '''
 
 
+def _plugin_args() -> list[str]:
+    """``-p`` only when the pytest11 entry point is not installed (loading it twice is an error)."""
+    from importlib.metadata import entry_points
+
+    installed = any(ep.value == "toolkit.testing.plugin" for ep in entry_points(group="pytest11"))
+    return [] if installed else ["-p", "toolkit.testing.plugin"]
+
+
 def test_user_suite_runs_with_the_plugin(tmp_path):
     (tmp_path / "test_user.py").write_text(textwrap.dedent(USER_SUITE))
     env = {**os.environ, "PYTHONPATH": str(REPO), "DOCKYARD_REQUIRE_DOCKER": "0"}
     for name in ("DOCKYARD_HOME", "DOCKYARD_ENDPOINT"):
         env.pop(name, None)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "toolkit.testing.plugin", "-q", "-rs",
+        [sys.executable, "-m", "pytest", *_plugin_args(), "-q", "-rs",
          "-p", "no:cacheprovider", "test_user.py"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )
