@@ -39,9 +39,7 @@ def _make_server(app: Flask, config: EmulatorConfig) -> Any:
         threads=8,
         max_request_body_size=config.max_artifact_bytes + _SLACK,
         channel_timeout=300,
-        # Bigger socket reads/writes than waitress's 8 KiB/18 KB defaults: artifacts are large.
-        recv_bytes=256 * 1024,
-        send_bytes=256 * 1024,
+        recv_bytes=256 * 1024,  # bigger socket reads than waitress's 8 KiB default: artifacts are large
         ident="dockyard-emulator",
         clear_untrusted_proxy_headers=True,
     )
