@@ -61,8 +61,8 @@ def test_save_refuses_an_artifact_whose_introspection_fails(tmp_path: Path, proj
 
 
 def test_model_delete_removes_it_from_the_catalog(tmp_path: Path, project_id: str, trained) -> None:
-    model, _ = _prepared(tmp_path, trained)
-    model.save(project_id=project_id)
+    model, _ = _prepared(tmp_path, trained, with_schema=False)
+    model.save(project_id=project_id, ignore_introspection=True)
     model.delete()
     assert [m.lifecycle_state for m in mc.list_models(project_id=project_id, lifecycle_state="ACTIVE")] == []
 

@@ -93,3 +93,16 @@ def test_extract_fresh_refuses_a_non_empty_target_unless_forced(artifact: Path, 
         extract_fresh(zipped.path, out)
     extract_fresh(zipped.path, out, force=True)
     assert not (out / "old.txt").exists() and (out / "score.py").exists()
+
+
+def test_incompressible_files_are_stored_and_text_is_deflated(tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "art"
+    root.mkdir()
+    (root / "score.py").write_text("def predict(data):\n    return data\n" * 500)
+    (root / "weights.bin").write_bytes(os.urandom(200_000))
+    zipped = zip_artifact(root, tmp_path / "a.zip")
+    with zipfile.ZipFile(zipped.path) as zf:
+        kinds = {i.filename: i.compress_type for i in zf.infolist()}
+    assert kinds["weights.bin"] == zipfile.ZIP_STORED and kinds["score.py"] == zipfile.ZIP_DEFLATED

@@ -15,6 +15,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -118,7 +119,7 @@ def zip_artifact(artifact_dir: str | os.PathLike[str], target: str | os.PathLike
 def _add_file(zf: zipfile.ZipFile, path: Path, relpath: str) -> dict:
     """Copy one file into the zip in chunks, returning its manifest entry."""
     info = zipfile.ZipInfo.from_file(path, relpath)
-    info.compress_type = zipfile.ZIP_DEFLATED
+    info.compress_type = zipfile.ZIP_DEFLATED if _compressible(path) else zipfile.ZIP_STORED
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
         while chunk := src.read(CHUNK):
@@ -126,6 +127,14 @@ def _add_file(zf: zipfile.ZipFile, path: Path, relpath: str) -> dict:
             size += len(chunk)
             dst.write(chunk)
     return {"sha256": digest.hexdigest(), "size": size}
+
+
+def _compressible(path: Path) -> bool:
+    """Whether deflating pays: weights and nested archives barely shrink, and deflating them is
+    ~50x slower than storing them, so a file whose first MiB saves under 10% is stored as is."""
+    with open(path, "rb") as f:
+        head = f.read(CHUNK)
+    return len(head) < 4096 or len(zlib.compress(head, 1)) < 0.9 * len(head)
 
 
 def _manifest(files: dict[str, dict]) -> dict:
