@@ -73,3 +73,12 @@ def test_empty_set_delete(project_id: str) -> None:
     mvs = ModelVersionSet(name=_name(), project_id=project_id).create()
     mvs.delete()
     assert mvs.lifecycle_state == "DELETED"
+
+
+def test_ads_builder_style_and_moving_a_model_into_a_set(tmp_path: Path, project_id: str) -> None:
+    mvs = ModelVersionSet().with_name(_name()).with_project_id(project_id).with_description("built").create()
+    assert ModelVersionSet.from_id(mvs.id).description == "built"
+    model_id = mc.save_model(StubModel.prepared(tmp_path / "a"), project_id=project_id)
+    mc.update_model(model_id, model_version_set=mvs.name, version_label="later")
+    [member] = mvs.models()
+    assert (member.id, member.version_label, member.version_id) == (model_id, "later", 1)

@@ -329,6 +329,7 @@ def update_model(
     custom_metadata_list: list[Any] | None = None,
     defined_metadata_list: list[Any] | None = None,
     version_label: str | None = None,
+    model_version_set: Any = None,
     auth: Any = None,
     profile: str | None = None,
     timeout: float | tuple | None = None,
@@ -349,6 +350,11 @@ def update_model(
         "defined_metadata_list": _metadata_list(defined_metadata_list),
         "version_label": version_label,
     }
+    if model_version_set is not None:
+        record = current.data
+        fields["model_version_set_id"] = resolve_version_set_id(
+            session, model_version_set, record.compartment_id, record.project_id
+        )
     details = UpdateModelDetails(**{k: v for k, v in fields.items() if v is not None})
     return session.ds.update_model(model_id, details, if_match=current.headers.get("etag")).data
 

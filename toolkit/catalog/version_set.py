@@ -55,6 +55,32 @@ class ModelVersionSet:
     def __repr__(self) -> str:
         return f"ModelVersionSet(name={self.name!r}, id={self.id!r}, lifecycle_state={self.lifecycle_state!r})"
 
+    # -- ADS-style builder ---------------------------------------------------------------------
+
+    def with_name(self, name: str) -> "ModelVersionSet":
+        self.name = name
+        return self
+
+    def with_description(self, description: str) -> "ModelVersionSet":
+        self.description = description
+        return self
+
+    def with_compartment_id(self, compartment_id: str) -> "ModelVersionSet":
+        self.compartment_id = compartment_id
+        return self
+
+    def with_project_id(self, project_id: str) -> "ModelVersionSet":
+        self.project_id = project_id
+        return self
+
+    def with_freeform_tags(self, **tags: str) -> "ModelVersionSet":
+        self.freeform_tags = tags
+        return self
+
+    def with_defined_tags(self, **tags: dict[str, Any]) -> "ModelVersionSet":
+        self.defined_tags = tags
+        return self
+
     # -- building from the catalog --------------------------------------------------------------
 
     @classmethod
