@@ -154,3 +154,22 @@ def test_unknown_ocid_surfaces_ocis_error(catalog_env: Path) -> None:
     with pytest.raises(oci.exceptions.ServiceError) as err:
         mc.get_model("ocid1.datasciencemodel.oc1.iad.amaaaaaanotthere")
     assert err.value.status == 404 and err.value.code == "NotAuthorizedOrNotFound"
+
+
+def test_cloud_profile_requires_compartment_and_project(tmp_path: Path, catalog_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit import profiles
+
+    key = profiles.resolve().config
+    config = tmp_path / "oci-config"
+    config.write_text(
+        f"[PROD]\nuser={profiles.fake_ocid('user')}\nfingerprint={key['fingerprint']}\n"
+        f"tenancy={profiles.fake_ocid('tenancy')}\nregion=us-phoenix-1\nkey_file={key['key_file']}\n"
+    )
+    monkeypatch.setenv("OCI_CONFIG_FILE", str(config))
+    monkeypatch.delenv("NB_SESSION_COMPARTMENT_OCID", raising=False)
+    monkeypatch.delenv("PROJECT_OCID", raising=False)
+    model = StubModel.prepared(tmp_path / "a")
+    with pytest.raises(CatalogError, match="compartment_id is required with profile 'PROD'"):
+        mc.save_model(model, profile="PROD")
+    with pytest.raises(CatalogError, match="project_id is required with profile 'PROD'"):
+        mc.save_model(model, profile="PROD", compartment_id="ocid1.compartment.oc1..aaaaaaaaexample")
