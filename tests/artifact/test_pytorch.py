@@ -1,0 +1,79 @@
+"""PyTorchModel: state dict (+ weightless architecture) and TorchScript; identical round trips."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.artifact.conftest import round_trip
+from toolkit import PyTorchModel
+
+torch = pytest.importorskip("torch")
+cloudpickle = pytest.importorskip("cloudpickle")
+
+
+class IrisNet(torch.nn.Module):
+    """A small classifier head; defined here, so cloudpickle must store it by value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = torch.nn.Linear(4, 8)
+        self.out = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.hidden(x)))
+
+
+@pytest.fixture(scope="module")
+def net(iris_numpy):
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # as for a class defined in a notebook
+    X, y = iris_numpy
+    torch.manual_seed(0)
+    module = IrisNet()
+    optimizer = torch.optim.Adam(module.parameters(), lr=0.05)
+    inputs, labels = torch.tensor(X, dtype=torch.float32), torch.tensor(y)
+    for _ in range(30):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(module(inputs), labels).backward()
+        optimizer.step()
+    yield module.eval()
+    cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+
+
+def _expected(module, X):
+    with torch.no_grad():
+        return module(torch.tensor(X, dtype=torch.float32)).numpy()
+
+
+def _close(actual, expected) -> bool:
+    import numpy as np
+
+    return np.allclose(np.asarray(actual), np.asarray(expected), rtol=1e-6, atol=1e-6)
+
+
+def test_torchscript_round_trip(net, iris_numpy, tmp_path):
+    # Runs before the state-dict test: unpickling IrisNet by value in this process (as that test's
+    # from_model_artifact does) leaves its methods without retrievable source, which scripting needs.
+    X, _ = iris_numpy
+    model = PyTorchModel(net, artifact_dir=str(tmp_path / "a"))
+    model.prepare(X_sample=X[:20], use_torch_script=True)
+    assert not (tmp_path / "a" / "model_architecture.pkl").exists()
+    assert model.metadata_custom["ModelSerializationFormat"].value == "torchscript"
+    first, from_dir, from_zip = round_trip(model, X[:5], tmp_path)
+    assert _close(first["prediction"], _expected(net, X[:5]))
+    assert isinstance(from_dir.estimator, torch.jit.ScriptModule)
+    assert from_dir.verify(X[:5]) == first == from_zip.verify(X[:5])
+    assert from_dir.introspect().passed
+
+
+def test_state_dict_round_trip(net, iris_numpy, tmp_path):
+    X, _ = iris_numpy
+    model = PyTorchModel(net, artifact_dir=str(tmp_path / "a"))
+    model.prepare(X_sample=X[:20])
+    assert (tmp_path / "a" / "model.pt").exists() and (tmp_path / "a" / "model_architecture.pkl").exists()
+    state = torch.load(tmp_path / "a" / "model.pt", weights_only=True)  # plain weights, loadable safely
+    assert set(state) == set(net.state_dict())
+    first, from_dir, from_zip = round_trip(model, X[:5], tmp_path)
+    assert _close(first["prediction"], _expected(net, X[:5]))
+    assert from_dir.verify(X[:5]) == first == from_zip.verify(X[:5])
+    assert _close(_expected(from_dir.estimator, X[:5]), first["prediction"])
