@@ -100,9 +100,10 @@ class BlobStore:
         """Copy while hashing: MD5 and SHA-256 of chunk n run on two threads (hashlib releases the
         GIL) while chunk n is written, so hashing does not halve the upload rate."""
         sha256, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+        buffer = memoryview(bytearray(CHUNK))  # reused for every chunk: memory stays flat for any size
         with open(tmp, "wb") as out, ThreadPoolExecutor(max_workers=2, thread_name_prefix="blob-hash") as pool:
             while True:
-                chunk = _read(stream)
+                chunk = _read_into(stream, buffer)
                 if not chunk:
                     break
                 size += len(chunk)
@@ -134,10 +135,15 @@ class BlobStore:
             self.path(name).unlink(missing_ok=True)
 
 
-def _read(stream: Any) -> bytes:
-    """One chunk of the body; a vanished client or short body becomes :class:`IncompleteUpload`."""
+def _read_into(stream: Any, buffer: memoryview) -> memoryview:
+    """Fill ``buffer`` from the body; a vanished client or short body becomes :class:`IncompleteUpload`."""
     try:
-        return stream.read(CHUNK)
+        if hasattr(stream, "readinto"):
+            count = stream.readinto(buffer)
+            return buffer[: count or 0]
+        data = stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return buffer[: len(data)]
     except (OSError, ValueError) as exc:
         raise IncompleteUpload(str(exc)) from exc
     except Exception as exc:  # werkzeug's ClientDisconnected (a BadRequest) without importing werkzeug here

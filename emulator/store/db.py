@@ -83,7 +83,7 @@ def decode_page(token: str) -> tuple[Any, str]:
         value, ident = json.loads(raw)
     except (binascii.Error, ValueError, TypeError) as exc:
         raise InvalidPageToken(token) from exc
-    if not isinstance(ident, str):
+    if not isinstance(ident, str) or not (value is None or isinstance(value, (str, int, float))):
         raise InvalidPageToken(token)
     return value, ident
 

@@ -1,0 +1,109 @@
+"""The store under the API: keyset pages, filters, transactions, and atomic blobs."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+
+import pytest
+
+from emulator.store import BlobStore, Database, IncompleteUpload, UploadTooLarge
+from emulator.store.db import InvalidPageToken
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database(tmp_path / "catalog.db")
+    yield database
+    database.close()
+
+
+def _record(index: int, compartment: str = "c1", state: str = "ACTIVE") -> dict:
+    return {"id": f"id{index:03d}", "compartmentId": compartment, "displayName": f"n{index % 7}",
+            "lifecycleState": state, "timeCreated": f"2026-01-01T00:00:{index % 60:02d}.000000Z", "nested": {"k": index}}
+
+
+def test_keyset_pages_cover_everything_once_in_order(db):
+    db.insert_many("model", [_record(i) for i in range(130)])
+    seen, page = [], None
+    while True:
+        result = db.list("model", {"compartmentId": "c1"}, sort_by="displayName", sort_order="ASC", limit=17, page=page)
+        seen += [(r["displayName"], r["id"]) for r in result.items]
+        page = result.next_page
+        if page is None:
+            break
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 130
+
+
+def test_filters_lists_nested_fields_and_conditions(db):
+    db.insert_many("model", [_record(i, state="ACTIVE" if i % 2 else "INACTIVE") for i in range(10)])
+    db.insert("model", _record(99, compartment="c2"))
+    assert db.count("model", {"compartmentId": "c1", "lifecycleState": "INACTIVE"}) == 5
+    assert db.count("model", {"lifecycleState": ["ACTIVE", "INACTIVE"]}) == 11
+    assert [r["id"] for r in db.list("model", {"nested.k": 3}).items] == ["id003"]
+    assert db.count("model", {"id": []}) == 0
+    ids = [r["id"] for r in db.list("model", sort_by="id", sort_order="ASC", conditions=[("id", "prefix", "id00")]).items]
+    assert ids == [f"id00{i}" for i in range(10)]
+
+
+def test_forged_page_tokens_are_rejected(db):
+    for token in ("!!", base64.urlsafe_b64encode(b"[1]").decode(),
+                  base64.urlsafe_b64encode(json.dumps([[1], "x"]).encode()).decode()):
+        with pytest.raises(InvalidPageToken):
+            db.list("model", limit=1, page=token)
+
+
+def test_transaction_rolls_back_as_a_whole(db):
+    with pytest.raises(RuntimeError):
+        with db.transaction():
+            db.insert("model", _record(1))
+            with db.transaction():
+                db.insert("model", _record(2))
+            raise RuntimeError("boom")
+    assert db.count("model") == 0
+
+
+def test_update_and_delete(db):
+    db.insert("model", _record(1))
+    db.update("model", "id001", {**_record(1), "displayName": "renamed"})
+    assert db.list("model", {"displayName": "renamed"}).items[0]["id"] == "id001"
+    with pytest.raises(KeyError):
+        db.update("model", "missing", _record(2))
+    assert db.delete("model", "id001") and not db.delete("model", "id001")
+
+
+def test_blob_write_records_digests(tmp_path):
+    blobs = BlobStore(tmp_path / "blobs")
+    data = b"abc" * 1_000_000
+    info = blobs.write(io.BytesIO(data), max_bytes=len(data), expected_length=len(data))
+    assert info.size == len(data)
+    assert info.sha256 == hashlib.sha256(data).hexdigest()
+    assert info.md5 == base64.b64encode(hashlib.md5(data).digest()).decode()
+    assert blobs.path(info.name).read_bytes() == data
+    clone = blobs.clone(info)
+    blobs.delete(info.name)
+    assert blobs.path(clone.name).read_bytes() == data and clone.sha256 == info.sha256
+
+
+def test_failed_blob_writes_leave_nothing(tmp_path):
+    blobs = BlobStore(tmp_path / "blobs")
+    with pytest.raises(UploadTooLarge):
+        blobs.write(io.BytesIO(b"x" * 11), max_bytes=10)
+    with pytest.raises(IncompleteUpload):
+        blobs.write(io.BytesIO(b"x" * 5), max_bytes=10, expected_length=10)
+
+    class Vanishing(io.RawIOBase):
+        def readinto(self, buffer):
+            raise ConnectionResetError("client went away")
+
+    with pytest.raises(IncompleteUpload):
+        blobs.write(Vanishing(), max_bytes=10)
+    assert [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == []
+
+
+def test_leftover_partial_uploads_are_cleared_on_open(tmp_path):
+    (tmp_path / "blobs" / "tmp").mkdir(parents=True)
+    (tmp_path / "blobs" / "tmp" / "crashed.part").write_bytes(b"half")
+    BlobStore(tmp_path / "blobs")
+    assert not any((tmp_path / "blobs" / "tmp").iterdir())
