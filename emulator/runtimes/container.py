@@ -33,8 +33,7 @@ COPY wheels /tmp/dockyard/wheels
 RUN python3 -m venv /opt/dockyard/venv \\
  && /opt/dockyard/venv/bin/python -m pip install --no-index --no-cache-dir --disable-pip-version-check \\
       --find-links /tmp/dockyard/wheels -r /tmp/dockyard/wheels/requirements.txt \\
- && /opt/dockyard/venv/bin/python -m pip uninstall -y -q pip setuptools \\
- && find /opt/dockyard/venv -name __pycache__ -prune -exec rm -rf {{}} +
+ && /opt/dockyard/venv/bin/python -m pip uninstall -y -q pip setuptools
 
 FROM {base}
 COPY --from=build /opt/dockyard/venv /opt/dockyard/venv
