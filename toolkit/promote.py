@@ -228,7 +228,7 @@ class _Promotion:
     def verify(self, source: _Source, data: Any) -> None:
         """Introspection and verify() on the very bytes that will be uploaded; refuse a failing artifact."""
         from toolkit.artifact.introspect import introspect
-        from toolkit.artifact.schema import INPUT_SCHEMA_FILE, Schema, as_frame, synthetic_row
+        from toolkit.artifact.schema import INPUT_SCHEMA_FILE, Schema, synthetic_row
         from toolkit.artifact.verify import verify
         from toolkit.catalog.zip_artifact import extract_fresh
 
@@ -236,7 +236,7 @@ class _Promotion:
         if data is None:
             schema = Schema.from_file(artifact_dir / INPUT_SCHEMA_FILE)
             row = synthetic_row(schema) if schema else None
-            data = as_frame([row]) if row else None
+            data = _one_row_frame(row) if row else None
         outcome = introspect(artifact_dir, sample=data)
         if not outcome.passed:
             reasons = "; ".join(f"{f.key}: {f.message}" + (f" (hint: {f.hint})" if f.hint else "")
@@ -426,6 +426,13 @@ class _Promotion:
 
 
 # -- helpers (no state) ----------------------------------------------------------------------------
+
+def _one_row_frame(row: dict[str, Any]) -> Any:
+    """A one-row DataFrame (the input a schema describes) from a synthetic row of the input schema."""
+    import pandas as pd
+
+    return pd.DataFrame([row])
+
 
 def _marker(source_id: str, sha256: str) -> dict[str, str]:
     return {"sourceModelId": source_id, "artifactSha256": sha256}

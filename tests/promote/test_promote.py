@@ -132,7 +132,6 @@ def test_cli_reports_a_failure_on_stderr_with_exit_1(cloud_env, dockyard_emulato
     assert "step 'fetch'" in result.output and "NotAuthorizedOrNotFound" in result.output
 
 
-@pytest.mark.slow
 def test_promote_with_deploy_then_predict_on_the_far_side(cloud_env, saved_model):
     import requests
 
@@ -191,3 +190,31 @@ def test_object_storage_route_uploads_through_a_bucket(cloud_env, saved_model):
     assert {s.name: s.action for s in result.steps}["digest"] == "match"
     names = [o.name for o in storage.list_objects(namespace, "promotions").data.objects]
     assert f"models/{result.target_model_id}.zip" in names
+
+
+@pytest.mark.slow
+def test_ads_workflow_locally_then_promote_and_predict_in_the_cloud(cloud_env, dockyard_emulator, tmp_path):
+    """The user's path: SklearnModel prepare/save/deploy on the emulator, promote, predict on the far side."""
+    import dataclasses
+
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+
+    from toolkit import ModelDeployment, SklearnModel
+    from toolkit.profiles import cloud_profile
+
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 2.0]])
+    y = X[:, 0] * 3 + X[:, 1]
+    model = SklearnModel(LinearRegression().fit(X, y), artifact_dir=str(tmp_path / "artifact"))
+    model.prepare(X_sample=X, y_sample=y, force_overwrite=True)
+    model.save(display_name="ads-flow")
+    model.deploy(display_name="ads-flow-endpoint")
+    try:
+        local_prediction = model.predict(X[:2])["prediction"]
+        result, _ = _promote(model.model_id, cloud_env, deploy=True)
+        cloud = dataclasses.replace(cloud_profile(CLOUD_PROFILE), service_endpoint=cloud_env.url)
+        far = ModelDeployment.from_id(result.deployment_id, auth=cloud)
+        assert far.display_name == "ads-flow-endpoint"
+        assert far.predict(X[:2])["prediction"] == pytest.approx(local_prediction)
+    finally:
+        model.delete_deployment()
