@@ -43,6 +43,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _is_emulator(pid: int) -> bool:
+    """Guard against pid reuse: only signal a process started as ``python -m emulator`` or
+    ``dockyard emulator start``."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return _alive(pid)  # no /proc (macOS): trust the state file
+    return any(b"emulator" in arg for arg in argv)
+
+
 def _read_state(home: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((Path(home) / STATE_FILE).read_text())
@@ -118,7 +128,7 @@ def start_detached(config: EmulatorConfig) -> str:
 def stop(home: Path, timeout: float = 15.0) -> bool:
     """Stop the detached emulator serving ``home``; True when one was running."""
     data = _read_state(Path(home))
-    if not data or not _alive(int(data["pid"])):
+    if not data or not _alive(int(data["pid"])) or not _is_emulator(int(data["pid"])):
         (Path(home) / STATE_FILE).unlink(missing_ok=True)
         return False
     pid = int(data["pid"])

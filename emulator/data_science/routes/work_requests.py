@@ -27,10 +27,7 @@ def _summary(record: dict) -> dict:
 
 @bp.get("/workRequests/<work_request_id>")
 def get_work_request(work_request_id: str) -> Response:
-    response = jsonify(_summary(_load(work_request_id)))
-    # ADS/SDK waiters poll again after this many seconds.
-    response.headers["retry-after"] = "0"
-    return response
+    return jsonify(_summary(_load(work_request_id)))
 
 
 @bp.get("/workRequests")
