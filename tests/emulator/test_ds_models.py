@@ -138,3 +138,18 @@ def test_model_in_unknown_project_is_404(ds, compartment, service_error):
 def test_every_sort_key_is_accepted(ds, compartment, make_model, sort_by):
     make_model()
     assert len(ds.list_models(compartment, sort_by=sort_by).data) == 1
+
+
+def test_a_deployed_model_cannot_be_deleted(ds, emulator, make_model, service_error):
+    model = make_model()
+    deployment = {"id": "ocid1.datasciencemodeldeployment.oc1.iad.guard", "compartmentId": model.compartment_id,
+                  "lifecycleState": "ACTIVE", "timeCreated": now(),
+                  "modelDeploymentConfigurationDetails": {"modelConfigurationDetails": {"modelId": model.id}}}
+    emulator.state.db.insert("modeldeployment", deployment)
+    try:
+        error = service_error(lambda: ds.delete_model(model.id))
+        assert (error.status, error.code) == (409, "IncorrectState")
+        emulator.state.db.update("modeldeployment", deployment["id"], {**deployment, "lifecycleState": "DELETED"})
+        assert ds.delete_model(model.id).status == 204
+    finally:
+        emulator.state.db.delete("modeldeployment", deployment["id"])
