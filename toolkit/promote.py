@@ -269,6 +269,7 @@ class _Promotion:
         """The far-side version set with the source's name (or ``name``), created when missing."""
         name = name or (source.version_set.name if source.version_set else None)
         if not name:
+            self._record("version-set", "skip", "the source is in no version set")
             return None
         found = self.dst.ds.list_model_version_sets(compartment, name=name, lifecycle_state="ACTIVE", limit=1).data
         if found:
