@@ -176,3 +176,23 @@ def test_deploy_and_predict_with_plain_requests_inside_the_mock(tmp_path):
         assert response.json() == {"prediction": [10, 20]}
         deleted = session.ds.delete_model_deployment(created.data.id)
         session.wait_for_work_request(deleted.headers["opc-work-request-id"], 120)
+
+
+def test_mock_and_a_running_emulator_share_state_through_the_same_home(tmp_path):
+    from oci.data_science.models import CreateProjectDetails
+
+    from emulator.config import EmulatorConfig
+    from emulator.server import start_in_background
+
+    running = start_in_background(EmulatorConfig(home=tmp_path / "shared"))
+    try:
+        with mock_datascience(home=tmp_path / "shared") as m:
+            m.data_science_client().create_project(CreateProjectDetails(compartment_id=m.compartment_id,
+                                                                        display_name="seen-by-both"))
+            config, compartment = m.config, m.compartment_id
+        over_http = oci.data_science.DataScienceClient(config, signer=oci.signer.Signer.from_config(config),
+                                                       service_endpoint=running.url)
+        assert [p.display_name for p in over_http.list_projects(compartment).data] == ["seen-by-both"]
+    finally:
+        running.stop()
+    assert (tmp_path / "shared").is_dir()  # a home you pass is yours: kept
