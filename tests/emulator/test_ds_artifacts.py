@@ -115,3 +115,13 @@ def test_short_body_behind_a_proxy_is_rejected(start_emulator, clients_for, serv
                            headers={"Content-Length": "10"}, environ_overrides={"CONTENT_LENGTH": "20"})
     assert response.status_code == 400 and response.json["code"] == "InvalidParameter"
     assert _stored_blobs(running) == 0
+
+
+def test_chunked_upload_without_content_length(emulator, ds, make_model):
+    import requests
+
+    model = make_model()
+    body = (PAYLOAD[i:i + 50_000] for i in range(0, len(PAYLOAD), 50_000))  # a generator: sent chunked
+    response = requests.post(f"{emulator.url}/20190101/models/{model.id}/artifact", data=body, timeout=30)
+    assert response.status_code == 204, response.text
+    assert ds.get_model_artifact_content(model.id).data.content == PAYLOAD

@@ -76,3 +76,17 @@ def test_delete_waits_with_the_sdk_waiter(ds, compartment, project):
     result = composite.delete_model_version_set_and_wait_for_state(
         version_set.id, wait_for_states=["SUCCEEDED"], waiter_kwargs={"max_wait_seconds": 10, "max_interval_seconds": 1})
     assert result.data.status == "SUCCEEDED"
+
+
+def test_concurrent_creates_get_distinct_version_ids(ds, compartment, project):
+    from concurrent.futures import ThreadPoolExecutor
+
+    version_set = _create(ds, compartment, project).data
+
+    def create(_index: int) -> int:
+        return ds.create_model(M.CreateModelDetails(compartment_id=compartment, project_id=project.id,
+                                                    model_version_set_id=version_set.id)).data.version_id
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        version_ids = list(pool.map(create, range(24)))
+    assert sorted(version_ids) == list(range(1, 25))
