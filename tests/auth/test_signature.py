@@ -4,7 +4,6 @@ from __future__ import annotations
 import email.utils
 from datetime import datetime, timedelta, timezone
 
-import oci
 import pytest
 from oci._vendor import requests as vendored_requests
 
