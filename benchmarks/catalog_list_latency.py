@@ -66,8 +66,9 @@ def measure(calls_by_size: dict[int, object], calls: int) -> dict[int, list[floa
     return samples
 
 
-def scenarios(ds, limit: int, deep_page: str | None) -> dict:
+def scenarios(ds, db, limit: int, deep_page: str | None) -> dict:
     return {
+        "store only (db.list, no HTTP)": lambda: db.list(models.KIND, {"compartmentId": COMPARTMENT}, limit=limit),
         "newest page (default sort)": lambda: ds.list_models(COMPARTMENT, limit=limit),
         "by displayName ASC": lambda: ds.list_models(COMPARTMENT, limit=limit, sort_by="displayName", sort_order="ASC"),
         "filter lifecycleState=ACTIVE": lambda: ds.list_models(COMPARTMENT, limit=limit, lifecycle_state="ACTIVE"),
@@ -91,12 +92,14 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dockyard-list-"))
     running = []
     try:
-        clients = {}
+        clients, stores = {}, {}
         for size in args.sizes:
             seed(work / str(size), size)
             running.append(start_in_background(EmulatorConfig(home=work / str(size))))
             clients[size] = data_science_client(running[-1].url, work)
-        plans = {size: scenarios(ds, args.limit, deep_page_token(ds, args.limit, max(1, size // args.limit - 2)))
+            stores[size] = running[-1].state.db
+        plans = {size: scenarios(ds, stores[size], args.limit,
+                                 deep_page_token(ds, args.limit, max(1, size // args.limit - 2)))
                  for size, ds in clients.items()}
         results: dict[int, dict[str, list[float]]] = {size: {} for size in args.sizes}
         for name in plans[args.sizes[0]]:
@@ -118,9 +121,9 @@ def main() -> None:
         print(row)
     if len(args.sizes) >= 2:
         small, large = args.sizes[0], args.sizes[-1]
-        ratio = statistics.median(results[large][next(iter(results[large]))]) / statistics.median(
-            results[small][next(iter(results[small]))])
-        print(f"p50 ratio {large} / {small} models (default listing): {ratio:.2f}x")
+        for name in ("newest page (default sort)", "store only (db.list, no HTTP)"):
+            ratio = statistics.median(results[large][name]) / statistics.median(results[small][name])
+            print(f"p50 ratio {large} / {small} models, {name}: {ratio:.2f}x")
 
 
 if __name__ == "__main__":
