@@ -59,7 +59,10 @@ def environment_key(base: str, requirements: list[str], *extra: str) -> str:
 
 def satisfied_here(requirements: list[str]) -> list[str]:
     """The requirements this interpreter does not satisfy (empty list: run with it as is)."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    try:
+        from packaging.requirements import InvalidRequirement, Requirement
+    except ImportError:  # pip always carries a copy
+        from pip._vendor.packaging.requirements import InvalidRequirement, Requirement
 
     unmet = []
     for line in requirements:

@@ -2,6 +2,7 @@
 finds through DOCKYARD_ENDPOINT, and models saved in its catalog once per session."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -27,16 +28,32 @@ def deploy_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def emulator(deploy_home: Path) -> Iterator[object]:
     running = start_emulator(deploy_home)
+    try:
+        yield running
+    finally:
+        running.stop()
+        _remove_containers(deploy_home)
+
+
+@contextmanager
+def pointing_at(running: object) -> Iterator[None]:
+    """The toolkit's local profile uses ``running`` (set only while needed: other suites in the same
+    pytest session may have their own emulator)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOCKYARD_HOME", str(deploy_home))
+        mp.setenv("DOCKYARD_HOME", str(running.state.config.home))
         mp.setenv("DOCKYARD_ENDPOINT", running.url)
         mp.setenv("DOCKYARD_PROFILE", "local")
         mp.delenv("DOCKYARD_RUNTIME", raising=False)
-        try:
-            yield running
-        finally:
-            running.stop()
-            _remove_containers(deploy_home)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _toolkit_uses_the_deployment_emulator(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "emulator" not in request.fixturenames:
+        yield
+        return
+    with pointing_at(request.getfixturevalue("emulator")):
+        yield
 
 
 def _remove_containers(home: Path) -> None:
@@ -50,9 +67,11 @@ def _remove_containers(home: Path) -> None:
 
 @pytest.fixture(scope="session")
 def sklearn_model_id(emulator, tmp_path_factory) -> str:
-    return helpers.save_to_catalog(helpers.sklearn_artifact(tmp_path_factory.mktemp("sk")), "sklearn-model")
+    with pointing_at(emulator):
+        return helpers.save_to_catalog(helpers.sklearn_artifact(tmp_path_factory.mktemp("sk")), "sklearn-model")
 
 
 @pytest.fixture(scope="session")
 def pickle_model_id(emulator, tmp_path_factory) -> str:
-    return helpers.save_to_catalog(helpers.pickle_artifact(tmp_path_factory.mktemp("pk")), "pickle-model")
+    with pointing_at(emulator):
+        return helpers.save_to_catalog(helpers.pickle_artifact(tmp_path_factory.mktemp("pk")), "pickle-model")

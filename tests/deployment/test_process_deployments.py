@@ -7,6 +7,7 @@ import signal
 import pytest
 
 from tests.deployment import helpers
+from tests.deployment.conftest import pointing_at
 from tests.deployment.artifacts import BROKEN_LOAD_SCORE, ECHO_SCORE, SCHEMA, write_artifact
 from toolkit.deployment import DeploymentError, ModelDeployment, PredictError, deploy_model
 
@@ -50,10 +51,12 @@ def test_two_deployments_serve_at_once(sklearn_model_id, pickle_model_id):
 @pytest.fixture(scope="module")
 def echo_deployment(emulator, tmp_path_factory):
     artifact = write_artifact(tmp_path_factory.mktemp("echo"), ECHO_SCORE, schema=SCHEMA)
-    model_id = helpers.save_to_catalog(artifact, "echo")
-    deployment = deploy_model(model_id, runtime="process", environment_variables={"DOCKYARD_VALIDATE_INPUT": "1"})
+    with pointing_at(emulator):
+        model_id = helpers.save_to_catalog(artifact, "echo")
+        deployment = deploy_model(model_id, runtime="process", environment_variables={"DOCKYARD_VALIDATE_INPUT": "1"})
     yield deployment
-    deployment.delete()
+    with pointing_at(emulator):
+        deployment.delete()
 
 
 def test_malformed_json_is_400_and_the_server_stays_up(echo_deployment):
