@@ -123,3 +123,10 @@ def test_import_artifact_from_a_model_into_a_bucket(ds, store, namespace, bucket
             destination_region="us-ashburn-1")))
     assert ds.get_work_request(response.headers["opc-work-request-id"]).data.status == "SUCCEEDED"
     assert store.get_object(namespace, bucket, "out/model.zip").data.content == b"zip-bytes"
+
+
+def test_object_names_with_slashes_spaces_and_unicode(store, namespace, bucket):
+    name = "dir/sub dir/modèle #1%.zip"
+    store.put_object(namespace, bucket, name, b"odd")
+    assert store.get_object(namespace, bucket, name).data.content == b"odd"
+    assert [o.name for o in store.list_objects(namespace, bucket, prefix="dir/sub dir/").data.objects] == [name]
