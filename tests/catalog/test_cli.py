@@ -119,3 +119,12 @@ def test_emulator_detach_status_stop_cycle_in_a_real_subprocess(tmp_path: Path) 
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
     after = dockyard("emulator", "status", "--home", str(home))
     assert after.returncode == 1 and "not running" in after.stdout
+
+
+def test_unreachable_emulator_says_how_to_start_one(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("DOCKYARD_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DOCKYARD_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.delenv("DOCKYARD_PROFILE", raising=False)
+    result = CliRunner().invoke(cli, ["models", "list"])
+    assert result.exit_code == 1
+    assert "cannot reach the emulator at http://127.0.0.1:9" in result.output and "Connection refused" in result.output

@@ -46,11 +46,26 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             request_id = f" (opc-request-id {exc.request_id})" if exc.request_id else ""
             _fail(f"{exc.code}: {exc.message}{request_id}")
         except (oci.exceptions.RequestException, oci.exceptions.ConnectTimeout) as exc:
-            _fail(f"cannot reach the service: {exc}")
+            _fail(_unreachable(exc))
         except (CatalogError, ProfileError, ArtifactIntegrityError, FileExistsError, FileNotFoundError) as exc:
             _fail(str(exc))
 
     return wrapper
+
+
+def _unreachable(exc: Exception) -> str:
+    """One actionable line instead of urllib3's retry chain."""
+    from toolkit import settings
+
+    import re
+
+    errno = re.search(r"\[Errno -?\d+\] [^\"'()]+", str(exc))
+    reason = errno.group(0).strip() if errno else type(exc).__name__
+    endpoint = settings.endpoint()
+    if endpoint and settings.profile() == "local":
+        return (f"cannot reach the emulator at {endpoint} (DOCKYARD_ENDPOINT): {reason}. Start it with "
+                "`dockyard emulator start --detach`, or unset DOCKYARD_ENDPOINT to let Dockyard start one.")
+    return f"cannot reach the service: {reason}"
 
 
 def _fail(message: str) -> None:
