@@ -417,10 +417,13 @@ class GenericModel:
         return self.model_deployment
 
     def predict(self, data: Any = None, **kwargs: Any) -> dict:
-        """Predict through the model's deployment (ADS: ``model.predict`` calls the endpoint)."""
-        if self.model_deployment is None:
-            raise ArtifactError("This model is not deployed.", hint="Call .deploy() first, or .verify(data) to run locally.")
-        return self.model_deployment.predict(data, **kwargs)
+        """Predict through the model's deployment (ADS: ``model.predict`` calls the endpoint).
+
+        The request body is built by ``toolkit.artifact.payload.to_request``, as in ``verify()``.
+        """
+        from toolkit.deployment import predict_with_model
+
+        return predict_with_model(self, data, **kwargs)
 
     def delete(self, delete_associated_model_deployment: bool = False, **kwargs: Any) -> None:
         """Delete the model from the catalog (delegates to toolkit.catalog.model_catalog)."""
