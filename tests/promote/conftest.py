@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from toolkit.testing.plugin import dockyard_emulator  # noqa: F401  (fixture)
+from toolkit.testing.plugin import dockyard_emulator, dockyard_env  # noqa: F401  (fixtures)
 
 CLOUD_PROFILE = "CLOUD_STANDIN"
 CLOUD_REGION = "us-phoenix-1"

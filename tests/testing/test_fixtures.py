@@ -8,7 +8,7 @@ import pytest
 from oci.data_science import models as dsm
 
 from toolkit.testing.plugin import (  # noqa: F401  (fixtures, as the pytest11 entry point provides them)
-    clean_catalog, deployed_model, dockyard_emulator, ds_client, oci_config, oci_signer)
+    clean_catalog, deployed_model, dockyard_emulator, dockyard_env, ds_client, oci_config, oci_signer)
 
 
 @pytest.fixture(scope="session")

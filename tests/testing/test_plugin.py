@@ -26,6 +26,10 @@ def test_emulator_listens_on_loopback_with_its_own_home(dockyard_emulator):
     assert os.environ["DOCKYARD_HOME"] == str(dockyard_emulator.home)
 
 
+def test_environment_is_left_alone_for_tests_without_the_emulator():
+    assert "DOCKYARD_ENDPOINT" not in os.environ
+
+
 def test_ds_client_is_wired_to_the_emulator(ds_client, oci_config, dockyard_emulator):
     wr.create(dockyard_emulator.state.db, "MODEL_DEPLOYMENT_CREATE", oci_config["tenancy"], [])
     assert len(ds_client.list_work_requests(compartment_id=oci_config["tenancy"]).data) >= 1
@@ -100,4 +104,4 @@ def test_user_suite_runs_with_the_plugin(tmp_path):
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert ("6 passed, 1 skipped" in result.stdout) or ("7 passed" in result.stdout), result.stdout
+    assert ("7 passed, 1 skipped" in result.stdout) or ("8 passed" in result.stdout), result.stdout

@@ -2,7 +2,8 @@
 
 Fixtures
     ``dockyard_emulator``  session: an emulator on 127.0.0.1 (ephemeral port) with its own home;
-                           ``.url``, ``.home``, ``.state``; the environment points the toolkit at it.
+                           ``.url``, ``.home``, ``.state``, ``.activate()``; tests using it run with
+                           the environment pointing the toolkit at it (autouse ``dockyard_env``).
     ``dockyard_emulator_config``  session: extra ``EmulatorConfig`` fields (override to change).
     ``clean_catalog``      function: empties that emulator's catalog before the test.
     ``oci_config`` / ``oci_signer``  the emulator's throwaway API key, as the ``oci`` SDK takes them.
@@ -18,6 +19,7 @@ nothing heavy at module level: the emulator, ``oci`` and Docker load when a fixt
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -75,6 +77,15 @@ class EmulatorHandle:
     def state(self) -> Any:
         return self.running.state
 
+    @contextmanager
+    def activate(self) -> Iterator[None]:
+        """Within the block, the toolkit's ``local`` profile is this emulator (environment restored after)."""
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("DOCKYARD_HOME", str(self.home))
+            mp.setenv("DOCKYARD_ENDPOINT", self.url)
+            mp.setenv("DOCKYARD_PROFILE", "local")
+            yield
+
     @property
     def config_file(self) -> Path:
         """The OCI config file (profile DEFAULT) holding the emulator's throwaway API key."""
@@ -95,23 +106,30 @@ def dockyard_emulator(tmp_path_factory: pytest.TempPathFactory,
                       dockyard_emulator_config: dict[str, Any]) -> Iterator[EmulatorHandle]:
     """One emulator per test session on 127.0.0.1:<free port>, home in a session temp dir.
 
-    ``DOCKYARD_HOME``/``DOCKYARD_ENDPOINT``/``DOCKYARD_PROFILE`` point at it while the session
-    runs, so ``GenericModel.save()`` and friends use it without arguments."""
+    Tests that use it (directly or through another fixture) run with ``DOCKYARD_HOME``,
+    ``DOCKYARD_ENDPOINT`` and ``DOCKYARD_PROFILE`` pointing at it, so ``GenericModel.save()`` and
+    friends need no arguments; session-scoped fixtures of yours wrap their work in
+    ``with dockyard_emulator.activate():``. Other tests of the session see the environment as it was."""
     from emulator.config import EmulatorConfig
     from emulator.server import start_in_background
 
     home = tmp_path_factory.mktemp("dockyard-home")
     settings = {**dockyard_emulator_config, "home": home, "host": "127.0.0.1", "port": 0}
     running = start_in_background(EmulatorConfig(**settings))
-    handle = EmulatorHandle(url=running.url, home=home, running=running)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DOCKYARD_HOME", str(home))
-        mp.setenv("DOCKYARD_ENDPOINT", running.url)
-        mp.setenv("DOCKYARD_PROFILE", "local")
-        try:
-            yield handle
-        finally:
-            running.stop()
+    try:
+        yield EmulatorHandle(url=running.url, home=home, running=running)
+    finally:
+        running.stop()
+
+
+@pytest.fixture(autouse=True)
+def dockyard_env(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Point the toolkit at ``dockyard_emulator`` during the tests that use it, and only those."""
+    if "dockyard_emulator" not in request.fixturenames:
+        yield
+        return
+    with request.getfixturevalue("dockyard_emulator").activate():
+        yield
 
 
 @pytest.fixture
