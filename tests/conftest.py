@@ -1,33 +1,15 @@
-"""Suite-wide policy: Docker tests run where an engine answers, skip with a reason elsewhere,
-and fail (not skip) in CI, where DOCKYARD_REQUIRE_DOCKER=1 says an engine must be there."""
-from __future__ import annotations
+"""The project's own suite runs on its pytest plugin (``toolkit.testing.plugin``), like a user's would.
 
-import functools
-import os
+Installed (``pip install -e .``), pytest loads the plugin from the ``pytest11`` entry point; run from
+a bare checkout, it is registered here so the fixtures and the Docker policy are the same.
+"""
+from __future__ import annotations
 
 import pytest
 
 
-@functools.lru_cache(maxsize=1)
-def docker_engine_problem() -> str | None:
-    """Why no Docker engine can be used, or None when one answers."""
-    try:
-        import docker
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.has_plugin("dockyard"):
+        from toolkit.testing import plugin
 
-        client = docker.from_env(timeout=5)
-        client.ping()
-        client.close()
-    except Exception as exc:  # any failure means "no engine" for test selection
-        return f"no Docker engine answers ({type(exc).__name__}: {exc})"
-    return None
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    problem = docker_engine_problem() if any("docker" in i.keywords for i in items) else None
-    if problem is None:
-        return
-    if os.environ.get("DOCKYARD_REQUIRE_DOCKER") == "1":
-        raise pytest.UsageError(f"DOCKYARD_REQUIRE_DOCKER=1 but {problem}: Docker tests may not skip here")
-    for item in items:
-        if "docker" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=f"{problem}; run `make docker` to start one"))
+        config.pluginmanager.register(plugin, "dockyard")
