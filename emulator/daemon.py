@@ -97,6 +97,8 @@ def _spawn(config: EmulatorConfig) -> subprocess.Popen:
     spill = config.home / "spool"
     spill.mkdir(parents=True, exist_ok=True)
     env["TMPDIR"] = str(spill)
+    # Few malloc arenas: waitress threads otherwise each keep their own, and RSS creeps up with uploads.
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     log = open(config.home / "emulator.log", "ab")
