@@ -25,7 +25,7 @@ from oci.resource_search.models import StructuredSearchDetails
 
 from toolkit.catalog import bucket_transfer, transfer
 from toolkit.catalog.errors import CatalogError, IntrospectionFailedError, ModelInUseError
-from toolkit.catalog.session import CatalogSession, connect
+from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.catalog.wire import from_wire, to_wire
 from toolkit.catalog.zip_artifact import extract_fresh, zip_artifact
 
@@ -310,9 +310,8 @@ def list_models(
         "sort_by": sort_by,
         "sort_order": sort_order,
     }
-    pages = oci.pagination.list_call_get_all_results_generator(
+    pages = iter_records(
         session.ds.list_models,
-        "record",
         session.compartment(compartment_id),
         limit=min(page_size, limit) if limit else page_size,
         **{k: v for k, v in filters.items() if v is not None},
@@ -413,7 +412,7 @@ def deployments_using(session: CatalogSession, model_id: str) -> list[str]:
     query = f"query datasciencemodeldeployment resources where ModelId='{model_id}'"
     details = StructuredSearchDetails(query=query, type="Structured", matching_context_type="NONE")
     try:
-        items = oci.pagination.list_call_get_all_results(session.clients.resource_search.search_resources, details).data
+        items = list(iter_records(session.clients.resource_search.search_resources, details))
     except oci.exceptions.ServiceError as exc:
         if exc.status != 404 or not session.profile.is_local:
             raise
@@ -424,7 +423,7 @@ def deployments_using(session: CatalogSession, model_id: str) -> list[str]:
 def _deployments_by_listing(session: CatalogSession, model_id: str) -> list[str]:
     """Fallback: scan the model's compartment's deployments for ones that serve it."""
     record = session.ds.get_model(model_id).data
-    summaries = oci.pagination.list_call_get_all_results(session.ds.list_model_deployments, record.compartment_id).data
+    summaries = iter_records(session.ds.list_model_deployments, record.compartment_id)
     live = [s for s in summaries if s.lifecycle_state not in ("DELETED", "DELETING", "FAILED")]
     return [s.id for s in live if _serves(s, model_id)]
 

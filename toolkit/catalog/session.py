@@ -7,7 +7,7 @@ when the caller gave none, and work-request waiting.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import oci
 from oci.data_science.models import CreateProjectDetails
@@ -86,6 +86,22 @@ class CatalogSession:
                 f"work request {work_request_id} ({work_request.operation_type}) ended {work_request.status}: {detail}"
             )
         return work_request
+
+
+def iter_records(list_call: Callable[..., Any], *args: Any, **kwargs: Any) -> Iterator[Any]:
+    """Every record of a list call, page by page (``opc-next-page``), fetched lazily.
+
+    Unlike ``oci.pagination`` this leaves retries to the client's own strategy, so a local
+    emulator that is down fails at once instead of after minutes of back-off.
+    """
+    page = None
+    while True:
+        response = list_call(*args, **({**kwargs, "page": page} if page else kwargs))
+        data = response.data
+        yield from (data if isinstance(data, list) else data.items)
+        page = response.next_page
+        if not page:
+            return
 
 
 def connect(auth: Any = None, profile: str | None = None, timeout: float | tuple | None = None) -> CatalogSession:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-import oci
 from oci.data_science.models import CreateModelVersionSetDetails, UpdateModelVersionSetDetails
 
 from toolkit.catalog.errors import CatalogError
-from toolkit.catalog.session import CatalogSession, connect
+from toolkit.catalog.session import CatalogSession, connect, iter_records
 
 _FIELDS = ("id", "name", "compartment_id", "project_id", "description", "freeform_tags", "defined_tags",
            "lifecycle_state", "time_created", "time_updated", "created_by")
@@ -112,9 +111,7 @@ class ModelVersionSet:
         """All version sets of the compartment (optionally one project), following pagination."""
         session = connect(auth, profile)
         kwargs = {k: v for k, v in {"project_id": project_id, **filters}.items() if v is not None}
-        summaries = oci.pagination.list_call_get_all_results(
-            session.ds.list_model_version_sets, session.compartment(compartment_id), **kwargs
-        ).data
+        summaries = iter_records(session.ds.list_model_version_sets, session.compartment(compartment_id), **kwargs)
         return [cls(auth=auth, profile=profile)._sync(s) for s in summaries]
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -169,9 +166,7 @@ class ModelVersionSet:
 
     def _iter_models(self, session: CatalogSession, **kwargs: Any) -> Iterator[Any]:
         self._require_id()
-        summaries = oci.pagination.list_call_get_all_results_generator(
-            session.ds.list_models, "record", self.compartment_id, model_version_set_name=self.name, **kwargs
-        )
+        summaries = iter_records(session.ds.list_models, self.compartment_id, model_version_set_name=self.name, **kwargs)
         return (s for s in summaries if s.model_version_set_id in (None, self.id))
 
     def model_add(self, model_id: str, version_label: str | None = None) -> Any:
