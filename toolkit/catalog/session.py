@@ -75,6 +75,7 @@ class CatalogSession:
             self.ds,
             self.ds.get_work_request(work_request_id),
             evaluate_response=lambda r: r.data.status in TERMINAL_WORK_REQUEST_STATES,
+            fetch_func=lambda response=None: self.ds.get_work_request(work_request_id),  # client's retries
             max_interval_seconds=2,
             max_wait_seconds=timeout,
         )
