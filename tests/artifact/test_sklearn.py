@@ -95,3 +95,29 @@ def test_cloudpickle_serializer_on_request(iris_numpy, tmp_path):
     model.prepare(X_sample=X[:5])
     assert (tmp_path / "a" / "model.pkl").exists()
     assert model.verify(X[:3])["prediction"] == model.estimator.predict(X[:3]).tolist()
+
+
+def test_an_artifact_runtime_yaml_does_not_describe_loads_by_its_file_suffix(prepared, iris, tmp_path):
+    """An ADS-prepared artifact has no INFERENCE_ENV block: model.joblib still means scikit-learn."""
+    import shutil
+
+    X, _ = iris
+    artifact = tmp_path / "ads-style"
+    shutil.copytree(prepared.artifact_dir, artifact)
+    runtime = yaml.safe_load((artifact / "runtime.yaml").read_text())
+    del runtime["MODEL_DEPLOYMENT"]["INFERENCE_ENV"]
+    (artifact / "runtime.yaml").write_text(yaml.safe_dump(runtime))
+    (artifact / "requirements.txt").unlink()
+    from toolkit import GenericModel
+
+    loaded = GenericModel.from_model_artifact(str(artifact))
+    assert type(loaded) is SklearnModel
+    assert loaded.estimator.predict(X.iloc[:5]).tolist() == prepared.estimator.predict(X.iloc[:5]).tolist()
+
+
+def test_loading_with_the_wrong_framework_class_says_which_to_use(prepared):
+    from toolkit import XGBoostModel
+    from toolkit.artifact.errors import ArtifactError
+
+    with pytest.raises(ArtifactError, match="holds a sklearn model .*XGBoostModel loads xgboost models"):
+        XGBoostModel.from_model_artifact(prepared.artifact_dir)

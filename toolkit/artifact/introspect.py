@@ -354,22 +354,25 @@ def _loader_job(runtime: dict | None, model_file: str) -> dict | None:
     """The flavor's loader snippet for the model file, or None for artifacts that do not name a flavor."""
     from toolkit.artifact.scorefile import render_loader
 
+    from toolkit.artifact.runtime import SUFFIX_FLAVORS
+
     ours = ((runtime or {}).get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_ENV") or {}
-    flavor = ours.get("FLAVOR")
-    template = f"loader_{flavor}.tmpl"
+    guessed = SUFFIX_FLAVORS.get(Path(model_file).suffix.lower(), ("generic", "cloudpickle"))
+    flavor = ours.get("FLAVOR") or guessed[0]
     try:
-        source = render_loader(template, _LoaderValues(ours))
+        source = render_loader(f"loader_{flavor}.tmpl", _LoaderValues(ours))
     except (FileNotFoundError, KeyError):
         return None
     return {"loader_source": source, "model_file": model_file,
-            "serialization_format": str(ours.get("SERIALIZATION_FORMAT") or "")}
+            "serialization_format": str(ours.get("SERIALIZATION_FORMAT") or guessed[1])}
 
 
 class _LoaderValues(dict):
     """Template values for a loader snippet, read back from runtime.yaml's INFERENCE_ENV."""
 
     def __init__(self, ours: dict) -> None:
-        super().__init__({k.lower(): str(v) for k, v in (ours.get("LOADER_VALUES") or {}).items()})
+        defaults = {"model_class": "Booster", "architecture_file": "model_architecture.pkl"}
+        super().__init__({**defaults, **{k.lower(): str(v) for k, v in (ours.get("LOADER_VALUES") or {}).items()}})
 
 
 def introspect(artifact_dir: Path, *, sample: Any = None, timeout: float = 600.0) -> IntrospectionResult:

@@ -133,7 +133,7 @@ class RuntimeInfo:
                 str(conda.get("INFERENCE_ENV_TYPE") or ""),
                 str(conda.get("INFERENCE_PYTHON_VERSION") or ""),
             ),
-            flavor=str(ours.get("FLAVOR") or "generic"),
+            flavor=str(ours.get("FLAVOR") or ""),
             model_file=str(ours.get("MODEL_FILE") or ""),
             serialization_format=str(ours.get("SERIALIZATION_FORMAT") or ""),
             requirements=requirements_of(artifact_dir, data),
@@ -147,6 +147,23 @@ class RuntimeInfo:
             artifact_version=str(data.get("MODEL_ARTIFACT_VERSION", "")),
             loader_values={str(k).lower(): str(v) for k, v in (ours.get("LOADER_VALUES") or {}).items()},
         )
+
+
+# Model file suffix -> (flavor, serialization format), for artifacts runtime.yaml does not describe
+# (prepared by ADS or by hand): the ADS default file names of each framework.
+SUFFIX_FLAVORS = {
+    ".joblib": ("sklearn", "joblib"),
+    ".pkl": ("generic", "cloudpickle"),
+    ".json": ("xgboost", "xgboost"),
+    ".txt": ("lightgbm", "lightgbm"),
+    ".pt": ("pytorch", "torchscript"),
+}
+
+
+def describe_model_file(info: "RuntimeInfo", model_file: str) -> tuple[str, str]:
+    """(flavor, serialization format): runtime.yaml's when it names them, else guessed from the suffix."""
+    guessed = SUFFIX_FLAVORS.get(Path(model_file).suffix.lower(), ("generic", "cloudpickle"))
+    return info.flavor or guessed[0], info.serialization_format or guessed[1]
 
 
 _OCID_KEYS = (

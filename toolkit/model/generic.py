@@ -308,12 +308,18 @@ class GenericModel:
         """
         root = _materialize(Path(uri).expanduser(), artifact_dir, force_overwrite)
         info = runtime_yaml.RuntimeInfo.read(root)
-        model_cls = model_class_for(info.flavor) if cls is GenericModel else cls
-        model = model_cls(estimator=None, artifact_dir=str(root), properties=properties, auth=auth, **kwargs)
         name = model_file_name or info.model_file or _score_model_name(root)
         if not name or not (root / name).exists():
             raise ArtifactNotFoundError(f"The model file {name!r} is not in {root}.",
                                         hint="Pass model_file_name=..., or prepare() the artifact again.")
+        info.flavor, info.serialization_format = runtime_yaml.describe_model_file(info, name)
+        if cls is not GenericModel and cls.flavor_class.name != info.flavor:
+            raise ArtifactError(
+                f"{root} holds a {info.flavor} model ({name}); {cls.__name__} loads {cls.flavor_class.name} models.",
+                hint=f"Load it with GenericModel.from_model_artifact (it picks the class) or the {info.flavor} class.",
+            )
+        model_cls = model_class_for(info.flavor) if cls is GenericModel else cls
+        model = model_cls(estimator=None, artifact_dir=str(root), properties=properties, auth=auth, **kwargs)
         model.estimator = model.flavor.load(root / name, info)
         model._restore_from_artifact(root, info, name)
         return model
