@@ -97,6 +97,8 @@ def resolve(
     name = auth or profile or settings.profile()
     if name == LOCAL:
         return local_profile(endpoint=endpoint, home=home)
+    if name in PRINCIPAL_AUTH:
+        return principal_profile(name)
     return cloud_profile(name)
 
 
@@ -132,6 +134,31 @@ def cloud_profile(name: str, config_file: str | os.PathLike[str] | None = None) 
         signer=signer,
         service_endpoint=None,
         is_local=False,
+        compartment_id=os.environ.get("NB_SESSION_COMPARTMENT_OCID") or None,
+        project_id=os.environ.get("PROJECT_OCID") or None,
+    )
+
+
+PRINCIPAL_AUTH = ("resource_principal", "instance_principal")
+
+
+def principal_profile(kind: str) -> ClientConfig:
+    """ADS's ``resource_principal`` / ``instance_principal`` auth, for code running inside OCI
+    (notebook sessions, jobs, deployments, compute instances)."""
+    try:
+        if kind == "resource_principal":
+            signer = oci.auth.signers.get_resource_principals_signer()
+        else:
+            signer = oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
+    except Exception as exc:  # the SDK raises assorted errors outside OCI
+        raise ProfileError(
+            f"auth {kind!r} works only inside OCI ({type(exc).__name__}: {exc}); use an OCI config "
+            "profile or 'local' here"
+        ) from None
+    return ClientConfig(
+        name=kind,
+        config={"region": signer.region},
+        signer=signer,
         compartment_id=os.environ.get("NB_SESSION_COMPARTMENT_OCID") or None,
         project_id=os.environ.get("PROJECT_OCID") or None,
     )

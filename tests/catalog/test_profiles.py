@@ -130,3 +130,10 @@ def test_local_profile_starts_an_emulator_when_none_answers(tmp_path: Path, monk
         assert profiles.resolve().service_endpoint == cc.service_endpoint  # reused, not a second one
     finally:
         daemon.stop(home)
+
+
+def test_resource_principal_outside_oci_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OCI_RESOURCE_PRINCIPAL_VERSION", "OCI_RESOURCE_PRINCIPAL_RPST", "OCI_RESOURCE_PRINCIPAL_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ProfileError, match="only inside OCI"):
+        profiles.resolve(auth="resource_principal")
