@@ -173,3 +173,23 @@ def test_cloud_profile_requires_compartment_and_project(tmp_path: Path, catalog_
         mc.save_model(model, profile="PROD")
     with pytest.raises(CatalogError, match="project_id is required with profile 'PROD'"):
         mc.save_model(model, profile="PROD", compartment_id="ocid1.compartment.oc1..aaaaaaaaexample")
+
+
+def test_save_and_load_against_an_emulator_that_enforces_signatures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local profile's generated key really signs: an enforcing emulator accepts its own home's
+    key (streamed artifact upload included) and rejects another home's key."""
+    from emulator.config import EmulatorConfig
+    from emulator.server import start_in_background
+
+    home = tmp_path / "enforcing-home"
+    with start_in_background(EmulatorConfig(home=home, port=0, auth_mode="enforce")) as running:
+        monkeypatch.setenv("DOCKYARD_ENDPOINT", running.url)
+        monkeypatch.setenv("DOCKYARD_HOME", str(home))
+        monkeypatch.delenv("DOCKYARD_PROFILE", raising=False)
+        model_id = mc.save_model(StubModel.prepared(tmp_path / "a"))
+        loaded = mc.load_model_from_catalog(StubModel, model_id, artifact_dir=tmp_path / "b")
+        assert (Path(loaded.artifact_dir) / "weights.bin").read_bytes() == (tmp_path / "a" / "weights.bin").read_bytes()
+        monkeypatch.setenv("DOCKYARD_HOME", str(tmp_path / "stranger"))
+        with pytest.raises(oci.exceptions.ServiceError) as err:
+            mc.get_model(model_id)
+        assert err.value.status == 401
