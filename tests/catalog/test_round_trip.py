@@ -2,6 +2,7 @@
 gives the very same predictions (a small sklearn model, the real SklearnModel class)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,10 @@ def test_cli_save_of_a_prepared_artifact_dir(tmp_path: Path, project_id: str, tr
     assert result.exit_code == 0, result.output
     record = mc.get_model(result.output.strip())
     assert record.display_name == "from-cli" and record.freeform_tags == {"team": "ml"}
+    assert {m.key for m in record.defined_metadata_list} >= {"Framework", "ArtifactTestResults"}
+    as_json = CliRunner().invoke(cli, ["save", model.artifact_dir, "--project-id", project_id, "--json",
+                                       "--ignore-introspection"], catch_exceptions=False)
+    assert json.loads(as_json.output)["lifecycleState"] == "ACTIVE"
 
 
 def test_cli_save_refuses_failing_introspection_with_exit_1(tmp_path: Path, project_id: str, trained) -> None:
