@@ -174,7 +174,8 @@ def _mlflow(model: Any, work: Path, args: argparse.Namespace) -> Any:
     from emulator.runtimes.process import free_port
 
     port = free_port()
-    env = dict(os.environ, MLFLOW_TRACKING_URI=str(work / "mlruns"))
+    env = dict(os.environ, MLFLOW_TRACKING_URI=str(work / "mlruns"),
+               PATH=f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}")  # mlflow execs uvicorn by name
     server = subprocess.Popen([str(python.parent / "mlflow"), "models", "serve", "-m", str(model_path),
                                "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port),
                                "--workers", str(args.workers)], env=env, stdout=subprocess.DEVNULL,

@@ -22,7 +22,7 @@ from emulator.wire import now
 
 bp = Blueprint("model_deployment_gateway", __name__)
 _sessions = threading.local()
-_FORWARDED = ("content-type", "content-length", "accept", "model-name", "model-version")
+_FORWARDED = ("content-type", "accept", "model-name", "model-version")
 
 
 @bp.post("/<deployment_id>/predict")
@@ -61,10 +61,27 @@ def _active(service: DeploymentService, deployment_id: str) -> dict[str, Any]:
 
 
 def _body() -> Any:
-    """The request body as a stream when its length is known, so large payloads are not buffered."""
+    """The request body as a sized stream when its length is known, so large payloads are not buffered."""
     if request.content_length is not None:
-        return request.stream
+        return _SizedStream(request.stream, request.content_length)
     return request.get_data()
+
+
+class _SizedStream:
+    """A body stream with a length, so ``requests`` sends Content-Length (not chunked) and streams it."""
+
+    def __init__(self, stream: Any, length: int) -> None:
+        self._stream, self._length = stream, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self._stream.read(64 * 1024):
+            yield chunk
 
 
 def _relay(upstream: requests.Response, deployment_id: str, started: float) -> Response:

@@ -238,7 +238,7 @@ class DockerRuntime:
 
     def reattach(self, handle: ServerHandle, spec: ServerSpec, log: LogSink) -> ServerHandle:
         """Re-use the deployment's container: as is when running, restarted when stopped, new when gone."""
-        container = self._get(handle)
+        container = self._get(handle) or next(iter(self._containers(spec.deployment_id)), None)
         if container is None:
             log("container is gone; starting a new one")
             return self.start(spec, log)
