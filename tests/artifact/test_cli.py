@@ -33,7 +33,7 @@ def test_prepare_verify_introspect(iris_numpy, tmp_path):
     assert json.loads(introspected.output)["model_file"]["success"] is True
 
     again = runner.invoke(cli, ["prepare", str(tmp_path / "model.joblib"), "-f", "sklearn", "-d", str(artifact)])
-    assert again.exit_code == 1 and "does not overwrite" in again.output
+    assert again.exit_code == 1 and "does not overwrite" in again.output and "--force" in again.output
 
 
 def test_introspect_exits_1_on_a_defect(fixture_artifact):

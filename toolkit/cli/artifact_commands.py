@@ -23,8 +23,13 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         from toolkit.artifact.errors import ArtifactError
         from toolkit.model.metadata import MetadataSizeError
 
+        from toolkit.artifact.errors import ArtifactExistsError
+
         try:
             return func(*args, **kwargs)
+        except ArtifactExistsError as exc:
+            click.echo(f"Error: {exc.message}\nHint: pass --force to replace it, or choose an empty directory.", err=True)
+            sys.exit(1)
         except (ArtifactError, MetadataSizeError, FileNotFoundError) as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
@@ -104,7 +109,12 @@ def read_data(value: str) -> Any:
 def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample: str | None,
                     requirements: tuple[str, ...], inference_conda_env: str | None, python_version: str | None,
                     use_case_type: str | None, torchscript: bool, force: bool) -> None:
-    """Prepare a model artifact from a trained model file (pickle/joblib or the framework's format)."""
+    """Prepare a model artifact from a trained model file (pickle/joblib or the framework's format).
+
+    \b
+    Example:
+      dockyard prepare model.joblib -f sklearn -d ./artifact --sample @sample.csv
+    """
     from toolkit.model.flavor import model_class_for
 
     estimator = load_model_file(model_file, framework)
@@ -130,7 +140,12 @@ def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait for score.py.")
 @_handle_errors
 def verify_command(artifact_dir: Path, data: str, raw: bool, timeout: float) -> None:
-    """Run the artifact's score.py in a fresh Python process on DATA and print the prediction (JSON)."""
+    """Run the artifact's score.py in a fresh Python process on DATA and print the prediction (JSON).
+
+    \b
+    Example:
+      dockyard verify ./artifact --data '[[5.1, 3.5, 1.4, 0.2]]'
+    """
     from toolkit.artifact.verify import verify
 
     result = verify(artifact_dir, read_data(data), serialize=not raw, timeout=timeout)
@@ -142,7 +157,12 @@ def verify_command(artifact_dir: Path, data: str, raw: bool, timeout: float) -> 
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (test_json_output.json format).")
 @_handle_errors
 def introspect_command(artifact_dir: Path, as_json: bool) -> None:
-    """Check an artifact (every ADS check plus Dockyard's); exit 1 if a check fails."""
+    """Check an artifact (every ADS check plus Dockyard's); exit 1 if a check fails.
+
+    \b
+    Example:
+      dockyard introspect ./artifact --json
+    """
     from toolkit.artifact.introspect import introspect
 
     result = introspect(artifact_dir)

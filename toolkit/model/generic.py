@@ -109,36 +109,24 @@ class GenericModel:
             raise NotImplementedError("ONNX export is not supported by Dockyard; prepare the native model.")
         if self.estimator is None:
             raise ValueError(f"{type(self).__name__} has no estimator to prepare; pass estimator=... first.")
-        target = self._writable_artifact_dir(force_overwrite)
         props = self.properties
-        inference_env = runtime_yaml.CondaEnv.from_argument(
+        inference_env, training_env = self._environments(
             inference_conda_env or props.inference_conda_env,
             inference_python_version or props.inference_python_version,
-            ignore_conda_error=ignore_conda_error,
+            training_conda_env or props.training_conda_env,
+            training_python_version or props.training_python_version,
+            ignore_conda_error,
         )
-        training_env_arg = training_conda_env or props.training_conda_env
-        training_env = runtime_yaml.CondaEnv.from_argument(
-            training_env_arg, training_python_version or props.training_python_version, ignore_conda_error=True
-        ) if training_env_arg else None
-        name = model_file_name or self.flavor.model_file_name(self.estimator)
-        fmt = self.flavor.serialization_format(self.estimator)
-        self.flavor.serialize(self.estimator, target / name)
-        for extra_name, writer in self.flavor.extra_files(self.estimator).items():
-            writer(target / extra_name)
-        values = self.flavor.template_values(self.estimator)
+        pins = self._requirements(requirements)  # before writing anything: a missing package stops here
+        target = self._writable_artifact_dir(force_overwrite)
+        name, fmt, values = self._write_model_file(target, model_file_name)
         self._write_score_py(target, name, fmt, values, score_py_uri)
         self.metadata_provenance = ModelProvenanceMetadata.fetch(
             training_script_path or props.training_script_path, training_id or props.training_id, str(target)
         )
         self.runtime_info = runtime_yaml.RuntimeInfo(
-            inference_env=inference_env,
-            flavor=self.flavor.name,
-            model_file=name,
-            serialization_format=fmt,
-            requirements=self._requirements(requirements),
-            training_env=training_env,
-            provenance=self._runtime_provenance(),
-            loader_values=values,
+            inference_env=inference_env, flavor=self.flavor.name, model_file=name, serialization_format=fmt,
+            requirements=pins, training_env=training_env, provenance=self._runtime_provenance(), loader_values=values,
         )
         self.runtime_info.write(target)
         from toolkit.artifact.scorefile import model_ignore_text
@@ -148,6 +136,24 @@ class GenericModel:
         self._write_schemas(target, X_sample, y_sample, max_col_num)
         self._populate_metadata(use_case_type or props.use_case_type)
         return self
+
+    @staticmethod
+    def _environments(inference_env: str | None, inference_python: str | None, training_env: str | None,
+                      training_python: str | None, ignore_conda_error: bool):
+        """(inference, training) CondaEnv from ADS's arguments; the training one is optional."""
+        inference = runtime_yaml.CondaEnv.from_argument(inference_env, inference_python,
+                                                         ignore_conda_error=ignore_conda_error)
+        training = runtime_yaml.CondaEnv.from_argument(training_env, training_python, ignore_conda_error=True) \
+            if training_env else None
+        return inference, training
+
+    def _write_model_file(self, target: Path, model_file_name: str | None) -> tuple[str, str, dict]:
+        """Serialize the estimator (and any file its loader needs); returns (name, format, loader values)."""
+        name = model_file_name or self.flavor.model_file_name(self.estimator)
+        self.flavor.serialize(self.estimator, target / name)
+        for extra_name, writer in self.flavor.extra_files(self.estimator).items():
+            writer(target / extra_name)
+        return name, self.flavor.serialization_format(self.estimator), self.flavor.template_values(self.estimator)
 
     def _writable_artifact_dir(self, force_overwrite: bool) -> Path:
         target = Path(self.artifact_dir)
