@@ -88,36 +88,36 @@ class DeploymentService:
         return work["id"]
 
     def activate(self, deployment_id: str) -> str:
-        record = self._require_not_busy(deployment_id)
-        if record["lifecycleState"] not in ("INACTIVE", "NEEDS_ATTENTION", "FAILED"):
-            raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}; "
-                                  "only INACTIVE, FAILED or NEEDS_ATTENTION deployments can be activated.")
-        self._set(record, "UPDATING", "Activating the model deployment")
+        record = self._claim(deployment_id, ("INACTIVE", "NEEDS_ATTENTION", "FAILED"), "activated",
+                             "Activating the model deployment")
         work = self._work_request("MODEL_DEPLOYMENT_ACTIVATE", record, "UPDATED")
         self._background(work["id"], deployment_id, self._bring_up, "ACTIVE")
         return work["id"]
 
     def deactivate(self, deployment_id: str) -> str:
-        record = self._require_not_busy(deployment_id)
-        if record["lifecycleState"] not in ("ACTIVE", "NEEDS_ATTENTION"):
-            raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}; "
-                                  "only ACTIVE deployments can be deactivated.")
-        self._set(record, "UPDATING", "Deactivating the model deployment")
+        record = self._claim(deployment_id, ("ACTIVE", "NEEDS_ATTENTION"), "deactivated",
+                             "Deactivating the model deployment")
         work = self._work_request("MODEL_DEPLOYMENT_DEACTIVATE", record, "UPDATED")
         self._background(work["id"], deployment_id, self._bring_down, "INACTIVE")
         return work["id"]
 
     def delete(self, deployment_id: str) -> str:
-        record = self.get(deployment_id)
-        if record["lifecycleState"] in ("DELETING", "DELETED"):
-            raise incorrect_state(f"model deployment {deployment_id} is already {record['lifecycleState']}.")
-        if record["lifecycleState"] in ("CREATING", "UPDATING"):
-            raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}; "
-                                  "wait for its work request to finish.")
-        self._set(record, "DELETING", "Deleting the model deployment")
+        record = self._claim(deployment_id, ("ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION"), "deleted",
+                             "Deleting the model deployment", busy_state="DELETING")
         work = self._work_request("MODEL_DEPLOYMENT_DELETE", record, "DELETED")
         self._background(work["id"], deployment_id, self._bring_down, "DELETED")
         return work["id"]
+
+    def _claim(self, deployment_id: str, allowed: tuple[str, ...], verb: str, details: str,
+               busy_state: str = "UPDATING") -> dict[str, Any]:
+        """Check the state and move to ``busy_state`` atomically, so two calls cannot both start work."""
+        with self._lock:
+            record = self.get(deployment_id)
+            if record["lifecycleState"] not in allowed:
+                raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}; only "
+                                      f"{', '.join(allowed)} deployments can be {verb}.")
+            self._set(record, busy_state, details)
+            return record
 
     def get(self, deployment_id: str) -> dict[str, Any]:
         record = self.db.get(KIND, deployment_id)

@@ -1,0 +1,45 @@
+"""Runtime selection and the environment an artifact asks for."""
+from __future__ import annotations
+
+import pytest
+
+from emulator.runtimes import RuntimeFailure, choose, docker_problem
+from emulator.runtimes.requirements import artifact_requirements, environment_key, satisfied_here, with_server_packages
+from tests.deployment.helpers import runtime_yaml
+
+
+def test_requirements_come_from_runtime_yaml(tmp_path):
+    (tmp_path / "runtime.yaml").write_text(runtime_yaml(["numpy==1.0", "scikit-learn==1.9.1"]))
+    assert artifact_requirements(tmp_path) == ["numpy==1.0", "scikit-learn==1.9.1"]
+
+
+def test_requirements_fall_back_to_requirements_txt(tmp_path):
+    (tmp_path / "requirements.txt").write_text("# pins\njoblib==1.6.0\n\n")
+    assert artifact_requirements(tmp_path) == ["joblib==1.6.0"]
+
+
+def test_the_server_packages_are_added_pinned_to_this_host():
+    needed = with_server_packages(["joblib==1.6.0"])
+    assert any(r.startswith("flask==") for r in needed) and any(r.startswith("gunicorn==") for r in needed)
+    assert satisfied_here(needed) == [] or "joblib==1.6.0" in satisfied_here(needed)
+    assert satisfied_here(["surely-not-installed-package==1"]) == ["surely-not-installed-package==1"]
+
+
+def test_environment_key_ignores_requirement_order():
+    assert environment_key("base", ["a==1", "b==2"]) == environment_key("base", ["b==2", "a==1"])
+    assert environment_key("base", ["a==1"]) != environment_key("other", ["a==1"])
+
+
+def test_auto_says_which_runtime_it_chose():
+    name, reason = choose("auto")
+    assert name == ("process" if docker_problem() else "docker")
+    assert reason.startswith("auto:") and name in reason
+    assert choose("process") == ("process", "runtime 'process' requested")
+    with pytest.raises(ValueError, match="unknown runtime"):
+        choose("kubernetes")
+
+
+def test_docker_requested_without_an_engine_is_a_clear_failure(monkeypatch):
+    monkeypatch.setattr("emulator.runtimes.docker_problem", lambda: "no socket")
+    with pytest.raises(RuntimeFailure, match="no Docker engine answers"):
+        choose("docker")
