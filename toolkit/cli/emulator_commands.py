@@ -25,7 +25,7 @@ def _home(home: Path | None) -> Path:
               help="Port to listen on; 0 picks a free one.")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), help=_HOME_HELP)
 @click.option("--detach", is_flag=True, help="Run in the background and return once it answers.")
-@click.option("--auth-mode", type=click.Choice(["off", "enforce"]), default="off", show_default=True,
+@click.option("--auth", "--auth-mode", "auth_mode", type=click.Choice(["off", "enforce"]), default="off", show_default=True,
               help="'enforce' rejects requests not signed by a registered API key, as OCI does.")
 @click.option("--runtime", type=click.Choice(["auto", "docker", "process"]), default=None,
               help="Deployment runtime. Default: $DOCKYARD_RUNTIME or auto.")

@@ -421,6 +421,23 @@ class GenericModel:
         self.model_id = save_model(self, display_name=display_name, description=description, **kwargs)
         return self.model_id
 
+    def update(self, **fields: Any) -> Any:
+        """Push this model's current metadata (and any ``display_name``/``description``/... given) to its
+        catalog record, as ADS's ``update()`` does; guarded by the record's etag."""
+        from toolkit.catalog.model_catalog import update_model_metadata
+
+        fields.setdefault("auth", self.auth)
+        return update_model_metadata(self, **fields)
+
+    def promote(self, profile: Any, **kwargs: Any) -> Any:
+        """Copy this saved model to another profile (normally the cloud), re-verifying it first.
+
+        See ``toolkit.promote.promote_model`` for the steps and options (``deploy``, ``dry_run``...).
+        """
+        from toolkit.promote import promote_model
+
+        return promote_model(self, profile, **kwargs)
+
     def deploy(self, **kwargs: Any):
         """Deploy the saved model; returns the ModelDeployment (also kept as ``model_deployment``)."""
         from toolkit.deployment import deploy_model
