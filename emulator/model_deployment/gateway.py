@@ -29,15 +29,15 @@ _FORWARDED = ("content-type", "accept", "model-name", "model-version")
 def predict(deployment_id: str) -> Response:
     started = time.perf_counter()
     service: DeploymentService = current_app.extensions["dockyard_deployments"]
-    record = _active(service, deployment_id)
+    handle = service.upstream(deployment_id)  # only ACTIVE deployments have one: no store read per call
+    if handle is None:
+        record = _active(service, deployment_id)
+        raise OCIError(503, "ServiceUnavailable", f"model deployment {deployment_id} has no running server "
+                       f"({record['lifecycleState']}); see its logs")
     limit = current_state().config.max_payload_bytes
     if request.content_length is not None and request.content_length > limit:
         _access(deployment_id, 413, started, 0)
         raise too_large(f"the request body is {request.content_length} bytes; the limit is {limit}")
-    handle = service.upstream(deployment_id)
-    if handle is None:
-        raise OCIError(503, "ServiceUnavailable", f"model deployment {deployment_id} has no running server "
-                       f"({record['lifecycleState']}); see its logs")
     headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
     headers["opc-request-id"] = request_id()
     try:

@@ -23,6 +23,8 @@ def test_deploy_predict_logs_deactivate_activate_delete(sklearn_model_id):
     logs = deployment.logs()
     assert any(e.type == "access" and "200" in e.message for e in logs)
     assert any(e.type == "predict" and "model loaded" in e.message for e in logs)
+    followed = deployment.logs("access", follow=True, poll_interval=0.1)
+    assert "POST /predict 200" in next(followed).message
     assert ModelDeployment.from_id(deployment.id).display_name == "sk-process"
     assert deployment.id in [d.id for d in ModelDeployment.list()]
 
