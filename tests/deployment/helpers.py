@@ -53,7 +53,7 @@ def runtime_yaml(requirements: list[str]) -> str:
 
 
 def sklearn_artifact(directory: Path) -> Path:
-    """A tiny fitted LogisticRegression with its score.py and pinned requirements."""
+    """A tiny fitted LogisticRegression with its score.py; the same pins as SklearnModel, so one image serves both."""
     import joblib
     from sklearn.linear_model import LogisticRegression
 
@@ -61,7 +61,7 @@ def sklearn_artifact(directory: Path) -> Path:
     model = LogisticRegression().fit([[0.0, 0.0], [1.0, 1.0], [0.1, 0.0], [0.9, 1.0]], [0, 1, 0, 1])
     joblib.dump(model, directory / "model.joblib")
     (directory / "score.py").write_text(textwrap.dedent(SKLEARN_SCORE))
-    (directory / "runtime.yaml").write_text(runtime_yaml(pins("scikit-learn", "joblib", "numpy")))
+    (directory / "runtime.yaml").write_text(runtime_yaml(pins("numpy", "pandas", "joblib", "scikit-learn")))
     return directory
 
 
