@@ -43,3 +43,34 @@ def test_docker_requested_without_an_engine_is_a_clear_failure(monkeypatch):
     monkeypatch.setattr("emulator.runtimes.docker_problem", lambda: "no socket")
     with pytest.raises(RuntimeFailure, match="no Docker engine answers"):
         choose("docker")
+
+
+VENV_SCORE = '''
+import tomli_w
+
+def load_model():
+    return None
+
+def predict(data, model=None):
+    return {"prediction": tomli_w.dumps({"answer": 42})}
+'''
+
+
+@pytest.mark.slow
+def test_process_runtime_builds_a_venv_when_this_interpreter_lacks_a_requirement(tmp_path):
+    import requests
+
+    from emulator.runtimes import ServerSpec, make
+    from tests.deployment.artifacts import write_artifact
+
+    artifact = write_artifact(tmp_path / "artifact", VENV_SCORE, requirements=["tomli-w"])
+    runtime = make("process", tmp_path / "home", "unused")
+    lines: list[str] = []
+    handle = runtime.start(ServerSpec("ocid1.datasciencemodeldeployment.oc1.iad.venvtest", artifact, tmp_path / "logs",
+                                      requirements=artifact_requirements(artifact)), lines.append)
+    try:
+        assert "/runtime/venvs/" in handle.details["python"]
+        assert any("lacks tomli-w" in line for line in lines)
+        assert requests.post(handle.url, json=[1]).json() == {"prediction": "answer = 42\n"}
+    finally:
+        runtime.stop(handle)
