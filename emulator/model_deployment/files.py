@@ -37,6 +37,13 @@ def append_json_line(path: Path, entry: dict[str, Any]) -> None:
         out.write(line)
 
 
+def predict_log_note(state: EmulatorState, deployment_id: str, message: str) -> None:
+    """Add an emulator note to the predict log, in the server's line format, so log search shows it in order."""
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()) + f",{int(time.time() * 1000) % 1000:03d}"
+    with _append_lock, open(log_dir(state, deployment_id) / "predict.log", "a", encoding="utf-8") as out:
+        out.write(f"{stamp} ERROR [dockyard] {message.rstrip()}\n")
+
+
 def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: str) -> Path:
     """Unzip the model's catalog artifact into the deployment's directory (streamed from the blob store)."""
     target = deployment_dir(state, deployment_id) / "artifact"

@@ -265,8 +265,9 @@ class DeploymentService:
         tail = runtime.log_tail(handle, 30)
         if handle.runtime == "docker":
             runtime.stop(handle)  # keeps its logs in server.log, frees the name
-        sink = self._sink(None, deployment_id)
-        sink("the model server stopped unexpectedly; last output:\n" + "\n".join(tail))
+        note = "the model server stopped unexpectedly; its last output:\n" + "\n".join(tail)
+        self._sink(None, deployment_id)(note)
+        files.predict_log_note(self.state, deployment_id, note)
         record["modelDeploymentSystemData"]["currentInstanceCount"] = 0
         last = next((line for line in reversed(tail) if line.strip()), "no output")
         self._set(record, "NEEDS_ATTENTION", f"the model server stopped unexpectedly: {last.strip()[:300]}")

@@ -103,6 +103,7 @@ def test_a_killed_server_turns_the_deployment_needs_attention(pickle_model_id, e
     os.killpg(int(handle.ref), signal.SIGKILL)
     assert helpers.wait_state(deployment, ("NEEDS_ATTENTION",)) == "NEEDS_ATTENTION"
     assert "stopped unexpectedly" in deployment.lifecycle_details
+    assert any("stopped unexpectedly" in e.message for e in deployment.logs("predict"))
     deployment.activate()
     assert deployment.predict(json_input={"data": [[1]]}) == {"prediction": [101]}
     deployment.delete()
