@@ -41,7 +41,7 @@ def predict(deployment_id: str) -> Response:
     headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
     headers["opc-request-id"] = request_id()
     try:
-        upstream = _session().post(handle.url, data=_body(), headers=headers, stream=True, timeout=(5, 300))
+        upstream = _session().post(handle.url, data=_body(limit), headers=headers, stream=True, timeout=(5, 300))
     except requests.RequestException as exc:
         if not service.server_alive(handle):
             service.mark_crashed(deployment_id, handle)
@@ -60,11 +60,15 @@ def _active(service: DeploymentService, deployment_id: str) -> dict[str, Any]:
     return record
 
 
-def _body() -> Any:
-    """The request body as a sized stream when its length is known, so large payloads are not buffered."""
+def _body(limit: int) -> Any:
+    """The request body as a sized stream when its length is known, so large payloads are not buffered;
+    a chunked body (no length) is read up to the limit, and refused beyond it."""
     if request.content_length is not None:
         return _SizedStream(request.stream, request.content_length)
-    return request.get_data()
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(f"the request body is over the {limit} byte limit")
+    return data
 
 
 class _SizedStream:

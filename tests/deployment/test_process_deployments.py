@@ -107,3 +107,18 @@ def test_a_killed_server_turns_the_deployment_needs_attention(pickle_model_id, e
     deployment.activate()
     assert deployment.predict(json_input={"data": [[1]]}) == {"prediction": [101]}
     deployment.delete()
+
+
+def test_a_chunked_body_over_the_limit_is_413_at_the_gateway(echo_deployment):
+    import requests
+
+    def chunks():
+        for _ in range(17):
+            yield b"x" * 65536  # 1.06 MiB in total, no Content-Length
+
+    response = requests.post(f"{echo_deployment.url}/predict", data=chunks(),
+                             headers={"content-type": "application/octet-stream"}, timeout=30)
+    assert response.status_code == 413 and response.json()["code"] == "PayloadTooLarge"
+    small = requests.post(f"{echo_deployment.url}/predict", data=iter([b"ab", b"c"]),
+                          headers={"content-type": "application/octet-stream"}, timeout=30)
+    assert small.json() == {"prediction": 3}
