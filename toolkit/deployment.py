@@ -356,7 +356,7 @@ class _Progress:
         if self._bar is not None:
             from rich.markup import escape
 
-            self._bar.console.print(f"[dim]{escape(message)}[/dim]")
+            self._bar.console.print(f"[dim]{escape(message)}[/dim]", highlight=False)
 
     def update(self, percent: float) -> None:
         if self._bar is not None:
