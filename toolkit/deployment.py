@@ -141,6 +141,33 @@ class ModelDeployment:
         response = self._session.ds.delete_model_deployment(self.id)
         return self._after(response, wait_for_completion, show_progress, max_wait_time, "deleting")
 
+    def update(self, display_name: str | None = None, description: str | None = None,
+               model_id: str | None = None, environment_variables: dict[str, str] | None = None,
+               freeform_tags: dict[str, str] | None = None, wait_for_completion: bool = True,
+               show_progress: bool | None = None, max_wait_time: float = 1200) -> "ModelDeployment":
+        """Change names, tags, the served model or its environment variables; a changed configuration
+        of an ACTIVE deployment restarts its server (the service does that through a work request)."""
+        from oci.data_science.models import (
+            UpdateDefaultModelDeploymentEnvironmentConfigurationDetails,
+            UpdateModelConfigurationDetails,
+            UpdateModelDeploymentDetails,
+            UpdateSingleModelDeploymentConfigurationDetails,
+        )
+
+        config = None
+        if model_id or environment_variables is not None:
+            config = UpdateSingleModelDeploymentConfigurationDetails(
+                deployment_type="SINGLE_MODEL",
+                model_configuration_details=UpdateModelConfigurationDetails(model_id=model_id) if model_id else None,
+                environment_configuration_details=UpdateDefaultModelDeploymentEnvironmentConfigurationDetails(
+                    environment_configuration_type="DEFAULT", environment_variables=environment_variables)
+                if environment_variables is not None else None)
+        details = UpdateModelDeploymentDetails(display_name=display_name, description=description,
+                                               freeform_tags=freeform_tags,
+                                               model_deployment_configuration_details=config)
+        response = self._session.ds.update_model_deployment(self.id, details)
+        return self._after(response, wait_for_completion, show_progress, max_wait_time, "updating")
+
     def _after(self, response: Any, wait: bool, show_progress: bool | None, max_wait: float,
                verb: str) -> "ModelDeployment":
         if wait:

@@ -136,7 +136,15 @@ def _too_large(settings: ServerSettings) -> Response:
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+    return Response(json.dumps(body, default=_plain), status=status, mimetype="application/json")
+
+
+def _plain(value: Any) -> Any:
+    """numpy arrays and scalars (duck-typed: numpy may not be installed) as plain JSON values."""
+    for method in ("tolist", "item"):
+        if callable(getattr(value, method, None)):
+            return getattr(value, method)()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _last_line(text: str | None) -> str:

@@ -122,3 +122,17 @@ def test_real_gunicorn_serves_and_survives_bad_requests(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_numpy_results_are_returned_as_json(tmp_path):
+    score = "import numpy as np\ndef load_model():\n    return None\n" \
+            "def predict(data, model=None):\n    return {'prediction': np.arange(3), 'n': np.int64(2)}\n"
+    app = create_app(ServerSettings(model_dir=write_artifact(tmp_path / "m", score=score)))
+    assert app.test_client().post("/predict", json=[]).json == {"prediction": [0, 1, 2], "n": 2}
+
+
+def test_an_unserializable_result_is_a_clear_500(tmp_path):
+    score = "def load_model():\n    return None\ndef predict(data, model=None):\n    return {'p': object()}\n"
+    app = create_app(ServerSettings(model_dir=write_artifact(tmp_path / "m", score=score)))
+    response = app.test_client().post("/predict", json=[])
+    assert response.status_code == 500 and "not JSON-serializable" in response.json["message"]

@@ -122,3 +122,13 @@ def test_a_chunked_body_over_the_limit_is_413_at_the_gateway(echo_deployment):
     small = requests.post(f"{echo_deployment.url}/predict", data=iter([b"ab", b"c"]),
                           headers={"content-type": "application/octet-stream"}, timeout=30)
     assert small.json() == {"prediction": 3}
+
+
+def test_update_renames_and_a_new_model_restarts_the_server(sklearn_model_id, pickle_model_id):
+    deployment = deploy_model(sklearn_model_id, display_name="before", runtime="process")
+    deployment.update(display_name="after")
+    assert deployment.display_name == "after" and deployment.lifecycle_state == "ACTIVE"
+    deployment.update(model_id=pickle_model_id, environment_variables={"WEB_CONCURRENCY": "1"})
+    assert deployment.lifecycle_state == "ACTIVE" and deployment.model_id == pickle_model_id
+    assert deployment.predict(json_input={"data": [[1, 1]]}) == {"prediction": [102]}
+    deployment.delete()
