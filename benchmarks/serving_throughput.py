@@ -219,11 +219,19 @@ def _docker_times(model: Any, args: argparse.Namespace) -> dict[str, Any]:
     problem = docker_problem()
     if problem:
         return {"docker": f"skipped: no Docker engine ({problem})"}
+    import docker
+
+    def env_images() -> int:
+        return len(docker.from_env().images.list(filters={"label": "dockyard.env-key"}))
+
+    before = env_images()
     first, first_s = _deploy_and_first_predict(model, "docker", args)  # builds the image unless cached
     first.delete()
     cached, cached_s = _deploy_and_first_predict(model, "docker", args)
     cached.delete()
-    return {"deploy_to_first_predict_docker_first_s": first_s, "deploy_to_first_predict_docker_cached_s": cached_s}
+    return {"deploy_to_first_predict_docker_first_s": first_s,
+            "docker_first_deploy_built_the_image": env_images() > before,
+            "deploy_to_first_predict_docker_cached_s": cached_s}
 
 
 def _cleanup_containers(home: Path) -> None:
