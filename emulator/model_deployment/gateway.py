@@ -11,7 +11,7 @@ import time
 from typing import Any, Iterator
 
 import requests
-from flask import Blueprint, Response, current_app, g, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from emulator.errors import OCIError, not_found, request_id, too_large
 from emulator.model_deployment import files

@@ -10,7 +10,6 @@ emulator find its containers again. BYOC runs the user's image with its own port
 from __future__ import annotations
 
 import hashlib
-import shutil
 import threading
 from pathlib import Path
 from typing import Any

@@ -9,7 +9,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import oci
 from oci.data_science.models import CreateModelDetails
 
 from toolkit.catalog.session import connect
