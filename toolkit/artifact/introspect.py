@@ -330,8 +330,7 @@ def _dynamic_checks(artifact_dir: Path, runtime: dict | None, static: dict[str, 
         outcome = run_job(artifact_dir, job, body=body, timeout=timeout)
         if "load_file" in outcome:
             load = outcome["load_file"]
-            results["model_file"] = CheckResult("model_file", load["ok"], f"{name} loads as {load['type']}" if load["ok"]
-                                                else f"{name} does not load: {load['error']}")
+            results["model_file"] = _model_file_check(name, load, job["load_file"]["guessed"])
         if "predict" in outcome:
             results["schema_prediction"] = _prediction_check(outcome["predict"], artifact_dir, len(as_frame(sample)))
     return [results["model_file"], results["schema_prediction"]]
@@ -363,8 +362,20 @@ def _loader_job(runtime: dict | None, model_file: str) -> dict | None:
         source = render_loader(f"loader_{flavor}.tmpl", _LoaderValues(ours))
     except (FileNotFoundError, KeyError):
         return None
-    return {"loader_source": source, "model_file": model_file,
+    return {"loader_source": source, "model_file": model_file, "guessed": not ours.get("FLAVOR"),
             "serialization_format": str(ours.get("SERIALIZATION_FORMAT") or guessed[1])}
+
+
+def _model_file_check(name: str, load: dict, guessed: bool) -> CheckResult:
+    """A file that fails to load as the flavor runtime.yaml declares is a failure. When runtime.yaml
+    declares none (ADS or hand-made artifacts), the format was only guessed from the suffix, so a
+    load failure says so as a warning instead of failing an artifact that may well be right."""
+    if load["ok"]:
+        return CheckResult("model_file", True, f"{name} loads as {load['type']}")
+    if guessed:
+        return CheckResult("model_file", None, f"WARNING: not tested: runtime.yaml names no flavor and {name} "
+                                               f"does not load as the format its suffix suggests ({load['error']})")
+    return CheckResult("model_file", False, f"{name} does not load: {load['error']}")
 
 
 class _LoaderValues(dict):
