@@ -295,7 +295,7 @@ class DeploymentService:
         if env_cfg.get("environmentConfigurationType") == "OCIR_CONTAINER":
             return choose("docker")[0], "bring-your-own-container: the docker runtime"
         requested = (record.get("freeformTags") or {}).get(RUNTIME_TAG) or self.state.config.runtime
-        return choose(requested)
+        return choose(requested, self.state.config.base_image)
 
     def _runtime(self, name: str) -> Any:
         with self._lock:

@@ -28,8 +28,33 @@ def docker_problem() -> str | None:
     return None
 
 
-def choose(name: str) -> tuple[str, str]:
-    """Resolve ``auto``/``docker``/``process`` to a concrete runtime name and the reason for it."""
+def base_image_problem(base_image: str) -> str | None:
+    """Why ``base_image`` cannot be had (not local and the pull failed), or None when it can.
+
+    Pulling here, before any deployment work starts, lets ``auto`` fall back to the process runtime
+    on a machine whose engine runs but reaches no registry, instead of failing the deployment.
+    """
+    try:
+        import docker
+
+        client = docker.from_env(timeout=30)
+        try:
+            client.images.get(base_image)
+        except docker.errors.ImageNotFound:
+            client.images.pull(base_image)
+        finally:
+            client.close()
+    except Exception as exc:  # not local and not pullable, for whatever reason
+        return f"base image {base_image} is not local and could not be pulled ({type(exc).__name__})"
+    return None
+
+
+def choose(name: str, base_image: str | None = None) -> tuple[str, str]:
+    """Resolve ``auto``/``docker``/``process`` to a concrete runtime name and the reason for it.
+
+    ``auto`` takes docker only when an engine answers and, if ``base_image`` is given, that image
+    can be had; otherwise the process runtime, with the reason.
+    """
     name = (name or "auto").lower()
     if name not in RUNTIMES:
         raise ValueError(f"unknown runtime {name!r}; use one of {', '.join(RUNTIMES)}")
@@ -42,6 +67,9 @@ def choose(name: str) -> tuple[str, str]:
         return "docker", "runtime 'docker' requested"
     if problem:
         return "process", f"auto: no Docker engine answers ({problem}), so the process runtime"
+    image_problem = base_image_problem(base_image) if base_image else None
+    if image_problem:
+        return "process", f"auto: {image_problem}; set DOCKYARD_BASE_IMAGE to a local image, so the process runtime"
     return "docker", "auto: a Docker engine answers, so the docker runtime"
 
 

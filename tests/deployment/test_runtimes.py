@@ -39,6 +39,14 @@ def test_auto_says_which_runtime_it_chose():
         choose("kubernetes")
 
 
+def test_auto_falls_back_to_process_when_the_base_image_cannot_be_had(monkeypatch):
+    monkeypatch.setattr("emulator.runtimes.docker_problem", lambda: None)
+    monkeypatch.setattr("emulator.runtimes.base_image_problem", lambda image: f"base image {image} is not local")
+    name, reason = choose("auto", "python:3.11-slim")
+    assert name == "process"
+    assert "python:3.11-slim" in reason and "DOCKYARD_BASE_IMAGE" in reason
+
+
 def test_docker_requested_without_an_engine_is_a_clear_failure(monkeypatch):
     monkeypatch.setattr("emulator.runtimes.docker_problem", lambda: "no socket")
     with pytest.raises(RuntimeFailure, match="no Docker engine answers"):
