@@ -2,9 +2,10 @@
 
 Trains a small real scikit-learn model on the iris data set (shipped with scikit-learn, no
 download), wraps it in ``SklearnModel``, prepares the artifact, verifies it in a fresh Python
-process, introspects it, and prints the predictions and the introspection table.
-
-Each step is a function so later steps (save, deploy, predict) can be appended in ``main()``.
+process, introspects it, saves it to the local model catalog (the emulator, started in the
+background on first use), deploys it (Docker when an engine and the base image are there, else a
+local process), predicts through the deployment's endpoint and shows its logs. The deployment is
+deleted at the end unless ``--keep-deployment``; the model stays in the catalog.
 """
 from __future__ import annotations
 
@@ -59,24 +60,60 @@ def introspect(model: Any):
     return result
 
 
+def save(model: Any) -> str:
+    from toolkit import settings
+
+    model_id = model.save(display_name="quickstart-iris", description="Dockyard quickstart: iris logistic regression")
+    console.print(f"[bold]Saved[/] to the local catalog ({settings.home()}): {model_id}")
+    return model_id
+
+
+def deploy(model: Any):
+    started = time.perf_counter()
+    deployment = model.deploy(display_name="quickstart-iris")
+    console.print(f"[bold]Deployed[/] in {time.perf_counter() - started:.1f} s: {deployment.url}")
+    return deployment
+
+
+def predict(model: Any, X: Any) -> dict:
+    result = model.predict(X.iloc[[0, 60, 120]])
+    console.print(f"[bold]Predicted[/] through the endpoint: {result['prediction']} for rows 0, 60, 120")
+    return result
+
+
+def show_logs(deployment: Any) -> None:
+    for entry in deployment.logs()[-5:]:
+        console.print(f"  {entry}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifact-dir", type=Path, default=DEFAULT_ARTIFACT_DIR)
+    parser.add_argument("--keep-deployment", action="store_true",
+                        help="leave the deployment running (try `dockyard deployments list`, `dockyard predict`)")
     args = parser.parse_args(argv)
 
     estimator, X = train()
     model = wrap(estimator, args.artifact_dir)
     prepare(model, X)
-    verify(model, X)
+    verified = verify(model, X)
     result = introspect(model)
     if not result.passed:
         return 1
-
-    # ---- Later steps go here (save to the catalog, deploy, predict), e.g.: -------------------
-    #   model_id = model.save(display_name="quickstart-iris")
-    #   deployment = model.deploy(display_name="quickstart-iris")
-    #   print(model.predict(X.iloc[:3]))
-    # -----------------------------------------------------------------------------------------
+    save(model)
+    deployment = deploy(model)
+    try:
+        served = predict(model, X)
+        show_logs(deployment)
+        if served["prediction"] != verified["prediction"]:
+            console.print("[red]The deployment's predictions differ from verify()'s[/]")
+            return 1
+    finally:
+        if args.keep_deployment:
+            console.print(f"Deployment kept: {deployment.model_deployment_id}")
+        else:
+            deployment.delete()
+            console.print("[bold]Deleted[/] the deployment (the model stays in the catalog; `dockyard models list`)")
     return 0
 
 
