@@ -16,3 +16,6 @@ preload_app = False
 accesslog = "-" if os.environ.get("DOCKYARD_ACCESS_LOG") else None
 errorlog = "-"
 loglevel = os.environ.get("DOCKYARD_LOG_LEVEL", "info")
+# gunicorn >= 25 opens a control socket at one fixed path per user; several deployments on one host
+# would fight over it, and nothing here uses it. (Older gunicorns ignore the unknown setting.)
+control_socket_disable = True
