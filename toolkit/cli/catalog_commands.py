@@ -6,122 +6,21 @@ Human tables by default, ``--json`` (wire field names, as the REST API) for scri
 """
 from __future__ import annotations
 
-import functools
-import json
-import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import click
 
+from toolkit.cli.common import (
+    compartment_option, confirm_unless, handle_errors, json_option, parse_key_values, print_fields, print_json,
+    print_table, profile_option, project_option, yes_option,
+)
+
 VERSION_SET_OCID_PREFIX = "ocid1.datasciencemodelversionset."
 
-profile_option = click.option(
-    "--profile", "-p", envvar="DOCKYARD_PROFILE", default=None,
-    help="'local' (the emulator, default) or a profile of ~/.oci/config. Env: DOCKYARD_PROFILE.",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (wire field names) for scripts.")
-compartment_option = click.option("--compartment-id", "-c", help="Compartment OCID (local default: the tenancy).")
-project_option = click.option("--project-id", help="Project OCID (local default: the dockyard-default project).")
 
-
-# --------------------------------------------------------------------------------------------
-# Output and errors
-# --------------------------------------------------------------------------------------------
-
-def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn expected failures into one clear line on stderr and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import oci
-
-        from toolkit.catalog.errors import CatalogError
-        from toolkit.catalog.zip_artifact import ArtifactIntegrityError
-        from toolkit.profiles import ProfileError
-
-        try:
-            return func(*args, **kwargs)
-        except oci.exceptions.ServiceError as exc:
-            request_id = f" (opc-request-id {exc.request_id})" if exc.request_id else ""
-            _fail(f"{exc.code}: {exc.message}{request_id}")
-        except (oci.exceptions.RequestException, oci.exceptions.ConnectTimeout) as exc:
-            _fail(_unreachable(exc))
-        except (CatalogError, ProfileError, ArtifactIntegrityError, FileExistsError, FileNotFoundError) as exc:
-            _fail(str(exc))
-
-    return wrapper
-
-
-def _unreachable(exc: Exception) -> str:
-    """One actionable line instead of urllib3's retry chain."""
-    from toolkit import settings
-
-    import re
-
-    errno = re.search(r"\[Errno -?\d+\] [^\"'()]+", str(exc))
-    reason = errno.group(0).strip() if errno else type(exc).__name__
-    endpoint = settings.endpoint()
-    if endpoint and settings.profile() == "local":
-        return (f"cannot reach the emulator at {endpoint} (DOCKYARD_ENDPOINT): {reason}. Start it with "
-                "`dockyard emulator start --detach`, or unset DOCKYARD_ENDPOINT to let Dockyard start one.")
-    return f"cannot reach the service: {reason}"
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
-
-
-def _console() -> Any:
-    """A rich console on stdout; wide when not a terminal so OCIDs are never cut in logs."""
-    from rich.console import Console
-
-    console = Console()
-    return console if console.is_terminal else Console(width=400, no_color=True)
-
-
-def _print_json(value: Any) -> None:
-    from toolkit.catalog.wire import to_wire
-
-    click.echo(json.dumps(to_wire(value), indent=2, default=str))
-
-
-def _table(title: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    count = 0
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-        count += 1
-    console = _console()
-    console.print(table)
-    console.print(f"{count} item(s)")
-
-
-def _fields(title: str, pairs: list[tuple[str, Any]]) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value", overflow="fold")
-    for key, value in pairs:
-        if value not in (None, "", [], {}):
-            table.add_row(key, value if isinstance(value, str) else json.dumps(value, default=str))
-    _console().print(table)
-
-
-def _parse_tags(tags: tuple[str, ...]) -> dict[str, str] | None:
-    result = {}
-    for tag in tags:
-        key, sep, value = tag.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{tag!r} is not KEY=VALUE", param_hint="--tag")
-        result[key] = value
-    return result or None
+def _parse_tags(tags: tuple[str, ...], param_hint: str = "--tag") -> dict[str, str] | None:
+    return parse_key_values(tags, param_hint) or None
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +39,7 @@ def _parse_tags(tags: tuple[str, ...]) -> dict[str, str] | None:
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Freeform tag (repeatable).")
 @click.option("--bucket-uri", help="oci://bucket@namespace/prefix to upload through (required over 2 GB).")
 @profile_option
-@json_option
+@json_option()
 @handle_errors
 def save_command(artifact_dir: Path, display_name: str | None, description: str | None, compartment_id: str | None,
                  project_id: str | None, model_version_set: str | None, version_label: str | None,
@@ -164,7 +63,7 @@ def save_command(artifact_dir: Path, display_name: str | None, description: str 
         ignore_introspection=True, freeform_tags=_parse_tags(tags), profile=profile, bucket_uri=bucket_uri,
     )
     if as_json:
-        _print_json(get_model(model_id, profile=profile))
+        print_json(get_model(model_id, profile=profile))
     else:
         click.echo(model_id)
 
@@ -212,7 +111,7 @@ def models_group() -> None:
               case_sensitive=False), help="Only models in this lifecycle state.")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many models.")
 @profile_option
-@json_option
+@json_option()
 @handle_errors
 def models_list(compartment_id: str | None, project_id: str | None, model_version_set_name: str | None,
                 version_label: str | None, display_name: str | None, lifecycle_state: str | None,
@@ -232,17 +131,17 @@ def models_list(compartment_id: str | None, project_id: str | None, model_versio
         sort_by="timeCreated", sort_order="DESC", limit=limit, profile=profile,
     )
     if as_json:
-        _print_json(list(models))
+        print_json(list(models))
         return
     rows = ([m.display_name, m.id, m.lifecycle_state, m.model_version_set_name, m.version_id, m.version_label,
              m.time_created.strftime("%Y-%m-%d %H:%M:%S") if m.time_created else None] for m in models)
-    _table("Models", ["Name", "OCID", "State", "Version set", "Version", "Label", "Created (UTC)"], rows)
+    print_table("Models", ["Name", "OCID", "State", "Version set", "Version", "Label", "Created (UTC)"], rows)
 
 
 @models_group.command("get")
 @click.argument("model_id")
 @profile_option
-@json_option
+@json_option()
 @handle_errors
 def models_get(model_id: str, profile: str | None, as_json: bool) -> None:
     """Show one model: record, metadata, schemas and provenance.
@@ -259,16 +158,16 @@ def models_get(model_id: str, profile: str | None, as_json: bool) -> None:
     record = to_wire(session.ds.get_model(model_id).data)
     provenance = get_provenance(session, model_id)
     if as_json:
-        click.echo(json.dumps({**record, "provenance": provenance}, indent=2, default=str))
+        print_json({**record, "provenance": provenance})
         return
     keys = ["displayName", "id", "lifecycleState", "description", "projectId", "compartmentId",
             "modelVersionSetName", "versionId", "versionLabel", "timeCreated", "createdBy", "freeformTags"]
-    _fields("Model", [(k, record.get(k)) for k in keys])
+    print_fields("Model", [(k, record.get(k)) for k in keys])
     metadata = record.get("definedMetadataList", []) + record.get("customMetadataList", [])
-    _table("Metadata", ["Key", "Value", "Category"],
+    print_table("Metadata", ["Key", "Value", "Category"],
            ([m.get("key"), _short(m.get("value")), m.get("category")] for m in metadata))
     if provenance:
-        _fields("Provenance", list(provenance.items()))
+        print_fields("Provenance", list(provenance.items()))
 
 
 def _short(value: Any, limit: int = 120) -> str | None:
@@ -309,7 +208,7 @@ def models_download(model_id: str, target: Path, as_zip: bool, force: bool, buck
 @click.option("--metadata", "custom", multiple=True, metavar="KEY=VALUE",
               help="Custom metadata item (repeatable; replaces the custom metadata list).")
 @profile_option
-@json_option
+@json_option()
 @handle_errors
 def models_update(model_id: str, display_name: str | None, description: str | None, version_label: str | None,
                   tags: tuple[str, ...], custom: tuple[str, ...], profile: str | None, as_json: bool) -> None:
@@ -321,7 +220,7 @@ def models_update(model_id: str, display_name: str | None, description: str | No
     """
     from toolkit.catalog.model_catalog import update_model
 
-    metadata = _parse_tags(custom)
+    metadata = _parse_tags(custom, "--metadata")
     record = update_model(
         model_id, display_name=display_name, description=description, version_label=version_label,
         freeform_tags=_parse_tags(tags),
@@ -329,7 +228,7 @@ def models_update(model_id: str, display_name: str | None, description: str | No
         profile=profile,
     )
     if as_json:
-        _print_json(record)
+        print_json(record)
     else:
         click.echo(f"updated {model_id}")
 
@@ -337,7 +236,7 @@ def models_update(model_id: str, display_name: str | None, description: str | No
 @models_group.command("delete")
 @click.argument("model_id")
 @click.option("--delete-deployments", is_flag=True, help="Also delete model deployments that serve it.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @profile_option
 @handle_errors
 def models_delete(model_id: str, delete_deployments: bool, yes: bool, profile: str | None) -> None:
@@ -349,8 +248,7 @@ def models_delete(model_id: str, delete_deployments: bool, yes: bool, profile: s
     """
     from toolkit.catalog.model_catalog import delete_model
 
-    if not yes:
-        click.confirm(f"Delete model {model_id}?", abort=True)
+    confirm_unless(yes, f"Delete model {model_id}?")
     delete_model(model_id, delete_associated_model_deployment=delete_deployments, profile=profile)
     click.echo(f"deleted {model_id}")
 
@@ -383,7 +281,7 @@ def _find_version_set(name_or_id: str, compartment_id: str | None, profile: str 
 @compartment_option
 @project_option
 @profile_option
-@json_option
+@json_option()
 @handle_errors
 def version_sets_create(name: str, description: str | None, compartment_id: str | None, project_id: str | None,
                         profile: str | None, as_json: bool) -> None:
@@ -398,7 +296,7 @@ def version_sets_create(name: str, description: str | None, compartment_id: str 
     mvs = ModelVersionSet(name=name, description=description, compartment_id=compartment_id,
                           project_id=project_id, profile=profile).create()
     if as_json:
-        click.echo(json.dumps(mvs.to_dict(), indent=2, default=str))
+        print_json(mvs.to_dict())
     else:
         click.echo(mvs.id)
 
@@ -407,7 +305,7 @@ def version_sets_create(name: str, description: str | None, compartment_id: str 
 @compartment_option
 @click.option("--project-id", help="Only version sets of this project.")
 @profile_option
-@json_option
+@json_option()
 @handle_errors
 def version_sets_list(compartment_id: str | None, project_id: str | None, profile: str | None, as_json: bool) -> None:
     """List model version sets.
@@ -420,9 +318,9 @@ def version_sets_list(compartment_id: str | None, project_id: str | None, profil
 
     sets = ModelVersionSet.list(compartment_id=compartment_id, project_id=project_id, profile=profile)
     if as_json:
-        click.echo(json.dumps([s.to_dict() for s in sets], indent=2, default=str))
+        print_json([s.to_dict() for s in sets])
         return
-    _table("Model version sets", ["Name", "OCID", "State", "Description"],
+    print_table("Model version sets", ["Name", "OCID", "State", "Description"],
            ([s.name, s.id, s.lifecycle_state, s.description] for s in sets))
 
 
@@ -430,7 +328,7 @@ def version_sets_list(compartment_id: str | None, project_id: str | None, profil
 @click.argument("name_or_id")
 @compartment_option
 @profile_option
-@json_option
+@json_option()
 @handle_errors
 def version_sets_get(name_or_id: str, compartment_id: str | None, profile: str | None, as_json: bool) -> None:
     """Show a version set (by name or OCID) and the models in it.
@@ -439,15 +337,13 @@ def version_sets_get(name_or_id: str, compartment_id: str | None, profile: str |
     Example:
       dockyard version-sets get churn
     """
-    from toolkit.catalog.wire import to_wire
-
     mvs = _find_version_set(name_or_id, compartment_id, profile)
     models = mvs.models()
     if as_json:
-        click.echo(json.dumps({**mvs.to_dict(), "models": to_wire(models)}, indent=2, default=str))
+        print_json({**mvs.to_dict(), "models": models})
         return
-    _fields("Model version set", list(mvs.to_dict().items()))
-    _table("Models", ["Version", "Label", "Name", "OCID", "State"],
+    print_fields("Model version set", list(mvs.to_dict().items()))
+    print_table("Models", ["Version", "Label", "Name", "OCID", "State"],
            ([m.version_id, m.version_label, m.display_name, m.id, m.lifecycle_state]
             for m in sorted(models, key=lambda m: m.version_id or 0)))
 
@@ -455,7 +351,7 @@ def version_sets_get(name_or_id: str, compartment_id: str | None, profile: str |
 @version_sets_group.command("delete")
 @click.argument("name_or_id")
 @click.option("--delete-models", is_flag=True, help="Also delete the models in the set.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @compartment_option
 @profile_option
 @handle_errors
@@ -468,9 +364,8 @@ def version_sets_delete(name_or_id: str, delete_models: bool, yes: bool, compart
       dockyard version-sets delete churn --delete-models --yes
     """
     mvs = _find_version_set(name_or_id, compartment_id, profile)
-    if not yes:
-        extra = " and its models" if delete_models else ""
-        click.confirm(f"Delete model version set {mvs.name} ({mvs.id}){extra}?", abort=True)
+    extra = " and its models" if delete_models else ""
+    confirm_unless(yes, f"Delete model version set {mvs.name} ({mvs.id}){extra}?")
     mvs.delete(delete_model=delete_models)
     click.echo(f"deleted {mvs.id}")
 

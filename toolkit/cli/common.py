@@ -1,0 +1,181 @@
+"""Plumbing every ``dockyard`` command module shares: error handling, common options, output.
+
+Exit status everywhere: 0 ok, 1 failed (an expected failure printed as one ``Error: ...`` line on
+stderr), 2 usage (click's own). Nothing heavy is imported at module level: ``dockyard --help``
+must not pay for ``oci``, ``rich`` or the toolkit's service modules.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import click
+
+# --------------------------------------------------------------------------------------------
+# Options
+# --------------------------------------------------------------------------------------------
+
+JSON_HELP = "Print JSON (wire field names) for scripts."
+HOME_HELP = "Emulator home (catalog, artifacts, emulator.json). Default: $DOCKYARD_HOME or ~/.dockyard."
+
+profile_option = click.option(
+    "--profile", "-p", envvar="DOCKYARD_PROFILE", default=None,
+    help="'local' (the emulator, default) or a profile of ~/.oci/config. Env: DOCKYARD_PROFILE.",
+)
+compartment_option = click.option("--compartment-id", "-c", help="Compartment OCID (local default: the tenancy).")
+project_option = click.option("--project-id", help="Project OCID (local default: the dockyard-default project).")
+yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+home_option = click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None, help=HOME_HELP)
+
+
+def json_option(help: str = JSON_HELP) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--json`` (parameter ``as_json``); commands say what their JSON holds when it is not wire form."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def emulator_home(home: Path | None) -> Path:
+    """The ``--home`` given, else $DOCKYARD_HOME or ~/.dockyard."""
+    from toolkit import settings
+
+    return Path(home).expanduser() if home else settings.home()
+
+
+def confirm_unless(yes: bool, question: str) -> None:
+    """Ask before a destructive call unless ``--yes``; declining aborts with exit status 1."""
+    if not yes:
+        click.confirm(question, abort=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected failures into one clear line on stderr and exit status 1.
+
+    Anything not recognised by :func:`expected_error_message` is a bug and keeps its traceback.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise  # click's own: usage errors (exit 2), a declined confirmation, an explicit exit
+        except Exception as exc:
+            message = expected_error_message(exc)
+            if message is None:
+                raise
+            fail(message)
+
+    return wrapper
+
+
+def expected_error_message(exc: Exception) -> str | None:
+    """The message for a failure the user can act on, or None for an unexpected one.
+
+    The error classes are imported here, on the failure path only, so that no command pays for
+    ``oci`` or the service modules before it needs them.
+    """
+    import oci
+
+    from toolkit.artifact.errors import ArtifactError, ArtifactExistsError
+    from toolkit.catalog.errors import CatalogError
+    from toolkit.catalog.zip_artifact import ArtifactIntegrityError
+    from toolkit.deployment import DeploymentError
+    from toolkit.profiles import ProfileError
+
+    if isinstance(exc, oci.exceptions.ServiceError):
+        request_id = f" (opc-request-id {exc.request_id})" if exc.request_id else ""
+        return f"{exc.code}: {exc.message}{request_id}"
+    if isinstance(exc, (oci.exceptions.RequestException, oci.exceptions.ConnectTimeout)):
+        return unreachable_message(exc)
+    if isinstance(exc, ArtifactExistsError):
+        return f"{exc.message}\nHint: pass --force to replace it, or choose an empty directory."
+    # ValueError covers MetadataSizeError, emulator.auth.InvalidKey and the SDK's own checks of
+    # arguments (an empty OCID); FileNotFoundError an @file or directory that is not there.
+    expected = (ArtifactError, ArtifactIntegrityError, CatalogError, DeploymentError, ProfileError,
+                FileExistsError, FileNotFoundError, ValueError)
+    return str(exc) if isinstance(exc, expected) else None
+
+
+def unreachable_message(exc: Exception) -> str:
+    """One actionable line instead of urllib3's retry chain."""
+    from toolkit import settings
+
+    errno = re.search(r"\[Errno -?\d+\] [^\"'()]+", str(exc))
+    reason = errno.group(0).strip() if errno else type(exc).__name__
+    endpoint = settings.endpoint()
+    if endpoint and settings.profile() == "local":
+        return (f"cannot reach the emulator at {endpoint} (DOCKYARD_ENDPOINT): {reason}. Start it with "
+                "`dockyard emulator start --detach`, or unset DOCKYARD_ENDPOINT to let Dockyard start one.")
+    return f"cannot reach the service: {reason}"
+
+
+def fail(message: str) -> None:
+    """Print ``Error: message`` on stderr and exit with status 1."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------------
+
+def print_json(value: Any, indent: int | None = 2) -> None:
+    """Print SDK objects, dicts and lists as JSON; SDK objects in wire form (camelCase, as the REST API)."""
+    from toolkit.catalog.wire import to_wire
+
+    click.echo(json.dumps(to_wire(value), indent=indent, default=str))
+
+
+def console() -> Any:
+    """A rich console on stdout; wide when not a terminal so OCIDs are never cut in logs."""
+    from rich.console import Console
+
+    out = Console()
+    return out if out.is_terminal else Console(width=400, no_color=True)
+
+
+def print_table(title: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
+    """A titled table with one row per item and an ``N item(s)`` line under it."""
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    count = 0
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+        count += 1
+    out = console()
+    out.print(table)
+    out.print(f"{count} item(s)")
+
+
+def print_fields(title: str, pairs: list[tuple[str, Any]]) -> None:
+    """A two-column field/value table of one resource; empty fields are left out."""
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in pairs:
+        if value not in (None, "", [], {}):
+            table.add_row(key, value if isinstance(value, str) else json.dumps(value, default=str))
+    console().print(table)
+
+
+def parse_key_values(items: tuple[str, ...], param_hint: str) -> dict[str, str]:
+    """``KEY=VALUE`` options (``--tag``, ``--env``, ``--metadata``) as a dict; a malformed one is a usage error."""
+    result = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint=param_hint)
+        result[key] = value
+    return result
