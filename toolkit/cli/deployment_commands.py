@@ -5,55 +5,26 @@ Human output by default, ``--json`` for scripts. Exit status: 0 ok, 1 error (OCI
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
-profile_option = click.option(
-    "--profile", "-p", envvar="DOCKYARD_PROFILE", default=None,
-    help="'local' (the emulator, default) or a profile of ~/.oci/config. Env: DOCKYARD_PROFILE.")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (wire field names) for scripts.")
+from toolkit.cli.common import compartment_option, handle_errors, json_option, parse_key_values, print_json, profile_option
+
+JSON_HELP = "Print JSON (the SDK's snake_case field names) for scripts."
+EXAMPLE_OCID = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa..."
 wait_option = click.option("--wait/--no-wait", default=True, show_default=True,
                            help="Wait for the work request to finish.")
-
-
-def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Expected failures become one clear line on stderr and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import oci
-
-        from toolkit.catalog.errors import CatalogError
-        from toolkit.deployment import DeploymentError
-        from toolkit.profiles import ProfileError
-
-        try:
-            return func(*args, **kwargs)
-        except oci.exceptions.ServiceError as exc:
-            _fail(f"{exc.code}: {exc.message} (opc-request-id {exc.request_id})")
-        except (oci.exceptions.RequestException, oci.exceptions.ConnectTimeout) as exc:
-            _fail(f"cannot reach the service: {exc}")
-        except (DeploymentError, CatalogError, ProfileError, ValueError) as exc:
-            _fail(str(exc))
-
-    return wrapper
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
 
 
 def _show(deployment: Any, as_json: bool) -> None:
     if as_json:
         import oci
 
-        click.echo(json.dumps(oci.util.to_dict(deployment.record), default=str, indent=2))
+        print_json(oci.util.to_dict(deployment.record))
         return
     click.echo(f"{deployment.id}\n  name:  {deployment.display_name}\n  state: {deployment.lifecycle_state}"
                f"\n  url:   {deployment.url}\n  model: {deployment.model_id}")
@@ -72,16 +43,21 @@ def _show(deployment: Any, as_json: bool) -> None:
 @click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable (repeatable).")
 @click.option("--shape", "shape", default="VM.Standard.E4.Flex", show_default=True, help="Instance shape.")
 @wait_option
-@json_option
+@json_option(JSON_HELP)
 @profile_option
 @handle_errors
 def deploy(model_id: str, display_name: str | None, runtime: str | None, deployment_image: str | None,
            server_port: int | None, health_check_port: int | None, env: tuple[str, ...], shape: str,
            wait: bool, as_json: bool, profile: str | None) -> None:
-    """Deploy the catalog model MODEL_ID behind an HTTP endpoint and print the deployment."""
+    """Deploy the catalog model MODEL_ID behind an HTTP endpoint and print the deployment.
+
+    \b
+    Example:
+      dockyard deploy ocid1.datasciencemodel.oc1.iad.amaaaaaa... --name churn-api --runtime process
+    """
     from toolkit.deployment import deploy_model
 
-    variables = dict(_key_value(item) for item in env) or None
+    variables = parse_key_values(env, "--env") or None
     deployment = deploy_model(model_id, display_name=display_name, runtime=runtime, wait_for_completion=wait,
                               deployment_image=deployment_image, server_port=server_port,
                               health_check_port=health_check_port, environment_variables=variables,
@@ -89,34 +65,37 @@ def deploy(model_id: str, display_name: str | None, runtime: str | None, deploym
     _show(deployment, as_json)
 
 
-def _key_value(item: str) -> tuple[str, str]:
-    if "=" not in item:
-        raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--env")
-    key, value = item.split("=", 1)
-    return key, value
-
-
 @click.group("deployments")
 def deployments() -> None:
-    """Model deployments: list, get, logs, activate, deactivate, delete."""
+    """Model deployments: list, get, logs, activate, deactivate, delete.
+
+    \b
+    Example:
+      dockyard deployments list --state ACTIVE
+    """
 
 
 @deployments.command("list")
-@click.option("--compartment-id", "-c", help="Compartment OCID (local default: the tenancy).")
+@compartment_option
 @click.option("--state", "lifecycle_state", help="Only deployments in this lifecycle state.")
-@json_option
+@json_option(JSON_HELP)
 @profile_option
 @handle_errors
 def list_deployments(compartment_id: str | None, lifecycle_state: str | None, as_json: bool,
                      profile: str | None) -> None:
-    """List deployments, newest first."""
+    """List deployments, newest first.
+
+    \b
+    Example:
+      dockyard deployments list --state ACTIVE --json
+    """
     import oci
 
     from toolkit.deployment import ModelDeployment
 
     items = ModelDeployment.list(compartment_id=compartment_id, lifecycle_state=lifecycle_state, profile=profile)
     if as_json:
-        click.echo(json.dumps([oci.util.to_dict(d.record) for d in items], default=str, indent=2))
+        print_json([oci.util.to_dict(d.record) for d in items])
         return
     for d in items:
         click.echo(f"{d.id}  {d.lifecycle_state:<15} {d.display_name}")
@@ -124,11 +103,16 @@ def list_deployments(compartment_id: str | None, lifecycle_state: str | None, as
 
 @deployments.command("get")
 @click.argument("deployment_id")
-@json_option
+@json_option(JSON_HELP)
 @profile_option
 @handle_errors
 def get_deployment(deployment_id: str, as_json: bool, profile: str | None) -> None:
-    """Show one deployment."""
+    """Show one deployment: name, state, URL and model.
+
+    \b
+    Example:
+      dockyard deployments get ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa... --json
+    """
     from toolkit.deployment import ModelDeployment
 
     _show(ModelDeployment.from_id(deployment_id, profile=profile), as_json)
@@ -141,7 +125,12 @@ def get_deployment(deployment_id: str, as_json: bool, profile: str | None) -> No
 @profile_option
 @handle_errors
 def deployment_logs(deployment_id: str, log_type: str | None, follow: bool, profile: str | None) -> None:
-    """Print a deployment's access and predict log entries, oldest first."""
+    """Print a deployment's access and predict log entries, oldest first.
+
+    \b
+    Example:
+      dockyard deployments logs ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa... --type predict --follow
+    """
     from toolkit.deployment import ModelDeployment
 
     deployment = ModelDeployment.from_id(deployment_id, profile=profile)
@@ -152,8 +141,11 @@ def deployment_logs(deployment_id: str, log_type: str | None, follow: bool, prof
         pass
 
 
-def _lifecycle_command(name: str, verb: str) -> click.Command:
-    @click.command(name)
+def _lifecycle_command(name: str, summary: str) -> click.Command:
+    """``activate``, ``deactivate`` and ``delete``: the same call on a deployment, by method name."""
+    help_text = f"{summary}\n\n\b\nExample:\n  dockyard deployments {name} {EXAMPLE_OCID}"
+
+    @click.command(name, help=help_text)
     @click.argument("deployment_id")
     @wait_option
     @profile_option
@@ -165,12 +157,13 @@ def _lifecycle_command(name: str, verb: str) -> click.Command:
         getattr(deployment, name)(wait_for_completion=wait, show_progress=wait)
         click.echo(f"{deployment.id}  {deployment.lifecycle_state}")
 
-    command.__doc__ = f"{verb} a deployment."
     return command
 
 
-for _name, _verb in (("activate", "Activate"), ("deactivate", "Deactivate (stop serving)"), ("delete", "Delete")):
-    deployments.add_command(_lifecycle_command(_name, _verb))
+for _name, _summary in (("activate", "Activate a deployment: serve it again."),
+                        ("deactivate", "Deactivate a deployment: stop serving, keep it to activate later."),
+                        ("delete", "Delete a deployment.")):
+    deployments.add_command(_lifecycle_command(_name, _summary))
 
 
 @click.command("predict")
@@ -181,7 +174,12 @@ for _name, _verb in (("activate", "Activate"), ("deactivate", "Deactivate (stop 
 @profile_option
 @handle_errors
 def predict(deployment_id: str, data: str, binary: bool, profile: str | None) -> None:
-    """Send a request to a deployment's /predict (signed, through its endpoint) and print the answer."""
+    """Send a request to a deployment's /predict (signed, through its endpoint) and print the answer.
+
+    \b
+    Example:
+      dockyard predict ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa... --data '{"data": [[5.1, 3.5, 1.4, 0.2]]}'
+    """
     from toolkit.deployment import ModelDeployment
 
     deployment = ModelDeployment.from_id(deployment_id, profile=profile)
@@ -199,7 +197,7 @@ def predict(deployment_id: str, data: str, binary: bool, profile: str | None) ->
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
     else:
-        click.echo(json.dumps(result, indent=2))
+        print_json(result)
 
 
 def register(cli: click.Group) -> None:
