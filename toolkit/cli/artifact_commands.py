@@ -4,37 +4,16 @@ Exit status: 0 ok, 1 failure (a failing score.py, a failing check, a refused ove
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
+from toolkit.cli.common import handle_errors, json_option, print_json
+
 FRAMEWORKS = ("generic", "sklearn", "xgboost", "lightgbm", "pytorch")
-
-
-def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Artifact errors become one clear message (with the user's traceback) and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from toolkit.artifact.errors import ArtifactError
-        from toolkit.model.metadata import MetadataSizeError
-
-        from toolkit.artifact.errors import ArtifactExistsError
-
-        try:
-            return func(*args, **kwargs)
-        except ArtifactExistsError as exc:
-            click.echo(f"Error: {exc.message}\nHint: pass --force to replace it, or choose an empty directory.", err=True)
-            sys.exit(1)
-        except (ArtifactError, MetadataSizeError, FileNotFoundError) as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper
 
 
 def load_model_file(path: Path, framework: str) -> Any:
@@ -105,7 +84,7 @@ def read_data(value: str) -> Any:
 @click.option("--use-case-type", help="ADS UseCaseType, e.g. binary_classification.")
 @click.option("--torchscript", is_flag=True, help="pytorch: store TorchScript instead of a state dict.")
 @click.option("--force", is_flag=True, help="Overwrite a non-empty artifact directory.")
-@_handle_errors
+@handle_errors
 def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample: str | None,
                     requirements: tuple[str, ...], inference_conda_env: str | None, python_version: str | None,
                     use_case_type: str | None, torchscript: bool, force: bool) -> None:
@@ -138,7 +117,7 @@ def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample
 @click.option("--data", required=True, help="Input: inline JSON, or @file (.json, .csv, .npy, other = raw bytes).")
 @click.option("--raw", is_flag=True, help="Send JSON as it is, without the ADS {data, data_type} envelope.")
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait for score.py.")
-@_handle_errors
+@handle_errors
 def verify_command(artifact_dir: Path, data: str, raw: bool, timeout: float) -> None:
     """Run the artifact's score.py in a fresh Python process on DATA and print the prediction (JSON).
 
@@ -149,13 +128,13 @@ def verify_command(artifact_dir: Path, data: str, raw: bool, timeout: float) -> 
     from toolkit.artifact.verify import verify
 
     result = verify(artifact_dir, read_data(data), serialize=not raw, timeout=timeout)
-    click.echo(json.dumps(result))
+    print_json(result, indent=None)
 
 
 @click.command("introspect")
 @click.argument("artifact_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (test_json_output.json format).")
-@_handle_errors
+@json_option("Print the results as JSON (test_json_output.json format).")
+@handle_errors
 def introspect_command(artifact_dir: Path, as_json: bool) -> None:
     """Check an artifact (every ADS check plus Dockyard's); exit 1 if a check fails.
 
@@ -167,7 +146,7 @@ def introspect_command(artifact_dir: Path, as_json: bool) -> None:
 
     result = introspect(artifact_dir)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        print_json(result.to_dict())
     else:
         from rich.console import Console
 

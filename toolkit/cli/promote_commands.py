@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from toolkit.cli.catalog_commands import handle_errors
+from toolkit.cli.common import handle_errors, json_option, print_json
 
 
 @click.command("promote")
@@ -26,7 +26,7 @@ from toolkit.cli.catalog_commands import handle_errors
               help="Send the artifact through Object Storage (required beyond 2 GiB).")
 @click.option("--verify-data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON file with sample input for verify() (default: a row built from the input schema).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @handle_errors
 def promote_command(model_ocid: str, to_profile: str, from_profile: str | None, compartment_id: str | None,
                     project_id: str | None, version_set: str | None, deploy: bool, dry_run: bool,
@@ -52,7 +52,7 @@ def promote_command(model_ocid: str, to_profile: str, from_profile: str | None, 
         model_version_set=version_set, deploy=deploy, dry_run=dry_run, endpoint=endpoint, bucket_uri=bucket_uri,
         verify_data=data, progress=echo)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        print_json(result.to_dict())
     else:
         _summary(result)
 
