@@ -1,10 +1,12 @@
 """``dockyard emulator add-key``: register an API key with an emulator that enforces signing."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
+
+from toolkit.cli.common import emulator_home, handle_errors, home_option, json_option, print_json
+from toolkit.cli.emulator_commands import emulator_group
 
 
 @click.command("add-key")
@@ -15,9 +17,9 @@ import click
 @click.option("--fingerprint", default=None, help="Checked against the key when given; computed otherwise.")
 @click.option("--compartment", "compartments", multiple=True,
               help="Compartment OCID the user may reach (repeat; default: all). Others answer 404.")
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Emulator home (default: DOCKYARD_HOME or ~/.dockyard).")
-@click.option("--json", "as_json", is_flag=True, help="Print the stored key record as JSON.")
+@home_option
+@json_option("Print the stored key record as JSON.")
+@handle_errors
 def add_key_command(tenancy: str, user_id: str, public_key_file: Path, fingerprint: str | None,
                     compartments: tuple[str, ...], home: Path | None, as_json: bool) -> None:
     """Let an API key sign requests to an emulator started with `--auth enforce`.
@@ -29,25 +31,18 @@ def add_key_command(tenancy: str, user_id: str, public_key_file: Path, fingerpri
       dockyard emulator add-key --tenancy ocid1.tenancy.oc1..aaa --user ocid1.user.oc1..bbb \\
           --public-key-file ~/.oci/oci_api_key_public.pem --compartment ocid1.compartment.oc1..ccc
     """
-    from emulator.auth import InvalidKey, add_key_to_home
-    from toolkit import settings
+    from emulator.auth import add_key_to_home
 
-    try:
-        record = add_key_to_home(home or settings.home(), tenancy, user_id, public_key_file.read_bytes(),
-                                 fingerprint=fingerprint, compartments=compartments or None)
-    except InvalidKey as exc:
-        raise click.ClickException(str(exc)) from None
+    # A bad key (emulator.auth.InvalidKey, a ValueError) is an expected failure: one line, exit 1.
+    record = add_key_to_home(emulator_home(home), tenancy, user_id, public_key_file.read_bytes(),
+                             fingerprint=fingerprint, compartments=compartments or None)
     if as_json:
-        click.echo(json.dumps({k: v for k, v in record.items() if k != "publicKey"}, indent=2))
+        print_json({k: v for k, v in record.items() if k != "publicKey"})
         return
     scope = ", ".join(record["compartments"]).replace("*", "all compartments")
     click.echo(f"added key {record['fingerprint']} for user {user_id} ({scope})")
 
 
 def register(cli: click.Group) -> None:
-    """Attach ``add-key`` to the ``emulator`` group (created here if that module is absent)."""
-    group = cli.commands.get("emulator")
-    if not isinstance(group, click.Group):
-        group = click.Group("emulator", help="Run and manage the local emulator.")
-        cli.add_command(group)
-    group.add_command(add_key_command)
+    """Attach ``add-key`` to the ``emulator`` group."""
+    emulator_group(cli).add_command(add_key_command)

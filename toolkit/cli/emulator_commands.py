@@ -5,25 +5,18 @@ a background process recorded in ``<home>/emulator.json`` that ``stop`` and ``st
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from toolkit import settings
-
-_HOME_HELP = "Emulator home (catalog, artifacts, emulator.json). Default: $DOCKYARD_HOME or ~/.dockyard."
-
-
-def _home(home: Path | None) -> Path:
-    return Path(home).expanduser() if home else settings.home()
+from toolkit.cli.common import emulator_home, home_option, json_option, print_json
 
 
 @click.command("start")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port to listen on; 0 picks a free one.")
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help=_HOME_HELP)
+@home_option
 @click.option("--detach", is_flag=True, help="Run in the background and return once it answers.")
 @click.option("--auth", "--auth-mode", "auth_mode", type=click.Choice(["off", "enforce"]), default="off", show_default=True,
               help="'enforce' rejects requests not signed by a registered API key, as OCI does.")
@@ -39,7 +32,7 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
     """
     from emulator.config import EmulatorConfig
 
-    config = EmulatorConfig(home=_home(home), host=host, port=port, auth_mode=auth_mode)
+    config = EmulatorConfig(home=emulator_home(home), host=host, port=port, auth_mode=auth_mode)
     if runtime:
         config.runtime = runtime
     if not detach:
@@ -62,7 +55,7 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
 
 
 @click.command("stop")
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help=_HOME_HELP)
+@home_option
 def stop_command(home: Path | None) -> None:
     """Stop the detached emulator serving HOME (a no-op when none runs).
 
@@ -72,7 +65,7 @@ def stop_command(home: Path | None) -> None:
     """
     from emulator import daemon
 
-    home_dir = _home(home)
+    home_dir = emulator_home(home)
     if daemon.stop(home_dir):
         click.echo(f"stopped the emulator serving {home_dir}")
     else:
@@ -80,8 +73,8 @@ def stop_command(home: Path | None) -> None:
 
 
 @click.command("status")
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help=_HOME_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print {running, pid, url, home} as JSON.")
+@home_option
+@json_option("Print {running, pid, url, home} as JSON.")
 def status_command(home: Path | None, as_json: bool) -> None:
     """Say whether an emulator serves HOME and where (exit status 1 when none runs).
 
@@ -91,10 +84,10 @@ def status_command(home: Path | None, as_json: bool) -> None:
     """
     from emulator import daemon
 
-    home_dir = _home(home)
+    home_dir = emulator_home(home)
     data = daemon.status(home_dir)
     if as_json:
-        click.echo(json.dumps({"running": bool(data), "home": str(home_dir), **(data or {})}))
+        print_json({"running": bool(data), "home": str(home_dir), **(data or {})}, indent=None)
     elif data:
         click.echo(f"running at {data['url']} (pid {data['pid']}, home {home_dir})")
     else:
@@ -113,11 +106,16 @@ Example:
 """
 
 
-def register(cli: click.Group) -> None:
-    """Add the ``emulator`` group (or extend one another module created first)."""
+def emulator_group(cli: click.Group) -> click.Group:
+    """The ``emulator`` group of ``cli``, created on first use; auth_commands adds ``add-key`` to it."""
     group = cli.commands.get("emulator")
     if not isinstance(group, click.Group):
         group = click.Group("emulator", help=_GROUP_HELP)
         cli.add_command(group)
+    return group
+
+
+def register(cli: click.Group) -> None:
+    """Add ``start``, ``stop`` and ``status`` to the ``emulator`` group."""
     for command in (start_command, stop_command, status_command):
-        group.add_command(command)
+        emulator_group(cli).add_command(command)
