@@ -28,6 +28,7 @@ LABEL_HOME = "dockyard.home"
 
 DOCKERFILE = """\
 FROM {base} AS build
+LABEL dockyard.stage=build
 COPY wheels /tmp/dockyard/wheels
 RUN python3 -m venv /opt/dockyard/venv \\
  && /opt/dockyard/venv/bin/python -m pip install --no-index --no-cache-dir --disable-pip-version-check \\
@@ -120,6 +121,8 @@ class DockerRuntime:
                 if line.strip():
                     lines.append(line)
                     log(line)
+        # The legacy builder keeps the build stage (wheelhouse + toolchain) as a dangling image: drop it.
+        self.client.images.prune(filters={"dangling": True, "label": "dockyard.stage=build"})
 
     def _lock_for(self, key: str) -> threading.Lock:
         with self._locks_guard:
