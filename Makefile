@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The stock oci CLI pins its own oci SDK release, so it lives in a venv of its own; its `oci`
+# command is linked into $(BIN), where the test that drives it looks.
+OCI_CLI_VENV := $(VENV)/oci-cli
+OCI_CLI_STAMP := $(OCI_CLI_VENV)/.installed
 
 .PHONY: install quickstart test test-fast docker clean
 
@@ -13,12 +17,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+$(OCI_CLI_STAMP): $(STAMP)
+	$(PYTHON) -m venv $(OCI_CLI_VENV)
+	$(OCI_CLI_VENV)/bin/pip install -q oci-cli
+	ln -sf $(abspath $(OCI_CLI_VENV))/bin/oci $(BIN)/oci
+	touch $(OCI_CLI_STAMP)
+
 install: $(STAMP)
 
 quickstart: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart
 
-test: $(STAMP)
+test: $(STAMP) $(OCI_CLI_STAMP)
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
 
 # Unit tests only: no Docker, no servers started by hand.

@@ -5,13 +5,18 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import oci
 import pytest
 
 M = oci.data_science.models
 
-pytestmark = pytest.mark.skipif(shutil.which("oci") is None, reason="the oci CLI is not installed (pip install oci-cli)")
+# `make test` links the CLI (kept in a venv of its own: it pins its own oci SDK) beside our interpreter.
+OCI_CLI = shutil.which("oci", path=str(Path(sys.executable).parent)) or shutil.which("oci")
+
+pytestmark = pytest.mark.skipif(OCI_CLI is None, reason="the oci CLI is not installed (pip install oci-cli)")
 
 
 def _cli(credentials, tmp_path, url: str, *args: str) -> dict:
@@ -19,7 +24,7 @@ def _cli(credentials, tmp_path, url: str, *args: str) -> dict:
     config.write_text("[DEFAULT]\n" + "".join(f"{k}={v}\n" for k, v in credentials.config.items()))
     config.chmod(0o600)
     env = {**os.environ, "SUPPRESS_LABEL_WARNING": "True", "OCI_CLI_SUPPRESS_FILE_PERMISSIONS_WARNING": "True"}
-    result = subprocess.run(["oci", *args, "--endpoint", url, "--config-file", str(config), "--profile", "DEFAULT"],
+    result = subprocess.run([OCI_CLI, *args, "--endpoint", url, "--config-file", str(config), "--profile", "DEFAULT"],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
