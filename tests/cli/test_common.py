@@ -58,3 +58,14 @@ def test_a_bug_keeps_its_traceback() -> None:
 def test_click_usage_errors_and_aborts_pass_through() -> None:
     assert _run(click.BadParameter("nope", param_hint="--data")).exit_code == 2
     assert _run(click.Abort()).exit_code == 1
+
+
+def test_prepare_of_a_file_that_is_not_a_model_is_one_error_line(tmp_path) -> None:
+    from toolkit.cli import cli
+
+    not_a_model = tmp_path / "notes.txt"
+    not_a_model.write_text("version 1\n")
+    result = CliRunner().invoke(cli, ["prepare", str(not_a_model), "-f", "generic", "-d", str(tmp_path / "artifact")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.startswith(f"Error: cannot load {not_a_model} as a generic model: UnpicklingError")
+    assert "Hint:" in result.output and not (tmp_path / "artifact").exists()

@@ -94,9 +94,14 @@ def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample
     Example:
       dockyard prepare model.joblib -f sklearn -d ./artifact --sample @sample.csv
     """
+    from toolkit.artifact.errors import ArtifactError
     from toolkit.model.flavor import model_class_for
 
-    estimator = load_model_file(model_file, framework)
+    try:
+        estimator = load_model_file(model_file, framework)
+    except Exception as exc:  # any loader's failure means the same to the user: not a model file of this kind
+        raise ArtifactError(f"cannot load {model_file} as a {framework} model: {type(exc).__name__}: {exc}",
+                            hint="save it with pickle/joblib or the framework's own format, and check --framework") from exc
     model = model_class_for(framework)(estimator=estimator, artifact_dir=str(artifact_dir))
     kwargs: dict[str, Any] = {"use_torch_script": True} if torchscript else {}
     model.prepare(
