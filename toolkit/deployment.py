@@ -27,7 +27,7 @@ from oci.data_science.models import (
     SingleModelDeploymentConfigurationDetails,
 )
 
-from toolkit.catalog.session import CatalogSession, connect
+from toolkit.catalog.session import CatalogSession, connect, iter_records
 
 RUNTIME_TAG = "dockyard-runtime"
 FINAL_WORK_REQUEST_STATES = ("SUCCEEDED", "FAILED", "CANCELED")
@@ -79,8 +79,7 @@ class ModelDeployment:
         """Deployments of a compartment (the profile's default one when not given), all pages."""
         session = connect(auth, profile)
         kwargs = {k: v for k, v in {"project_id": project_id, "lifecycle_state": lifecycle_state}.items() if v}
-        summaries = oci.pagination.list_call_get_all_results(
-            session.ds.list_model_deployments, session.compartment(compartment_id), **kwargs).data
+        summaries = iter_records(session.ds.list_model_deployments, session.compartment(compartment_id), **kwargs)
         return [cls(s, session) for s in summaries]
 
     # ------------------------------------------------------------------ properties

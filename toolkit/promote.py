@@ -29,7 +29,7 @@ from oci.data_science import models as ds_models
 
 from toolkit import profiles
 from toolkit.catalog.errors import CatalogError
-from toolkit.catalog.session import CatalogSession, connect
+from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.catalog.wire import from_wire, to_wire
 
 PROMOTION_KEY = "PromotedFrom"
@@ -253,9 +253,8 @@ class _Promotion:
     def find_copy(self, source: _Source, compartment: str) -> Any:
         """An earlier promotion of this very artifact in the target compartment, or None."""
         marker = _marker(source.record.id, source.sha256)
-        candidates = oci.pagination.list_call_get_all_results(
-            self.dst.ds.list_models, compartment, display_name=source.record.display_name,
-            lifecycle_state="ACTIVE").data
+        candidates = iter_records(self.dst.ds.list_models, compartment, display_name=source.record.display_name,
+                                  lifecycle_state="ACTIVE")
         for summary in candidates:
             record = self.dst.ds.get_model(summary.id).data
             if _promotion_of(record) == marker:
@@ -410,7 +409,7 @@ class _Promotion:
         self.result.deployment_url = deployment.model_deployment_url
 
     def _far_deployment(self, target_id: str, compartment: str) -> Any:
-        summaries = oci.pagination.list_call_get_all_results(self.dst.ds.list_model_deployments, compartment).data
+        summaries = iter_records(self.dst.ds.list_model_deployments, compartment)
         for summary in summaries:
             if summary.lifecycle_state in _LIVE_DEPLOYMENT and _deployed_model_id(summary) == target_id:
                 return self.dst.ds.get_model_deployment(summary.id).data
