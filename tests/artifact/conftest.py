@@ -50,6 +50,6 @@ def round_trip(model, data, tmp_path: Path):
 
     first = model.verify(data)
     from_dir = GenericModel.from_model_artifact(model.artifact_dir)
-    archive = zip_artifact(Path(model.artifact_dir), tmp_path / "artifact.zip")
+    archive = zip_artifact(Path(model.artifact_dir), tmp_path / "artifact.zip").path
     from_zip = type(model).from_model_artifact(str(archive), artifact_dir=str(tmp_path / "unzipped"))
     return first, from_dir, from_zip

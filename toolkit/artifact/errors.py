@@ -19,8 +19,12 @@ class ArtifactNotFoundError(ArtifactError):
     """A directory, zip or required file of the artifact is missing."""
 
 
-class UnsafeArchiveError(ArtifactError):
-    """A zip member would be written outside the extraction directory (path traversal)."""
+class ArtifactIntegrityError(ArtifactError):
+    """An artifact zip cannot be trusted: it does not match its SHA-256 manifest, or is unsafe."""
+
+
+class UnsafeArchiveError(ArtifactIntegrityError):
+    """A zip member would be written outside the extraction directory (path traversal, symlink)."""
 
 
 class VerificationError(ArtifactError):

@@ -256,7 +256,7 @@ def _requirements_check(artifact_dir: Path, runtime: dict | None) -> CheckResult
 def _size_check(artifact_dir: Path) -> CheckResult:
     from toolkit.artifact.archive import artifact_files
 
-    size = sum(p.stat().st_size for p in artifact_files(artifact_dir))
+    size = sum(path.stat().st_size for path, _ in artifact_files(artifact_dir))
     ok = size <= DIRECT_UPLOAD_LIMIT
     message = f"{size / 1024**2:.2f} MiB" + ("" if ok else f", above the {DIRECT_UPLOAD_LIMIT // 1024**3} GB direct upload limit")
     return CheckResult("artifact_size", ok, message)
