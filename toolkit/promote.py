@@ -230,7 +230,7 @@ class _Promotion:
         from toolkit.artifact.introspect import introspect
         from toolkit.artifact.schema import INPUT_SCHEMA_FILE, Schema, synthetic_row
         from toolkit.artifact.verify import verify
-        from toolkit.catalog.zip_artifact import extract_fresh
+        from toolkit.artifact.archive import extract_fresh
 
         artifact_dir = extract_fresh(source.zip_path, self.workdir / "artifact")
         if data is None:

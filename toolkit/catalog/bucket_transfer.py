@@ -19,10 +19,10 @@ from oci.data_science.models import (
     ImportModelArtifactDetails,
 )
 
+from toolkit.artifact.archive import CHUNK
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession
 from toolkit.catalog.transfer import progress_bar
-from toolkit.catalog.zip_artifact import CHUNK
 
 # ADS sends artifacts larger than this through Object Storage (datascience_model.py).
 MAX_DIRECT_ARTIFACT_BYTES = 2 * 1024**3

@@ -23,11 +23,11 @@ from oci.data_science.models import (
 )
 from oci.resource_search.models import StructuredSearchDetails
 
+from toolkit.artifact.archive import extract_fresh, zip_artifact
 from toolkit.catalog import bucket_transfer, transfer
 from toolkit.catalog.errors import CatalogError, IntrospectionFailedError, ModelInUseError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.catalog.wire import from_wire, to_wire
-from toolkit.catalog.zip_artifact import extract_fresh, zip_artifact
 
 MODEL_OCID = re.compile(r"^ocid1\.datasciencemodel\.")
 VERSION_SET_OCID = re.compile(r"^ocid1\.datasciencemodelversionset\.")

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
-from toolkit.catalog.zip_artifact import CHUNK
+from toolkit.artifact.archive import CHUNK
 
 
 class ProgressReader:

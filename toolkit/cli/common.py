@@ -85,7 +85,7 @@ def expected_error_message(exc: Exception) -> str | None:
 
     from toolkit.artifact.errors import ArtifactError, ArtifactExistsError
     from toolkit.catalog.errors import CatalogError
-    from toolkit.catalog.zip_artifact import ArtifactIntegrityError
+    from toolkit.artifact.errors import ArtifactIntegrityError
     from toolkit.deployment import DeploymentError
     from toolkit.profiles import ProfileError
 
