@@ -247,10 +247,10 @@ def _requirements_check(artifact_dir: Path, runtime: dict | None) -> CheckResult
     if not requirements:
         return CheckResult("requirements", None, "not tested: the artifact lists no pip requirements")
     bad = [r for r in check_resolvable(requirements) if not r.ok]
-    how = "checked offline against installed distributions (importlib.metadata)"
+    how = "checked offline: installed distributions and the local wheel cache"
     if bad:
         return CheckResult("requirements", False, "; ".join(f"{r.requirement}: {r.detail}" for r in bad) + f" ({how})")
-    return CheckResult("requirements", True, f"{len(requirements)} pins installed here ({how})")
+    return CheckResult("requirements", True, f"{len(requirements)} requirement(s) resolvable ({how})")
 
 
 def _size_check(artifact_dir: Path) -> CheckResult:

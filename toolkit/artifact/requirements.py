@@ -2,11 +2,12 @@
 
 The deployment image is built from these pins (``requirements.txt`` and runtime.yaml's
 ``MODEL_DEPLOYMENT.INFERENCE_ENV.REQUIREMENTS``), so they must name versions this machine has:
-the image builder makes its wheelhouse from the host.
+the process runtime runs on this interpreter, and the image builder makes its wheelhouse here.
 """
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,23 +77,49 @@ class Resolution:
     detail: str
 
 
-def check_resolvable(requirements: list[str]) -> list[Resolution]:
+def local_wheel_dirs() -> list[Path]:
+    """Where wheels already lie on this machine: pip's find-links (``PIP_FIND_LINKS``) and the
+    wheelhouses Dockyard's image builder left under ``DOCKYARD_HOME`` (``cache/build/*/wheels``)."""
+    from toolkit import settings
+
+    dirs = [Path(p) for p in os.environ.get("PIP_FIND_LINKS", "").split() if p and "://" not in p]
+    dirs += sorted((settings.home() / "cache" / "build").glob("*/wheels"))
+    return [d for d in dirs if d.is_dir()]
+
+
+def _wheel_versions(dirs: list[Path]) -> dict[str, set[str]]:
+    """Canonical distribution name -> versions of the wheels in ``dirs`` (from the file names)."""
+    found: dict[str, set[str]] = {}
+    for directory in dirs:
+        for wheel in directory.glob("*.whl"):
+            parts = wheel.name.split("-")
+            if len(parts) >= 5:
+                found.setdefault(canonical(parts[0]), set()).add(public_version(parts[1]))
+    return found
+
+
+def check_resolvable(requirements: list[str], wheel_dirs: list[Path] | None = None) -> list[Resolution]:
     """Whether each requirement resolves on this machine without a network.
 
-    How: an ``==`` pin resolves when that version is installed (the image builder builds its
-    wheelhouse from the host's installed distributions); an unpinned or ranged line resolves when
-    the distribution is installed at all. No index is contacted, so this is fast and offline.
+    A requirement resolves when a matching version is installed here (the process runtime runs on
+    this interpreter) or lies as a wheel in a local wheel directory (``local_wheel_dirs()``), from
+    which an offline image build can install it. An ``==`` pin needs that exact version; another
+    line needs the distribution at all. No index is contacted, so this is fast and offline.
     """
-    results = []
-    for line in requirements:
-        name, op, wanted = split(line)
-        try:
-            have = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            results.append(Resolution(line, False, f"{name} is not installed"))
-            continue
-        if op == "==" and public_version(have) != public_version(wanted):
-            results.append(Resolution(line, False, f"{name} {have} is installed, not {wanted}"))
-        else:
-            results.append(Resolution(line, True, f"{name} {have} installed"))
-    return results
+    wheels = _wheel_versions(local_wheel_dirs() if wheel_dirs is None else wheel_dirs)
+    return [_resolve(line, wheels) for line in requirements]
+
+
+def _resolve(line: str, wheels: dict[str, set[str]]) -> Resolution:
+    name, op, wanted = split(line)
+    try:
+        have = public_version(importlib.metadata.version(name))
+    except importlib.metadata.PackageNotFoundError:
+        have = None
+    if have is not None and (op != "==" or have == public_version(wanted)):
+        return Resolution(line, True, f"{name} {have} installed")
+    cached = wheels.get(canonical(name), set())
+    if cached and (op != "==" or public_version(wanted) in cached):
+        return Resolution(line, True, f"{name} {wanted or max(cached)} in the local wheel cache")
+    installed = f"{name} {have} is installed, not {wanted}" if have else f"{name} is not installed"
+    return Resolution(line, False, f"{installed}, and no matching wheel is in the local wheel cache")
