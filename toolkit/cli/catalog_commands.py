@@ -33,7 +33,8 @@ def _parse_tags(tags: tuple[str, ...], param_hint: str = "--tag") -> dict[str, s
 @click.option("--description", "-d", help="Model description.")
 @compartment_option
 @project_option
-@click.option("--version-set", "model_version_set", help="Model version set name or OCID to add the model to.")
+@click.option("--version-set", "--model-version-set", "model_version_set",
+              help="Model version set name or OCID to add the model to (ADS: model_version_set).")
 @click.option("--version-label", help="Label of this version inside the version set (e.g. v1).")
 @click.option("--ignore-introspection", is_flag=True, help="Save even if introspection finds defects.")
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Freeform tag (repeatable).")
