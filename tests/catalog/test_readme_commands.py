@@ -32,5 +32,30 @@ def test_save_takes_the_readme_spelling_model_version_set(tmp_path: Path, projec
     assert record.model_version_set_id == created.output.strip() and record.version_label == "v1"
 
 
+def test_emulator_start_writes_the_oci_config_other_oci_tools_use(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env.pop("DOCKYARD_ENDPOINT", None)
+
+    def dockyard(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "toolkit.cli", *args], env=env, capture_output=True, text=True,
+                              timeout=60)
+
+    started = dockyard("emulator", "start", "--detach", "--home", str(home))
+    try:
+        assert started.returncode == 0, started.stderr
+        config_file = home / "oci" / "config"
+        assert config_file.is_file() and str(config_file) in started.stdout
+        import oci
+
+        config = oci.config.from_file(str(config_file))
+        url = started.stdout.split("export DOCKYARD_ENDPOINT=", 1)[1].split()[0]
+        client = oci.data_science.DataScienceClient(config, service_endpoint=url)
+        assert client.list_models(compartment_id=config["tenancy"]).data == []
+        assert config["tenancy"] in started.stdout
+    finally:
+        dockyard("emulator", "stop", "--home", str(home))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))

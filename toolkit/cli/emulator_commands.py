@@ -38,6 +38,7 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
     if not detach:
         from emulator.server import serve
 
+        _echo_local_profile(config.home)
         serve(config)
         return
     from emulator import daemon
@@ -52,6 +53,18 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
         raise click.ClickException(str(exc)) from None
     click.echo(f"Dockyard emulator serving {config.home} at {url}")
     click.echo(f"  export DOCKYARD_ENDPOINT={url}")
+    _echo_local_profile(config.home)
+
+
+def _echo_local_profile(home: Path) -> None:
+    """Create the local profile's throwaway key now and say where it is, so other ``oci``-based
+    tools (the ``oci`` CLI: ``--config-file``) can sign requests to this emulator right away."""
+    from toolkit.profiles import ensure_local_credentials
+
+    config_file = ensure_local_credentials(home)
+    tenancy = next((line.split("=", 1)[1].strip() for line in config_file.read_text().splitlines()
+                    if line.startswith("tenancy=")), "")
+    click.echo(f"  oci config for this emulator: {config_file} (tenancy {tenancy})")
 
 
 @click.command("stop")
