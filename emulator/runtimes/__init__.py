@@ -69,7 +69,8 @@ def choose(name: str, base_image: str | None = None) -> tuple[str, str]:
         return "process", f"auto: no Docker engine answers ({problem}), so the process runtime"
     image_problem = base_image_problem(base_image) if base_image else None
     if image_problem:
-        return "process", f"auto: {image_problem}; set DOCKYARD_BASE_IMAGE to a local image and restart the emulator to use Docker; so the process runtime"
+        return "process", (f"auto: {image_problem}, so the process runtime "
+                            "(for Docker, set DOCKYARD_BASE_IMAGE to a local image and restart the emulator)")
     return "docker", "auto: a Docker engine answers, so the docker runtime"
 
 
