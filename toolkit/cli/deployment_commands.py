@@ -34,7 +34,8 @@ def _show(deployment: Any, as_json: bool) -> None:
 
 @click.command("deploy")
 @click.argument("model_id")
-@click.option("--name", "display_name", help="Display name of the deployment.")
+@click.option("--display-name", "--name", "-n", "display_name",
+              help="Display name of the deployment (--name is an alias; save and the Python API say display_name).")
 @click.option("--runtime", type=click.Choice(["auto", "docker", "process"]), envvar="DOCKYARD_RUNTIME",
               help="Where the emulator runs the server (default auto: docker when an engine answers).")
 @click.option("--image", "deployment_image", help="Bring your own container: the image to run.")
@@ -53,7 +54,7 @@ def deploy(model_id: str, display_name: str | None, runtime: str | None, deploym
 
     \b
     Example:
-      dockyard deploy ocid1.datasciencemodel.oc1.iad.amaaaaaa... --name churn-api --runtime process
+      dockyard deploy ocid1.datasciencemodel.oc1.iad.amaaaaaa... --display-name churn-api --runtime process
     """
     from toolkit.deployment import deploy_model
 
