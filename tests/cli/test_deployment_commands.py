@@ -51,3 +51,28 @@ def test_deploy_takes_display_name_like_save_and_name_as_alias(flag: str, monkey
     result = CliRunner().invoke(cli, ["deploy", "ocid1.datasciencemodel.x", flag, "churn-api"])
     assert result.exit_code == 0, result.output
     assert seen["display_name"] == "churn-api" and seen["model_id"] == "ocid1.datasciencemodel.x"
+
+
+def _called(fake: FakeDeployment) -> list[str]:
+    return [name for name, _, _ in fake.calls]
+
+
+def test_deployments_delete_takes_yes_like_models_delete(fake: FakeDeployment) -> None:
+    result = CliRunner().invoke(cli, ["deployments", "delete", OCID, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert _called(fake) == ["delete"] and "?" not in result.output
+
+
+def test_deployments_delete_asks_first_and_a_no_deletes_nothing(fake: FakeDeployment) -> None:
+    declined = CliRunner().invoke(cli, ["deployments", "delete", OCID], input="n\n")
+    assert declined.exit_code == 1 and f"Delete model deployment fake ({OCID})?" in declined.output
+    assert _called(fake) == []
+    assert CliRunner().invoke(cli, ["deployments", "delete", OCID]).exit_code == 1  # no terminal, no --yes
+    assert _called(fake) == []
+    accepted = CliRunner().invoke(cli, ["deployments", "delete", OCID], input="y\n")
+    assert accepted.exit_code == 0 and _called(fake) == ["delete"]
+
+
+def test_deactivate_is_undoable_and_does_not_ask(fake: FakeDeployment) -> None:
+    result = CliRunner().invoke(cli, ["deployments", "deactivate", OCID])
+    assert result.exit_code == 0 and _called(fake) == ["deactivate"]

@@ -26,7 +26,7 @@ def test_deploy_list_get_predict_logs_delete_from_the_shell(pickle_model_id, tmp
     assert json.loads(run("predict", ocid, "--data", f"@{payload}")) == {"prediction": [105]}
     assert "[access]" in run("deployments", "logs", ocid, "--type", "access")
     assert "INACTIVE" in run("deployments", "deactivate", ocid)
-    assert "DELETED" in run("deployments", "delete", ocid)
+    assert "DELETED" in run("deployments", "delete", ocid, "--yes")
 
 
 def test_predict_on_an_unknown_deployment_is_one_clear_error(emulator):

@@ -12,7 +12,10 @@ from typing import Any
 
 import click
 
-from toolkit.cli.common import compartment_option, handle_errors, json_option, parse_key_values, print_json, profile_option
+from toolkit.cli.common import (
+    compartment_option, confirm_unless, handle_errors, json_option, parse_key_values, print_json, profile_option,
+    yes_option,
+)
 
 JSON_HELP = "Print JSON (the SDK's snake_case field names) for scripts."
 EXAMPLE_OCID = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa..."
@@ -142,29 +145,34 @@ def deployment_logs(deployment_id: str, log_type: str | None, follow: bool, prof
         pass
 
 
-def _lifecycle_command(name: str, summary: str) -> click.Command:
-    """``activate``, ``deactivate`` and ``delete``: the same call on a deployment, by method name."""
-    help_text = f"{summary}\n\n\b\nExample:\n  dockyard deployments {name} {EXAMPLE_OCID}"
+def _lifecycle_command(name: str, summary: str, confirm: bool = False) -> click.Command:
+    """``activate``, ``deactivate`` and ``delete``: the same call on a deployment, by method name.
 
-    @click.command(name, help=help_text)
-    @click.argument("deployment_id")
-    @wait_option
-    @profile_option
-    @handle_errors
-    def command(deployment_id: str, wait: bool, profile: str | None) -> None:
+    ``confirm``: ask first (``--yes`` skips it), as ``models delete`` does; only ``delete`` cannot
+    be undone (a deactivated deployment is activated again), so only it asks.
+    """
+    example = f"dockyard deployments {name} {EXAMPLE_OCID}" + (" --yes" if confirm else "")
+    help_text = f"{summary}\n\n\b\nExample:\n  {example}"
+
+    def command(deployment_id: str, wait: bool, profile: str | None, yes: bool = True) -> None:
         from toolkit.deployment import ModelDeployment
 
         deployment = ModelDeployment.from_id(deployment_id, profile=profile)
+        confirm_unless(yes, f"{name.capitalize()} model deployment {deployment.display_name} ({deployment.id})?")
         getattr(deployment, name)(wait_for_completion=wait, show_progress=wait)
         click.echo(f"{deployment.id}  {deployment.lifecycle_state}")
 
-    return command
+    for decorator in (handle_errors, profile_option, *((yes_option,) if confirm else ()), wait_option,
+                      click.argument("deployment_id")):
+        command = decorator(command)
+    return click.command(name, help=help_text)(command)
 
 
-for _name, _summary in (("activate", "Activate a deployment: serve it again."),
-                        ("deactivate", "Deactivate a deployment: stop serving, keep it to activate later."),
-                        ("delete", "Delete a deployment.")):
-    deployments.add_command(_lifecycle_command(_name, _summary))
+for _name, _summary, _confirm in (
+        ("activate", "Activate a deployment: serve it again.", False),
+        ("deactivate", "Deactivate a deployment: stop serving, keep it to activate later.", False),
+        ("delete", "Delete a deployment (asks first unless --yes).", True)):
+    deployments.add_command(_lifecycle_command(_name, _summary, _confirm))
 
 
 @click.command("predict")
