@@ -27,6 +27,9 @@ def test_prepare_verify_introspect(iris_numpy, tmp_path):
     verified = runner.invoke(cli, ["verify", str(artifact), "--data", json.dumps(X[[0, 50, 100]].tolist())])
     assert verified.exit_code == 0, verified.output
     assert json.loads(verified.output) == {"prediction": [0, 1, 2]}
+    # an ADS envelope (the README's predict form) is sent as it is, not wrapped a second time
+    enveloped = runner.invoke(cli, ["verify", str(artifact), "--data", json.dumps({"data": X[[0, 50, 100]].tolist()})])
+    assert enveloped.exit_code == 0 and json.loads(enveloped.output) == {"prediction": [0, 1, 2]}, enveloped.output
 
     introspected = runner.invoke(cli, ["introspect", str(artifact), "--json"])
     assert introspected.exit_code == 0, introspected.output

@@ -76,3 +76,61 @@ def test_deployments_delete_asks_first_and_a_no_deletes_nothing(fake: FakeDeploy
 def test_deactivate_is_undoable_and_does_not_ask(fake: FakeDeployment) -> None:
     result = CliRunner().invoke(cli, ["deployments", "deactivate", OCID])
     assert result.exit_code == 0 and _called(fake) == ["deactivate"]
+
+
+def _sent_body(fake: FakeDeployment) -> tuple[bytes, str]:
+    """The request ``ModelDeployment.predict(data, auto_serialize_data=...)`` builds from the recorded call."""
+    from toolkit.artifact.payload import to_request
+
+    (name, args, kwargs), = fake.calls
+    assert name == "predict" and set(kwargs) == {"auto_serialize_data"}
+    return to_request(args[0], serialize=kwargs["auto_serialize_data"])
+
+
+def _predict(*args: str) -> None:
+    result = CliRunner().invoke(cli, ["predict", OCID, *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_predict_reads_a_csv_like_verify_and_sends_the_api_payload(fake: FakeDeployment, tmp_path) -> None:
+    import pandas as pd
+
+    from toolkit.artifact.payload import to_request
+
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n3,4\n")
+    _predict("--data", f"@{tmp_path / 'x.csv'}")
+    assert _sent_body(fake) == to_request(pd.DataFrame({"a": [1, 3], "b": [2, 4]}))
+
+
+def test_predict_reads_npy_and_wraps_inline_json_like_verify(fake: FakeDeployment, tmp_path) -> None:
+    import numpy as np
+
+    from toolkit.artifact.payload import to_request
+
+    np.save(tmp_path / "x.npy", np.array([[1.0, 2.0]]))
+    _predict("--data", f"@{tmp_path / 'x.npy'}")
+    assert _sent_body(fake) == to_request(np.array([[1.0, 2.0]]))
+    fake.calls.clear()
+    _predict("--data", "[[1, 2]]")
+    assert _sent_body(fake) == to_request([[1, 2]])
+
+
+@pytest.mark.parametrize("args, body", [
+    (["--data", '{"data": [[1, 2]]}'], b'{"data": [[1, 2]]}'),  # already an ADS envelope: as it is
+    (["--data", '{"x": 1}', "--raw"], b'{"x": 1}'),
+], ids=["envelope", "raw"])
+def test_predict_sends_a_ready_document_as_it_is(fake: FakeDeployment, args: list[str], body: bytes) -> None:
+    _predict(*args)
+    assert _sent_body(fake) == (body, "application/json")
+
+
+def test_predict_binary_still_sends_the_file_bytes(fake: FakeDeployment, tmp_path) -> None:
+    (tmp_path / "image.json").write_bytes(b"\x89PNG not json")
+    _predict("--data", f"@{tmp_path / 'image.json'}", "--binary")
+    assert _sent_body(fake) == (b"\x89PNG not json", "application/octet-stream")
+    assert CliRunner().invoke(cli, ["predict", OCID, "--data", "{}", "--binary"]).exit_code == 2
+
+
+def test_predict_bad_data_is_a_usage_error(fake: FakeDeployment) -> None:
+    result = CliRunner().invoke(cli, ["predict", OCID, "--data", "not json"])
+    assert result.exit_code == 2 and "not valid JSON" in result.output and fake.calls == []

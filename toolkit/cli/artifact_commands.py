@@ -4,14 +4,15 @@ Exit status: 0 ok, 1 failure (a failing score.py, a failing check, a refused ove
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from toolkit.cli.common import handle_errors, json_option, print_json
+from toolkit.cli.common import (
+    DATA_HELP, RAW_HELP, already_enveloped, handle_errors, json_option, print_json, read_data,
+)
 
 FRAMEWORKS = ("generic", "sklearn", "xgboost", "lightgbm", "pytorch")
 
@@ -49,30 +50,6 @@ def load_model_file(path: Path, framework: str) -> Any:
         return cloudpickle.load(f)
 
 
-def read_data(value: str) -> Any:
-    """``--data``: inline JSON, or ``@file`` (.json, .csv, .npy; anything else is sent as bytes)."""
-    if not value.startswith("@"):
-        try:
-            return json.loads(value)
-        except ValueError as exc:
-            raise click.BadParameter(f"not valid JSON ({exc}); use @file for a file") from None
-    path = Path(value[1:])
-    if not path.exists():
-        raise click.BadParameter(f"{path} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))
-    if suffix == ".csv":
-        import pandas as pd
-
-        return pd.read_csv(path)
-    if suffix == ".npy":
-        import numpy as np
-
-        return np.load(path, allow_pickle=False)
-    return path.read_bytes()
-
-
 @click.command("prepare")
 @click.argument("model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--framework", "-f", type=click.Choice(FRAMEWORKS), required=True, help="The model's framework (flavor).")
@@ -107,7 +84,7 @@ def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample
     model.prepare(
         inference_conda_env=inference_conda_env,
         inference_python_version=python_version,
-        X_sample=read_data(sample) if sample else None,
+        X_sample=read_data(sample, "--sample") if sample else None,
         requirements=list(requirements) or None,
         use_case_type=use_case_type,
         force_overwrite=force,
@@ -119,8 +96,8 @@ def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample
 
 @click.command("verify")
 @click.argument("artifact_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--data", required=True, help="Input: inline JSON, or @file (.json, .csv, .npy, other = raw bytes).")
-@click.option("--raw", is_flag=True, help="Send JSON as it is, without the ADS {data, data_type} envelope.")
+@click.option("--data", required=True, help=DATA_HELP)
+@click.option("--raw", is_flag=True, help=RAW_HELP)
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait for score.py.")
 @handle_errors
 def verify_command(artifact_dir: Path, data: str, raw: bool, timeout: float) -> None:
@@ -132,7 +109,8 @@ def verify_command(artifact_dir: Path, data: str, raw: bool, timeout: float) -> 
     """
     from toolkit.artifact.verify import verify
 
-    result = verify(artifact_dir, read_data(data), serialize=not raw, timeout=timeout)
+    document = read_data(data)
+    result = verify(artifact_dir, document, serialize=not raw and not already_enveloped(document), timeout=timeout)
     print_json(result, indent=None)
 
 

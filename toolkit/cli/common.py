@@ -51,6 +51,51 @@ def confirm_unless(yes: bool, question: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Request data (verify, predict, prepare --sample)
+# --------------------------------------------------------------------------------------------
+
+DATA_HELP = "Input: inline JSON, or @file (.json, .csv, .npy, other = raw bytes)."
+RAW_HELP = ("Send JSON as it is, without the ADS {data, data_type} envelope (a document already in that "
+            "form is always sent as it is).")
+
+
+def read_data(value: str, param_hint: str = "--data") -> Any:
+    """``--data``: inline JSON, or ``@file`` (.json, .csv, .npy; anything else is sent as bytes).
+
+    One reader for every command that sends data to a score.py, so ``verify`` and ``predict``
+    turn the same ``--data`` into the same request body (``toolkit.artifact.payload.to_request``).
+    """
+    if not value.startswith("@"):
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"not valid JSON ({exc}); use @file for a file", param_hint=param_hint) from None
+    path = Path(value[1:])
+    if not path.exists():
+        raise click.BadParameter(f"{path} does not exist", param_hint=param_hint)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    if suffix == ".csv":
+        import pandas as pd
+
+        return pd.read_csv(path)
+    if suffix == ".npy":
+        import numpy as np
+
+        return np.load(path, allow_pickle=False)
+    return path.read_bytes()
+
+
+def already_enveloped(data: Any) -> bool:
+    """A JSON document already in the ADS ``{"data": ..., "data_type": ...}`` form (score.py's test).
+
+    Wrapping it again would hand score.py the envelope as its data, so it goes as it is.
+    """
+    return isinstance(data, dict) and "data" in data and set(data) <= {"data", "data_type"}
+
+
+# --------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------
 

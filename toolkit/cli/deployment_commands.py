@@ -5,7 +5,6 @@ Human output by default, ``--json`` for scripts. Exit status: 0 ok, 1 error (OCI
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,8 @@ from typing import Any
 import click
 
 from toolkit.cli.common import (
-    compartment_option, confirm_unless, handle_errors, json_option, parse_key_values, print_json, profile_option,
-    yes_option,
+    DATA_HELP, RAW_HELP, already_enveloped, compartment_option, confirm_unless, handle_errors, json_option,
+    parse_key_values, print_json, profile_option, read_data, yes_option,
 )
 
 JSON_HELP = "Print JSON (the SDK's snake_case field names) for scripts."
@@ -177,32 +176,27 @@ for _name, _summary, _confirm in (
 
 @click.command("predict")
 @click.argument("deployment_id")
-@click.option("--data", "-d", required=True,
-              help="JSON document to send, @file for a JSON file, or @file.bin with --binary.")
-@click.option("--binary", is_flag=True, help="Send the @file's bytes as application/octet-stream.")
+@click.option("--data", "-d", required=True, help=DATA_HELP + " The same body verify sends.")
+@click.option("--raw", is_flag=True, help=RAW_HELP)
+@click.option("--binary", is_flag=True, help="Send the @file's bytes as application/octet-stream, whatever its suffix.")
 @profile_option
 @handle_errors
-def predict(deployment_id: str, data: str, binary: bool, profile: str | None) -> None:
-    """Send a request to a deployment's /predict (signed, through its endpoint) and print the answer.
+def predict(deployment_id: str, data: str, raw: bool, binary: bool, profile: str | None) -> None:
+    """Send DATA to a deployment's /predict (signed, through its endpoint) and print the answer.
+
+    DATA is read as ``verify --data`` reads it and sent as ``ModelDeployment.predict`` sends it.
 
     \b
     Example:
-      dockyard predict ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa... --data '{"data": [[5.1, 3.5, 1.4, 0.2]]}'
+      dockyard predict ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa... --data @x.csv
     """
     from toolkit.deployment import ModelDeployment
 
+    if binary and not data.startswith("@"):
+        raise click.BadParameter("--binary needs --data @file", param_hint="--data")
+    document = Path(data[1:]).read_bytes() if binary else read_data(data)
     deployment = ModelDeployment.from_id(deployment_id, profile=profile)
-    if binary:
-        if not data.startswith("@"):
-            raise click.BadParameter("--binary needs --data @file", param_hint="--data")
-        result = deployment.predict(Path(data[1:]).read_bytes())
-    else:
-        text = Path(data[1:]).read_text() if data.startswith("@") else data
-        try:
-            document = json.loads(text)
-        except ValueError as exc:
-            raise click.BadParameter(f"not JSON: {exc}", param_hint="--data") from None
-        result = deployment.predict(json_input=document)
+    result = deployment.predict(document, auto_serialize_data=not raw and not already_enveloped(document))
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
     else:
