@@ -89,6 +89,7 @@ def test_version_sets_commands(tmp_path: Path, project_id: str) -> None:
     assert [s["name"] for s in listed] == ["cli-set"]
     shown = json.loads(run("version-sets", "get", "cli-set", "--json").output)
     assert shown["id"] == set_id and shown["models"][0]["versionLabel"] == "v1"
+    assert shown["lifecycleState"] == "ACTIVE" and shown["projectId"] == project_id and "project_id" not in shown
     assert "v1" in run("version-sets", "get", set_id).output
     assert run("version-sets", "delete", "cli-set", "--delete-models", "--yes").exit_code == 0
     assert run("version-sets", "get", "cli-set").exit_code == 1

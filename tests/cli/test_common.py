@@ -1,6 +1,8 @@
 """``toolkit.cli.common.handle_errors``: expected failures are one ``Error:`` line and exit 1; bugs keep their traceback."""
 from __future__ import annotations
 
+import json
+
 import click
 import oci
 import pytest
@@ -69,3 +71,17 @@ def test_prepare_of_a_file_that_is_not_a_model_is_one_error_line(tmp_path) -> No
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert result.output.startswith(f"Error: cannot load {not_a_model} as a generic model: UnpicklingError")
     assert "Hint:" in result.output and not (tmp_path / "artifact").exists()
+
+
+def test_print_json_names_fields_as_the_wire_does(capsys) -> None:
+    """One naming for every --json: SDK objects and snake_case views (ModelVersionSet.to_dict()) alike."""
+    from oci.data_science.models import ModelDeployment, ModelVersionSet
+
+    from toolkit.cli.common import print_json
+
+    print_json(ModelDeployment(id="md1", lifecycle_state="ACTIVE", model_deployment_url="http://u"))
+    assert json.loads(capsys.readouterr().out) == {"id": "md1", "lifecycleState": "ACTIVE", "modelDeploymentUrl": "http://u"}
+    view = {"id": "mvs1", "compartment_id": "c", "lifecycle_state": "ACTIVE", "models": []}
+    print_json([view], sdk_model=ModelVersionSet)
+    assert json.loads(capsys.readouterr().out) == [{"id": "mvs1", "compartmentId": "c", "lifecycleState": "ACTIVE",
+                                                    "models": []}]

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import json
+
 import pytest
 from click.testing import CliRunner
+from oci.data_science.models import ModelDeployment as SdkModelDeployment
 
 import toolkit.deployment as deployment_module
 from toolkit.cli import cli
@@ -22,6 +25,7 @@ class FakeDeployment:
     def __init__(self) -> None:
         self.id, self.display_name, self.lifecycle_state = OCID, "fake", "ACTIVE"
         self.url, self.model_id, self.lifecycle_details = "http://127.0.0.1:1/x", "ocid1.datasciencemodel.x", None
+        self.record = SdkModelDeployment(id=OCID, display_name="fake", lifecycle_state="ACTIVE", model_deployment_url=self.url)
         self.calls: list[tuple[str, tuple, dict]] = []
 
     def __getattr__(self, name: str) -> Any:
@@ -134,3 +138,11 @@ def test_predict_binary_still_sends_the_file_bytes(fake: FakeDeployment, tmp_pat
 def test_predict_bad_data_is_a_usage_error(fake: FakeDeployment) -> None:
     result = CliRunner().invoke(cli, ["predict", OCID, "--data", "not json"])
     assert result.exit_code == 2 and "not valid JSON" in result.output and fake.calls == []
+
+
+def test_deployments_json_uses_wire_names_like_models(fake: FakeDeployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deployment_module.ModelDeployment, "list", classmethod(lambda cls, **kwargs: [fake]))
+    got = json.loads(CliRunner().invoke(cli, ["deployments", "get", OCID, "--json"]).output)
+    listed = json.loads(CliRunner().invoke(cli, ["deployments", "list", "--json"]).output)
+    expected = {"id": OCID, "displayName": "fake", "lifecycleState": "ACTIVE", "modelDeploymentUrl": fake.url}
+    assert got == expected and listed == [expected]

@@ -17,7 +17,7 @@ def run(*args: str) -> str:
 def test_deploy_list_get_predict_logs_delete_from_the_shell(pickle_model_id, tmp_path):
     deployment = json.loads(run("deploy", pickle_model_id, "--name", "cli-dep", "--runtime", "process", "--json"))
     ocid = deployment["id"]
-    assert deployment["lifecycle_state"] == "ACTIVE"
+    assert deployment["lifecycleState"] == "ACTIVE" and "lifecycle_state" not in deployment
     assert ocid in run("deployments", "list")
     assert "cli-dep" in run("deployments", "get", ocid)
     assert json.loads(run("predict", ocid, "--data", '{"data": [[1, 1]]}')) == {"prediction": [102]}

@@ -268,6 +268,13 @@ def version_sets_group() -> None:
     """
 
 
+def _sdk_version_set() -> type:
+    """The SDK's ``ModelVersionSet``, whose ``attribute_map`` gives ``--json`` its wire names."""
+    from oci.data_science.models import ModelVersionSet
+
+    return ModelVersionSet
+
+
 def _find_version_set(name_or_id: str, compartment_id: str | None, profile: str | None) -> Any:
     from toolkit.catalog.version_set import ModelVersionSet
 
@@ -297,7 +304,7 @@ def version_sets_create(name: str, description: str | None, compartment_id: str 
     mvs = ModelVersionSet(name=name, description=description, compartment_id=compartment_id,
                           project_id=project_id, profile=profile).create()
     if as_json:
-        print_json(mvs.to_dict())
+        print_json(mvs.to_dict(), sdk_model=_sdk_version_set())
     else:
         click.echo(mvs.id)
 
@@ -319,7 +326,7 @@ def version_sets_list(compartment_id: str | None, project_id: str | None, profil
 
     sets = ModelVersionSet.list(compartment_id=compartment_id, project_id=project_id, profile=profile)
     if as_json:
-        print_json([s.to_dict() for s in sets])
+        print_json([s.to_dict() for s in sets], sdk_model=_sdk_version_set())
         return
     print_table("Model version sets", ["Name", "OCID", "State", "Description"],
            ([s.name, s.id, s.lifecycle_state, s.description] for s in sets))
@@ -341,7 +348,7 @@ def version_sets_get(name_or_id: str, compartment_id: str | None, profile: str |
     mvs = _find_version_set(name_or_id, compartment_id, profile)
     models = mvs.models()
     if as_json:
-        print_json({**mvs.to_dict(), "models": models})
+        print_json({**mvs.to_dict(), "models": models}, sdk_model=_sdk_version_set())
         return
     print_fields("Model version set", list(mvs.to_dict().items()))
     print_table("Models", ["Version", "Label", "Name", "OCID", "State"],

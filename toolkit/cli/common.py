@@ -171,11 +171,26 @@ def fail(message: str) -> None:
 # Output
 # --------------------------------------------------------------------------------------------
 
-def print_json(value: Any, indent: int | None = 2) -> None:
-    """Print SDK objects, dicts and lists as JSON; SDK objects in wire form (camelCase, as the REST API)."""
+def print_json(value: Any, indent: int | None = 2, sdk_model: type | None = None) -> None:
+    """Print SDK objects, dicts and lists as JSON in wire form (camelCase, as the REST API and ``oci`` CLI).
+
+    Every ``--json`` goes through here so scripts see one naming. ``sdk_model``: the SDK class
+    whose ``attribute_map`` names the snake_case keys of a plain dict (or list of dicts) such as
+    ``ModelVersionSet.to_dict()``; keys it does not know are kept as they are.
+    """
+    click.echo(json.dumps(wire_json(value, sdk_model), indent=indent, default=str))
+
+
+def wire_json(value: Any, sdk_model: type | None = None) -> Any:
+    """``value`` with wire field names: SDK objects via their ``attribute_map``, snake_case dicts via ``sdk_model``'s."""
     from toolkit.catalog.wire import to_wire
 
-    click.echo(json.dumps(to_wire(value), indent=indent, default=str))
+    if sdk_model is not None and isinstance(value, list):
+        return [wire_json(item, sdk_model) for item in value]
+    if sdk_model is not None and isinstance(value, dict):
+        names = sdk_model().attribute_map
+        value = {names.get(key, key): item for key, item in value.items()}
+    return to_wire(value)
 
 
 def console() -> Any:

@@ -16,7 +16,6 @@ from toolkit.cli.common import (
     parse_key_values, print_json, profile_option, read_data, yes_option,
 )
 
-JSON_HELP = "Print JSON (the SDK's snake_case field names) for scripts."
 EXAMPLE_OCID = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa..."
 wait_option = click.option("--wait/--no-wait", default=True, show_default=True,
                            help="Wait for the work request to finish.")
@@ -24,9 +23,7 @@ wait_option = click.option("--wait/--no-wait", default=True, show_default=True,
 
 def _show(deployment: Any, as_json: bool) -> None:
     if as_json:
-        import oci
-
-        print_json(oci.util.to_dict(deployment.record))
+        print_json(deployment.record)
         return
     click.echo(f"{deployment.id}\n  name:  {deployment.display_name}\n  state: {deployment.lifecycle_state}"
                f"\n  url:   {deployment.url}\n  model: {deployment.model_id}")
@@ -46,7 +43,7 @@ def _show(deployment: Any, as_json: bool) -> None:
 @click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable (repeatable).")
 @click.option("--shape", "shape", default="VM.Standard.E4.Flex", show_default=True, help="Instance shape.")
 @wait_option
-@json_option(JSON_HELP)
+@json_option()
 @profile_option
 @handle_errors
 def deploy(model_id: str, display_name: str | None, runtime: str | None, deployment_image: str | None,
@@ -81,7 +78,7 @@ def deployments() -> None:
 @deployments.command("list")
 @compartment_option
 @click.option("--state", "lifecycle_state", help="Only deployments in this lifecycle state.")
-@json_option(JSON_HELP)
+@json_option()
 @profile_option
 @handle_errors
 def list_deployments(compartment_id: str | None, lifecycle_state: str | None, as_json: bool,
@@ -92,13 +89,11 @@ def list_deployments(compartment_id: str | None, lifecycle_state: str | None, as
     Example:
       dockyard deployments list --state ACTIVE --json
     """
-    import oci
-
     from toolkit.deployment import ModelDeployment
 
     items = ModelDeployment.list(compartment_id=compartment_id, lifecycle_state=lifecycle_state, profile=profile)
     if as_json:
-        print_json([oci.util.to_dict(d.record) for d in items])
+        print_json([d.record for d in items])
         return
     for d in items:
         click.echo(f"{d.id}  {d.lifecycle_state:<15} {d.display_name}")
@@ -106,7 +101,7 @@ def list_deployments(compartment_id: str | None, lifecycle_state: str | None, as
 
 @deployments.command("get")
 @click.argument("deployment_id")
-@json_option(JSON_HELP)
+@json_option()
 @profile_option
 @handle_errors
 def get_deployment(deployment_id: str, as_json: bool, profile: str | None) -> None:
