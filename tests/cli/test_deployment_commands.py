@@ -146,3 +146,17 @@ def test_deployments_json_uses_wire_names_like_models(fake: FakeDeployment, monk
     listed = json.loads(CliRunner().invoke(cli, ["deployments", "list", "--json"]).output)
     expected = {"id": OCID, "displayName": "fake", "lifecycleState": "ACTIVE", "modelDeploymentUrl": fake.url}
     assert got == expected and listed == [expected]
+
+
+def test_deployments_list_is_a_table_like_models_list(fake: FakeDeployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timezone
+
+    fake.record.time_created = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    monkeypatch.setattr(deployment_module.ModelDeployment, "list", classmethod(lambda cls, **kwargs: [fake]))
+    result = CliRunner().invoke(cli, ["deployments", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].strip() == "Model deployments" and "┃ Name" in result.output and "┃ State" in result.output
+    row = next(line for line in lines if OCID in line)
+    assert "fake" in row and "ACTIVE" in row and "ocid1.datasciencemodel.x" in row and "2026-01-02 03:04:05" in row
+    assert lines[-1] == "1 item(s)"

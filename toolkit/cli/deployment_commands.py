@@ -13,7 +13,7 @@ import click
 
 from toolkit.cli.common import (
     DATA_HELP, RAW_HELP, already_enveloped, compartment_option, confirm_unless, handle_errors, json_option,
-    parse_key_values, print_json, profile_option, read_data, yes_option,
+    parse_key_values, print_json, print_table, profile_option, read_data, yes_option,
 )
 
 EXAMPLE_OCID = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa..."
@@ -95,8 +95,13 @@ def list_deployments(compartment_id: str | None, lifecycle_state: str | None, as
     if as_json:
         print_json([d.record for d in items])
         return
-    for d in items:
-        click.echo(f"{d.id}  {d.lifecycle_state:<15} {d.display_name}")
+    rows = ([d.display_name, d.id, d.lifecycle_state, d.model_id, _created(d.record)] for d in items)
+    print_table("Model deployments", ["Name", "OCID", "State", "Model", "Created (UTC)"], rows)
+
+
+def _created(record: Any) -> str | None:
+    created = getattr(record, "time_created", None)
+    return created.strftime("%Y-%m-%d %H:%M:%S") if hasattr(created, "strftime") else created
 
 
 @deployments.command("get")
