@@ -247,10 +247,17 @@ def models_delete(model_id: str, delete_deployments: bool, yes: bool, profile: s
     Example:
       dockyard models delete ocid1.datasciencemodel.oc1.iad.amaaaaaa... --yes
     """
+    from toolkit.catalog.errors import CatalogError, ModelInUseError
     from toolkit.catalog.model_catalog import delete_model
 
     confirm_unless(yes, f"Delete model {model_id}?")
-    delete_model(model_id, delete_associated_model_deployment=delete_deployments, profile=profile)
+    try:
+        delete_model(model_id, delete_associated_model_deployment=delete_deployments, profile=profile)
+    except ModelInUseError as exc:  # its message names the Python argument; say the flag here
+        raise CatalogError(
+            f"model {model_id} is used by model deployment(s) {', '.join(exc.deployment_ids)}; delete those "
+            "first (dockyard deployments delete) or pass --delete-deployments"
+        ) from None
     click.echo(f"deleted {model_id}")
 
 
