@@ -85,3 +85,16 @@ def test_usage_errors_exit_2_and_failures_exit_1(tmp_path: Path) -> None:
     bad = runner.invoke(cli, ["emulator", "add-key", "--tenancy", "t", "--user", "u", "--public-key-file", str(key),
                               "--home", str(tmp_path / "home")])
     assert bad.exit_code == 1 and isinstance(bad.exception, SystemExit) and bad.output.startswith("Error: ")
+
+
+def test_resource_groups_answer_to_their_singular_too():
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    for singular, plural in (("deployment", "deployments"), ("model", "models"), ("version-set", "version-sets")):
+        result = CliRunner().invoke(cli, [singular, "--help"])
+        assert result.exit_code == 0, result.output
+        assert result.output == CliRunner().invoke(cli, [plural, "--help"]).output.replace(plural, singular, 1)
+    listed = CliRunner().invoke(cli, ["--help"]).output
+    assert " deployments " in listed and " deployment " not in listed

@@ -16,7 +16,18 @@ COMMAND_MODULES = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The top-level group: also answers to the singular of each resource group
+    (``dockyard deployment logs``, as the OCI CLI's ``oci data-science model-deployment``),
+    without listing the aliases twice in ``--help``."""
+
+    ALIASES = {"deployment": "deployments", "model": "models", "version-set": "version-sets"}
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, self.ALIASES.get(cmd_name, cmd_name))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dockyard")
 def cli() -> None:
     """Dockyard: the OCI Data Science model catalog and deployments, offline.
