@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from emulator.config import EmulatorConfig
+from emulator.pids import pid_running
 from emulator.server import STATE_FILE
 
 START_TIMEOUT = 30.0
@@ -33,23 +34,13 @@ def _answers(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _is_emulator(pid: int) -> bool:
     """Guard against pid reuse: only signal a process started as ``python -m emulator`` or
     ``dockyard emulator start``."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
-        return _alive(pid)  # no /proc (macOS): trust the state file
+        return pid_running(pid)  # no /proc (macOS): trust the state file
     return any(b"emulator" in arg for arg in argv)
 
 
@@ -64,7 +55,7 @@ def _read_state(home: Path) -> dict[str, Any] | None:
 def status(home: Path) -> dict[str, Any] | None:
     """``{"pid", "url", "home"}`` of the emulator serving ``home`` when it is up and answers, else None."""
     data = _read_state(home)
-    if data and _alive(int(data["pid"])) and _answers(data["url"]):
+    if data and pid_running(int(data["pid"])) and _answers(data["url"]):
         return data
     return None
 
@@ -130,16 +121,16 @@ def start_detached(config: EmulatorConfig) -> str:
 def stop(home: Path, timeout: float = 15.0) -> bool:
     """Stop the detached emulator serving ``home``; True when one was running."""
     data = _read_state(Path(home))
-    if not data or not _alive(int(data["pid"])) or not _is_emulator(int(data["pid"])):
+    if not data or not pid_running(int(data["pid"])) or not _is_emulator(int(data["pid"])):
         (Path(home) / STATE_FILE).unlink(missing_ok=True)
         return False
     pid = int(data["pid"])
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(pid) and time.monotonic() < deadline:
+    while pid_running(pid) and time.monotonic() < deadline:
         _reap(pid)
         time.sleep(0.1)
-    if _alive(pid):
+    if pid_running(pid):
         os.kill(pid, signal.SIGKILL)
         _reap(pid)
     (Path(home) / STATE_FILE).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from emulator.runtimes.base import LogSink, RuntimeFailure, ServerHandle, ServerSpec, tail_file, wait_healthy
 from emulator.runtimes.requirements import environment_key, satisfied_here, with_server_packages
 from emulator.runtimes.server_package import cached_copy, gunicorn_args
+from emulator.pids import pid_running
 from emulator.runtimes.wheelhouse import run_streaming
 
 SERVER_LOG = "server.log"
@@ -81,7 +82,7 @@ class ProcessRuntime:
         proc = self._procs.get(pid)
         if proc is not None:
             return proc.poll() is None
-        return _pid_running(pid)
+        return pid_running(pid)
 
     def reattach(self, handle: ServerHandle, spec: ServerSpec, log: LogSink) -> ServerHandle:
         """Keep a server that outlived the emulator when it still answers, else start a fresh one."""
@@ -144,16 +145,3 @@ def _server_env(spec: ServerSpec, port: int, package_parent: Path) -> dict[str, 
         "DOCKYARD_MAX_PAYLOAD_BYTES": str(spec.max_payload_bytes),
     })
     return env
-
-
-def _pid_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie is not running
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return True
