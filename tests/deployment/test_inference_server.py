@@ -110,12 +110,14 @@ def test_real_gunicorn_serves_and_survives_bad_requests(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # workers import flask and load the model: slow on a busy machine
+        while time.monotonic() < deadline:
             try:
-                if requests.get(url + "/health", timeout=1).status_code == 200:
+                if requests.get(url + "/health", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            except requests.RequestException:  # not listening yet, or listening before a worker is up
+                pass
+            time.sleep(0.1)
         assert requests.post(url + "/predict", data=b"{bad", headers={"content-type": "application/json"}).status_code == 400
         assert requests.post(url + "/predict", json={"boom": True}).status_code == 500
         assert requests.post(url + "/predict", json=[5]).json() == {"prediction": [10]}
