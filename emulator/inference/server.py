@@ -16,8 +16,9 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from . import codec
 from .schema import SchemaViolation, load_input_schema, validate
-from .scoring import ModelNotLoaded, ScoreModule
+from .scoring import ModelNotLoaded, ScoreFailure, ScoreModule
 from .settings import ServerSettings
 
 _CODES = {
@@ -45,7 +46,6 @@ def create_app(settings: ServerSettings | None = None) -> Flask:
     else:
         log.info("model loaded from %s", settings.model_dir)
     schema = load_input_schema(settings.model_dir) if settings.validate_input else None
-    app.extensions["dockyard_inference"] = score
 
     @app.before_request
     def _start() -> None:
@@ -92,43 +92,33 @@ def error(status: int, code: str, message: str) -> Response:
 
 
 def _read_payload(settings: ServerSettings) -> Any:
-    """JSON bodies are parsed (400 if malformed); any other content type reaches score.py as bytes."""
+    """``data`` for score.py (``codec.request_data``), or the error response for a bad body."""
     if request.content_length is not None and request.content_length > settings.max_payload_bytes:
         return _too_large(settings)
-    body = request.get_data(cache=False)
-    if not request.mimetype or request.mimetype == "application/json" or request.mimetype.endswith("+json"):
-        if not body and request.mimetype != "application/json":
-            return body
-        try:
-            return json.loads(body)
-        except ValueError as exc:
-            return error(400, "CannotParseRequest", f"the request body is not valid JSON: {exc}")
-    return body
+    try:
+        return codec.request_data(request.get_data(cache=False), request.headers.get("content-type"))
+    except codec.BadBody as exc:
+        return error(400, "CannotParseRequest", str(exc))
 
 
 def _call_predict(score: ScoreModule, data: Any, settings: ServerSettings, log: logging.Logger) -> Response:
-    """Run score.predict; user errors become a 500 with the traceback in the predict log."""
+    """Run score.predict; user errors become a 500 with the user's traceback in the predict log."""
     try:
-        result = score.predict(data)
+        body, content_type = codec.response_body(score.predict(data))
     except ModelNotLoaded as exc:
         return error(503, "ServiceUnavailable", "the model is not loaded: " + _last_line(str(exc)))
-    except Exception as exc:  # noqa: BLE001 - user code; the server must stay up
-        log.exception("predict failed (opc-request-id %s)", g.request_id)
-        message = f"score.py predict() raised {type(exc).__name__}: {_last_line(str(exc))}"
+    except ScoreFailure as failure:
+        log.error("predict failed (opc-request-id %s):\n%s", g.request_id, failure.traceback)
+        message = f"score.py predict() raised {type(failure.error).__name__}: {_last_line(str(failure.error))}"
         if settings.debug:
-            import traceback
-
-            message += "\n" + traceback.format_exc()
+            message += "\n" + failure.traceback
         else:
             message += f"; see the deployment's predict log for opc-request-id {g.request_id}"
         return error(500, "InternalServerError", message)
-    if isinstance(result, (bytes, bytearray)):
-        return Response(bytes(result), mimetype="application/octet-stream")
-    try:
-        return _json(result)
-    except (TypeError, ValueError) as exc:
-        log.error("predict returned a value that is not JSON-serializable (opc-request-id %s): %s", g.request_id, exc)
-        return error(500, "InternalServerError", f"score.py predict() returned a {type(result).__name__}, which is not JSON-serializable")
+    except codec.NotSerializable as exc:
+        log.error("%s (opc-request-id %s)", exc, g.request_id)
+        return error(500, "InternalServerError", str(exc))
+    return Response(body, mimetype=content_type)
 
 
 def _too_large(settings: ServerSettings) -> Response:
@@ -136,15 +126,7 @@ def _too_large(settings: ServerSettings) -> Response:
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, default=_plain), status=status, mimetype="application/json")
-
-
-def _plain(value: Any) -> Any:
-    """numpy arrays and scalars (duck-typed: numpy may not be installed) as plain JSON values."""
-    for method in ("tolist", "item"):
-        if callable(getattr(value, method, None)):
-            return getattr(value, method)()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return Response(json.dumps(body), status=status, mimetype=codec.JSON)
 
 
 def _last_line(text: str | None) -> str:

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from toolkit.artifact.errors import VerificationError
-from toolkit.artifact.payload import from_request, to_request
+from emulator.inference.codec import request_data
+from toolkit.artifact.payload import to_request
 from toolkit.artifact.verify import verify
 
 
@@ -66,7 +67,7 @@ def test_a_result_that_is_not_json_is_refused(fixture_artifact):
     with pytest.raises(VerificationError) as caught:
         verify(artifact, [[1.0, 2.0]])
     assert caught.value.stage == "serialize"
-    assert "not JSON serializable" in caught.value.traceback and ".tolist()" in caught.value.hint
+    assert "not JSON-serializable" in caught.value.message and ".tolist()" in caught.value.hint
 
 
 @pytest.mark.parametrize("data, content_type", [
@@ -77,7 +78,7 @@ def test_a_result_that_is_not_json_is_refused(fixture_artifact):
 def test_payload_content_types(data, content_type):
     body, ctype = to_request(data)
     assert ctype == content_type
-    received = from_request(body, ctype)
+    received = request_data(body, ctype)
     assert received == data if isinstance(data, bytes) else received == {"data": data, "data_type": str(type(data))}
 
 
@@ -87,7 +88,7 @@ def test_numpy_payload_is_base64_np_save_and_round_trips():
 
     array = np.arange(6, dtype=np.float32).reshape(2, 3)
     body, _ = to_request(array)
-    document = from_request(body, "application/json")
+    document = request_data(body, "application/json")
     assert document["data_type"] == "<class 'numpy.ndarray'>"
     restored = np.load(io.BytesIO(base64.b64decode(document["data"])), allow_pickle=False)
     assert restored.dtype == np.float32 and (restored == array).all()
@@ -97,5 +98,5 @@ def test_dataframe_payload_uses_to_json():
     import pandas as pd
 
     frame = pd.DataFrame({"x": [1.5, 2.5]})
-    document = from_request(*to_request(frame))
+    document = request_data(*to_request(frame))
     assert document == {"data": frame.to_json(), "data_type": str(type(frame))}

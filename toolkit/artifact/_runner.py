@@ -1,32 +1,20 @@
-# Runs inside a fresh Python process, started by toolkit/artifact/verify.py with `python -c`.
-# Standard library only: this process must see nothing the caller had imported. It reads a job
-# (JSON) naming the artifact, loads the model file and/or imports score.py and calls predict(),
-# and writes a JSON result. Tracebacks keep only the user's frames, not this runner's.
-import importlib.util
+# Runs inside a fresh Python process, started by toolkit/artifact/verify.py with `python -P -c`.
+# It sees nothing the caller had imported. It reads a job (JSON) naming the artifact, loads the
+# model file and/or runs score.py the way a deployment's server does, and writes a JSON result.
+# The score.py contract itself (import, load_model, predict, how a body becomes `data` and a
+# result a body) is not here: it is emulator.inference's scoring and codec, the very modules the
+# inference server runs. Tracebacks keep only the user's frames.
+import base64
 import json
 import os
 import sys
-import traceback
+
+from emulator.inference import codec, scoring
 
 
-def _user_traceback(exc):
-    summary = traceback.TracebackException.from_exception(exc)
-    for link in _chain(summary):
-        frames = [f for f in link.stack if not f.filename.startswith(("<string>", "<frozen"))]
-        link.stack = traceback.StackSummary.from_list(frames)
-    return "".join(summary.format())
-
-
-def _chain(summary):
-    seen = []
-    while summary is not None and not any(s is summary for s in seen):
-        seen.append(summary)
-        summary = summary.__cause__ or summary.__context__
-    return seen
-
-
-def _failure(exc, **extra):
-    return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": _user_traceback(exc), **extra}
+def _failure(stage, exc, trace=None):
+    return {"ok": False, "stage": stage, "error": f"{type(exc).__name__}: {exc}",
+            "traceback": trace if trace is not None else scoring.user_traceback(exc)}
 
 
 def _load_file(artifact_dir, job):
@@ -35,29 +23,28 @@ def _load_file(artifact_dir, job):
         exec(compile(job["loader_source"], "<dockyard model loader>", "exec"), namespace)
         model = namespace["_load_model_file"](os.path.join(artifact_dir, job["model_file"]))
     except BaseException as exc:
-        return _failure(exc)
+        return _failure("load_file", exc)
     return {"ok": True, "type": f"{type(model).__module__}.{type(model).__qualname__}"}
 
 
 def _predict(artifact_dir, job):
-    stage = "import"
     try:
-        spec = importlib.util.spec_from_file_location("score", os.path.join(artifact_dir, "score.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["score"] = module
-        spec.loader.exec_module(module)
-        stage = "load_model"
-        if hasattr(module, "load_model"):
-            module.load_model()
-        stage = "predict"
+        module = scoring.import_score(artifact_dir)
+        model = scoring.load(module)
         with open(job["body_path"], "rb") as f:
             body = f.read()
-        is_json = job["content_type"].split(";")[0].strip().lower() == "application/json"
-        result = module.predict(json.loads(body) if is_json else body)
-        stage = "serialize"
-        return {"ok": True, "result_json": json.dumps(result)}
-    except BaseException as exc:
-        return _failure(exc, stage=stage)
+        try:
+            data = codec.request_data(body, job["content_type"])
+        except codec.BadBody as exc:
+            return _failure("request", exc, trace="")
+        result = scoring.predict(module, model, data)
+    except scoring.ScoreFailure as failure:
+        return _failure(failure.stage, failure.error, failure.traceback)
+    try:
+        payload, content_type = codec.response_body(result)
+    except codec.NotSerializable as exc:
+        return _failure("serialize", exc, trace="")
+    return {"ok": True, "content_type": content_type, "body": base64.b64encode(payload).decode("ascii")}
 
 
 def main(job_path):

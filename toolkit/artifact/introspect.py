@@ -346,7 +346,9 @@ def _prediction_check(outcome: dict, artifact_dir: Path, rows: int) -> CheckResu
     if not outcome["ok"]:
         last = outcome.get("traceback", "").strip().splitlines()[-1:] or [outcome["error"]]
         return CheckResult("schema_prediction", False, f"predict() failed during {outcome.get('stage')}: {last[0]}")
-    return _schema_prediction(json.loads(outcome["result_json"]), artifact_dir, rows)
+    from toolkit.artifact.verify import unwrap
+
+    return _schema_prediction(unwrap(outcome), artifact_dir, rows)
 
 
 def _loader_job(runtime: dict | None, model_file: str) -> dict | None:

@@ -1,12 +1,14 @@
-"""Request payloads: the exact body a model deployment receives for some Python data (contract 6).
+"""The client side of a predict call: the body a deployment receives for some Python data, and the
+Python value of its answer.
 
-``verify()`` and ``ModelDeployment.predict()`` both build their request with ``to_request`` so
-that what is verified locally is byte for byte what a deployment gets. The JSON form follows the
-ADS JSON input serializer: ``{"data": ..., "data_type": str(type(data))}`` with numpy arrays as
-base64 of ``np.save`` bytes and pandas objects as ``to_json()``. Bytes go as octet-stream.
+``verify()`` and ``ModelDeployment.predict()`` both build their request with ``to_request`` and read
+the answer with ``from_response``, so that what is verified locally is byte for byte what a
+deployment gets and returns. The JSON form follows the ADS JSON input serializer:
+``{"data": ..., "data_type": str(type(data))}`` with numpy arrays as base64 of ``np.save`` bytes and
+pandas objects as ``to_json()``. Bytes go as octet-stream.
 
-On the serving side (score.py's ``predict(data)``), ``data`` is ``json.loads(body)`` for
-``application/json`` and the raw body bytes otherwise: see ``from_request``.
+The serving side (how the body becomes score.py's ``data``, and its result a body) is
+``emulator.inference.codec``, which the inference server and verify()'s subprocess both run.
 """
 from __future__ import annotations
 
@@ -37,9 +39,10 @@ def to_request(data: Any, *, serialize: bool = True) -> tuple[bytes, str]:
         ) from None
 
 
-def from_request(body: bytes, content_type: str | None) -> Any:
-    """What score.py's ``predict`` receives for a request body (the serving side of the contract)."""
-    if (content_type or "").split(";")[0].strip().lower() == JSON:
+def from_response(body: bytes, content_type: str | None) -> Any:
+    """A predict answer as Python: parsed JSON for a JSON answer, else the bytes (ADS's ``.json()``
+    for JSON; raw content for binary answers)."""
+    if (content_type or "").startswith(JSON):
         return json.loads(body)
     return body
 

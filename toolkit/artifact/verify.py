@@ -2,10 +2,14 @@
 
 Not in the caller's process: a score.py that only works because the notebook already imported
 something must fail here. The request body is built by ``payload.to_request``, the very bytes a
-deployment receives, and a failing score.py gives the user its own traceback.
+deployment receives; the subprocess then runs the inference server's own score.py contract
+(``emulator.inference.scoring`` and ``codec``: load_model() once, ``predict(data, model=...)``,
+JSON or bytes), so verify() answers what a deployment would. A failing score.py gives the user
+its own traceback and a hint for the stage that failed.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -16,19 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.artifact.errors import ArtifactNotFoundError, VerificationError
-from toolkit.artifact.payload import to_request
+from toolkit.artifact.payload import from_response, to_request
 
 DEFAULT_TIMEOUT = 600.0
 
 _HINTS = {
-    "import": "score.py failed while being imported, which also runs load_model() (predict's default "
-    "argument). Fix the error above; anything score.py uses must be imported in score.py itself and "
-    "listed in the artifact's requirements.",
+    "import": "score.py failed while being imported, which also runs load_model() when it is predict's "
+    "default argument. Fix the error above; score.py must define load_model() and predict(), and anything "
+    "it uses must be imported in score.py itself and listed in the artifact's requirements.",
     "load_model": "load_model() failed: check the model file name in score.py and that the file loads.",
+    "request": "The request body is not valid JSON for its content type; a deployment answers it with 400. "
+    "Send JSON as application/json, anything else as bytes (application/octet-stream).",
     "predict": "predict() failed on the request body. Check that deserialize()/pre_inference() in "
     "score.py turn this input into what the model expects.",
     "serialize": "predict() returned something that is not JSON-serializable: return plain lists, "
-    "numbers and strings (numpy arrays and tensors: .tolist()).",
+    "numbers and strings (numpy arrays and tensors: .tolist()), or bytes.",
 }
 
 
@@ -46,7 +52,8 @@ def run_job(artifact_dir: Path, job: dict[str, Any], *, body: bytes | None = Non
             job["predict"] = {**job["predict"], "body_path": os.path.join(tmp, "body")}
         Path(tmp, "job.json").write_text(json.dumps(job), encoding="utf-8")
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        command = [sys.executable, "-c", runner_source(), os.path.join(tmp, "job.json")]
+        # -P: the artifact directory (the working directory) must not shadow the runner's own imports.
+        command = [sys.executable, "-P", "-c", runner_source(), os.path.join(tmp, "job.json")]
         try:
             done = subprocess.run(command, cwd=artifact_dir, env=env, capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -66,20 +73,33 @@ def run_job(artifact_dir: Path, job: dict[str, Any], *, body: bytes | None = Non
         return json.loads(result_path.read_text(encoding="utf-8"))
 
 
-def verify(artifact_dir: Path, data: Any, *, serialize: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Any:
-    """The JSON result of score.py's ``predict`` for ``data``, or VerificationError with the user's traceback."""
+def verify(artifact_dir: Path, data: Any, *, serialize: bool = True, content_type: str | None = None,
+           timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """What a deployment answers for ``data``: its JSON result (bytes for a bytes result), or
+    VerificationError with the user's traceback.
+
+    ``data`` becomes the request body as ``ModelDeployment.predict`` sends it; ``content_type``
+    overrides the header as it does there.
+    """
+    body, default_type = to_request(data, serialize=serialize)
+    return verify_request(artifact_dir, body, content_type or default_type, timeout=timeout)
+
+
+def verify_request(artifact_dir: Path, body: bytes, content_type: str | None, *,
+                   timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """verify() for a request body built by the caller (``content_type`` None: no such header)."""
     artifact_dir = Path(artifact_dir)
     if not (artifact_dir / "score.py").exists():
         raise ArtifactNotFoundError(f"{artifact_dir}/score.py does not exist.", hint="Run prepare() first.")
-    body, content_type = to_request(data, serialize=serialize)
     result = run_job(artifact_dir, {"predict": {"content_type": content_type}}, body=body, timeout=timeout)
     return unwrap(result["predict"])
 
 
 def unwrap(outcome: dict) -> Any:
-    """The prediction of a predict outcome, or the VerificationError it stands for."""
+    """The prediction of a predict outcome (decoded as a client decodes the response), or the
+    VerificationError it stands for."""
     if outcome["ok"]:
-        return json.loads(outcome["result_json"])
+        return from_response(base64.b64decode(outcome["body"]), outcome["content_type"])
     stage = outcome.get("stage", "")
     raise VerificationError(
         f"score.py failed during {stage}: {outcome['error']}",
