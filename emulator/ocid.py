@@ -36,6 +36,13 @@ def new_ocid(resource_type: str, region: str) -> str:
     return f"ocid1.{resource_type}.oc1.{region_key(region)}.{unique}"
 
 
+def global_ocid(resource_type: str) -> str:
+    """A fresh OCID without a region, the shape of tenancy, user and compartment OCIDs
+    (``ocid1.tenancy.oc1..aaaaaaaa<52>``)."""
+    unique = "aaaaaaaa" + "".join(secrets.choice(_ALPHABET) for _ in range(52))
+    return f"ocid1.{resource_type}.oc1..{unique}"
+
+
 def is_valid_ocid(value: object) -> bool:
     """True when ``value`` has the shape of an OCID (tenancy/compartment ones have an empty region)."""
     return isinstance(value, str) and len(value) <= 255 and bool(_OCID_RE.match(value))

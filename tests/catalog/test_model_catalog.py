@@ -158,12 +158,13 @@ def test_unknown_ocid_surfaces_ocis_error(catalog_env: Path) -> None:
 
 def test_cloud_profile_requires_compartment_and_project(tmp_path: Path, catalog_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from toolkit import profiles
+    from toolkit.testing.credentials import fake_ocid
 
     key = profiles.resolve().config
     config = tmp_path / "oci-config"
     config.write_text(
-        f"[PROD]\nuser={profiles.fake_ocid('user')}\nfingerprint={key['fingerprint']}\n"
-        f"tenancy={profiles.fake_ocid('tenancy')}\nregion=us-phoenix-1\nkey_file={key['key_file']}\n"
+        f"[PROD]\nuser={fake_ocid('user')}\nfingerprint={key['fingerprint']}\n"
+        f"tenancy={fake_ocid('tenancy')}\nregion=us-phoenix-1\nkey_file={key['key_file']}\n"
     )
     monkeypatch.setenv("OCI_CONFIG_FILE", str(config))
     monkeypatch.delenv("NB_SESSION_COMPARTMENT_OCID", raising=False)

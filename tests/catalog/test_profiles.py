@@ -1,6 +1,7 @@
 """Profiles: the local one signs with the stock oci Signer; cloud ones come from the user's OCI config."""
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from oci._vendor import requests as oci_requests
 
 from toolkit import profiles
 from toolkit.profiles import ProfileError
+from toolkit.testing.credentials import fake_ocid
 
 
 @pytest.fixture()
@@ -45,7 +47,8 @@ def test_fingerprint_matches_openssl(local_env: Path) -> None:
         ["openssl", "rsa", "-in", cc.config["key_file"], "-pubout", "-outform", "DER"],
         capture_output=True, check=True,
     ).stdout
-    assert profiles.fingerprint(der) == cc.config["fingerprint"]
+    digest = hashlib.md5(der).hexdigest()  # OCI's fingerprint: MD5 of the DER public key, colon-separated
+    assert ":".join(digest[i:i + 2] for i in range(0, 32, 2)) == cc.config["fingerprint"]
 
 
 def test_local_credentials_are_created_once_and_reused(local_env: Path) -> None:
@@ -74,8 +77,8 @@ def cloud_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_env: Pat
     path.write_text(
         "[DEFAULT]\nregion=eu-frankfurt-1\n"
         "[TEAM]\n"
-        f"user={profiles.fake_ocid('user')}\nfingerprint={key_config['fingerprint']}\n"
-        f"tenancy={profiles.fake_ocid('tenancy')}\nkey_file={key_config['key_file']}\n"
+        f"user={fake_ocid('user')}\nfingerprint={key_config['fingerprint']}\n"
+        f"tenancy={fake_ocid('tenancy')}\nkey_file={key_config['key_file']}\n"
     )
     monkeypatch.setenv("OCI_CONFIG_FILE", str(path))
     monkeypatch.setenv("NB_SESSION_COMPARTMENT_OCID", "ocid1.compartment.oc1..aaaaaaaaexample")

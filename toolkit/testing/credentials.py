@@ -6,14 +6,9 @@ profile behaves like a real user's.
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
-import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-_ALPHABET = string.ascii_lowercase + string.digits
 
 
 @dataclass(frozen=True)
@@ -31,7 +26,10 @@ class ApiKey:
 
     @property
     def key_id(self) -> str:
-        return f"{self.tenancy}/{self.user}/{self.fingerprint}"
+        """The ``keyId`` its signatures carry (``tenancy/user/fingerprint``)."""
+        from emulator.auth.keys import key_id
+
+        return key_id(self.tenancy, self.user, self.fingerprint)
 
     def config(self) -> dict[str, Any]:
         """The profile as the SDK reads it (``oci.config.from_file``)."""
@@ -47,8 +45,10 @@ class ApiKey:
 
 
 def fake_ocid(resource_type: str) -> str:
-    """A well-formed OCID of ``resource_type`` that names nothing real."""
-    return f"ocid1.{resource_type}.oc1..aaaaaaaa" + "".join(secrets.choice(_ALPHABET) for _ in range(52))
+    """A well-formed OCID of ``resource_type`` that names nothing real (a tenancy, a user...)."""
+    from emulator.ocid import global_ocid
+
+    return global_ocid(resource_type)
 
 
 def make_api_key(
@@ -62,26 +62,17 @@ def make_api_key(
     """Generate an RSA key pair under ``directory`` and append ``[profile]`` to the config file.
 
     Several profiles can share one config file (pass the same ``config_file``)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from toolkit.api_keys import new_key_pair, profile_text
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    key_file = directory / f"{profile.lower()}_api_key.pem"
-    key_file.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()))
-    key_file.chmod(0o600)
-    public = key.public_key()
-    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    digest = hashlib.md5(der).hexdigest()
-    fingerprint = ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
-    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    pair = new_key_pair()
+    key_file = pair.write_private(directory / f"{profile.lower()}_api_key.pem")
     tenancy = tenancy or fake_ocid("tenancy")
     user = user or fake_ocid("user")
     config_path = Path(config_file) if config_file else directory / "config"
     with config_path.open("a") as fh:
-        fh.write(f"[{profile}]\nuser={user}\nfingerprint={fingerprint}\ntenancy={tenancy}\n"
-                 f"region={region}\nkey_file={key_file}\n\n")
+        fh.write(profile_text(profile, user=user, fingerprint=pair.fingerprint, tenancy=tenancy, region=region,
+                              key_file=key_file))
     config_path.chmod(0o600)
-    return ApiKey(config_path, profile, tenancy, user, fingerprint, key_file, pem, region)
+    return ApiKey(config_path, profile, tenancy, user, pair.fingerprint, key_file, pair.public_pem, region)
