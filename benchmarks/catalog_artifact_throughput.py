@@ -25,7 +25,8 @@ from _catalog_common import COMPARTMENT, data_science_client
 import oci
 
 from emulator import daemon
-from emulator.config import GIB, EmulatorConfig
+from emulator.config import EmulatorConfig
+from emulator.contracts.limits import ARTIFACT_BYTES
 
 MIB = 1024 * 1024
 
@@ -106,7 +107,7 @@ def main() -> None:
         for index in range(args.repeat):
             (work / f"copy{index}.zip").unlink()
 
-        url = daemon.start_detached(EmulatorConfig(home=home, max_artifact_bytes=max(6 * GIB, size + MIB)))
+        url = daemon.start_detached(EmulatorConfig(home=home, max_artifact_bytes=max(ARTIFACT_BYTES, size + MIB)))
         pid = int(daemon.status(home)["pid"])
         ds = data_science_client(url, work)
         models = oci.data_science.models

@@ -5,8 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GIB = 1024**3
-MIB = 1024**2
+from emulator.contracts import limits
 
 DEFAULT_BASE_IMAGE = "python:3.11-slim"
 
@@ -23,9 +22,8 @@ class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 0
     region: str = "us-ashburn-1"
-    # OCI accepts direct artifact uploads up to 6 GB; larger ones go through Object Storage.
-    max_artifact_bytes: int = 6 * GIB
-    max_payload_bytes: int = 10 * MIB
+    max_artifact_bytes: int = limits.ARTIFACT_BYTES
+    max_payload_bytes: int = limits.PAYLOAD_BYTES
     auth_mode: str = "off"
     runtime: str = field(default_factory=lambda: os.environ.get("DOCKYARD_RUNTIME") or "auto")
     base_image: str = field(default_factory=lambda: os.environ.get("DOCKYARD_BASE_IMAGE") or DEFAULT_BASE_IMAGE)

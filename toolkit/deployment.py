@@ -1,13 +1,13 @@
 """Model deployments through the official ``oci`` SDK: deploy, get, list, logs, activate, deactivate,
 delete, and predict through the deployment's endpoint with the profile's request signer.
 
-``GenericModel.deploy / predict / from_model_deployment`` delegate here (contract 5). The same
-calls work against the local emulator and OCI; only the profile differs. The emulator extras
-(``runtime=`` to pick docker or process) travel as a freeform tag that OCI simply keeps.
+``GenericModel.deploy / predict / from_model_deployment`` delegate here; what they need of the
+model is ``toolkit.catalog.protocol.CatalogModel``. The same calls work against the local emulator
+and OCI; only the profile differs. The emulator extras (``runtime=`` to pick docker or process)
+travel as a freeform tag that OCI simply keeps (``emulator.contracts.deployments.RUNTIME_TAG``).
 """
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -27,15 +27,20 @@ from oci.data_science.models import (
     SingleModelDeploymentConfigurationDetails,
 )
 
+from emulator.contracts import deployments as defaults
+from emulator.contracts.deployments import LOG_TYPES, RUNTIME_TAG, log_type_name, log_type_of
+from emulator.contracts.states import ACTIVE
+from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 
-RUNTIME_TAG = "dockyard-runtime"
-FINAL_WORK_REQUEST_STATES = ("SUCCEEDED", "FAILED", "CANCELED")
-DEFAULT_SHAPE = "VM.Standard.E4.Flex"
+DEFAULT_SHAPE = defaults.DEFAULT_SHAPE
 
 
-class DeploymentError(Exception):
-    """A deployment operation failed; the message carries the service's reason and log lines."""
+class DeploymentError(CatalogError):
+    """A deployment cannot be used as asked (not deployed, not ACTIVE, no log configured).
+
+    An operation whose work request fails raises ``WorkRequestFailedError`` (a ``CatalogError``
+    too) with the service's reason and the server's last log lines."""
 
 
 class PredictError(DeploymentError):
@@ -170,8 +175,8 @@ class ModelDeployment:
     def _after(self, response: Any, wait: bool, show_progress: bool | None, max_wait: float,
                verb: str) -> "ModelDeployment":
         if wait:
-            wait_for_work_request(self._session, response.headers["opc-work-request-id"],
-                                  f"{verb} {self.display_name}", show_progress, max_wait)
+            self._session.wait_for_work_request(response.headers["opc-work-request-id"], max_wait,
+                                                title=f"{verb} {self.display_name}", show_progress=show_progress)
         return self.sync()
 
     # ------------------------------------------------------------------ predict
@@ -190,7 +195,7 @@ class ModelDeployment:
             raise ValueError("pass data= or json_input=")
         body, ctype = to_request(json_input if data is None else data,
                                  serialize=auto_serialize_data and json_input is None)
-        if self.sync().lifecycle_state != "ACTIVE":
+        if self.sync().lifecycle_state != ACTIVE:
             raise DeploymentError(f"model deployment {self.id} is {self.lifecycle_state}, not ACTIVE")
         response = requests.post(f"{self.url}/predict", data=body, timeout=timeout,
                                  headers={"content-type": content_type or ctype},
@@ -235,7 +240,7 @@ class ModelDeployment:
         record = self._record
         logs = getattr(record, "category_log_details", None)
         sources = []
-        for kind in ([log_type] if log_type else ["access", "predict"]):
+        for kind in ([log_type] if log_type else LOG_TYPES):
             detail = getattr(logs, kind, None) if logs else None
             if detail is not None and detail.log_id:
                 sources.append(f'"{record.compartment_id}/{detail.log_group_id}/{detail.log_id}"')
@@ -246,16 +251,18 @@ class ModelDeployment:
             sources = [f'"{record.compartment_id}"']
         query = f"search {', '.join(sources)} | where data.modeldeploymentid = '{self.id}'"
         if log_type and len(sources) == 1 and sources[0] == f'"{record.compartment_id}"':
-            query += f" and type = 'com.oraclecloud.datascience.modeldeployment.{log_type}'"
+            query += f" and type = '{log_type_name(log_type)}'"
         return query + " | sort by datetime asc"
 
 
 # ---------------------------------------------------------------------- deploy
 def deploy_model(model: Any, display_name: str | None = None, description: str | None = None,
                  runtime: str | None = None, wait_for_completion: bool = True, show_progress: bool | None = None,
-                 deployment_instance_shape: str = DEFAULT_SHAPE, deployment_ocpus: float = 1,
-                 deployment_memory_in_gbs: float = 16, deployment_instance_count: int = 1,
-                 deployment_bandwidth_mbps: int = 10, deployment_log_group_id: str | None = None,
+                 deployment_instance_shape: str = defaults.DEFAULT_SHAPE,
+                 deployment_ocpus: float = defaults.DEFAULT_OCPUS,
+                 deployment_memory_in_gbs: float = defaults.DEFAULT_MEMORY_GBS,
+                 deployment_instance_count: int = defaults.DEFAULT_INSTANCE_COUNT,
+                 deployment_bandwidth_mbps: int = defaults.DEFAULT_BANDWIDTH_MBPS, deployment_log_group_id: str | None = None,
                  deployment_access_log_id: str | None = None, deployment_predict_log_id: str | None = None,
                  deployment_image: str | None = None, entrypoint: list[str] | None = None,
                  cmd: list[str] | None = None, server_port: int | None = None, health_check_port: int | None = None,
@@ -269,7 +276,7 @@ def deploy_model(model: Any, display_name: str | None = None, description: str |
     (with ``entrypoint``, ``cmd``, ``server_port``, ``health_check_port``). ``runtime`` picks the
     emulator's ``docker``/``process``/``auto`` runtime (ignored by OCI). With
     ``wait_for_completion`` the call returns once the deployment is ACTIVE, showing the build and
-    start output, and raises DeploymentError with the server's last log lines if it FAILED.
+    start output, and raises WorkRequestFailedError with the server's last log lines if it FAILED.
     """
     model_id = model if isinstance(model, str) else getattr(model, "model_id", None)
     if not model_id:
@@ -308,8 +315,8 @@ def deploy_model(model: Any, display_name: str | None = None, description: str |
     if not isinstance(model, str):
         model.model_deployment = deployment
     if wait_for_completion:
-        wait_for_work_request(session, response.headers["opc-work-request-id"],
-                              f"deploying {deployment.display_name}", show_progress, max_wait_time)
+        session.wait_for_work_request(response.headers["opc-work-request-id"], max_wait_time,
+                                      title=f"deploying {deployment.display_name}", show_progress=show_progress)
         deployment.sync()
     return deployment
 
@@ -333,74 +340,14 @@ def predict_with_model(model: Any, data: Any = None, **kwargs: Any) -> Any:
     return deployment.predict(data, **kwargs)
 
 
-# ---------------------------------------------------------------------- work requests
-def wait_for_work_request(session: CatalogSession, work_request_id: str, title: str,
-                          show_progress: bool | None = None, max_wait_time: float = 1200) -> Any:
-    """Poll a work request to its end, showing its progress and log lines; raise unless it SUCCEEDED."""
-    show = sys.stderr.isatty() if show_progress is None else show_progress
-    interval = 0.25 if session.profile.is_local else 5.0
-    with _Progress(title, show) as progress:
-        deadline = time.monotonic() + max_wait_time
-        shown = 0
-        while True:
-            work = session.ds.get_work_request(work_request_id).data
-            logs = session.ds.list_work_request_logs(work_request_id).data if show else []
-            for entry in logs[shown:]:
-                progress.line(entry.message)
-            shown = max(shown, len(logs))
-            progress.update(work.percent_complete or 0)
-            if work.status in FINAL_WORK_REQUEST_STATES:
-                break
-            if time.monotonic() > deadline:
-                raise DeploymentError(f"work request {work_request_id} still {work.status} after {max_wait_time}s")
-            time.sleep(interval)
-    if work.status != "SUCCEEDED":
-        errors = session.ds.list_work_request_errors(work_request_id).data
-        detail = "\n".join(e.message for e in errors) or "no error details"
-        raise DeploymentError(f"{title}: work request {work.operation_type} ended {work.status}:\n{detail}")
-    return work
-
-
-class _Progress:
-    """A rich progress bar with the operation's log lines printed above it (silent when not shown)."""
-
-    def __init__(self, title: str, show: bool) -> None:
-        self.title, self.show, self._bar, self._task = title, show, None, None
-
-    def __enter__(self) -> "_Progress":
-        if self.show:
-            from rich.console import Console
-            from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
-
-            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                                 console=Console(stderr=True), transient=True)
-            self._bar.__enter__()
-            self._task = self._bar.add_task(self.title, total=100)
-        return self
-
-    def line(self, message: str) -> None:
-        if self._bar is not None:
-            from rich.markup import escape
-
-            self._bar.console.print(f"[dim]{escape(message)}[/dim]", highlight=False)
-
-    def update(self, percent: float) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=percent)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc)
-
-
 # ---------------------------------------------------------------------- helpers
 def _environment(image: str | None, entrypoint: list[str] | None, cmd: list[str] | None, server_port: int | None,
                  health_check_port: int | None, env: dict[str, str] | None) -> Any:
     if image:
+        port = server_port or defaults.DEFAULT_SERVER_PORT
         return OcirModelDeploymentEnvironmentConfigurationDetails(
             environment_configuration_type="OCIR_CONTAINER", image=image, entrypoint=entrypoint, cmd=cmd,
-            server_port=server_port or 8080, health_check_port=health_check_port or server_port or 8080,
-            environment_variables=env)
+            server_port=port, health_check_port=health_check_port or port, environment_variables=env)
     return DefaultModelDeploymentEnvironmentConfigurationDetails(
         environment_configuration_type="DEFAULT", environment_variables=env)
 
@@ -426,14 +373,14 @@ def _predict_result(response: Any) -> Any:
         except ValueError:
             code, message = "Error", response.text[:500]
         raise PredictError(response.status_code, code, message, response.headers.get("opc-request-id"))
-    if response.headers.get("content-type", "").startswith("application/json"):
-        return response.json()
-    return response.content
+    from toolkit.artifact.payload import from_response
+
+    return from_response(response.content, response.headers.get("content-type"))
 
 
 def _log_entry(data: dict[str, Any]) -> LogEntry:
     content = data.get("logContent") or {}
-    kind = str(content.get("type", "")).rsplit(".", 1)[-1]
+    kind = log_type_of(content.get("type", ""))
     return LogEntry(time=content.get("time", ""), type=kind, message=(content.get("data") or {}).get("message", ""),
                     id=str(content.get("id", "")))
 

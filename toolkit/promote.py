@@ -27,15 +27,18 @@ from typing import Any, Callable, Mapping
 import oci
 from oci.data_science import models as ds_models
 
+from emulator.contracts import deployments as defaults
+from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
+from emulator.contracts.states import ACTIVE, LIVE_DEPLOYMENT_STATES
 from toolkit import profiles
+from toolkit.catalog.bucket_transfer import upload_via_bucket
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
+from toolkit.catalog.version_set import find_by_name
 from toolkit.catalog.wire import from_wire, to_wire
 
 PROMOTION_KEY = "PromotedFrom"
-LARGE_ARTIFACT_BYTES = 2 * 1024**3  # ADS sends bigger artifacts through Object Storage
 _CHUNK = 1024 * 1024
-_LIVE_DEPLOYMENT = ("ACTIVE", "CREATING", "UPDATING", "INACTIVE")
 
 Progress = Callable[[str, str], None]
 
@@ -201,7 +204,7 @@ class _Promotion:
     def fetch(self, model_id: str) -> _Source:
         """Read the source record and stream its artifact to a temp file, hashing as it lands."""
         record = self.src.ds.get_model(model_id).data
-        if record.lifecycle_state not in ("ACTIVE", None):
+        if record.lifecycle_state not in (ACTIVE, None):
             raise CatalogError(f"source model {model_id} is {record.lifecycle_state}; only ACTIVE models are promoted")
         provenance = _provenance(self.src, model_id)
         version_set = (self.src.ds.get_model_version_set(record.model_version_set_id).data
@@ -254,7 +257,7 @@ class _Promotion:
         """An earlier promotion of this very artifact in the target compartment, or None."""
         marker = _marker(source.record.id, source.sha256)
         candidates = iter_records(self.dst.ds.list_models, compartment, display_name=source.record.display_name,
-                                  lifecycle_state="ACTIVE")
+                                  lifecycle_state=ACTIVE)
         for summary in candidates:
             record = self.dst.ds.get_model(summary.id).data
             if _promotion_of(record) == marker:
@@ -270,11 +273,11 @@ class _Promotion:
         if not name:
             self._record("version-set", "skip", "the source is in no version set")
             return None
-        found = self.dst.ds.list_model_version_sets(compartment, name=name, lifecycle_state="ACTIVE", limit=1).data
-        if found:
-            self.result.version_set_id = found[0].id
-            self._record("version-set", "reuse", f"{name} ({found[0].id})")
-            return found[0].id
+        found = find_by_name(self.dst, compartment, name)
+        if found is not None:
+            self.result.version_set_id = found.id
+            self._record("version-set", "reuse", f"{name} ({found.id})")
+            return found.id
         if self.dry_run:
             self._record("version-set", "would create", name)
             return None
@@ -330,7 +333,7 @@ class _Promotion:
         if target_id and _artifact_headers(self.dst, target_id) is not None:
             self._record("artifact", "exists")
             return
-        route = "object storage" if bucket_uri or source.size > LARGE_ARTIFACT_BYTES else "direct"
+        route = "object storage" if bucket_uri or source.size > DIRECT_UPLOAD_BYTES else "direct"
         if self.dry_run or not target_id:
             self._record("artifact", "would upload", f"{source.size} bytes ({route})")
             return
@@ -338,26 +341,12 @@ class _Promotion:
             from toolkit.catalog.transfer import upload_artifact
 
             upload_artifact(self.dst.ds, target_id, source.zip_path)
-        else:
-            self._upload_via_object_storage(source, target_id, bucket_uri)
-        self._record("artifact", "upload", f"{source.size} bytes ({route})")
-
-    def _upload_via_object_storage(self, source: _Source, target_id: str, bucket_uri: str | None) -> None:
-        if not bucket_uri:
-            raise CatalogError(f"the artifact is {source.size} bytes, over the {LARGE_ARTIFACT_BYTES} byte limit "
+        elif not bucket_uri:
+            raise CatalogError(f"the artifact is {source.size} bytes, over the {DIRECT_UPLOAD_BYTES} byte limit "
                                "of a direct upload; pass bucket_uri='oci://bucket@namespace/prefix' (--bucket-uri)")
-        bucket, namespace, prefix = _parse_bucket_uri(bucket_uri)
-        object_name = f"{prefix}{target_id}.zip"
-        oci.object_storage.UploadManager(self.dst.clients.object_storage, allow_parallel_uploads=False).upload_file(
-            namespace, bucket, object_name, str(source.zip_path))
-        details = ds_models.ExportModelArtifactDetails(
-            artifact_export_details=ds_models.ArtifactExportDetailsObjectStorage(
-                namespace=namespace, source_bucket=bucket, source_object_name=object_name,
-                source_region=self.dst.profile.config.get("region")))
-        response = self.dst.ds.export_model_artifact(target_id, details)
-        work_request = response.headers.get("opc-work-request-id")
-        if work_request:
-            self.dst.wait_for_work_request(work_request, self.wait_seconds)
+        else:  # the save path's own transfer: staged object, export work request, staged object removed
+            upload_via_bucket(self.dst, target_id, source.zip_path, bucket_uri, timeout=self.wait_seconds)
+        self._record("artifact", "upload", f"{source.size} bytes ({route})")
 
     def check_digest(self, source: _Source, target_id: str | None) -> None:
         """The far side's artifact must be the verified bytes: MD5 (OCI's header), else a re-download."""
@@ -399,7 +388,7 @@ class _Promotion:
         if work_request:
             self.dst.wait_for_work_request(work_request, self.wait_seconds)
         deployment = self.dst.ds.get_model_deployment(response.data.id).data
-        if deployment.lifecycle_state != "ACTIVE":
+        if deployment.lifecycle_state != ACTIVE:
             raise CatalogError(f"the far-side deployment {deployment.id} is {deployment.lifecycle_state}, not ACTIVE")
         self._set_deployment(deployment)
         self._record("deploy", "create", f"{deployment.id} at {deployment.model_deployment_url}")
@@ -411,7 +400,7 @@ class _Promotion:
     def _far_deployment(self, target_id: str, compartment: str) -> Any:
         summaries = iter_records(self.dst.ds.list_model_deployments, compartment)
         for summary in summaries:
-            if summary.lifecycle_state in _LIVE_DEPLOYMENT and _deployed_model_id(summary) == target_id:
+            if summary.lifecycle_state in LIVE_DEPLOYMENT_STATES and _deployed_model_id(summary) == target_id:
                 return self.dst.ds.get_model_deployment(summary.id).data
         return None
 
@@ -420,7 +409,7 @@ class _Promotion:
 
         for deployment_id in deployments_using(self.src, source_id):
             deployment = self.src.ds.get_model_deployment(deployment_id).data
-            if deployment.lifecycle_state == "ACTIVE":
+            if deployment.lifecycle_state == ACTIVE:
                 return deployment
         return None
 
@@ -501,17 +490,6 @@ def _download_sha256(session: CatalogSession, model_id: str) -> str:
     return sha.hexdigest()
 
 
-def _parse_bucket_uri(uri: str) -> tuple[str, str, str]:
-    """``oci://bucket@namespace/prefix`` -> (bucket, namespace, prefix ending in / or empty)."""
-    if not uri.startswith("oci://") or "@" not in uri:
-        raise CatalogError(f"bucket_uri {uri!r} is not of the form oci://bucket@namespace/prefix")
-    bucket, _, rest = uri[len("oci://"):].partition("@")
-    namespace, _, prefix = rest.partition("/")
-    if prefix and not prefix.endswith("/"):
-        prefix += "/"
-    return bucket, namespace, prefix
-
-
 def _deployed_model_id(summary: Any) -> str | None:
     details = getattr(summary, "model_deployment_configuration_details", None)
     return getattr(getattr(details, "model_configuration_details", None), "model_id", None)
@@ -537,12 +515,13 @@ def _deployment_details(template: Any, target_id: str, compartment: str, project
         deployment_type="SINGLE_MODEL",
         model_configuration_details=ds_models.ModelConfigurationDetails(
             model_id=target_id,
-            bandwidth_mbps=10,
+            bandwidth_mbps=defaults.DEFAULT_BANDWIDTH_MBPS,
             instance_configuration=ds_models.InstanceConfiguration(
-                instance_shape_name="VM.Standard.E4.Flex",
+                instance_shape_name=defaults.DEFAULT_SHAPE,
                 model_deployment_instance_shape_config_details=ds_models.ModelDeploymentInstanceShapeConfigDetails(
-                    ocpus=1, memory_in_gbs=16)),
-            scaling_policy=ds_models.FixedSizeScalingPolicy(policy_type="FIXED_SIZE", instance_count=1)))
+                    ocpus=defaults.DEFAULT_OCPUS, memory_in_gbs=defaults.DEFAULT_MEMORY_GBS)),
+            scaling_policy=ds_models.FixedSizeScalingPolicy(policy_type="FIXED_SIZE",
+                                                            instance_count=defaults.DEFAULT_INSTANCE_COUNT)))
     return ds_models.CreateModelDeploymentDetails(
         display_name=f"promoted-{target_id[-8:]}", compartment_id=compartment, project_id=project,
         model_deployment_configuration_details=configuration)

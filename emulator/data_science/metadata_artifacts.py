@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from emulator.contracts.limits import METADATUM_ARTIFACT_BYTES
 from emulator.data_science import models, records
 from emulator.errors import conflict, invalid, not_found, too_large
 from emulator.state import EmulatorState
@@ -15,7 +16,6 @@ from emulator.wire import new_etag, now
 
 KIND = "metadatumartifact"
 SCOPES = {"customMetadata": "customMetadataList", "definedMetadata": "definedMetadataList"}
-MAX_BYTES = 50 * 1024 * 1024
 
 
 def _key(model_id: str, scope: str, key: str) -> str:
@@ -40,7 +40,7 @@ def get(db: Database, model_id: str, scope: str, key: str) -> dict[str, Any]:
 def upload(state: EmulatorState, model_id: str, scope: str, key: str, stream: IO[bytes], length: int | None,
            disposition: str | None, if_match: str | None, replace: bool) -> dict[str, Any]:
     """Create (``replace=False``, 409 if present) or replace the artifact of one metadatum."""
-    limit = min(MAX_BYTES, state.config.max_artifact_bytes)
+    limit = min(METADATUM_ARTIFACT_BYTES, state.config.max_artifact_bytes)
     _metadatum(models.get(state.db, model_id), scope, key)
     if length is not None and length > limit:
         raise too_large(f"A metadatum artifact may be at most {limit} bytes.")

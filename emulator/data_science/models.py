@@ -6,8 +6,9 @@ from typing import Any
 
 from emulator.data_science import projects, records, version_sets
 from emulator.data_science.errors import model_not_found, not_active, version_label_taken
-from emulator.data_science.validation import check_schema, normalize_metadata
-from emulator.errors import conflict
+from emulator.data_science.validation import check_metadata_size, check_schema, normalize_metadata
+from emulator.contracts.states import LIVE_DEPLOYMENT_STATES
+from emulator.errors import incorrect_state
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
 from emulator.store import Database
@@ -58,6 +59,7 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
             "retentionOperationDetails": None,
             "backupOperationDetails": None,
         }
+        check_metadata_size(record["customMetadataList"], record["definedMetadataList"])
         _join_version_set(db, record, body.get("modelVersionSetId"), body.get("versionLabel"))
         return records.insert(db, KIND, record)
 
@@ -95,6 +97,7 @@ def update(db: Database, model_id: str, body: dict[str, Any], if_match: str | No
         for field in ("customMetadataList", "definedMetadataList"):
             if body.get(field) is not None:
                 record[field] = _keep_artifact_flags(record[field], normalize_metadata(body[field], field))
+        check_metadata_size(record["customMetadataList"], record["definedMetadataList"])
         _join_version_set(db, record, body.get("modelVersionSetId"), body.get("versionLabel"))
         return records.save(db, KIND, record)
 
@@ -114,8 +117,7 @@ def set_state(db: Database, model_id: str, target: str, if_match: str | None) ->
         records.check_etag(record, if_match)
         source = "INACTIVE" if target == "ACTIVE" else "ACTIVE"
         if record["lifecycleState"] != source:
-            raise conflict(f"Model {model_id} is {record['lifecycleState']}; it must be {source} to become {target}.",
-                           code="IncorrectState")
+            raise incorrect_state(f"Model {model_id} is {record['lifecycleState']}; it must be {source} to become {target}.")
         record["lifecycleState"] = target
         return records.save(db, KIND, record)
 
@@ -137,18 +139,17 @@ def delete(state: EmulatorState, model_id: str, if_match: str | None) -> dict[st
     return record
 
 
-DEPLOYMENT_KINDS = ("modeldeployment", "datasciencemodeldeployment")
-_LIVE_DEPLOYMENT = ("CREATING", "ACTIVE", "INACTIVE", "UPDATING", "NEEDS_ATTENTION")
+DEPLOYMENT_KIND = "modeldeployment"  # the store kind of emulator.model_deployment's records
 _MODEL_ID_PATH = "modelDeploymentConfigurationDetails.modelConfigurationDetails.modelId"
 
 
 def _refuse_if_deployed(db: Database, model_id: str) -> None:
     """OCI refuses to delete a model a live deployment still serves."""
-    for kind in DEPLOYMENT_KINDS:
-        page = db.list(kind, {_MODEL_ID_PATH: model_id, "lifecycleState": list(_LIVE_DEPLOYMENT)}, limit=1)
-        if page.items:
-            raise conflict(f"Model {model_id} is used by model deployment {page.items[0]['id']}; "
-                           "delete the deployment first.", code="IncorrectState")
+    filters = {_MODEL_ID_PATH: model_id, "lifecycleState": list(LIVE_DEPLOYMENT_STATES)}
+    page = db.list(DEPLOYMENT_KIND, filters, limit=1)
+    if page.items:
+        raise incorrect_state(f"Model {model_id} is used by model deployment {page.items[0]['id']}; "
+                              "delete the deployment first.")
 
 
 def summary(record: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from emulator.data_science import records
 from emulator.data_science.errors import project_not_found
-from emulator.errors import conflict
+from emulator.errors import incorrect_state
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
 from emulator.store import Database
@@ -53,8 +53,7 @@ def delete(db: Database, project_id: str, if_match: str | None) -> dict[str, Any
         records.check_etag(record, if_match)
         for kind, what in (("model", "models"), ("modelversionset", "model version sets")):
             if db.count(kind, {"projectId": project_id}):
-                raise conflict(f"Project {project_id} still contains {what}; delete them first.",
-                               code="IncorrectState")
+                raise incorrect_state(f"Project {project_id} still contains {what}; delete them first.")
         db.delete(KIND, project_id)
         return record
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.contracts.limits import PROVENANCE_FIELD_CHARS
 from emulator.data_science import models, records
 from emulator.errors import conflict, invalid, not_found
 from emulator.store import Database
@@ -14,8 +15,8 @@ FIELDS = ("repositoryUrl", "gitBranch", "gitCommit", "scriptDir", "trainingScrip
 def _check(body: dict[str, Any]) -> None:
     for field in FIELDS:
         value = body.get(field)
-        if value is not None and (not isinstance(value, str) or len(value) > 4000):
-            raise invalid(f"{field} must be a string of at most 4000 characters.")
+        if value is not None and (not isinstance(value, str) or len(value) > PROVENANCE_FIELD_CHARS):
+            raise invalid(f"{field} must be a string of at most {PROVENANCE_FIELD_CHARS} characters.")
 
 
 def get(db: Database, model_id: str) -> dict[str, Any]:

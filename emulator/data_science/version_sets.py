@@ -5,7 +5,7 @@ from typing import Any
 
 from emulator.data_science import records, work_requests
 from emulator.data_science.errors import version_set_name_taken, version_set_not_found
-from emulator.errors import conflict
+from emulator.errors import incorrect_state
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
 from emulator.store import Database
@@ -79,8 +79,8 @@ def delete(state: EmulatorState, set_id: str, if_match: str | None, delete_model
         records.check_etag(record, if_match)
         member_ids = [m["id"] for m in db.list(models.KIND, {"modelVersionSetId": set_id}).items]
         if member_ids and not delete_models:
-            raise conflict(f"Model version set {set_id} still has {len(member_ids)} model(s); delete them "
-                           "or pass isDeleteRelatedModels=true.", code="IncorrectState")
+            raise incorrect_state(f"Model version set {set_id} still has {len(member_ids)} model(s); delete them "
+                                  "or pass isDeleteRelatedModels=true.")
         resources = [work_requests.resource("modelversionset", set_id, "DELETED", f"/modelVersionSets/{set_id}")]
         request = work_requests.create(db, "MODELVERSIONSET_DELETE", record["compartmentId"], resources,
                                        state.config.region)

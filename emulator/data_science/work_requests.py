@@ -15,7 +15,6 @@ from emulator.store import Database
 from emulator.wire import now
 
 KIND = "workrequest"
-FINAL = ("SUCCEEDED", "FAILED", "CANCELED")
 
 
 def resource(entity_type: str, identifier: str, action_type: str, entity_uri: str | None = None) -> dict[str, Any]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 import requests
+
+from emulator.contracts.limits import PAYLOAD_BYTES
 
 MODEL_DIR_IN_CONTAINER = "/opt/ds/model/deployed_model"
 LogSink = Callable[[str], None]
@@ -34,7 +36,7 @@ class ServerSpec:
     log_dir: Path
     requirements: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
-    max_payload_bytes: int = 10 * 1024 * 1024
+    max_payload_bytes: int = PAYLOAD_BYTES
     image: str | None = None  # BYOC (OCIR_CONTAINER): the user's image
     entrypoint: list[str] | None = None
     cmd: list[str] | None = None
@@ -63,18 +65,6 @@ class ServerHandle:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ServerHandle":
         return cls(**{k: data[k] for k in ("runtime", "url", "health_url", "ref")}, details=data.get("details") or {})
-
-
-class Runtime(Protocol):
-    """The operations the deployment service needs from a runtime."""
-
-    name: str
-
-    def start(self, spec: ServerSpec, log: LogSink) -> ServerHandle: ...
-    def stop(self, handle: ServerHandle) -> None: ...
-    def is_alive(self, handle: ServerHandle) -> bool: ...
-    def reattach(self, handle: ServerHandle, spec: ServerSpec, log: LogSink) -> ServerHandle: ...
-    def log_tail(self, handle: ServerHandle, lines: int = 30) -> list[str]: ...
 
 
 def wait_healthy(health_url: str, timeout: float, alive: Callable[[], bool],

@@ -18,7 +18,7 @@ from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFail
                                     wait_healthy)
 from emulator.runtimes.requirements import environment_key, with_server_packages
 from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
-from emulator.runtimes.wheelhouse import build_wheelhouse
+from emulator.runtimes.wheelhouse import build_dir, build_wheelhouse
 
 SERVER_PORT = 8080
 LOG_DIR_IN_CONTAINER = "/var/log/dockyard"
@@ -73,7 +73,7 @@ class DockerRuntime:
             if self._image_exists(tag):
                 log(f"image {tag} cached (base {self.base_image}); skipping the build")
                 return tag
-            context = self.home / "cache" / "build" / key
+            context = build_dir(self.home, key)
             build_wheelhouse(needed, context / "wheels", log)
             self._write_context(context)
             log(f"building image {tag} from {self.base_image} (offline: --no-index)")

@@ -1,47 +1,28 @@
-"""Which pip requirements an artifact needs, read from its runtime.yaml (or requirements.txt).
+"""The pip environment of a deployment: the artifact's requirements plus the server's own.
 
-The server itself needs flask and gunicorn; they are pinned to the versions on this host so the
-wheelhouse can be filled from what pip already has, and images stay reproducible.
+Where an artifact's requirements are written is the runtime.yaml contract
+(``emulator.contracts.runtime_yaml``). The server itself needs flask and gunicorn; they are pinned
+to the versions on this host so the wheelhouse can be filled from what pip already has, and
+images stay reproducible.
 """
 from __future__ import annotations
 
 import hashlib
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
-import yaml
+from emulator.contracts import runtime_yaml
+from emulator.runtimes.base import RuntimeFailure
 
 SERVER_PACKAGES = ("flask", "gunicorn")
 
 
 def artifact_requirements(artifact_dir: Path) -> list[str]:
-    """The artifact's pip requirements: any list of strings under a ``*REQUIREMENTS*``/``*PIP*`` key
-    of runtime.yaml, else ``requirements.txt``; empty when it declares none."""
-    runtime_yaml = artifact_dir / "runtime.yaml"
-    if runtime_yaml.is_file():
-        try:
-            found = _find_requirement_list(yaml.safe_load(runtime_yaml.read_text()) or {})
-        except yaml.YAMLError:
-            found = None
-        if found is not None:
-            return found
-    req_txt = artifact_dir / "requirements.txt"
-    if req_txt.is_file():
-        return [ln.strip() for ln in req_txt.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
-    return []
-
-
-def _find_requirement_list(node: Any) -> list[str] | None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            upper = str(key).upper()
-            if ("REQUIREMENT" in upper or "PIP" in upper) and isinstance(value, list):
-                return [str(v).strip() for v in value if str(v).strip()]
-            found = _find_requirement_list(value)
-            if found is not None:
-                return found
-    return None
+    """The artifact's pip requirements; a runtime.yaml that cannot be read fails the deployment."""
+    try:
+        return runtime_yaml.requirements(artifact_dir)
+    except runtime_yaml.RuntimeYamlError as exc:
+        raise RuntimeFailure(f"the artifact's {exc.message}") from None
 
 
 def with_server_packages(requirements: list[str]) -> list[str]:
@@ -88,7 +69,9 @@ def _pinned(package: str) -> str:
         return package
 
 
-def _name(requirement: str) -> str:
-    for sep in "<>=!~;[ @":
-        requirement = requirement.split(sep)[0]
-    return requirement.strip().lower().replace("_", "-")
+def _name(line: str) -> str:
+    """The distribution a line names; empty for a pip option line (``-r``, ``--index-url``)."""
+    try:
+        return runtime_yaml.requirement_name(line)
+    except ValueError:
+        return ""

@@ -2,7 +2,8 @@
 
 ``pip wheel`` runs here, where pip's index (and cache) are reachable; the image build then uses
 ``--no-index --find-links``. A directory gets a ``.complete`` marker only after pip succeeded, so a
-half-built wheelhouse is never mistaken for a finished one.
+half-built wheelhouse is never mistaken for a finished one. Where the wheelhouses lie under an
+emulator home is this module's business: others ask :func:`build_dir` and :func:`wheel_dirs`.
 """
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ import sys
 from pathlib import Path
 
 from emulator.runtimes.base import LogSink, RuntimeFailure
+
+
+def build_dir(home: Path, key: str) -> Path:
+    """The image build context of one environment (its wheelhouse is ``wheels/`` inside)."""
+    return Path(home) / "cache" / "build" / key
+
+
+def wheel_dirs(home: Path) -> list[Path]:
+    """The finished wheelhouses under ``home``: wheels this machine already has, for offline checks."""
+    return [d for d in sorted((Path(home) / "cache" / "build").glob("*/wheels")) if (d / ".complete").is_file()]
 
 
 def build_wheelhouse(requirements: list[str], directory: Path, log: LogSink) -> Path:

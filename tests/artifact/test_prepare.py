@@ -85,7 +85,7 @@ def test_metadata_total_over_the_limit_names_the_largest_value(tree, tmp_path):
     model = SklearnModel(tree, artifact_dir=str(tmp_path / "a")).prepare()
     for i in range(3):
         model.metadata_custom.add(f"Blob{i}", "y" * (15000 + i), category="Other")
-    with pytest.raises(MetadataSizeError, match="custom metadata is \\d+ bytes in total; .*'Blob2'"):
+    with pytest.raises(MetadataSizeError, match="custom and taxonomy metadata are \\d+ bytes together .*'Blob2'"):
         model.catalog_metadata()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.metadata
 
+from emulator.runtimes.wheelhouse import build_dir
 from toolkit.artifact.requirements import check_resolvable, local_wheel_dirs
 
 
@@ -36,6 +37,9 @@ def test_a_version_neither_installed_nor_cached_fails_with_both_reasons(tmp_path
 def test_dockyard_image_wheelhouses_and_pip_find_links_are_the_local_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("DOCKYARD_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PIP_FIND_LINKS", f"{tmp_path / 'links'} https://example.invalid/simple")
-    _wheel(tmp_path / "home" / "cache" / "build" / "abc" / "wheels", "tomli_w", "1.0.0")
+    finished, half_built = build_dir(tmp_path / "home", "abc") / "wheels", build_dir(tmp_path / "home", "def") / "wheels"
+    _wheel(finished, "tomli_w", "1.0.0")
+    (finished / ".complete").write_text("ok\n")  # what build_wheelhouse writes once pip succeeded
+    _wheel(half_built, "tomli_w", "2.0.0")
     (tmp_path / "links").mkdir()
-    assert local_wheel_dirs() == [tmp_path / "links", tmp_path / "home" / "cache" / "build" / "abc" / "wheels"]
+    assert local_wheel_dirs() == [tmp_path / "links", finished]

@@ -43,13 +43,10 @@ def write_artifact(directory: Path, score: str = ECHO_SCORE, schema: dict | None
                    requirements: list[str] | None = None) -> Path:
     """Write score.py (+ runtime.yaml, optional input_schema.json) and return the directory."""
     directory.mkdir(parents=True, exist_ok=True)
+    from tests.deployment.helpers import runtime_yaml
+
     (directory / "score.py").write_text(textwrap.dedent(score))
-    reqs = "".join(f"      - {r}\n" for r in (requirements or []))
-    (directory / "runtime.yaml").write_text(
-        "MODEL_ARTIFACT_VERSION: '3.0'\nMODEL_DEPLOYMENT:\n  INFERENCE_CONDA_ENV:\n"
-        "    INFERENCE_ENV_TYPE: published\n    INFERENCE_PYTHON_VERSION: '3.11'\n"
-        + ("    INFERENCE_PIP_REQUIREMENTS:\n" + reqs if reqs else "")
-    )
+    (directory / "runtime.yaml").write_text(runtime_yaml(requirements or []))
     if schema is not None:
         (directory / "input_schema.json").write_text(json.dumps(schema))
     return directory

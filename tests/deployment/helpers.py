@@ -45,10 +45,17 @@ def pins(*names: str) -> list[str]:
 
 
 def runtime_yaml(requirements: list[str]) -> str:
-    reqs = "".join(f"      - {r}\n" for r in requirements)
-    return ("MODEL_ARTIFACT_VERSION: '3.0'\nMODEL_DEPLOYMENT:\n  INFERENCE_CONDA_ENV:\n"
-            "    INFERENCE_ENV_TYPE: published\n    INFERENCE_PYTHON_VERSION: '3.11'\n"
-            "  INFERENCE_ENV:\n    REQUIREMENTS:\n" + reqs)
+    """A runtime.yaml with the requirements where prepare() writes them (the runtime.yaml contract)."""
+    import yaml
+
+    from emulator.contracts import runtime_yaml as contract
+
+    data = {"MODEL_ARTIFACT_VERSION": contract.ARTIFACT_VERSION,
+            contract.DEPLOYMENT: {"INFERENCE_CONDA_ENV": {"INFERENCE_ENV_TYPE": "published",
+                                                           "INFERENCE_PYTHON_VERSION": "3.11"}}}
+    if requirements:
+        data[contract.DEPLOYMENT]["INFERENCE_ENV"] = {contract.REQUIREMENTS[-1]: list(requirements)}
+    return yaml.safe_dump(data, sort_keys=False)
 
 
 def sklearn_artifact(directory: Path) -> Path:

@@ -9,6 +9,8 @@ import pytest
 from tests.deployment import helpers
 from tests.deployment.conftest import pointing_at
 from tests.deployment.artifacts import BROKEN_LOAD_SCORE, ECHO_SCORE, SCHEMA, write_artifact
+from toolkit.catalog.errors import WorkRequestFailedError
+from toolkit.catalog.session import connect
 from toolkit.deployment import DeploymentError, ModelDeployment, PredictError, deploy_model
 
 ROWS = [[0.0, 0.0], [1.0, 1.0]]
@@ -91,7 +93,7 @@ def test_score_exception_is_500_with_traceback_in_the_predict_log(echo_deploymen
 
 def test_a_model_that_cannot_load_fails_with_its_log_lines(emulator, tmp_path):
     model_id = helpers.save_to_catalog(write_artifact(tmp_path / "broken", BROKEN_LOAD_SCORE), "broken")
-    with pytest.raises(DeploymentError, match="weights missing"):
+    with pytest.raises(WorkRequestFailedError, match="weights missing"):  # the one waiter's error
         deploy_model(model_id, display_name="broken", runtime="process")
     failed = [d for d in ModelDeployment.list() if d.display_name == "broken"][0]
     assert failed.lifecycle_state == "FAILED"

@@ -1,6 +1,8 @@
 """Runtime selection and the environment an artifact asks for."""
 from __future__ import annotations
 
+from importlib import metadata
+
 import pytest
 
 from emulator.runtimes import RuntimeFailure, choose, docker_problem
@@ -19,10 +21,18 @@ def test_requirements_fall_back_to_requirements_txt(tmp_path):
 
 
 def test_the_server_packages_are_added_pinned_to_this_host():
-    needed = with_server_packages(["joblib==1.6.0"])
-    assert any(r.startswith("flask==") for r in needed) and any(r.startswith("gunicorn==") for r in needed)
-    assert satisfied_here(needed) == [] or "joblib==1.6.0" in satisfied_here(needed)
-    assert satisfied_here(["surely-not-installed-package==1"]) == ["surely-not-installed-package==1"]
+    flask, gunicorn = (f"{name}=={metadata.version(name)}" for name in ("flask", "gunicorn"))
+    assert with_server_packages(["joblib==1.6.0"]) == ["joblib==1.6.0", flask, gunicorn]
+    assert with_server_packages(["Flask>=2"]) == ["Flask>=2", gunicorn]  # the artifact's own pin wins
+
+
+def test_satisfied_here_lists_exactly_the_requirements_this_interpreter_lacks():
+    installed = metadata.version("pyyaml")
+    major = int(installed.split(".")[0])
+    met = [f"PyYAML=={installed}", f"pyyaml>={major}", "pyyaml"]
+    unmet = [f"pyyaml<{major}", "pyyaml==0.0.1", "surely-not-installed-package==1", "not a requirement line"]
+    assert satisfied_here(met) == []
+    assert satisfied_here(met + unmet) == unmet
 
 
 def test_environment_key_ignores_requirement_order():

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
+from emulator.contracts import runtime_yaml
+from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
 
 TEST_OUTPUT_FILE = "test_json_output.json"
 PYTHON_VERSION = re.compile(r"^([3])(\.([6-9]|1[0-4]))(\.\d+)?$")
-DIRECT_UPLOAD_LIMIT = 2 * 1024**3  # the catalog's direct upload cap; larger artifacts go via Object Storage
 
 CHECKS: dict[str, tuple[str, str]] = {  # key -> (category, description)
     "score_py": ("Mandatory Files Check", "score.py exists at the top level of the artifact"),
@@ -196,25 +196,24 @@ def _predict_signature_checks(predict: ast.FunctionDef) -> list[CheckResult]:
 
 
 def _runtime_checks(artifact_dir: Path) -> tuple[list[CheckResult], dict | None]:
-    path = artifact_dir / "runtime.yaml"
     later = ("runtime_version", "runtime_env_python", "runtime_env_path", "runtime_path_exist")
-    if not path.exists():
+    try:
+        data = runtime_yaml.read(artifact_dir)
+    except runtime_yaml.RuntimeYamlMissing:
         return [CheckResult("runtime_yaml", False, f"runtime.yaml is not in {artifact_dir}")] + [
             CheckResult(k, None, "not tested: runtime.yaml is missing") for k in later], None
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        assert isinstance(data, dict), "runtime.yaml does not hold a mapping"
-    except (yaml.YAMLError, AssertionError) as exc:
-        return [CheckResult("runtime_yaml", False, f"runtime.yaml cannot be read: {exc}")] + [
+    except runtime_yaml.RuntimeYamlError as exc:
+        return [CheckResult("runtime_yaml", False, f"runtime.yaml cannot be read: {exc.message}")] + [
             CheckResult(k, None, "not tested: runtime.yaml cannot be read") for k in later], None
-    env = ((data.get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_CONDA_ENV") or {})
+    env = runtime_yaml.section(data, runtime_yaml.CONDA_ENV)
     version = str(data.get("MODEL_ARTIFACT_VERSION", ""))
+    expected = runtime_yaml.ARTIFACT_VERSION
     python = str(env.get("INFERENCE_PYTHON_VERSION") or "")
     env_path = str(env.get("INFERENCE_ENV_PATH") or "")
     return [
         CheckResult("runtime_yaml", True),
-        CheckResult("runtime_version", version == "3.0",
-                    "" if version == "3.0" else f"MODEL_ARTIFACT_VERSION is {version or 'missing'!r}, not '3.0'"),
+        CheckResult("runtime_version", version == expected,
+                    "" if version == expected else f"MODEL_ARTIFACT_VERSION is {version or 'missing'!r}, not '{expected}'"),
         CheckResult("runtime_env_python", bool(PYTHON_VERSION.match(python)),
                     "" if PYTHON_VERSION.match(python) else
                     f"INFERENCE_PYTHON_VERSION is {python or 'missing'!r}; it must be 3.6 to 3.14 (e.g. '3.11')"),
@@ -239,11 +238,10 @@ def _path_exist_check(env_path: str) -> CheckResult:
 
 def _requirements_check(artifact_dir: Path, runtime: dict | None) -> CheckResult:
     from toolkit.artifact.requirements import check_resolvable
-    from toolkit.artifact.runtime import requirements_of
 
-    if runtime is None and not (artifact_dir / "requirements.txt").exists():
+    if runtime is None and not (artifact_dir / runtime_yaml.REQUIREMENTS_FILE).exists():
         return CheckResult("requirements", None, "not tested: no runtime.yaml or requirements.txt")
-    requirements = requirements_of(artifact_dir, runtime or {})
+    requirements = runtime_yaml.requirements(artifact_dir, runtime or {})
     if not requirements:
         return CheckResult("requirements", None, "not tested: the artifact lists no pip requirements")
     bad = [r for r in check_resolvable(requirements) if not r.ok]
@@ -257,13 +255,13 @@ def _size_check(artifact_dir: Path) -> CheckResult:
     from toolkit.artifact.archive import artifact_files
 
     size = sum(path.stat().st_size for path, _ in artifact_files(artifact_dir))
-    ok = size <= DIRECT_UPLOAD_LIMIT
-    message = f"{size / 1024**2:.2f} MiB" + ("" if ok else f", above the {DIRECT_UPLOAD_LIMIT // 1024**3} GB direct upload limit")
+    ok = size <= DIRECT_UPLOAD_BYTES
+    message = f"{size / 1024**2:.2f} MiB" + ("" if ok else f", above the {DIRECT_UPLOAD_BYTES // 1024**3} GB direct upload limit")
     return CheckResult("artifact_size", ok, message)
 
 
 def _model_file_name(artifact_dir: Path, runtime: dict | None) -> str | None:
-    ours = ((runtime or {}).get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_ENV") or {}
+    ours = runtime_yaml.section(runtime or {}, runtime_yaml.INFERENCE_ENV)
     if ours.get("MODEL_FILE"):
         return str(ours["MODEL_FILE"])
     score = artifact_dir / "score.py"
@@ -357,7 +355,7 @@ def _loader_job(runtime: dict | None, model_file: str) -> dict | None:
 
     from toolkit.artifact.runtime import SUFFIX_FLAVORS
 
-    ours = ((runtime or {}).get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_ENV") or {}
+    ours = runtime_yaml.section(runtime or {}, runtime_yaml.INFERENCE_ENV)
     guessed = SUFFIX_FLAVORS.get(Path(model_file).suffix.lower(), ("generic", "cloudpickle"))
     flavor = ours.get("FLAVOR") or guessed[0]
     try:

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from emulator.contracts.runtime_yaml import canonical_name as canonical
+
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(==|>=|<=|~=|!=|>|<)?\s*([^\s;#]*)")
 
 
@@ -48,10 +50,6 @@ def merge(pins: list[str], extra: list[str] | None) -> list[str]:
     return [p for p in pins if canonical(split(p)[0]) not in extra_names] + list(extra)
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def split(line: str) -> tuple[str, str, str]:
     """(name, operator, version) of a requirement line; operator/version empty when unpinned."""
     match = _PIN.match(line)
@@ -65,11 +63,6 @@ def to_text(requirements: list[str]) -> str:
     return header + "".join(f"{line}\n" for line in requirements)
 
 
-def read_text(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
-
-
 @dataclass
 class Resolution:
     requirement: str
@@ -79,11 +72,12 @@ class Resolution:
 
 def local_wheel_dirs() -> list[Path]:
     """Where wheels already lie on this machine: pip's find-links (``PIP_FIND_LINKS``) and the
-    wheelhouses Dockyard's image builder left under ``DOCKYARD_HOME`` (``cache/build/*/wheels``)."""
+    wheelhouses the emulator's image builder finished under ``DOCKYARD_HOME`` (it says where)."""
+    from emulator.runtimes.wheelhouse import wheel_dirs
     from toolkit import settings
 
     dirs = [Path(p) for p in os.environ.get("PIP_FIND_LINKS", "").split() if p and "://" not in p]
-    dirs += sorted((settings.home() / "cache" / "build").glob("*/wheels"))
+    dirs += wheel_dirs(settings.home())
     return [d for d in dirs if d.is_dir()]
 
 

@@ -1,16 +1,10 @@
-"""runtime.yaml in the ADS format, plus the pip requirements a deployment image is built from.
+"""Writing runtime.yaml in the ADS format, and reading it back into a ``RuntimeInfo``.
 
-Layout (ADS keys, upper case)::
-
-    MODEL_ARTIFACT_VERSION: '3.0'
-    MODEL_DEPLOYMENT:
-      INFERENCE_CONDA_ENV: {INFERENCE_ENV_PATH, INFERENCE_ENV_SLUG, INFERENCE_ENV_TYPE, INFERENCE_PYTHON_VERSION}
-      INFERENCE_ENV:                     # Dockyard's addition; ADS ignores unknown keys
-        FLAVOR, MODEL_FILE, SERIALIZATION_FORMAT, REQUIREMENTS: [...], REQUIREMENTS_FILE: requirements.txt,
-        LOADER_VALUES: {...}             # what the flavor's score.py loader was rendered with
-    MODEL_PROVENANCE: {PROJECT_OCID, ..., TRAINING_CODE: {ARTIFACT_DIRECTORY, GIT_*...}, TRAINING_CONDA_ENV: {...}}
-
-The requirements are also written as plain ``requirements.txt`` for image builders.
+The layout, the file names and where the pip requirements live are the runtime.yaml contract
+(``emulator.contracts.runtime_yaml``), which the deployment runtimes read too; this module fills
+it from ``prepare()``'s arguments. ``INFERENCE_ENV.LOADER_VALUES`` records what the flavor's
+score.py loader was rendered with; ``MODEL_PROVENANCE.TRAINING_CODE`` the git state. The
+requirements are also written as plain ``requirements.txt``.
 """
 from __future__ import annotations
 
@@ -21,11 +15,9 @@ from typing import Any
 
 import yaml
 
+from emulator.contracts import runtime_yaml as contract
+from emulator.contracts.runtime_yaml import ARTIFACT_VERSION, REQUIREMENTS_FILE, RUNTIME_FILE
 from toolkit.artifact.errors import RuntimeInfoError
-
-RUNTIME_FILE = "runtime.yaml"
-REQUIREMENTS_FILE = "requirements.txt"
-ARTIFACT_VERSION = "3.0"
 
 
 def python_version() -> str:
@@ -121,10 +113,9 @@ class RuntimeInfo:
     @classmethod
     def read(cls, artifact_dir: Path) -> "RuntimeInfo":
         data = read_yaml(artifact_dir)
-        deployment = data.get("MODEL_DEPLOYMENT") or {}
-        conda = deployment.get("INFERENCE_CONDA_ENV") or {}
-        ours = deployment.get("INFERENCE_ENV") or {}
-        provenance = data.get("MODEL_PROVENANCE") or {}
+        conda = contract.section(data, contract.CONDA_ENV)
+        ours = contract.section(data, contract.INFERENCE_ENV)
+        provenance = contract.section(data, contract.PROVENANCE)
         training = provenance.get("TRAINING_CONDA_ENV") or {}
         return cls(
             inference_env=CondaEnv(
@@ -136,7 +127,7 @@ class RuntimeInfo:
             flavor=str(ours.get("FLAVOR") or ""),
             model_file=str(ours.get("MODEL_FILE") or ""),
             serialization_format=str(ours.get("SERIALIZATION_FORMAT") or ""),
-            requirements=requirements_of(artifact_dir, data),
+            requirements=contract.requirements(artifact_dir, data),
             training_env=CondaEnv(
                 str(training.get("TRAINING_ENV_PATH") or ""),
                 str(training.get("TRAINING_ENV_SLUG") or ""),
@@ -179,25 +170,7 @@ _OCID_KEYS = (
 
 def read_yaml(artifact_dir: Path) -> dict:
     """runtime.yaml as a dict, with errors that say which file and what to do."""
-    path = Path(artifact_dir) / RUNTIME_FILE
-    if not path.exists():
-        raise RuntimeInfoError(f"{path} does not exist.", hint="Run prepare() to write runtime.yaml.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise RuntimeInfoError(f"{path} is not valid YAML: {exc}", hint="Fix the YAML or prepare() again.") from None
-    if not isinstance(data, dict):
-        raise RuntimeInfoError(f"{path} does not hold a mapping.", hint="prepare(force_overwrite=True) rewrites it.")
-    return data
-
-
-def requirements_of(artifact_dir: Path, data: dict | None = None) -> list[str]:
-    """The artifact's pip requirements: runtime.yaml's list, else requirements.txt, else none."""
-    from toolkit.artifact.requirements import read_text
-
-    data = read_yaml(artifact_dir) if data is None else data
-    listed = ((data.get("MODEL_DEPLOYMENT") or {}).get("INFERENCE_ENV") or {}).get("REQUIREMENTS")
-    if listed:
-        return [str(line) for line in listed]
-    text = Path(artifact_dir) / REQUIREMENTS_FILE
-    return read_text(text) if text.exists() else []
+        return contract.read(artifact_dir)
+    except contract.RuntimeYamlError as exc:
+        raise RuntimeInfoError(exc.message, hint=exc.hint) from None

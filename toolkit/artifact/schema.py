@@ -1,8 +1,9 @@
 """Input/output schemas in the ADS format (version 1.1), built from ``X_sample`` / ``y_sample``.
 
-The catalog stores them as JSON strings beside the model and caps them: at most 2000 columns and
-32000 bytes. Above the column cap ADS skips the schema with a warning, and so do we; above the
-byte cap we first drop per-column statistics, then raise ``SchemaSizeError``.
+The catalog stores them as JSON strings beside the model and caps them (``emulator.contracts.limits``:
+at most 2000 columns, and 32000 bytes measured as the emulator measures them). Above the column
+cap ADS skips the schema with a warning, and so do we; above the byte cap we first drop
+per-column statistics, then raise ``SchemaSizeError``.
 """
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.contracts.limits import SCHEMA_BYTES as MAX_BYTES
+from emulator.contracts.limits import SCHEMA_COLUMNS as MAX_COLUMNS
+from emulator.contracts.limits import schema_size
 from toolkit.artifact.errors import SchemaSizeError
 
 SCHEMA_VERSION = "1.1"
-MAX_COLUMNS = 2000
-MAX_BYTES = 32000
 INPUT_SCHEMA_FILE = "input_schema.json"
 OUTPUT_SCHEMA_FILE = "output_schema.json"
 
@@ -50,7 +52,7 @@ class Schema:
         return json.dumps(self.to_dict(), default=str)
 
     def size_bytes(self) -> int:
-        return len(self.to_json().encode("utf-8"))
+        return schema_size(self.to_json())
 
     @classmethod
     def from_dict(cls, data: dict) -> "Schema":

@@ -1,5 +1,8 @@
 """Large artifacts through Object Storage, as ADS moves them (``bucket_uri=``, or beyond 2 GB).
 
+Both ways of sending an artifact there (``save(bucket_uri=...)`` and ``promote``) go through
+``upload_via_bucket``, so the staged object is removed once the catalog holds the artifact.
+
 Save: the zip goes to ``oci://bucket@namespace/prefix/<model-ocid>.zip`` with the SDK's
 ``UploadManager`` (multipart, streamed from disk), then ``export_model_artifact`` has the service
 copy it into the catalog (a work request). Load: ``import_model_artifact`` copies the catalog's
@@ -23,9 +26,6 @@ from toolkit.artifact.archive import CHUNK
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession
 from toolkit.catalog.transfer import progress_bar
-
-# ADS sends artifacts larger than this through Object Storage (datascience_model.py).
-MAX_DIRECT_ARTIFACT_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Models in the catalog, through the official ``oci`` SDK only: save, load, list, update, delete.
 
-``GenericModel.save / from_model_catalog / from_id / delete`` delegate here (contract 5). The
+``GenericModel.save / from_model_catalog / from_id / delete`` delegate here; what they need of the
+model is ``toolkit.catalog.protocol.CatalogModel``. The
 steps follow ADS: introspect first and refuse a failing artifact, zip it with a SHA-256 manifest,
 create the model with its metadata and schemas, record provenance, then stream the artifact.
 The same calls hit the local emulator or OCI; only the profile differs.
@@ -23,10 +24,13 @@ from oci.data_science.models import (
 )
 from oci.resource_search.models import StructuredSearchDetails
 
+from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
+from emulator.contracts.states import LIVE_DEPLOYMENT_STATES
 from toolkit.artifact.archive import extract_fresh, zip_artifact
 from toolkit.catalog import bucket_transfer, transfer
 from toolkit.catalog.errors import CatalogError, IntrospectionFailedError, ModelInUseError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
+from toolkit.catalog.version_set import find_by_name
 from toolkit.catalog.wire import from_wire, to_wire
 
 MODEL_OCID = re.compile(r"^ocid1\.datasciencemodel\.")
@@ -120,7 +124,7 @@ def _default_display_name(model: Any) -> str:
 
 
 def _create_details(metadata: Mapping[str, Any], **fields: Any) -> CreateModelDetails:
-    """CreateModelDetails from the toolkit's wire-ready metadata (contract 5) and the save arguments."""
+    """CreateModelDetails from the model's wire-ready ``CatalogMetadata`` and the save arguments."""
     return CreateModelDetails(
         defined_metadata_list=_metadata_list(metadata.get("definedMetadataList")),
         custom_metadata_list=_metadata_list(metadata.get("customMetadataList")),
@@ -141,7 +145,7 @@ def _uploader(size: int, bucket_uri: str | None, remove_existing: bool, show_pro
         return lambda session, model_id, path: bucket_transfer.upload_via_bucket(
             session, model_id, path, bucket_uri, remove_existing, show_progress
         )
-    if size > bucket_transfer.MAX_DIRECT_ARTIFACT_BYTES:
+    if size > DIRECT_UPLOAD_BYTES:
         raise CatalogError(
             f"the artifact zip is {size / 1024**3:.1f} GB; artifacts over 2 GB must go through Object Storage: "
             "pass bucket_uri='oci://<bucket>@<namespace>/<prefix>'"
@@ -185,13 +189,13 @@ def resolve_version_set_id(session: CatalogSession, version_set: Any, compartmen
         return version_set.id
     if VERSION_SET_OCID.match(version_set):
         return version_set
-    found = session.ds.list_model_version_sets(compartment_id, name=version_set, lifecycle_state="ACTIVE", limit=1).data
-    if not found:
+    found = find_by_name(session, compartment_id, version_set)
+    if found is None:
         raise CatalogError(
             f"model version set {version_set!r} not found in compartment {compartment_id}; create it with "
             f"ModelVersionSet(name={version_set!r}).create() or `dockyard version-sets create {version_set}`"
         )
-    return found[0].id
+    return found.id
 
 
 # --------------------------------------------------------------------------------------------
@@ -417,14 +421,14 @@ def deployments_using(session: CatalogSession, model_id: str) -> list[str]:
         if exc.status != 404 or not session.profile.is_local:
             raise
         return _deployments_by_listing(session, model_id)  # an emulator without Resource Search
-    return [item.identifier for item in items if item.lifecycle_state not in ("DELETED", "DELETING", "FAILED")]
+    return [item.identifier for item in items if item.lifecycle_state in LIVE_DEPLOYMENT_STATES]
 
 
 def _deployments_by_listing(session: CatalogSession, model_id: str) -> list[str]:
     """Fallback: scan the model's compartment's deployments for ones that serve it."""
     record = session.ds.get_model(model_id).data
     summaries = iter_records(session.ds.list_model_deployments, record.compartment_id)
-    live = [s for s in summaries if s.lifecycle_state not in ("DELETED", "DELETING", "FAILED")]
+    live = [s for s in summaries if s.lifecycle_state in LIVE_DEPLOYMENT_STATES]
     return [s.id for s in live if _serves(s, model_id)]
 
 

@@ -12,11 +12,12 @@ from typing import Any, Callable, Iterator
 import oci
 from oci.data_science.models import CreateProjectDetails
 
+from emulator.contracts.states import ACTIVE
 from toolkit import profiles
-from toolkit.catalog.errors import CatalogError, WorkRequestFailedError
+from toolkit.catalog import work_requests
+from toolkit.catalog.errors import CatalogError
 
 DEFAULT_PROJECT_NAME = "dockyard-default"
-TERMINAL_WORK_REQUEST_STATES = ("SUCCEEDED", "FAILED", "CANCELED")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class CatalogSession:
     def default_project(self, compartment_id: str) -> str:
         """The emulator's ``dockyard-default`` project, created the first time it is needed."""
         existing = self.ds.list_projects(
-            compartment_id, display_name=DEFAULT_PROJECT_NAME, lifecycle_state="ACTIVE", limit=1
+            compartment_id, display_name=DEFAULT_PROJECT_NAME, lifecycle_state=ACTIVE, limit=1
         ).data
         if existing:
             return existing[0].id
@@ -69,24 +70,11 @@ class CatalogSession:
         )
         return self.ds.create_project(details).data.id
 
-    def wait_for_work_request(self, work_request_id: str, timeout: float = 600) -> Any:
-        """Poll a work request until it ends; raise with its errors unless it SUCCEEDED."""
-        response = oci.wait_until(
-            self.ds,
-            self.ds.get_work_request(work_request_id),
-            evaluate_response=lambda r: r.data.status in TERMINAL_WORK_REQUEST_STATES,
-            fetch_func=lambda response=None: self.ds.get_work_request(work_request_id),  # client's retries
-            max_interval_seconds=2,
-            max_wait_seconds=timeout,
-        )
-        work_request = response.data
-        if work_request.status != "SUCCEEDED":
-            errors = self.ds.list_work_request_errors(work_request_id).data
-            detail = "; ".join(f"{e.code}: {e.message}" for e in errors) or "no error details"
-            raise WorkRequestFailedError(
-                f"work request {work_request_id} ({work_request.operation_type}) ended {work_request.status}: {detail}"
-            )
-        return work_request
+    def wait_for_work_request(self, work_request_id: str, timeout: float = 600, *, title: str | None = None,
+                              show_progress: bool | None = False) -> Any:
+        """Poll a work request until it ends (``toolkit.catalog.work_requests.wait``); raise
+        WorkRequestFailedError with its errors unless it SUCCEEDED."""
+        return work_requests.wait(self, work_request_id, timeout, title=title, show_progress=show_progress)
 
 
 def iter_records(list_call: Callable[..., Any], *args: Any, **kwargs: Any) -> Iterator[Any]:

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from oci.data_science.models import CreateModelVersionSetDetails, UpdateModelVersionSetDetails
 
+from emulator.contracts.states import ACTIVE
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 
@@ -94,10 +95,10 @@ class ModelVersionSet:
         """Load the ACTIVE version set called ``name`` in the compartment (names are unique there)."""
         session = connect(auth, profile)
         compartment = session.compartment(compartment_id)
-        found = session.ds.list_model_version_sets(compartment, name=name, lifecycle_state="ACTIVE", limit=1).data
-        if not found:
+        found = find_by_name(session, compartment, name)
+        if found is None:
             raise CatalogError(f"model version set {name!r} not found in compartment {compartment}")
-        return cls.from_id(found[0].id, auth=auth, profile=profile)
+        return cls.from_id(found.id, auth=auth, profile=profile)
 
     @classmethod
     def list(
@@ -161,7 +162,7 @@ class ModelVersionSet:
     def models(self, include_deleted: bool = False) -> list[Any]:
         """The catalog models (``ModelSummary``) in this set, with ``version_id`` / ``version_label``."""
         session = self._session()
-        kwargs = {} if include_deleted else {"lifecycle_state": "ACTIVE"}
+        kwargs = {} if include_deleted else {"lifecycle_state": ACTIVE}
         return list(self._iter_models(session, **kwargs))
 
     def _iter_models(self, session: CatalogSession, **kwargs: Any) -> Iterator[Any]:
@@ -197,6 +198,14 @@ class ModelVersionSet:
             if hasattr(record, name):
                 setattr(self, name, getattr(record, name))
         return self
+
+
+def find_by_name(session: CatalogSession, compartment_id: str, name: str) -> Any | None:
+    """The ACTIVE version set called ``name`` in the compartment (a summary), or None.
+
+    Names are unique per compartment, so one list call with ``name=`` finds it, as ADS does."""
+    found = session.ds.list_model_version_sets(compartment_id, name=name, lifecycle_state=ACTIVE, limit=1).data
+    return found[0] if found else None
 
 
 def _jsonable(value: Any) -> Any:

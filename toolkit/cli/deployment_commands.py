@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from emulator.contracts.deployments import LOG_TYPES
 from toolkit.cli.common import (
     DATA_HELP, RAW_HELP, already_enveloped, compartment_option, confirm_unless, handle_errors, json_option,
     parse_key_values, print_json, print_table, profile_option, read_data, yes_option,
@@ -123,7 +124,7 @@ def get_deployment(deployment_id: str, as_json: bool, profile: str | None) -> No
 
 @deployments.command("logs")
 @click.argument("deployment_id")
-@click.option("--type", "log_type", type=click.Choice(["access", "predict"]), help="Only this log.")
+@click.option("--type", "log_type", type=click.Choice(LOG_TYPES), help="Only this log.")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new entries until interrupted.")
 @profile_option
 @handle_errors

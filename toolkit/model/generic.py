@@ -21,12 +21,14 @@ from toolkit.artifact.archive import artifact_root, safe_extract
 from toolkit.artifact.errors import ArtifactError, ArtifactExistsError, ArtifactNotFoundError
 from toolkit.artifact.schema import INPUT_SCHEMA_FILE, OUTPUT_SCHEMA_FILE, MAX_COLUMNS, Schema, fitted_schema
 from toolkit.model.flavor import Flavor, model_class_for
+from emulator.contracts.limits import METADATA_VALUE_CHARS
 from toolkit.model.metadata import (
     TAXONOMY_KEYS,
-    VALUE_LENGTH_LIMIT,
     ModelCustomMetadata,
     ModelProvenanceMetadata,
     ModelTaxonomyMetadata,
+    check_use_case_type,
+    validate_size,
 )
 
 SAMPLE_ROWS = 5  # rows of X_sample kept for verify()/introspect() defaults
@@ -110,6 +112,7 @@ class GenericModel:
         if self.estimator is None:
             raise ValueError(f"{type(self).__name__} has no estimator to prepare; pass estimator=... first.")
         props = self.properties
+        check_use_case_type(use_case_type or props.use_case_type)  # before writing anything
         inference_env, training_env = self._environments(
             inference_conda_env or props.inference_conda_env,
             inference_python_version or props.inference_python_version,
@@ -231,7 +234,7 @@ class GenericModel:
         """Taxonomy from the estimator, the ADS custom keys from runtime.yaml; limits checked."""
         estimator, flavor, info = self.estimator, self.flavor, self.runtime_info
         hyperparameters = flavor.hyperparameters(estimator)
-        if hyperparameters is not None and len(json.dumps(hyperparameters)) > VALUE_LENGTH_LIMIT:
+        if hyperparameters is not None and len(json.dumps(hyperparameters)) > METADATA_VALUE_CHARS:
             warnings.warn("Hyperparameters exceed the catalog's metadata limit and are not recorded.", stacklevel=3)
             hyperparameters = None
         taxonomy = self.metadata_taxonomy
@@ -242,8 +245,7 @@ class GenericModel:
         taxonomy.set("Hyperparameters", hyperparameters)
         if info is not None:
             self._populate_custom(info)
-        taxonomy.validate()
-        self.metadata_custom.validate()
+        validate_size(taxonomy, self.metadata_custom)
 
     def _populate_custom(self, info: runtime_yaml.RuntimeInfo) -> None:
         env = info.inference_env
@@ -377,10 +379,12 @@ class GenericModel:
         return load_model_from_deployment(cls, model_deployment_id, **kwargs)
 
     # -----------------------------------------------------------------------------------------
-    # catalog metadata (contract 5)
+    # catalog metadata (toolkit.catalog.protocol.CatalogModel)
     # -----------------------------------------------------------------------------------------
     def catalog_metadata(self) -> dict:
-        """The model's metadata in the catalog's wire shapes (camelCase, values as strings)."""
+        """The model's metadata in the catalog's wire shapes (camelCase, values as strings), checked
+        against the catalog's limits first (MetadataSizeError)."""
+        validate_size(self.metadata_taxonomy, self.metadata_custom)
         return {
             "definedMetadataList": self.metadata_taxonomy.to_wire(),
             "customMetadataList": self.metadata_custom.to_wire(),

@@ -1,9 +1,10 @@
 """Model metadata: taxonomy (defined), custom and provenance, with the catalog's size limits.
 
-Keys and limits are ADS's (``ads.model.model_metadata``): values up to 16000 characters,
-descriptions up to 255, each collection up to 32000 bytes once serialized. Exceeding one raises
-``MetadataSizeError`` naming the key, the size and the limit, at prepare() time rather than as a
-400 from the catalog.
+Keys are ADS's (``ads.model.model_metadata``). The limits and how the size is measured are the
+catalog's contract (``emulator.contracts.limits``), the very numbers and function the emulator
+checks: values up to 16000 characters, descriptions up to 255, custom and taxonomy metadata
+together up to 32000 bytes as ADS counts them. Exceeding one raises ``MetadataSizeError`` naming
+the key, the size and the limit, at prepare() time rather than as a 400 from the catalog.
 """
 from __future__ import annotations
 
@@ -16,9 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-VALUE_LENGTH_LIMIT = 16000
-DESCRIPTION_LENGTH_LIMIT = 255
-SIZE_LIMIT = 32000
+from emulator.contracts import limits
 
 TAXONOMY_KEYS = ("UseCaseType", "Framework", "FrameworkVersion", "Algorithm", "Hyperparameters", "ArtifactTestResults")
 CUSTOM_KEYS = (
@@ -37,6 +36,12 @@ USE_CASE_TYPES = (
 
 class MetadataSizeError(ValueError):
     """A metadata value, description or collection exceeds the catalog's limit."""
+
+
+def check_use_case_type(value: Any) -> None:
+    """ValueError unless ``value`` is None or one of ADS's ``UseCaseType`` values (ADS refuses others too)."""
+    if value is not None and value not in USE_CASE_TYPES:
+        raise ValueError(f"use_case_type {value!r} is not one of ADS's use case types: {', '.join(USE_CASE_TYPES)}.")
 
 
 @dataclass
@@ -110,31 +115,38 @@ class _Collection:
         return [item.to_wire(with_category=self.with_category) for item in self if item.value is not None]
 
     def validate(self) -> None:
+        """Each item's value and description within its limit (the total is :func:`validate_size`'s)."""
         for item in self:
             value = item.wire_value()
-            if value is not None and len(value) > VALUE_LENGTH_LIMIT:
+            if value is not None and len(value) > limits.METADATA_VALUE_CHARS:
                 raise MetadataSizeError(
                     f"{self.name} value of {item.key!r} is {len(value)} characters; the catalog accepts at most "
-                    f"{VALUE_LENGTH_LIMIT}. Shorten it, or keep large content in the artifact directory instead."
+                    f"{limits.METADATA_VALUE_CHARS}. Shorten it, or keep large content in the artifact directory instead."
                 )
-            if item.description and len(item.description) > DESCRIPTION_LENGTH_LIMIT:
+            if item.description and len(item.description) > limits.METADATA_DESCRIPTION_CHARS:
                 raise MetadataSizeError(
                     f"{self.name} description of {item.key!r} is {len(item.description)} characters; the catalog "
-                    f"accepts at most {DESCRIPTION_LENGTH_LIMIT}."
+                    f"accepts at most {limits.METADATA_DESCRIPTION_CHARS}."
                 )
-        size = len(json.dumps([i.to_wire(with_category=self.with_category) for i in self]).encode("utf-8"))
-        if size > SIZE_LIMIT:
-            biggest = max(self, key=lambda i: len(i.wire_value() or ""))
-            raise MetadataSizeError(
-                f"{self.name} is {size} bytes in total; the catalog accepts at most {SIZE_LIMIT}. The largest "
-                f"value is {biggest.key!r} ({len(biggest.wire_value() or '')} characters): shorten or remove it."
-            )
 
     def to_dataframe(self):
         import pandas as pd
 
         return pd.DataFrame([{"Key": i.key, "Value": i.value, "Description": i.description, "Category": i.category}
                              for i in self])
+
+
+def validate_size(taxonomy: "ModelTaxonomyMetadata", custom: "ModelCustomMetadata") -> None:
+    """Both collections' items, then their total size as the catalog counts it (one function for
+    both sides: ``emulator.contracts.limits.metadata_size``)."""
+    size = limits.metadata_size(custom.to_wire(), taxonomy.to_wire())  # to_wire() checks each item first
+    if size > limits.METADATA_BYTES:
+        biggest = max([*taxonomy, *custom], key=lambda i: len(i.wire_value() or ""))
+        raise MetadataSizeError(
+            f"custom and taxonomy metadata are {size} bytes together (each item's JSON in UTF-16, as ADS and "
+            f"the catalog count it); the catalog accepts at most {limits.METADATA_BYTES}. The largest value is "
+            f"{biggest.key!r} ({len(biggest.wire_value() or '')} characters): shorten or remove it."
+        )
 
 
 class ModelTaxonomyMetadata(_Collection):
@@ -150,6 +162,11 @@ class ModelTaxonomyMetadata(_Collection):
 
     def set(self, key: str, value: Any) -> None:
         self[key].value = value
+
+    def validate(self) -> None:
+        """The item limits, and UseCaseType one of ADS's use case types."""
+        super().validate()
+        check_use_case_type(self["UseCaseType"].value)
 
 
 class ModelCustomMetadata(_Collection):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from emulator.contracts.states import MODEL_STATES
 from emulator.data_science import idempotency, models
 from emulator.data_science.routes import bp
 from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
@@ -12,7 +13,6 @@ from emulator.state import current_state
 from emulator.wire import (caller, check_types, empty_response, json_body, list_records, list_response,
                            page_params, record_response, require_ocid)
 
-_STATES = ("ACTIVE", "DELETED", "FAILED", "INACTIVE")
 _TYPES = {"customMetadataList": list, "definedMetadataList": list, "inputSchema": str, "outputSchema": str,
           "versionLabel": str, "retentionSetting": dict, "backupSetting": dict}
 
@@ -53,7 +53,7 @@ def list_models() -> Response:
         "projectId": args.get("projectId"),
         "id": args.get("id"),
         "displayName": args.get("displayName"),
-        "lifecycleState": enum_arg("lifecycleState", _STATES),
+        "lifecycleState": enum_arg("lifecycleState", MODEL_STATES),
         "modelVersionSetName": args.get("modelVersionSetName"),
         "versionLabel": args.get("versionLabel"),
         "category": enum_arg("category", ("USER", "SERVICE")),

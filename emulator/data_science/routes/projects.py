@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from emulator.contracts.states import PROJECT_STATES
 from emulator.data_science import idempotency, projects
 from emulator.data_science.routes import bp
 from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
@@ -42,7 +43,7 @@ def list_projects() -> Response:
         "compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"),
         "id": args.get("id"),
         "displayName": args.get("displayName"),
-        "lifecycleState": enum_arg("lifecycleState", ("ACTIVE", "DELETING", "DELETED")),
+        "lifecycleState": enum_arg("lifecycleState", PROJECT_STATES),
         "createdBy": args.get("createdBy"),
     }
     params = page_params(("timeCreated", "displayName"))

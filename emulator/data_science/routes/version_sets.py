@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from emulator.contracts.states import VERSION_SET_STATES
 from emulator.data_science import idempotency, version_sets
 from emulator.data_science.routes import bp
 from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
@@ -48,7 +49,7 @@ def list_model_version_sets() -> Response:
         "id": args.get("id"),
         "projectId": args.get("projectId"),
         "name": args.get("name"),
-        "lifecycleState": enum_arg("lifecycleState", ("ACTIVE", "DELETING", "DELETED", "FAILED")),
+        "lifecycleState": enum_arg("lifecycleState", VERSION_SET_STATES),
         "category": enum_arg("category", ("USER", "SERVICE")),
         "createdBy": args.get("createdBy"),
     }

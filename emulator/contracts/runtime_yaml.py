@@ -1,0 +1,105 @@
+"""runtime.yaml as both sides read it: the file, the one place the pip requirements are, and names.
+
+ADS's layout (upper-case keys) plus Dockyard's ``INFERENCE_ENV`` section, which ADS ignores::
+
+    MODEL_ARTIFACT_VERSION: '3.0'
+    MODEL_DEPLOYMENT:
+      INFERENCE_CONDA_ENV: {INFERENCE_ENV_PATH, INFERENCE_ENV_SLUG, INFERENCE_ENV_TYPE, INFERENCE_PYTHON_VERSION}
+      INFERENCE_ENV: {FLAVOR, MODEL_FILE, SERIALIZATION_FORMAT, REQUIREMENTS: [...], REQUIREMENTS_FILE, LOADER_VALUES}
+    MODEL_PROVENANCE: {...}
+
+The requirements a deployment is built from are ``MODEL_DEPLOYMENT.INFERENCE_ENV.REQUIREMENTS``
+when that list is there and not empty, else the lines of ``requirements.txt``, else none.
+``prepare()`` writes both; the runtimes and introspection read them with :func:`requirements`.
+Distribution names compare in PEP 503 form (:func:`canonical_name`).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RUNTIME_FILE = "runtime.yaml"
+REQUIREMENTS_FILE = "requirements.txt"
+ARTIFACT_VERSION = "3.0"
+
+DEPLOYMENT = "MODEL_DEPLOYMENT"
+CONDA_ENV = (DEPLOYMENT, "INFERENCE_CONDA_ENV")
+INFERENCE_ENV = (DEPLOYMENT, "INFERENCE_ENV")  # Dockyard's section
+REQUIREMENTS = (*INFERENCE_ENV, "REQUIREMENTS")
+PROVENANCE = ("MODEL_PROVENANCE",)
+
+_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+
+
+class RuntimeYamlError(ValueError):
+    """runtime.yaml cannot be read; ``hint`` says what to do."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+class RuntimeYamlMissing(RuntimeYamlError):
+    """The artifact has no runtime.yaml."""
+
+
+def read(artifact_dir: Path) -> dict[str, Any]:
+    """runtime.yaml as a dict; RuntimeYamlMissing / RuntimeYamlError say which file and what to do."""
+    path = Path(artifact_dir) / RUNTIME_FILE
+    if not path.is_file():
+        raise RuntimeYamlMissing(f"{path} does not exist.", "Run prepare() to write runtime.yaml.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RuntimeYamlError(f"{path} is not valid YAML: {exc}", "Fix the YAML or prepare() again.") from None
+    if not isinstance(data, dict):
+        raise RuntimeYamlError(f"{path} does not hold a mapping.", "prepare(force_overwrite=True) rewrites it.")
+    return data
+
+
+def section(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """The mapping at ``path`` (e.g. :data:`INFERENCE_ENV`); empty when any part is absent."""
+    node: Any = data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
+def requirements(artifact_dir: Path, data: dict[str, Any] | None = None) -> list[str]:
+    """The artifact's pip requirements (see the module docstring for where they come from).
+
+    ``data`` is runtime.yaml already read; without it the file is read here, and an artifact
+    without runtime.yaml falls back to ``requirements.txt``.
+    """
+    if data is None:
+        try:
+            data = read(artifact_dir)
+        except RuntimeYamlMissing:
+            data = {}
+    listed = section(data, INFERENCE_ENV).get(REQUIREMENTS[-1])
+    if isinstance(listed, list) and listed:
+        return [str(line).strip() for line in listed if str(line).strip()]
+    text = Path(artifact_dir) / REQUIREMENTS_FILE
+    return read_requirements_file(text) if text.is_file() else []
+
+
+def read_requirements_file(path: Path) -> list[str]:
+    """The requirement lines of a requirements.txt (comments and blank lines dropped)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def requirement_name(line: str) -> str:
+    """The distribution a requirement line names, in PEP 503 form (``Scikit_Learn[x]>=1`` -> ``scikit-learn``)."""
+    match = _NAME.match(line)
+    if not match:
+        raise ValueError(f"Not a requirement line: {line!r}")
+    return canonical_name(match.group(1))
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503 normalized distribution name: runs of ``-``, ``_``, ``.`` become ``-``, lower case."""
+    return re.sub(r"[-_.]+", "-", name).lower()
