@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import importlib
-import logging
 
 from flask import Flask
 
 from emulator.config import EmulatorConfig
 from emulator.errors import install_error_handlers
-from emulator.state import EmulatorState
+from emulator.state import EmulatorState, attach, current_state
 
-log = logging.getLogger(__name__)
+RESET_PATH = "/dockyard-api/reset"
 
-# Each package defines ``init_app(app)``; packages not written yet are skipped.
+# Each package defines ``init_app(app)``.
 SERVICES = (
     "emulator.data_science",
     "emulator.object_storage",
@@ -29,12 +28,19 @@ def create_app(config: EmulatorConfig | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = None  # the services enforce their own limits per route
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
-    app.extensions["dockyard"] = EmulatorState.open(config)
+    attach(app, EmulatorState.open(config))
     install_error_handlers(app)
     app.add_url_rule("/_dockyard/health", "dockyard_health", _health)
+    app.add_url_rule(RESET_PATH, "dockyard_reset", _reset, methods=["POST"])
     for name in SERVICES:
         _init_service(app, name)
     return app
+
+
+def _reset() -> dict:
+    """Empty the emulator (moto's ``/moto-api/reset``): see ``EmulatorState.reset``."""
+    current_state().reset()
+    return {"status": "ok"}
 
 
 def _health() -> dict:
@@ -43,15 +49,5 @@ def _health() -> dict:
 
 
 def _init_service(app: Flask, name: str) -> None:
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        log.debug("service %s not present; skipped", name)
-        return
-    init_app = getattr(module, "init_app", None)
-    if init_app is None:  # a package still being written (no __init__.py yet)
-        log.debug("service %s has no init_app; skipped", name)
-        return
-    init_app(app)
+    """Plug in one service package; a missing or broken one is an error, never silently skipped."""
+    importlib.import_module(name).init_app(app)

@@ -34,15 +34,12 @@ def invalid(message: str) -> OCIError:
     return OCIError(400, "InvalidParameter", message)
 
 
-def missing(message: str) -> OCIError:
-    return OCIError(400, "MissingParameter", message)
-
-
 def conflict(message: str, code: str = "Conflict") -> OCIError:
     return OCIError(409, code, message)
 
 
 def incorrect_state(message: str) -> OCIError:
+    """409 IncorrectState: the resource is in a state the operation does not accept (the one builder)."""
     return OCIError(409, "IncorrectState", message)
 
 

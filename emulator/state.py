@@ -14,11 +14,12 @@ from emulator.store import BlobStore, Database
 log = logging.getLogger(__name__)
 
 Hook = Callable[["EmulatorState"], None]
+EXTENSION = "dockyard"  # the app.extensions key; reach it through state_of() / current_state()
 
 
 @dataclass
 class EmulatorState:
-    """Everything a service needs; lives in ``app.extensions["dockyard"]``."""
+    """Everything a service needs; one per app (``state_of(app)``, ``current_state()`` in a request)."""
 
     config: EmulatorConfig
     db: Database
@@ -26,6 +27,8 @@ class EmulatorState:
     url: str | None = None  # set by the server once it listens
     startup_hooks: list[Hook] = field(default_factory=list)
     shutdown_hooks: list[Hook] = field(default_factory=list)
+    reset_hooks: list[Hook] = field(default_factory=list)
+    kept_on_reset: set[str] = field(default_factory=set)
 
     @classmethod
     def open(cls, config: EmulatorConfig) -> "EmulatorState":
@@ -40,6 +43,21 @@ class EmulatorState:
         """Run ``hook(state)`` when the server stops."""
         self.shutdown_hooks.append(hook)
 
+    def on_reset(self, hook: Hook) -> None:
+        """Run ``hook(state)`` at the start of :meth:`reset`, to let go of what a service runs."""
+        self.reset_hooks.append(hook)
+
+    def keep_on_reset(self, kind: str) -> None:
+        """Records of ``kind`` survive :meth:`reset` (configuration such as API keys, not state)."""
+        self.kept_on_reset.add(kind)
+
+    def reset(self) -> None:
+        """Empty the emulator, as moto's ``reset()`` does: services stop what they run (their reset
+        hooks: deployment servers), then every record but the kept kinds and every stored file go."""
+        self._run(self.reset_hooks, strict=True)
+        self.db.delete_all(keep=tuple(sorted(self.kept_on_reset)))
+        self.blobs.clear()
+
     def run_startup(self, url: str) -> None:
         self.url = url
         self._run(self.startup_hooks)
@@ -48,16 +66,25 @@ class EmulatorState:
         self._run(self.shutdown_hooks)
         self.db.close()
 
-    def _run(self, hooks: list[Hook]) -> None:
+    def _run(self, hooks: list[Hook], strict: bool = False) -> None:
+        """Run every hook; one failing must not keep the others from running (``strict``: then re-raise)."""
+        failed: Exception | None = None
         for hook in hooks:
             try:
                 hook(self)
-            except Exception:  # one service's failing hook must not keep the others from running
+            except Exception as exc:
                 log.exception("emulator hook %r failed", hook)
+                failed = failed or exc
+        if strict and failed is not None:
+            raise failed
+
+
+def attach(app: Flask, state: EmulatorState) -> None:
+    app.extensions[EXTENSION] = state
 
 
 def state_of(app: Flask) -> EmulatorState:
-    return app.extensions["dockyard"]
+    return app.extensions[EXTENSION]
 
 
 def current_state() -> EmulatorState:

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, g, jsonify, request
 
 from emulator.errors import OCIError, etag_mismatch, invalid, too_large
 from emulator.ocid import is_valid_ocid
@@ -40,7 +40,9 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
 
 def json_body(required: bool = True) -> dict[str, Any]:
     """The request's JSON object; 400 InvalidParameter when it is not one, 413 when too big."""
-    limit = current_app.extensions["dockyard"].config.max_payload_bytes
+    from emulator.state import current_state
+
+    limit = current_state().config.max_payload_bytes
     if request.content_length is not None and request.content_length > limit:
         raise too_large(f"Request body is {request.content_length} bytes; the limit is {limit}.")
     raw = request.stream.read(limit + 1)
@@ -63,15 +65,6 @@ def require_ocid(value: Any, name: str) -> str:
     """``value`` when it is an OCID, else 400 InvalidParameter naming the field."""
     if not is_valid_ocid(value):
         raise invalid(f"{name} is not a valid OCID: {value!r}.")
-    return value
-
-
-def require_str(body: dict[str, Any], name: str, max_len: int = 255, optional: bool = False) -> str | None:
-    value = body.get(name)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value or len(value) > max_len:
-        raise invalid(f"{name} must be a non-empty string of at most {max_len} characters.")
     return value
 
 
@@ -145,8 +138,12 @@ _DEFAULT_CALLER = "ocid1.user.oc1..dockyardlocaluser"
 
 
 def caller() -> str:
-    """The user OCID from the request signature's ``keyId`` (``tenancy/user/fingerprint``), for
-    ``createdBy``; a fixed local user when the request is unsigned."""
+    """Who makes this request, for ``createdBy``: the user OCID of the signing key (the verified key
+    when signatures are enforced, else the signature's ``keyId``, ``tenancy/user/fingerprint``); for
+    an unsigned request, the user of the local profile kept under the emulator's home."""
+    verified = getattr(g, "dockyard_api_key", None)
+    if verified:
+        return verified["userId"]
     auth = request.headers.get("authorization", "")
     marker = 'keyId="'
     start = auth.find(marker)
@@ -155,7 +152,11 @@ def caller() -> str:
         parts = key_id.split("/")
         if len(parts) >= 3 and is_valid_ocid(parts[1]):
             return parts[1]
-    return _DEFAULT_CALLER
+    from emulator.auth.keys import local_profile
+    from emulator.state import current_state
+
+    profile = local_profile(current_state().config.home)
+    return profile["user"] if profile and is_valid_ocid(profile.get("user")) else _DEFAULT_CALLER
 
 
 def list_records(kind: str, filters: dict[str, Any], params: dict[str, Any]) -> Page:

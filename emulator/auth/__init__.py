@@ -15,7 +15,9 @@ __all__ = ["InvalidKey", "add_key", "add_key_to_home", "fingerprint_of", "init_a
 
 
 def init_app(app: Flask) -> None:
-    """Install the signature check (contract 4); it reads ``auth_mode`` per request."""
-    from emulator.auth import enforce
+    """Install the signature check; it reads ``auth_mode`` per request."""
+    from emulator.auth import enforce, keys
+    from emulator.state import state_of
 
     enforce.install(app)
+    state_of(app).keep_on_reset(keys.KIND)  # registered users are configuration, not catalog state

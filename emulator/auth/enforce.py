@@ -13,11 +13,12 @@ import tempfile
 from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 
 from emulator.auth import access, keys, signature
 from emulator.auth.signature import SignatureError
 from emulator.errors import OCIError
+from emulator.state import current_state
 
 ENFORCE = "enforce"
 NOT_AUTHENTICATED = "The required information to complete authentication was not provided or was incorrect"
@@ -40,15 +41,14 @@ def install(app: Flask) -> None:
 
 
 def enforcing() -> bool:
-    state = current_app.extensions.get("dockyard")
-    return getattr(getattr(state, "config", None), "auth_mode", "off") == ENFORCE
+    return current_state().config.auth_mode == ENFORCE
 
 
 def authenticate_request() -> None:
     """Flask hook: 401/404 as OCIError, or None to let the request through."""
     if not enforcing() or request.path in _OPEN_PATHS:
         return None
-    db = current_app.extensions["dockyard"].db
+    db = current_state().db
     try:
         key = _verify(db)
     except SignatureError as exc:
@@ -74,7 +74,7 @@ def _verify(db: Any) -> dict[str, Any]:
 
 
 def _home() -> Any:
-    return current_app.extensions["dockyard"].config.home
+    return current_state().config.home
 
 
 def _required_headers() -> tuple[str, ...]:
@@ -148,7 +148,7 @@ def _json_body_compartment() -> str | None:
     """``compartmentId`` of a JSON create/update body, read from the spool (small by then)."""
     if request.method not in ("POST", "PUT", "PATCH") or not request.mimetype.endswith("json"):
         return None
-    if (request.content_length or 0) > current_app.extensions["dockyard"].config.max_payload_bytes:
+    if (request.content_length or 0) > current_state().config.max_payload_bytes:
         return None
     spool_body()
     spool = request.environ["wsgi.input"]

@@ -117,17 +117,28 @@ def may_access(record: dict[str, Any], compartment_id: str) -> bool:
     return ALL_COMPARTMENTS in allowed or compartment_id in allowed
 
 
+def local_profile(home: Path) -> dict[str, str] | None:
+    """The local profile's OCI config under an emulator home (``<home>/oci/config``, written by the
+    toolkit), or None when there is none yet."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        if not parser.read(Path(home) / "oci" / "config"):
+            return None
+    except configparser.Error:
+        return None
+    return dict(parser["DEFAULT"])
+
+
 def adopt_local_key(db: Database, home: Path, ident: str) -> dict[str, Any] | None:
     """Register the home's own local-profile key (``<home>/oci/config``) when it is ``ident``.
 
     The ``local`` profile signs with a key generated under the emulator's home; that key belongs
     to whoever owns the home, so an enforcing emulator accepts it without ``add-key``."""
-    import configparser
-
-    parser = configparser.ConfigParser(interpolation=None)
-    if not parser.read(Path(home) / "oci" / "config"):
+    section = local_profile(home)
+    if section is None:
         return None
-    section = parser["DEFAULT"]
     tenancy, user, fingerprint = section.get("tenancy"), section.get("user"), section.get("fingerprint")
     key_file = section.get("key_file")
     if not (tenancy and user and fingerprint and key_file) or key_id(tenancy, user, fingerprint) != ident:

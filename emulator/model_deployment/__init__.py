@@ -8,13 +8,15 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the routes and the service; ACTIVE deployments come back when the server starts."""
     from emulator.model_deployment import gateway, logs, routes
-    from emulator.model_deployment.service import DeploymentService
+    from emulator.model_deployment.service import DeploymentService, attach
+    from emulator.state import state_of
 
-    state = app.extensions["dockyard"]
+    state = state_of(app)
     service = DeploymentService(state)
-    app.extensions["dockyard_deployments"] = service
+    attach(app, service)
     app.register_blueprint(routes.bp)
     app.register_blueprint(logs.bp)
     app.register_blueprint(gateway.bp)
     state.on_start(lambda _state: service.resume())
     state.on_stop(lambda _state: service.shutdown())
+    state.on_reset(lambda _state: service.reset())

@@ -2,7 +2,7 @@
 
 ``<home>/deployments/<ocid>/artifact`` is the unpacked artifact (mounted read-only into the
 container), ``logs/`` holds ``access.log`` (written by the gateway), ``predict.log`` and
-``server.log`` (written by the model server) and ``deploy.log`` (build and start output).
+``server.log`` (written by the model server) and ``deploy.jsonl`` (build and start output).
 """
 from __future__ import annotations
 
@@ -14,14 +14,23 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from emulator.errors import OCIError
+from emulator.errors import OCIError, invalid
 from emulator.state import EmulatorState
 
 _append_lock = threading.Lock()
 
 
 def deployment_dir(state: EmulatorState, deployment_id: str) -> Path:
-    return state.config.home / "deployments" / deployment_id
+    return _root(state) / deployment_id
+
+
+def remove_all(state: EmulatorState) -> None:
+    """Every deployment's files (unpacked artifacts, logs): gone, as on a new home."""
+    shutil.rmtree(_root(state), ignore_errors=True)
+
+
+def _root(state: EmulatorState) -> Path:
+    return state.config.home / "deployments"
 
 
 def log_dir(state: EmulatorState, deployment_id: str) -> Path:
@@ -63,26 +72,16 @@ def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: st
 
 
 def artifact_blob_name(state: EmulatorState, model_id: str) -> str:
-    """The blob holding a catalog model's artifact zip (the catalog's ``modelartifact`` record); 400 when none."""
-    if state.db.get("model", model_id) is None:
-        raise OCIError(404, "NotAuthorizedOrNotFound",
-                       f"Authorization failed or requested resource not found: model {model_id}.")
-    name = _find_blob_name(state.db.get("modelartifact", model_id) or {}) or _find_blob_name(state.db.get("model", model_id))
+    """The blob holding a catalog model's artifact zip, as the artifacts module records it; 404 for an
+    unknown model, 400 when it has no artifact."""
+    from emulator.data_science import artifacts, models
+
+    models.get(state.db, model_id)
+    record = state.db.get(artifacts.KIND, model_id)
+    name = artifacts.blob_of(record).name if record is not None else None
     if not name or not state.blobs.exists(name):
-        raise OCIError(400, "InvalidParameter", f"model {model_id} has no artifact to deploy; upload one first.")
+        raise invalid(f"model {model_id} has no artifact to deploy; upload one first.")
     return name
-
-
-def _find_blob_name(record: dict[str, Any]) -> str | None:
-    """The blob name kept in a record's private ``_blob`` (or ``_artifact*``) field, as BlobInfo dict or name."""
-    for key, value in record.items():
-        if key != "_blob" and not key.lower().startswith("_artifact"):
-            continue
-        if isinstance(value, dict) and isinstance(value.get("name"), str):
-            return value["name"]
-        if isinstance(value, str):
-            return value
-    return None
 
 
 def _safe_extract(archive: zipfile.ZipFile, target: Path) -> None:

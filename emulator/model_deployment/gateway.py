@@ -11,11 +11,13 @@ import time
 from typing import Any, Iterator
 
 import requests
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 
-from emulator.errors import OCIError, not_found, request_id, too_large
+from emulator.contracts.deployments import ACCESS_LOG
+from emulator.contracts.states import ACTIVE
+from emulator.errors import OCIError, incorrect_state, not_found, request_id, too_large
 from emulator.model_deployment import files
-from emulator.model_deployment.service import DeploymentService
+from emulator.model_deployment.service import DeploymentService, current_service
 from emulator.ocid import is_valid_ocid
 from emulator.state import current_state
 from emulator.wire import now
@@ -28,7 +30,7 @@ _FORWARDED = ("content-type", "accept", "model-name", "model-version")
 @bp.post("/<deployment_id>/predict")
 def predict(deployment_id: str) -> Response:
     started = time.perf_counter()
-    service: DeploymentService = current_app.extensions["dockyard_deployments"]
+    service = current_service()
     handle = service.upstream(deployment_id)  # only ACTIVE deployments have one: no store read per call
     if handle is None:
         record = _active(service, deployment_id)
@@ -54,9 +56,9 @@ def _active(service: DeploymentService, deployment_id: str) -> dict[str, Any]:
     if not is_valid_ocid(deployment_id):
         raise not_found("model deployment", deployment_id)
     record = service.get(deployment_id)
-    if record["lifecycleState"] != "ACTIVE":
-        raise OCIError(409, "IncorrectState", f"model deployment {deployment_id} is {record['lifecycleState']}, "
-                       "not ACTIVE; activate it before predicting")
+    if record["lifecycleState"] != ACTIVE:
+        raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}, "
+                              "not ACTIVE; activate it before predicting")
     return record
 
 
@@ -109,7 +111,7 @@ def _relay(upstream: requests.Response, deployment_id: str, started: float) -> R
 
 def _access(deployment_id: str, status: int, started: float, size: int) -> None:
     """One access log entry per predict call (what OCI's access log category records)."""
-    entry = {"time": now(), "type": "access", "status": status, "method": "POST", "path": "/predict",
+    entry = {"time": now(), "type": ACCESS_LOG, "status": status, "method": "POST", "path": "/predict",
              "latencyMs": round((time.perf_counter() - started) * 1000, 2), "bytesOut": size,
              "bytesIn": request.content_length or 0, "opcRequestId": request_id(),
              "message": f"POST /predict {status} {round((time.perf_counter() - started) * 1000, 1)}ms"}

@@ -16,6 +16,9 @@ from typing import Any, Iterator
 
 from flask import Blueprint, Response, jsonify, request
 
+from emulator.contracts.deployments import ACCESS_LOG as ACCESS
+from emulator.contracts.deployments import PREDICT_LOG as PREDICT
+from emulator.contracts.deployments import log_type_name
 from emulator.errors import invalid
 from emulator.model_deployment import files
 from emulator.model_deployment.service import KIND
@@ -24,7 +27,6 @@ from emulator.wire import json_body
 
 bp = Blueprint("log_search", __name__, url_prefix="/20190909")
 
-ACCESS, PREDICT = "access", "predict"
 _OCID = re.compile(r"ocid1\.datasciencemodeldeployment\.[A-Za-z0-9._-]+")
 _TEXT_TIME = re.compile(r"^\[?(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)(?:[,.](\d+))?")
 
@@ -113,7 +115,7 @@ def _result(entry: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         "logContent": {
             "id": f"{record['id']}-{entry['_t']}",
             "time": entry["time"],
-            "type": f"com.oraclecloud.datascience.modeldeployment.{entry['type']}",
+            "type": log_type_name(entry["type"]),
             "source": record["id"],
             "oracle": {"compartmentid": record["compartmentId"], "loggroupid": details.get("logGroupId"),
                        "logid": details.get("logId")},

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
+from emulator.contracts.deployments import DEFAULT_BANDWIDTH_MBPS, DEFAULT_INSTANCE_COUNT
 from emulator.errors import invalid, not_found
-from emulator.model_deployment.service import KIND, DeploymentService
-from emulator.ocid import is_valid_ocid
+from emulator.model_deployment.service import KIND, DeploymentService, current_service
 from emulator.state import current_state
 from emulator.store.db import InvalidPageToken
-from emulator.wire import (check_if_match, check_types, empty_response, json_body, list_response, page_params,
-                           public, record_response, require_ocid)
+from emulator.wire import (caller, check_if_match, check_types, empty_response, json_body, list_response,
+                           page_params, public, record_response, require_ocid)
 
 bp = Blueprint("model_deployment", __name__, url_prefix="/20190101")
 
@@ -21,7 +21,7 @@ _SORT = ("timeCreated", "displayName")
 
 
 def service() -> DeploymentService:
-    return current_app.extensions["dockyard_deployments"]
+    return current_service()
 
 
 def render(record: dict[str, Any], summary: bool = False) -> dict[str, Any]:
@@ -41,7 +41,7 @@ def create_model_deployment() -> Response:
     check_types(body, {"displayName": str, "description": str, "freeformTags": dict, "definedTags": dict,
                        "categoryLogDetails": dict})
     body["modelDeploymentConfigurationDetails"] = _configuration(body.get("modelDeploymentConfigurationDetails"))
-    record, wr_id = service().create(body)
+    record, wr_id = service().create(body, caller())
     response = record_response(record, headers={"opc-work-request-id": wr_id})
     response.set_data(_json(render(record)))
     return response
@@ -101,9 +101,8 @@ def delete_model_deployment(deployment_id: str) -> Response:
 
 
 def _id(deployment_id: str) -> str:
-    if not is_valid_ocid(deployment_id):
-        raise not_found("model deployment", deployment_id)
-    return deployment_id
+    """A malformed OCID is 400 InvalidParameter, as for every other resource; an unknown one 404."""
+    return require_ocid(deployment_id, "modelDeploymentId")
 
 
 def _configuration(config: Any) -> dict[str, Any]:
@@ -122,8 +121,8 @@ def _configuration(config: Any) -> dict[str, Any]:
     instance = model.get("instanceConfiguration")
     if not isinstance(instance, dict) or not isinstance(instance.get("instanceShapeName"), str):
         raise invalid("modelConfigurationDetails.instanceConfiguration.instanceShapeName is required.")
-    model.setdefault("bandwidthMbps", 10)
-    scaling = model.get("scalingPolicy") or {"policyType": "FIXED_SIZE", "instanceCount": 1}
+    model.setdefault("bandwidthMbps", DEFAULT_BANDWIDTH_MBPS)
+    scaling = model.get("scalingPolicy") or {"policyType": "FIXED_SIZE", "instanceCount": DEFAULT_INSTANCE_COUNT}
     if scaling.get("policyType") not in ("FIXED_SIZE", "AUTOSCALING"):
         raise invalid("scalingPolicy.policyType must be FIXED_SIZE or AUTOSCALING.")
     model["scalingPolicy"] = scaling

@@ -13,6 +13,11 @@ import time
 import traceback
 from typing import Any, Callable
 
+from flask import Flask, current_app
+
+from emulator.contracts.deployments import DEFAULT_SERVER_PORT, RUNTIME_TAG
+from emulator.contracts.states import (ACTIVE, BUSY_DEPLOYMENT_STATES, CREATING, DELETED, DELETING, FAILED, INACTIVE,
+                                       NEEDS_ATTENTION, UPDATING)
 from emulator.data_science import work_requests as wr
 from emulator.errors import OCIError, incorrect_state, not_found
 from emulator.model_deployment import files
@@ -25,9 +30,24 @@ from emulator.wire import new_etag, now
 log = logging.getLogger(__name__)
 
 KIND = "modeldeployment"
-RUNTIME_TAG = "dockyard-runtime"  # freeform tag a client may set to pick docker/process per deployment
-BUSY = ("CREATING", "UPDATING", "DELETING")
-_WR_LOG_LIMIT = 400  # work request log lines kept; the full output stays in deploy.log
+EXTENSION = "dockyard_deployments"  # the app.extensions key; reach it through service_of() / current_service()
+_WR_LOG_LIMIT = 400  # work request log lines kept; the full output stays in deploy.jsonl
+_FINAL_DETAILS = {ACTIVE: "", INACTIVE: "Deactivated", DELETED: "Deleted"}
+_RESET_WAIT = 300.0  # seconds reset() lets a running operation (an image build) finish
+
+
+def attach(app: Flask, service: "DeploymentService") -> None:
+    app.extensions[EXTENSION] = service
+
+
+def service_of(app: Flask) -> "DeploymentService":
+    """The deployment service of an emulator app."""
+    return app.extensions[EXTENSION]
+
+
+def current_service() -> "DeploymentService":
+    """The deployment service of the app handling the current request."""
+    return service_of(current_app)
 
 
 class DeploymentService:
@@ -41,10 +61,13 @@ class DeploymentService:
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
+        self._operations: set[threading.Thread] = set()
 
     # ---------------------------------------------------------------- operations from the API
-    def create(self, details: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        """Store a CREATING deployment and start bringing it up on a background thread."""
+    def create(self, details: dict[str, Any], created_by: str) -> tuple[dict[str, Any], str]:
+        """Store a CREATING deployment and start bringing it up on a background thread.
+
+        ``created_by`` is the caller's user OCID (``emulator.wire.caller``), as for every resource."""
         region = self.state.config.region
         record = {
             "id": new_ocid("datasciencemodeldeployment", region),
@@ -53,11 +76,11 @@ class DeploymentService:
             "description": details.get("description"),
             "projectId": details["projectId"],
             "compartmentId": details["compartmentId"],
-            "createdBy": "ocid1.user.oc1..dockyard",
+            "createdBy": created_by,
             "modelDeploymentConfigurationDetails": details["modelDeploymentConfigurationDetails"],
             "categoryLogDetails": details.get("categoryLogDetails"),
             "modelDeploymentSystemData": {"systemInfraType": "INSTANCE_POOL", "currentInstanceCount": 0},
-            "lifecycleState": "CREATING",
+            "lifecycleState": CREATING,
             "lifecycleDetails": "Creating the model deployment",
             "freeformTags": details.get("freeformTags") or {},
             "definedTags": details.get("definedTags") or {},
@@ -65,13 +88,13 @@ class DeploymentService:
         }
         self.db.insert(KIND, record)
         work = self._work_request("MODEL_DEPLOYMENT_CREATE", record, "CREATED")
-        self._background(work["id"], record["id"], self._bring_up, "ACTIVE")
+        self._background(work["id"], record["id"], self._bring_up, ACTIVE)
         return record, work["id"]
 
     def update(self, deployment_id: str, details: dict[str, Any]) -> str:
         """Apply changes; a changed configuration of an ACTIVE deployment restarts its server."""
         record = self._require_not_busy(deployment_id)
-        restart = record["lifecycleState"] == "ACTIVE" and details.get("modelDeploymentConfigurationDetails")
+        restart = record["lifecycleState"] == ACTIVE and details.get("modelDeploymentConfigurationDetails")
         for key in ("displayName", "description", "freeformTags", "definedTags", "categoryLogDetails"):
             if details.get(key) is not None:
                 record[key] = details[key]
@@ -80,36 +103,36 @@ class DeploymentService:
                 record["modelDeploymentConfigurationDetails"], details["modelDeploymentConfigurationDetails"])
         work = self._work_request("MODEL_DEPLOYMENT_UPDATE", record, "UPDATED")
         if restart:
-            self._set(record, "UPDATING", "Updating the model deployment")
-            self._background(work["id"], deployment_id, self._restart, "ACTIVE")
+            self._set(record, UPDATING, "Updating the model deployment")
+            self._background(work["id"], deployment_id, self._restart, ACTIVE)
         else:
             self._save(record)
             wr.succeed(self.db, work["id"], "model deployment updated")
         return work["id"]
 
     def activate(self, deployment_id: str) -> str:
-        record = self._claim(deployment_id, ("INACTIVE", "NEEDS_ATTENTION", "FAILED"), "activated",
+        record = self._claim(deployment_id, (INACTIVE, NEEDS_ATTENTION, FAILED), "activated",
                              "Activating the model deployment")
         work = self._work_request("MODEL_DEPLOYMENT_ACTIVATE", record, "UPDATED")
-        self._background(work["id"], deployment_id, self._bring_up, "ACTIVE")
+        self._background(work["id"], deployment_id, self._bring_up, ACTIVE)
         return work["id"]
 
     def deactivate(self, deployment_id: str) -> str:
-        record = self._claim(deployment_id, ("ACTIVE", "NEEDS_ATTENTION"), "deactivated",
+        record = self._claim(deployment_id, (ACTIVE, NEEDS_ATTENTION), "deactivated",
                              "Deactivating the model deployment")
         work = self._work_request("MODEL_DEPLOYMENT_DEACTIVATE", record, "UPDATED")
-        self._background(work["id"], deployment_id, self._bring_down, "INACTIVE")
+        self._background(work["id"], deployment_id, self._bring_down, INACTIVE)
         return work["id"]
 
     def delete(self, deployment_id: str) -> str:
-        record = self._claim(deployment_id, ("ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION"), "deleted",
-                             "Deleting the model deployment", busy_state="DELETING")
+        record = self._claim(deployment_id, (ACTIVE, INACTIVE, FAILED, NEEDS_ATTENTION), "deleted",
+                             "Deleting the model deployment", busy_state=DELETING)
         work = self._work_request("MODEL_DEPLOYMENT_DELETE", record, "DELETED")
-        self._background(work["id"], deployment_id, self._bring_down, "DELETED")
+        self._background(work["id"], deployment_id, self._bring_down, DELETED)
         return work["id"]
 
     def _claim(self, deployment_id: str, allowed: tuple[str, ...], verb: str, details: str,
-               busy_state: str = "UPDATING") -> dict[str, Any]:
+               busy_state: str = UPDATING) -> dict[str, Any]:
         """Check the state and move to ``busy_state`` atomically, so two calls cannot both start work."""
         with self._lock:
             record = self.get(deployment_id)
@@ -128,8 +151,21 @@ class DeploymentService:
     # ---------------------------------------------------------------- background work
     def _background(self, wr_id: str, deployment_id: str, step: Callable[[dict, "_Sink"], None],
                     final_state: str) -> None:
-        thread = threading.Thread(target=self._run_operation, args=(wr_id, deployment_id, step, final_state),
-                                  name=f"deploy-{deployment_id[-8:]}", daemon=True)
+        self._spawn(self._run_operation, (wr_id, deployment_id, step, final_state), f"deploy-{deployment_id[-8:]}")
+
+    def _spawn(self, target: Callable[..., None], args: tuple, name: str) -> None:
+        """Run ``target`` on a thread that ``reset()`` can wait for."""
+
+        def run() -> None:
+            try:
+                target(*args)
+            finally:
+                with self._lock:
+                    self._operations.discard(thread)
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        with self._lock:
+            self._operations.add(thread)
         thread.start()
 
     def _run_operation(self, wr_id: str, deployment_id: str, step: Callable, final_state: str) -> None:
@@ -148,13 +184,13 @@ class DeploymentService:
             sink(detail)
             record = self.get(deployment_id)
             record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = 0
-            self._set(record, "FAILED", message[:500])
+            self._set(record, FAILED, message[:500])
             wr.fail(self.db, wr_id, "ModelDeploymentFailed", detail)
             return
         record = self.get(deployment_id)
-        count = 1 if final_state == "ACTIVE" else 0
+        count = 1 if final_state == ACTIVE else 0
         record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = count
-        self._set(record, final_state, {"ACTIVE": "", "INACTIVE": "Deactivated", "DELETED": "Deleted"}[final_state])
+        self._set(record, final_state, _FINAL_DETAILS[final_state])
         wr.succeed(self.db, wr_id, f"model deployment is {final_state}")
 
     def _bring_up(self, record: dict[str, Any], sink: "_Sink") -> None:
@@ -195,17 +231,17 @@ class DeploymentService:
     # ---------------------------------------------------------------- start, stop, monitor
     def resume(self) -> None:
         """On emulator start: bring ACTIVE deployments back (re-attach or restart); finish interrupted ops."""
-        for record in self.db.list(KIND, {"lifecycleState": ["ACTIVE", "CREATING", "UPDATING", "DELETING"]}).items:
-            threading.Thread(target=self._resume_one, args=(record,), daemon=True).start()
+        for record in self.db.list(KIND, {"lifecycleState": [ACTIVE, *BUSY_DEPLOYMENT_STATES]}).items:
+            self._spawn(self._resume_one, (record,), f"resume-{record['id'][-8:]}")
 
     def _resume_one(self, record: dict[str, Any]) -> None:
         deployment_id = record["id"]
-        if record["lifecycleState"] == "DELETING":
+        if record["lifecycleState"] == DELETING:
             self._bring_down(record, self._sink(None, deployment_id))
-            self._set(self.get(deployment_id), "DELETED", "Deleted")
+            self._set(self.get(deployment_id), DELETED, "Deleted")
             return
-        if record["lifecycleState"] != "ACTIVE" or not record.get("_handle"):
-            self._set(record, "FAILED", "the emulator stopped during this operation; activate it again")
+        if record["lifecycleState"] != ACTIVE or not record.get("_handle"):
+            self._set(record, FAILED, "the emulator stopped during this operation; activate it again")
             return
         handle = ServerHandle.from_dict(record["_handle"])
         sink = self._sink(None, deployment_id)
@@ -215,7 +251,7 @@ class DeploymentService:
         except Exception as exc:  # noqa: BLE001
             tail = getattr(exc, "log_tail", []) or []
             sink(f"could not bring the deployment back: {exc}\n" + "\n".join(tail))
-            self._set(self.get(deployment_id), "NEEDS_ATTENTION", f"could not bring the server back: {exc}"[:500])
+            self._set(self.get(deployment_id), NEEDS_ATTENTION, f"could not bring the server back: {exc}"[:500])
             return
         with self._lock:
             self.handles[deployment_id] = handle
@@ -236,6 +272,26 @@ class DeploymentService:
                     self._runtime("process").stop(handle)
                 except Exception:  # noqa: BLE001
                     log.exception("could not stop %s", handle.ref)
+
+    def reset(self) -> None:
+        """Before the emulator empties its store: let running operations end, stop every server this
+        home runs (processes and containers alike), and remove the deployments' files."""
+        with self._lock:
+            running = list(self._operations)
+        for thread in running:
+            thread.join(timeout=_RESET_WAIT)
+        with self._lock:
+            handles = dict(self.handles)
+            self.handles.clear()
+        for record in self.db.list(KIND).items:
+            if record["id"] not in handles and record.get("_handle"):
+                handles[record["id"]] = ServerHandle.from_dict(record["_handle"])
+        for deployment_id, handle in handles.items():
+            try:
+                self._runtime(handle.runtime).stop(handle)
+            except Exception:  # noqa: BLE001 - stop the others; the store is emptied regardless
+                log.exception("could not stop the server of %s", deployment_id)
+        files.remove_all(self.state)
 
     def _ensure_monitor(self) -> None:
         with self._lock:
@@ -259,7 +315,7 @@ class DeploymentService:
                 return
             self.handles.pop(deployment_id, None)
         record = self.db.get(KIND, deployment_id)
-        if record is None or record["lifecycleState"] != "ACTIVE":
+        if record is None or record["lifecycleState"] != ACTIVE:
             return
         runtime = self._runtime(handle.runtime)
         tail = runtime.log_tail(handle, 30)
@@ -270,7 +326,7 @@ class DeploymentService:
         files.predict_log_note(self.state, deployment_id, note)
         record["modelDeploymentSystemData"]["currentInstanceCount"] = 0
         last = next((line for line in reversed(tail) if line.strip()), "no output")
-        self._set(record, "NEEDS_ATTENTION", f"the model server stopped unexpectedly: {last.strip()[:300]}")
+        self._set(record, NEEDS_ATTENTION, f"the model server stopped unexpectedly: {last.strip()[:300]}")
 
     def server_alive(self, handle: ServerHandle) -> bool:
         try:
@@ -314,13 +370,13 @@ class DeploymentService:
             spec.image = env_cfg.get("image")
             spec.entrypoint = env_cfg.get("entrypoint") or None
             spec.cmd = env_cfg.get("cmd") or None
-            spec.server_port = int(env_cfg.get("serverPort") or 8080)
+            spec.server_port = int(env_cfg.get("serverPort") or DEFAULT_SERVER_PORT)
             spec.health_check_port = int(env_cfg.get("healthCheckPort") or spec.server_port)
         return spec
 
     def _require_not_busy(self, deployment_id: str) -> dict[str, Any]:
         record = self.get(deployment_id)
-        if record["lifecycleState"] in BUSY or record["lifecycleState"] == "DELETED":
+        if record["lifecycleState"] in (*BUSY_DEPLOYMENT_STATES, DELETED):
             raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}.")
         return record
 

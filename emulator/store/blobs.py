@@ -143,6 +143,12 @@ class BlobStore:
         if name:
             self.path(name).unlink(missing_ok=True)
 
+    def clear(self) -> None:
+        """Remove every blob (and any partial upload): the store is as new."""
+        for path in self.root.rglob("*"):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+
 
 def _read_into(stream: Any, buffer: memoryview) -> memoryview:
     """Fill ``buffer`` from the body; a vanished client or short body becomes :class:`IncompleteUpload`."""

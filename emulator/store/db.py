@@ -187,6 +187,13 @@ class Database:
         with self.transaction() as conn:
             return conn.execute("DELETE FROM resources WHERE kind = ? AND id = ?", (kind, ident)).rowcount > 0
 
+    def delete_all(self, keep: tuple[str, ...] = ()) -> int:
+        """Remove every record except those of the ``keep`` kinds, in one transaction; returns how many."""
+        with self.transaction() as conn:
+            marks = ", ".join("?" * len(keep))
+            where = f" WHERE kind NOT IN ({marks})" if keep else ""
+            return conn.execute(f"DELETE FROM resources{where}", tuple(keep)).rowcount
+
     def count(self, kind: str, filters: dict[str, Any] | None = None) -> int:
         where, params = self._where(kind, filters)
         return self._conn().execute(f"SELECT COUNT(*) FROM resources WHERE {where}", params).fetchone()[0]

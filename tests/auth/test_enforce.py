@@ -14,6 +14,7 @@ from flask import request
 from emulator.app import create_app
 from emulator.auth import add_key
 from emulator.config import EmulatorConfig
+from emulator.state import state_of
 from toolkit.testing.credentials import make_api_key
 
 
@@ -46,7 +47,7 @@ def cloud(tmp_path_factory):
         return {"sha256": sha.hexdigest(), "size": size}
 
     server, url = _serve(app)
-    db = app.extensions["dockyard"].db
+    db = state_of(app).db
     yield url, db, home
     server.close()
 

@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from emulator.model_deployment.service import service_of
 from tests.deployment import helpers
 from toolkit.deployment import ModelDeployment, deploy_model
 
@@ -46,7 +47,7 @@ def test_a_killed_container_turns_the_deployment_needs_attention(pickle_model_id
     import docker
 
     deployment = deploy_model(pickle_model_id, runtime="docker")
-    handle = emulator.app.extensions["dockyard_deployments"].upstream(deployment.id)
+    handle = service_of(emulator.app).upstream(deployment.id)
     docker.from_env().containers.get(handle.ref).kill()
     assert helpers.wait_state(deployment, ("NEEDS_ATTENTION",)) == "NEEDS_ATTENTION"
     assert any("stopped unexpectedly" in e.message for e in deployment.logs("predict"))

@@ -6,6 +6,7 @@ import signal
 
 import pytest
 
+from emulator.model_deployment.service import service_of
 from tests.deployment import helpers
 from tests.deployment.conftest import pointing_at
 from tests.deployment.artifacts import BROKEN_LOAD_SCORE, ECHO_SCORE, SCHEMA, write_artifact
@@ -19,6 +20,7 @@ ROWS = [[0.0, 0.0], [1.0, 1.0]]
 def test_deploy_predict_logs_deactivate_activate_delete(sklearn_model_id):
     deployment = deploy_model(sklearn_model_id, display_name="sk-process", runtime="process")
     assert deployment.lifecycle_state == "ACTIVE"
+    assert deployment.record.created_by == connect().profile.config["user"]  # the caller, as for every resource
     assert deployment.url.endswith("/" + deployment.id)
     assert deployment.predict(json_input={"data": ROWS}) == {"prediction": [0, 1]}
 
@@ -101,7 +103,7 @@ def test_a_model_that_cannot_load_fails_with_its_log_lines(emulator, tmp_path):
 
 def test_a_killed_server_turns_the_deployment_needs_attention(pickle_model_id, emulator):
     deployment = deploy_model(pickle_model_id, runtime="process")
-    handle = emulator.app.extensions["dockyard_deployments"].upstream(deployment.id)
+    handle = service_of(emulator.app).upstream(deployment.id)
     os.killpg(int(handle.ref), signal.SIGKILL)
     assert helpers.wait_state(deployment, ("NEEDS_ATTENTION",)) == "NEEDS_ATTENTION"
     assert "stopped unexpectedly" in deployment.lifecycle_details

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.model_deployment.service import service_of
 from tests.deployment import helpers
 from tests.deployment.conftest import start_emulator
 from toolkit.deployment import ModelDeployment, deploy_model
@@ -36,7 +37,7 @@ def _restart_keeps_serving(own_emulator, runtime: str) -> None:
         again = ModelDeployment.from_id(deployment.id)
         assert helpers.wait_state(again, ("ACTIVE",)) == "ACTIVE"
         for _ in range(50):  # the server comes back on a background thread
-            if second.app.extensions["dockyard_deployments"].upstream(deployment.id):
+            if service_of(second.app).upstream(deployment.id):
                 break
             import time
 

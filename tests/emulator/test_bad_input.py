@@ -22,8 +22,10 @@ def _assert_oci_error(response: requests.Response, status: int, code: str) -> No
     assert response.headers["opc-request-id"]
 
 
-def test_malformed_ocid_is_400(ds, service_error):
-    error = service_error(lambda: ds.get_model("not-an-ocid"))
+@pytest.mark.parametrize("get", ["get_model", "get_project", "get_model_version_set", "get_model_deployment",
+                                 "get_work_request"])
+def test_malformed_ocid_is_400_for_every_resource(ds, service_error, get):
+    error = service_error(lambda: getattr(ds, get)("not-an-ocid"))
     assert (error.status, error.code) == (400, "InvalidParameter")
     assert error.request_id
 

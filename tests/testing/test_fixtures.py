@@ -1,5 +1,5 @@
 """The plugin's fixtures used directly (as a suite with the entry point installed would):
-clean_catalog stops live deployments and empties the catalog; deployed_model works end to end."""
+clean_catalog resets the emulator (servers stopped, records and files gone); deployed_model works end to end."""
 from __future__ import annotations
 
 from typing import Any
@@ -44,21 +44,62 @@ def _deployment(ds_client, compartment: str, tmp_path) -> str:
     return ds_client.create_model_deployment(details).data.id
 
 
+def _wait_active(ds_client, deployment_id: str, timeout: float = 120) -> Any:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = ds_client.get_model_deployment(deployment_id).data
+        if record.lifecycle_state == "ACTIVE":
+            return record
+        assert record.lifecycle_state == "CREATING", record.lifecycle_details
+        time.sleep(0.2)
+    raise AssertionError(f"{deployment_id} did not become ACTIVE")
+
+
 @pytest.mark.slow
-def test_clean_catalog_deletes_live_deployments_through_the_api(dockyard_emulator, ds_client, oci_config, tmp_path):
-    from toolkit.testing.plugin import purge_catalog, stop_deployments
+def test_clean_catalog_stops_deployment_servers_and_empties_the_emulator(dockyard_emulator, ds_client, oci_config,
+                                                                         tmp_path, request):
+    import requests
+
+    from emulator.model_deployment.service import service_of
 
     compartment = oci_config["tenancy"]
     deployment_id = _deployment(ds_client, compartment, tmp_path)
-    stop_deployments(dockyard_emulator)
-    assert ds_client.get_model_deployment(deployment_id).data.lifecycle_state == "DELETED"
-    purge_catalog(dockyard_emulator.state)
-    assert ds_client.list_models(compartment).data == []
+    _wait_active(ds_client, deployment_id)
+    server = service_of(dockyard_emulator.running.app).upstream(deployment_id)
+    assert requests.get(server.health_url, timeout=5).status_code == 200
+    blobs = dockyard_emulator.state.config.blob_dir
+
+    request.getfixturevalue("clean_catalog")  # what a test that asks for it gets before it starts
+
+    with pytest.raises(requests.ConnectionError):
+        requests.get(server.health_url, timeout=5)
     assert ds_client.list_model_deployments(compartment).data == []
+    assert ds_client.list_models(compartment).data == []
+    assert ds_client.list_projects(compartment).data == []
+    assert not [path for path in blobs.rglob("*") if path.is_file()]
+    assert not (dockyard_emulator.home / "deployments").exists()
 
 
-def test_clean_catalog_fixture_gives_an_empty_catalog(clean_catalog, ds_client, oci_config):
-    assert ds_client.list_projects(oci_config["tenancy"]).data == []
+def test_clean_catalog_empties_what_an_earlier_test_left(dockyard_emulator, ds_client, oci_config, request):
+    compartment = oci_config["tenancy"]
+    ds_client.create_project(dsm.CreateProjectDetails(compartment_id=compartment, display_name="left over"))
+    assert ds_client.list_projects(compartment).data != []
+
+    request.getfixturevalue("clean_catalog")
+
+    assert ds_client.list_projects(compartment).data == []
+
+
+def test_the_reset_route_empties_the_emulator_over_http(dockyard_emulator, ds_client, oci_config, oci_signer):
+    import requests
+
+    compartment = oci_config["tenancy"]
+    ds_client.create_project(dsm.CreateProjectDetails(compartment_id=compartment, display_name="left over"))
+    response = requests.post(dockyard_emulator.url + "/dockyard-api/reset", auth=oci_signer, timeout=30)
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert ds_client.list_projects(compartment).data == []
 
 
 @pytest.mark.slow

@@ -16,8 +16,6 @@ import oci
 import pytest
 import requests
 
-from emulator.data_science import work_requests as wr
-
 
 def test_emulator_listens_on_loopback_with_its_own_home(dockyard_emulator):
     assert dockyard_emulator.url.startswith("http://127.0.0.1:")
@@ -30,13 +28,20 @@ def test_environment_is_left_alone_for_tests_without_the_emulator():
     assert "DOCKYARD_ENDPOINT" not in os.environ
 
 
+def _project(ds_client, oci_config):
+    details = oci.data_science.models.CreateProjectDetails(compartment_id=oci_config["tenancy"], display_name="p")
+    return ds_client.create_project(details).data
+
+
 def test_ds_client_is_wired_to_the_emulator(ds_client, oci_config, dockyard_emulator):
-    wr.create(dockyard_emulator.state.db, "MODEL_DEPLOYMENT_CREATE", oci_config["tenancy"], [])
-    assert len(ds_client.list_work_requests(compartment_id=oci_config["tenancy"]).data) >= 1
+    project = _project(ds_client, oci_config)
+    assert requests.get(f"{dockyard_emulator.url}/20190101/projects/{project.id}").json()["displayName"] == "p"
 
 
-def test_clean_catalog_starts_empty(clean_catalog, ds_client, oci_config):
-    assert ds_client.list_work_requests(compartment_id=oci_config["tenancy"]).data == []
+def test_clean_catalog_empties_what_was_there_before(ds_client, oci_config, request):
+    _project(ds_client, oci_config)
+    request.getfixturevalue("clean_catalog")  # as it runs before a test that asks for it
+    assert ds_client.list_projects(compartment_id=oci_config["tenancy"]).data == []
 
 
 def test_signer_is_the_stock_one(oci_signer):

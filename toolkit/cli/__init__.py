@@ -40,14 +40,9 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
+    """Add every group's commands; a missing or renamed module is an error, never a silent gap."""
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(cli)
+        importlib.import_module(name).register(cli)
 
 
 _register_commands()

@@ -83,7 +83,7 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
         self._load_credentials()
         self._patch_env()
         self._start_mocks()
-        self.app.extensions["dockyard"].run_startup(self.url)
+        _state(self.app).run_startup(self.url)
         return self
 
     def stop(self) -> None:
@@ -93,7 +93,7 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
             mock.reset()
         self._mocks.clear()
         if self.app is not None:
-            self.app.extensions["dockyard"].run_shutdown()
+            _state(self.app).run_shutdown()
             self.app = None
         self._restore_env()
         if self._tmp:
@@ -127,7 +127,7 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
     @property
     def state(self) -> Any:
         """The emulator's shared state (store, blobs, config)."""
-        return self.app.extensions["dockyard"]
+        return _state(self.app)
 
     @property
     def compartment_id(self) -> str:
@@ -207,3 +207,10 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
         from toolkit.testing.wsgi_bridge import call
 
         return call(self.app, request)
+
+
+def _state(app: Any) -> Any:
+    """The app's ``EmulatorState`` (imported here: ``import toolkit`` must not load the emulator)."""
+    from emulator.state import state_of
+
+    return state_of(app)

@@ -5,7 +5,7 @@ Fixtures
                            ``.url``, ``.home``, ``.state``, ``.activate()``; tests using it run with
                            the environment pointing the toolkit at it (autouse ``dockyard_env``).
     ``dockyard_emulator_config``  session: extra ``EmulatorConfig`` fields (override to change).
-    ``clean_catalog``      function: empties that emulator's catalog before the test.
+    ``clean_catalog``      function: empties that emulator before the test (its ``reset()``).
     ``oci_config`` / ``oci_signer``  the emulator's throwaway API key, as the ``oci`` SDK takes them.
     ``ds_client``          an ``oci.data_science.DataScienceClient`` wired to the emulator.
     ``deployed_model``     factory: prepare + save + deploy a model; deleted after the test.
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from emulator.server import RunningEmulator
 
 DOCKER_MARKERS = ("docker", "requires_docker")
-_CATALOG_KEEP = ("apiKey",)  # kinds clean_catalog leaves alone
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -134,49 +133,11 @@ def dockyard_env(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def clean_catalog(dockyard_emulator: EmulatorHandle) -> EmulatorHandle:
-    """Start the test with an empty catalog (projects, models, version sets, deployments...)."""
-    stop_deployments(dockyard_emulator)
-    purge_catalog(dockyard_emulator.state)
+    """Start the test with an empty emulator: every deployment's server stopped, every record (but the
+    registered API keys) and every stored file gone, through the emulator's own reset (moto's
+    ``reset()``; ``POST /dockyard-api/reset`` over HTTP)."""
+    dockyard_emulator.state.reset()
     return dockyard_emulator
-
-
-_LIVE = ["ACTIVE", "CREATING", "UPDATING", "INACTIVE", "NEEDS_ATTENTION", "FAILED"]
-
-
-def stop_deployments(handle: EmulatorHandle, timeout: float = 120) -> None:
-    """Delete live deployments through the API, so their servers/containers stop, not just their rows."""
-    live = handle.state.db.list("modeldeployment", {"lifecycleState": _LIVE}).items
-    if not live:
-        return
-    import oci
-
-    config = oci.config.from_file(str(handle.config_file), "DEFAULT")
-    client = oci.data_science.DataScienceClient(
-        config, signer=oci.signer.Signer.from_config(config), service_endpoint=handle.url)
-    for record in live:
-        try:
-            work_request = client.delete_model_deployment(record["id"]).headers.get("opc-work-request-id")
-            if work_request:
-                oci.wait_until(client, client.get_work_request(work_request),
-                               evaluate_response=lambda r: r.data.status in ("SUCCEEDED", "FAILED", "CANCELED"),
-                               max_interval_seconds=1, max_wait_seconds=timeout)
-        except oci.exceptions.ServiceError:
-            continue  # already going away
-
-
-def purge_catalog(state: Any) -> None:
-    """Delete every record except API keys, and the artifact files they pointed at."""
-    db = state.db
-    with db.transaction() as conn:
-        kinds = [row[0] for row in conn.execute("SELECT DISTINCT kind FROM resources")]
-        for kind in kinds:
-            if kind not in _CATALOG_KEEP:
-                conn.execute("DELETE FROM resources WHERE kind = ?", (kind,))
-    blob_root = Path(state.config.blob_dir)
-    if blob_root.is_dir():
-        for path in blob_root.rglob("*"):
-            if path.is_file():
-                path.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

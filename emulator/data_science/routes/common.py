@@ -35,7 +35,7 @@ def enum_arg(name: str, allowed: tuple[str, ...]) -> str | None:
 
 
 def require_fields(body: dict[str, Any], *ocid_fields: str) -> None:
-    """The named fields must be present and be OCIDs (400 MissingParameter/InvalidParameter)."""
+    """The named fields must be present and be OCIDs (400 InvalidParameter naming the field)."""
     for field in ocid_fields:
         if body.get(field) is None:
             raise invalid(f"{field} is required.")
