@@ -1,5 +1,5 @@
-"""The smallest object honouring contract 5 (what GenericModel gives the catalog), so the catalog
-side is specified and tested independently of any framework."""
+"""The smallest object honouring ``toolkit.catalog.protocol.CatalogModel`` (what GenericModel gives the
+catalog), so the catalog side is specified and tested independently of any framework."""
 from __future__ import annotations
 
 import json
@@ -38,6 +38,7 @@ class StubModel:
         self.artifact_dir = str(artifact_dir)
         self.auth = None
         self.model_id: str | None = None
+        self.model_deployment: Any = None
         self.broken = broken
         self.record: dict[str, Any] = {}
         self.provenance: dict[str, Any] = {}
@@ -71,6 +72,6 @@ class StubModel:
                            "gitCommit": "abc123", "scriptDir": None, "trainingScript": "train.py", "trainingId": None},
         }
 
-    def apply_catalog_metadata(self, record: dict[str, Any], provenance: dict[str, Any]) -> None:
+    def apply_catalog_metadata(self, record: dict[str, Any], provenance: dict[str, Any] | None = None) -> None:
         self.record = record
         self.provenance = provenance

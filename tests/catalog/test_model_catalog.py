@@ -1,5 +1,5 @@
 """Saving, loading, listing, updating, downloading and deleting models through the real oci SDK
-against a real emulator (contract 5 seen from the catalog side, with a stub model)."""
+against a real emulator (the ``CatalogModel`` contract seen from the catalog side, with a stub model)."""
 from __future__ import annotations
 
 import json

@@ -64,7 +64,7 @@ INPUT_SCHEMA = {"schema": [{"dtype": "float64", "feature_type": "Continuous", "n
 
 
 class LinearModel:
-    """A tiny prepared model honouring contract 5 (what the catalog's save_model needs)."""
+    """A tiny prepared model honouring ``toolkit.catalog.protocol.CatalogModel`` (what save_model needs)."""
 
     def __init__(self, artifact_dir: Path, broken: bool = False) -> None:
         artifact_dir.mkdir(parents=True, exist_ok=True)

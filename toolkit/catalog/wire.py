@@ -1,7 +1,8 @@
 """SDK model objects <-> the JSON the service speaks (camelCase), for metadata and ``--json`` output.
 
-The toolkit's model classes exchange catalog metadata in wire form (contract 5) and the CLI prints
-wire form too, so scripts see the same field names as the REST API and the ``oci`` CLI docs.
+The toolkit's model classes exchange catalog metadata in wire form (``CatalogMetadata`` of
+``toolkit.catalog.protocol``) and the CLI prints wire form too, so scripts see the same field names
+as the REST API and the ``oci`` CLI docs.
 """
 from __future__ import annotations
 
