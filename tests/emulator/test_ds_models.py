@@ -124,10 +124,19 @@ def test_model_in_unknown_project_is_404(ds, compartment, service_error):
     assert (error.status, error.code) == (404, "NotAuthorizedOrNotFound")
 
 
-@pytest.mark.parametrize("sort_by", ["timeCreated", "displayName", "lifecycleState"])
-def test_every_sort_key_is_accepted(ds, compartment, make_model, sort_by):
-    make_model()
-    assert len(ds.list_models(compartment, sort_by=sort_by).data) == 1
+@pytest.mark.parametrize("sort_by, first_ascending", [
+    ("timeCreated", "c"),  # made first
+    ("displayName", "a"),
+    ("lifecycleState", "b"),  # the only ACTIVE one: ACTIVE < INACTIVE
+])
+def test_every_sort_key_orders_the_list(ds, compartment, make_model, sort_by, first_ascending):
+    made = {name: make_model(display_name=name) for name in ("c", "b", "a")}
+    for name in ("c", "a"):
+        ds.deactivate_model(made[name].id)
+    ascending = [m.display_name for m in ds.list_models(compartment, sort_by=sort_by, sort_order="ASC").data]
+    descending = [m.display_name for m in ds.list_models(compartment, sort_by=sort_by, sort_order="DESC").data]
+    assert ascending[0] == first_ascending and descending[-1] == first_ascending
+    assert sorted(ascending) == ["a", "b", "c"] and descending == ascending[::-1]
 
 
 def test_a_deployed_model_cannot_be_deleted(ds, emulator, make_model, service_error):
