@@ -4,6 +4,7 @@ from __future__ import annotations
 import oci
 
 M = oci.data_science.models
+USER_COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaacreatedbytest"
 
 
 def test_project_lifecycle(ds, compartment, service_error):
@@ -43,3 +44,17 @@ def test_project_with_models_cannot_be_deleted(ds, project, make_model, service_
     make_model(display_name="inside")
     error = service_error(lambda: ds.delete_project(project.id))
     assert (error.status, error.code) == (409, "IncorrectState")
+
+
+def test_created_by_is_the_signing_user_or_else_the_local_profiles_user(ds, credentials, start_emulator, tmp_path):
+    import requests
+
+    from toolkit.profiles import ensure_local_credentials
+
+    assert ds.create_project(M.CreateProjectDetails(compartment_id=USER_COMPARTMENT)).data.created_by == \
+        credentials.config["user"]
+    home = tmp_path / "home"
+    local_user = oci.config.from_file(str(ensure_local_credentials(home)), "DEFAULT")["user"]
+    running = start_emulator(home)
+    unsigned = requests.post(running.url + "/20190101/projects", json={"compartmentId": USER_COMPARTMENT}, timeout=10)
+    assert unsigned.json()["createdBy"] == local_user

@@ -268,11 +268,12 @@ class GenericModel:
     # verify / introspect
     # -----------------------------------------------------------------------------------------
     def verify(self, data: Any = None, reload_artifacts: bool = True, auto_serialize_data: bool = True,
-               timeout: float = 600.0, **kwargs: Any) -> dict:
-        """score.py's ``predict`` on ``data`` in a fresh Python process, as a deployment runs it.
+               timeout: float = 600.0, content_type: str | None = None, **kwargs: Any) -> Any:
+        """score.py's ``predict`` on ``data`` in a fresh Python process, run as a deployment runs it.
 
-        ``data`` defaults to the first rows of ``X_sample``. Raises ``VerificationError`` with
-        score.py's own traceback if it fails.
+        ``data`` defaults to the first rows of ``X_sample``; the request body and ``content_type``
+        are those ``predict()`` would send. Returns what the deployment would answer (JSON, or
+        bytes for a bytes result). Raises ``VerificationError`` with score.py's own traceback.
         """
         from toolkit.artifact.verify import verify
 
@@ -280,7 +281,8 @@ class GenericModel:
             if self._sample is None:
                 raise ValueError("verify() needs data (or prepare(X_sample=...) to verify on its first rows).")
             data = self._sample
-        return verify(Path(self.artifact_dir), data, serialize=auto_serialize_data, timeout=timeout)
+        return verify(Path(self.artifact_dir), data, serialize=auto_serialize_data, content_type=content_type,
+                      timeout=timeout)
 
     def introspect(self, sample: Any = None, timeout: float = 600.0):
         """Every ADS artifact check plus Dockyard's; records ArtifactTestResults; returns the result.
