@@ -28,6 +28,7 @@ def create_app(config: EmulatorConfig | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = None  # the services enforce their own limits per route
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False  # "//" is a 404 in OCI's shape, not werkzeug's HTML redirect
     attach(app, EmulatorState.open(config))
     install_error_handlers(app)
     app.add_url_rule("/_dockyard/health", "dockyard_health", _health)

@@ -5,6 +5,7 @@ handle emulator errors exactly as cloud ones. Bad input is always a 4xx; only re
 """
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 
@@ -52,11 +53,15 @@ def too_large(message: str) -> OCIError:
     return OCIError(413, "PayloadTooLarge", message)
 
 
+def new_request_id() -> str:
+    return uuid.uuid4().hex.upper()
+
+
 def request_id() -> str:
     """The request's ``opc-request-id``: the client's own when it sent one, else a new one."""
     rid = getattr(g, "opc_request_id", None)
     if rid is None:
-        rid = request.headers.get("opc-request-id") or uuid.uuid4().hex.upper()
+        rid = request.headers.get("opc-request-id") or new_request_id()
         g.opc_request_id = rid
     return rid
 
@@ -76,7 +81,19 @@ _HTTP_CODES = {
     413: "PayloadTooLarge",
     415: "UnsupportedMediaType",
     416: "InvalidRange",
+    431: "RequestHeaderFieldsTooLarge",
+    501: "NotImplemented",
 }
+
+
+def code_for_status(status: int) -> str:
+    """The OCI error code for an HTTP error raised outside our handlers (werkzeug, waitress)."""
+    return _HTTP_CODES.get(status, "InvalidParameter" if status < 500 else "InternalServerError")
+
+
+def error_document(code: str, message: str) -> bytes:
+    """The JSON body of an OCI error, for senders without a Flask request (the WSGI server)."""
+    return json.dumps({"code": code, "message": message}).encode()
 
 
 def install_error_handlers(app: Flask) -> None:
@@ -89,8 +106,7 @@ def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        code = _HTTP_CODES.get(status, "InvalidParameter" if status < 500 else "InternalServerError")
-        response = error_response(status, code, exc.description or exc.name)
+        response = error_response(status, code_for_status(status), exc.description or exc.name)
         if status == 405 and exc.get_response().headers.get("Allow"):
             response.headers["Allow"] = exc.get_response().headers["Allow"]
         return response

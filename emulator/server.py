@@ -19,10 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from waitress.server import create_server
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser, ParsingError
+from waitress.server import BaseWSGIServer, create_server
+from waitress.task import ErrorTask
 
 from emulator.app import create_app
 from emulator.config import EmulatorConfig
+from emulator.errors import code_for_status, error_document, new_request_id
 from emulator.state import EmulatorState, state_of
 
 log = logging.getLogger(__name__)
@@ -31,8 +35,35 @@ STATE_FILE = "emulator.json"
 _SLACK = 64 * 1024 * 1024  # multipart framing and the like on top of the artifact limit
 
 
+class _OCIErrorTask(ErrorTask):
+    """Waitress answers malformed HTTP itself, before the app sees it (bad framing, a duplicate
+    Content-Length, oversized headers): in OCI's JSON error shape too, like every other error."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        body = error_document(code_for_status(error.code), f"{error.reason}: {error.body}")
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend([("Content-Type", "application/json"), ("opc-request-id", new_request_id())])
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _Parser(HTTPRequestParser):
+    def parse_header(self, header_plus: bytes) -> None:
+        try:
+            super().parse_header(header_plus)
+        except ValueError:  # a Content-Length of thousands of digits: waitress checks digits, int() refuses
+            raise ParsingError("Content-Length is invalid") from None
+
+
+class _Channel(HTTPChannel):
+    error_task_class = _OCIErrorTask
+    parser_class = _Parser
+
+
 def _make_server(app: Flask, config: EmulatorConfig) -> Any:
-    return create_server(
+    server = create_server(
         app,
         host=config.host,
         port=config.port,
@@ -43,6 +74,10 @@ def _make_server(app: Flask, config: EmulatorConfig) -> Any:
         ident="dockyard-emulator",
         clear_untrusted_proxy_headers=True,
     )
+    for listener in [server, *getattr(server, "map", {}).values()]:  # one socket, or several (MultiSocketServer)
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = _Channel
+    return server
 
 
 def _url(server: Any, config: EmulatorConfig) -> str:

@@ -38,13 +38,21 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
+MAX_JSON_DEPTH = 64  # OCI request bodies nest a handful of levels; this leaves room and stops stack bombs
+
+
 def json_body(required: bool = True) -> dict[str, Any]:
-    """The request's JSON object; 400 InvalidParameter when it is not one, 413 when too big."""
+    """The request's JSON object; 400 InvalidParameter when it is not one, 413 when too big,
+    415 when the client labelled it as something other than JSON."""
     from emulator.state import current_state
 
     limit = current_state().config.max_payload_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise too_large(f"Request body is {request.content_length} bytes; the limit is {limit}.")
+    if not is_json_type(request.mimetype):
+        raise OCIError(415, "UnsupportedMediaType", f"Content-Type {request.content_type!r} is not JSON; "
+                       "send the body as application/json.")
+    declared = content_length()
+    if declared is not None and declared > limit:
+        raise too_large(f"Request body is {declared} bytes; the limit is {limit}.")
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
         raise too_large(f"Request body exceeds the limit of {limit} bytes.")
@@ -52,13 +60,72 @@ def json_body(required: bool = True) -> dict[str, Any]:
         if required:
             raise invalid("The request body must be a JSON object.")
         return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid(f"The request body is not valid JSON: {exc}.") from exc
+    body = parse_json(raw)
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.")
     return body
+
+
+def is_json_type(mimetype: str) -> bool:
+    """Whether a body of this media type is read as JSON (no type at all counts, as curl sends it)."""
+    return not mimetype or mimetype.endswith("json")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode a JSON document the store and the wire can hold; 400 InvalidParameter otherwise.
+
+    Beyond syntax, refuses what Python's decoder lets through but breaks later: nesting deeper
+    than ``MAX_JSON_DEPTH`` (the stack), lone surrogates (SQLite and UTF-8 cannot hold them),
+    NaN and infinities (not JSON; SQLite's JSON functions reject the stored text)."""
+    try:
+        value = json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise invalid(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid(f"The request body is not valid JSON: {exc}.") from None
+    _check_json_values(value)
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_json_values(value: Any) -> None:
+    """Walk the document without recursion (it may be deep) and check depth, strings and numbers."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and not _encodable(item):
+                raise invalid("The request body has a string that is not valid Unicode (a lone surrogate).")
+        elif isinstance(item, float):
+            if item != item or item in (float("inf"), float("-inf")):
+                raise invalid("The request body has a number too large to represent.")
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_JSON_DEPTH:
+                raise invalid(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def content_length() -> int | None:
+    """The declared body length; 400 when the header is not a plain decimal number."""
+    value = request.headers.get("content-length")
+    if value is None:
+        return None
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise invalid("Content-Length must be a non-negative integer.")
+    return int(value)
 
 
 def require_ocid(value: Any, name: str) -> str:
@@ -76,6 +143,16 @@ def check_types(body: dict[str, Any], types: dict[str, type | tuple[type, ...]])
             raise invalid(f"{name} has the wrong type ({type(value).__name__}).")
 
 
+def limit_arg(default: int = 100, maximum: int = 1000) -> int:
+    """The ``limit`` query parameter: an integer from 1 to ``maximum``; 400 otherwise."""
+    value = request.args.get("limit")
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit() and len(value) <= 9) or not 1 <= int(value) <= maximum:
+        raise invalid(f"limit must be an integer between 1 and {maximum}.")
+    return int(value)
+
+
 def page_params(sort_fields: Iterable[str], default_sort: str = "timeCreated") -> dict[str, Any]:
     """``limit``, ``page``, ``sortBy``, ``sortOrder`` from the query string, validated."""
     args = request.args
@@ -87,10 +164,21 @@ def page_params(sort_fields: Iterable[str], default_sort: str = "timeCreated") -
     sort_order = args.get("sortOrder", default_order).upper()
     if sort_order not in ("ASC", "DESC"):
         raise invalid("sortOrder must be ASC or DESC.")
-    limit = args.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
-        raise invalid("limit must be an integer between 1 and 1000.")
-    return {"sort_by": sort_by, "sort_order": sort_order, "limit": int(limit), "page": args.get("page") or None}
+    return {"sort_by": sort_by, "sort_order": sort_order, "limit": limit_arg(), "page": args.get("page") or None}
+
+
+def page_of(items: list[Any], limit: int) -> Page:
+    """One page of a list computed in memory (search results, log lines), with the same opaque
+    ``opc-next-page`` tokens as the store's lists; 400 for a token this service did not issue."""
+    from emulator.store.db import InvalidPageToken, decode_offset, encode_offset
+
+    token = request.args.get("page")
+    try:
+        start = decode_offset(token) if token else 0
+    except InvalidPageToken:
+        raise invalid("page is not a token this service returned.") from None
+    end = start + limit
+    return Page(items[start:end], encode_offset(end) if end < len(items) else None)
 
 
 def list_response(page: Page, shape: Any = None) -> Response:
@@ -122,11 +210,10 @@ def empty_response(status: int = 204, headers: dict[str, str] | None = None) -> 
     return response
 
 
-def check_if_match(record: dict[str, Any], ident: str) -> None:
+def check_etag(record: dict[str, Any], if_match: str | None) -> None:
     """412 NoEtagMatch when the client sent ``if-match`` and it is not the record's current etag."""
-    expected = request.headers.get("if-match")
-    if expected and expected != "*" and expected.strip('"') != record.get("_etag"):
-        raise etag_mismatch(ident)
+    if if_match and if_match != "*" and if_match.strip('"') != record.get("_etag"):
+        raise etag_mismatch(record["id"])
 
 
 def ensure(condition: bool, error: OCIError) -> None:

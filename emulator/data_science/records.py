@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from emulator.errors import OCIError, etag_mismatch
+from emulator.errors import OCIError
 from emulator.store import Database
-from emulator.wire import new_etag
+from emulator.wire import check_etag, new_etag  # noqa: F401 - check_etag: the one etag check, as records.check_etag
 
 
 def load(db: Database, kind: str, ident: str, missing: Callable[[str], OCIError]) -> dict[str, Any]:
@@ -14,12 +14,6 @@ def load(db: Database, kind: str, ident: str, missing: Callable[[str], OCIError]
     if record is None:
         raise missing(ident)
     return record
-
-
-def check_etag(record: dict[str, Any], if_match: str | None) -> None:
-    """412 when ``if_match`` is given and is not the record's current etag."""
-    if if_match and if_match != "*" and if_match.strip('"') != record.get("_etag"):
-        raise etag_mismatch(record["id"])
 
 
 def insert(db: Database, kind: str, record: dict[str, Any]) -> dict[str, Any]:

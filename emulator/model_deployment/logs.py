@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from emulator.contracts.deployments import ACCESS_LOG as ACCESS
 from emulator.contracts.deployments import PREDICT_LOG as PREDICT
@@ -23,7 +23,7 @@ from emulator.errors import invalid
 from emulator.model_deployment import files
 from emulator.model_deployment.service import KIND
 from emulator.state import current_state
-from emulator.wire import json_body
+from emulator.wire import json_body, limit_arg
 
 bp = Blueprint("log_search", __name__, url_prefix="/20190909")
 
@@ -38,7 +38,7 @@ def search_logs() -> Response:
     if not isinstance(query, str) or not query:
         raise invalid("searchQuery is required.")
     start, end = _time(body.get("timeStart")), _time(body.get("timeEnd"))
-    limit = int(request.args.get("limit") or 1000)
+    limit = limit_arg(default=1000)
     entries = []
     for deployment_id in sorted(set(_OCID.findall(query))):
         record = current_state().db.get(KIND, deployment_id)

@@ -9,8 +9,7 @@ from emulator.contracts.deployments import DEFAULT_BANDWIDTH_MBPS, DEFAULT_INSTA
 from emulator.errors import invalid, not_found
 from emulator.model_deployment.service import KIND, DeploymentService, current_service
 from emulator.state import current_state
-from emulator.store.db import InvalidPageToken
-from emulator.wire import (caller, check_if_match, check_types, empty_response, json_body, list_response,
+from emulator.wire import (caller, check_etag, check_types, empty_response, json_body, list_records, list_response,
                            page_params, public, record_response, require_ocid)
 
 bp = Blueprint("model_deployment", __name__, url_prefix="/20190101")
@@ -63,18 +62,13 @@ def list_model_deployments() -> Response:
     filters = {"compartmentId": compartment, "id": args.get("id"), "projectId": args.get("projectId"),
                "displayName": args.get("displayName"), "lifecycleState": args.get("lifecycleState"),
                "createdBy": args.get("createdBy")}
-    try:
-        page = current_state().db.list(KIND, filters, params["sort_by"], params["sort_order"], params["limit"],
-                                       params["page"])
-    except InvalidPageToken:
-        raise invalid("page is not a token this service returned.") from None
-    return list_response(page, lambda r: render(r, summary=True))
+    return list_response(list_records(KIND, filters, params), lambda r: render(r, summary=True))
 
 
 @bp.put("/modelDeployments/<deployment_id>")
 def update_model_deployment(deployment_id: str) -> Response:
     record = service().get(_id(deployment_id))
-    check_if_match(record, deployment_id)
+    check_etag(record, request.headers.get("if-match"))
     body = json_body()
     check_types(body, {"displayName": str, "description": str, "freeformTags": dict, "definedTags": dict,
                        "categoryLogDetails": dict, "modelDeploymentConfigurationDetails": dict})
@@ -84,19 +78,19 @@ def update_model_deployment(deployment_id: str) -> Response:
 
 @bp.post("/modelDeployments/<deployment_id>/actions/activate")
 def activate_model_deployment(deployment_id: str) -> Response:
-    check_if_match(service().get(_id(deployment_id)), deployment_id)
+    check_etag(service().get(_id(deployment_id)), request.headers.get("if-match"))
     return empty_response(202, {"opc-work-request-id": service().activate(deployment_id)})
 
 
 @bp.post("/modelDeployments/<deployment_id>/actions/deactivate")
 def deactivate_model_deployment(deployment_id: str) -> Response:
-    check_if_match(service().get(_id(deployment_id)), deployment_id)
+    check_etag(service().get(_id(deployment_id)), request.headers.get("if-match"))
     return empty_response(202, {"opc-work-request-id": service().deactivate(deployment_id)})
 
 
 @bp.delete("/modelDeployments/<deployment_id>")
 def delete_model_deployment(deployment_id: str) -> Response:
-    check_if_match(service().get(_id(deployment_id)), deployment_id)
+    check_etag(service().get(_id(deployment_id)), request.headers.get("if-match"))
     return empty_response(202, {"opc-work-request-id": service().delete(deployment_id)})
 
 

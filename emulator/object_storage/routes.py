@@ -6,16 +6,9 @@ from flask import Blueprint, Response, jsonify, request
 from emulator.errors import invalid
 from emulator.object_storage import buckets, multipart, objects
 from emulator.state import current_state
-from emulator.wire import blob_response, caller, empty_response, http_date, json_body, now
+from emulator.wire import blob_response, caller, content_length, empty_response, http_date, json_body, limit_arg, now
 
 bp = Blueprint("object_storage", __name__)
-
-
-def _length() -> int | None:
-    value = request.headers.get("content-length")
-    if value is not None and not value.isdigit():
-        raise invalid("Content-Length must be a non-negative integer.")
-    return int(value) if value is not None else None
 
 
 def _echo() -> dict[str, str]:
@@ -55,7 +48,7 @@ def delete_bucket(namespace: str, bucket: str) -> Response:
 def put_object(namespace: str, bucket: str, name: str) -> Response:
     state = current_state()
     buckets.check_name(bucket)
-    blob = objects.receive(state, request.stream, _length(), request.headers.get("content-md5"))
+    blob = objects.receive(state, request.stream, content_length(), request.headers.get("content-md5"))
     metadata = {k[len("opc-meta-"):]: v for k, v in request.headers.items() if k.lower().startswith("opc-meta-")}
     record = objects.put(state, namespace, bucket, name, blob, content_type=request.headers.get("content-type"),
                          metadata=metadata, if_match=request.headers.get("if-match"),
@@ -92,12 +85,9 @@ def delete_object(namespace: str, bucket: str, name: str) -> Response:
 @bp.get("/n/<namespace>/b/<bucket>/o")
 def list_objects(namespace: str, bucket: str) -> Response:
     args = request.args
-    limit = args.get("limit", "1000")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
-        raise invalid("limit must be an integer between 1 and 1000.")
     listing = objects.list_objects(current_state().db, namespace, bucket, prefix=args.get("prefix", ""),
                                    start=args.get("start") or args.get("startAfter"), end=args.get("end"),
-                                   limit=int(limit), delimiter=args.get("delimiter"))
+                                   limit=limit_arg(default=1000), delimiter=args.get("delimiter"))
     response = jsonify(listing)
     response.headers.update(_echo())
     return response
@@ -120,9 +110,9 @@ def upload_part(namespace: str, bucket: str, name: str) -> Response:
     state = current_state()
     upload = _upload(namespace, bucket, name)
     number = request.args.get("uploadPartNum", "")
-    if not number.isdigit():
-        raise invalid("uploadPartNum must be an integer.")
-    blob = objects.receive(state, request.stream, _length(), request.headers.get("content-md5"))
+    if not (number.isascii() and number.isdigit() and len(number) <= 5):
+        raise invalid(f"uploadPartNum must be an integer between 1 and {multipart.MAX_PARTS}.")
+    blob = objects.receive(state, request.stream, content_length(), request.headers.get("content-md5"))
     part = multipart.add_part(state, upload, int(number), blob)
     return empty_response(200, {"etag": part["etag"], "opc-content-md5": part["md5"], **_echo()})
 

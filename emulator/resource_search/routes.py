@@ -1,12 +1,12 @@
 """``POST /20180409/resources``: search (Structured or FreeText), paged with ``opc-next-page``."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from emulator.errors import invalid
 from emulator.resource_search import search
 from emulator.state import current_state
-from emulator.wire import json_body
+from emulator.wire import json_body, limit_arg, page_of
 
 bp = Blueprint("resource_search", __name__, url_prefix="/20180409")
 
@@ -22,11 +22,8 @@ def search_resources() -> Response:
         items = search.free_text(db, str(body.get("text") or ""))
     else:
         raise invalid("type must be Structured or FreeText.")
-    limit, start = request.args.get("limit", "100"), request.args.get("page", "0")
-    if not limit.isdigit() or not start.isdigit() or not 1 <= int(limit) <= 1000:
-        raise invalid("limit must be 1-1000 and page a token this service returned.")
-    end = int(start) + int(limit)
-    response = jsonify({"items": items[int(start):end]})
-    if end < len(items):
-        response.headers["opc-next-page"] = str(end)
+    page = page_of(items, limit_arg())
+    response = jsonify({"items": page.items})
+    if page.next_page:
+        response.headers["opc-next-page"] = page.next_page
     return response

@@ -73,19 +73,51 @@ def _field_sql(field: str) -> str:
     return f"json_extract(body, '$.{field}')"
 
 
+_INT64 = 2**63
+
+
 def encode_page(sort_value: Any, ident: str) -> str:
+    """An opaque ``opc-next-page`` token: the last row's sort value and id, base64 JSON."""
     return base64.urlsafe_b64encode(json.dumps([sort_value, ident]).encode()).decode().rstrip("=")
 
 
 def decode_page(token: str) -> tuple[Any, str]:
+    """The (sort value, id) a token carries; InvalidPageToken for anything :func:`encode_page` cannot
+    have made, including numbers SQLite cannot bind (beyond 64 bits, infinities)."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        value, ident = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as exc:
+        value, ident = json.loads(raw, parse_constant=_refuse)
+    except (binascii.Error, ValueError, TypeError, RecursionError) as exc:
         raise InvalidPageToken(token) from exc
-    if not isinstance(ident, str) or not (value is None or isinstance(value, (str, int, float))):
+    if not isinstance(ident, str) or not _bindable(ident) or not _bindable(value):
         raise InvalidPageToken(token)
     return value, ident
+
+
+def encode_offset(offset: int) -> str:
+    """A page token for lists paged in memory: the index the next page starts at."""
+    return encode_page(offset, "")
+
+
+def decode_offset(token: str) -> int:
+    value, ident = decode_page(token)
+    if ident or not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidPageToken(token)
+    return value
+
+
+def _refuse(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _bindable(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, int):
+        return -_INT64 <= value < _INT64
+    return isinstance(value, float) and abs(value) != float("inf")
 
 
 class Database:

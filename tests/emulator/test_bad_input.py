@@ -112,3 +112,48 @@ def test_garbage_never_gives_500(emulator, project, compartment):
                                         headers={"content-type": "application/json"})
             assert response.status_code < 500, (method, path, body, response.text)
             assert "code" in response.json() or response.ok
+
+
+def test_lone_surrogate_in_a_json_string_is_400(emulator, compartment):
+    body = '{"compartmentId": "%s", "displayName": "\\ud800"}' % compartment
+    _assert_oci_error(_post(emulator.url, "/20190101/projects", body), 400, "InvalidParameter")
+
+
+def test_json_nested_100000_levels_deep_is_400(emulator):
+    deep = '{"compartmentId": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    _assert_oci_error(_post(emulator.url, "/20190101/projects", deep), 400, "InvalidParameter")
+
+
+@pytest.mark.parametrize("path", ["/20190101/models", "/20190101/projects", "/20190101/modelVersionSets",
+                                  "/20190101/workRequests", "/20190101/modelDeployments"])
+@pytest.mark.parametrize("token", [str(10**30), str(-(10**30)), "9" * 5000, "1e400", '"\\ud800"'])
+def test_page_token_decoding_to_a_huge_number_is_400(emulator, compartment, path, token):
+    import base64
+
+    raw = f'[{token}, "ocid1.x.oc1..y"]'.encode()
+    page = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    response = requests.get(emulator.url + path, params={"compartmentId": compartment, "page": page}, timeout=10)
+    _assert_oci_error(response, 400, "InvalidParameter")
+
+
+@pytest.mark.parametrize("page", ["9" * 5000, "-1", "\u0661", "1e3"])
+def test_offset_page_tokens_that_are_not_ours_are_400(emulator, compartment, project, page):
+    wr_id = requests.delete(f"{emulator.url}/20190101/projects/{project.id}", timeout=10).headers["opc-work-request-id"]
+    for method, path, body in (("GET", f"/20190101/workRequests/{wr_id}/logs", None),
+                               ("GET", f"/20190101/workRequests/{wr_id}/errors", None),
+                               ("POST", "/20180409/resources", '{"type": "FreeText", "text": "x"}')):
+        response = requests.request(method, emulator.url + path, params={"page": page}, data=body, timeout=10,
+                                    headers={"content-type": "application/json"})
+        _assert_oci_error(response, 400, "InvalidParameter")
+
+
+@pytest.mark.parametrize("limit", ["9" * 5000, "\u0661", "-5", "x"])
+def test_limits_that_are_not_small_integers_are_400(emulator, compartment, limit):
+    for method, path, body in (("GET", "/20190101/models", None), ("GET", "/n/ns/b/nothere/o", None),
+                               ("POST", "/20180409/resources", '{"type": "FreeText", "text": "x"}'),
+                               ("POST", "/20190909/search", '{"searchQuery": "x"}')):
+        response = requests.request(method, emulator.url + path, data=body, timeout=10,
+                                    params={"compartmentId": compartment, "limit": limit},
+                                    headers={"content-type": "application/json"})
+        assert response.status_code in (400, 404), (path, response.text)
+        assert response.json()["code"] in ("InvalidParameter", "BucketNotFound")

@@ -6,9 +6,9 @@ from flask import Response, request
 
 from emulator.data_science import artifacts, transfer
 from emulator.data_science.routes import bp
-from emulator.data_science.routes.common import content_length, if_match
+from emulator.data_science.routes.common import if_match
 from emulator.state import current_state
-from emulator.wire import blob_response, empty_response, http_date, json_body, require_ocid
+from emulator.wire import blob_response, content_length, empty_response, http_date, json_body, require_ocid
 
 
 @bp.post("/models/<model_id>/artifact")

@@ -17,16 +17,6 @@ def retry_token() -> str | None:
     return request.headers.get("opc-retry-token")
 
 
-def content_length() -> int | None:
-    """The declared body length; 400 when the header is not a number."""
-    value = request.headers.get("content-length")
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise invalid("content-length must be a non-negative integer.")
-    return int(value)
-
-
 def enum_arg(name: str, allowed: tuple[str, ...]) -> str | None:
     value = request.args.get(name)
     if value is not None and value not in allowed:

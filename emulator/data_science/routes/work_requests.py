@@ -5,10 +5,9 @@ from flask import Response, jsonify, request
 
 from emulator.data_science import work_requests as wr
 from emulator.data_science.routes import bp
-from emulator.errors import invalid, not_found
+from emulator.errors import not_found
 from emulator.state import current_state
-from emulator.store.db import InvalidPageToken, Page
-from emulator.wire import list_response, page_params, public, require_ocid
+from emulator.wire import limit_arg, list_records, list_response, page_of, page_params, public, require_ocid
 
 _SORT = ("timeAccepted", "operationType", "status")
 
@@ -38,10 +37,7 @@ def list_work_requests() -> Response:
     sort_by = "timeCreated" if params["sort_by"] == "timeAccepted" else params["sort_by"]
     filters = {"compartmentId": compartment, "id": args.get("id"), "operationType": args.get("operationType"),
                "status": args.get("status")}
-    try:
-        page = current_state().db.list(wr.KIND, filters, sort_by, params["sort_order"], params["limit"], params["page"])
-    except InvalidPageToken:
-        raise invalid("page is not a token this service returned.") from None
+    page = list_records(wr.KIND, filters, params | {"sort_by": sort_by})
     resource_id = args.get("resourceId")
     if resource_id:
         page.items = [r for r in page.items if any(x.get("identifier") == resource_id for x in r["resources"])]
@@ -49,12 +45,7 @@ def list_work_requests() -> Response:
 
 
 def _entries(entries: list[dict]) -> Response:
-    limit = request.args.get("limit", "1000")
-    start = request.args.get("page", "0")
-    if not limit.isdigit() or not start.isdigit() or int(limit) < 1:
-        raise invalid("limit and page must be positive integers.")
-    end = int(start) + int(limit)
-    return list_response(Page(entries[int(start):end], str(end) if end < len(entries) else None), dict)
+    return list_response(page_of(entries, limit_arg(default=1000)), dict)
 
 
 @bp.get("/workRequests/<work_request_id>/logs")
