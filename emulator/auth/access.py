@@ -1,22 +1,33 @@
 """Which compartments a request touches, and whether the signing key may reach them.
 
-A request names compartments three ways: the ``compartmentId`` query parameter (lists), the
-``compartmentId`` of its JSON body (create, change-compartment), and the OCIDs in its path
-(the resource's own compartment). Any one outside the key's allowed set is answered with 404
-``NotAuthorizedOrNotFound``, exactly what OCI says for resources a user may not see.
+A request reaches a compartment in four ways, and every one is checked:
+
+- the OCIDs it names: in its path (the resource's own compartment), in its query string
+  (``compartmentId``, ``projectId``...) and in the reference fields of its JSON body
+  (``compartmentId``, ``projectId``, ``modelVersionSetId``, ``modelId``... at any depth), whatever
+  the body's content type claims, because the routes parse any body;
+- the Object Storage buckets it names: in its path (``/n/{ns}/b/{bucket}``) or in an artifact
+  export/import body; a bucket belongs to the compartment it was created in;
+- deployment OCIDs inside a Logging Search query;
+- what a search returns: :func:`may_see` filters Resource Search results.
+
+Any one outside the key's allowed set is answered with 404 ``NotAuthorizedOrNotFound`` (Object
+Storage: ``BucketNotFound``), exactly what OCI says for resources a user may not see.
 """
 from __future__ import annotations
 
-import json
-from typing import Any, Callable, Iterable
+import re
+from typing import Any, Callable, Iterator
 
-from flask import request
+from flask import g, request
 
 from emulator.auth import keys
 from emulator.errors import not_found
-from emulator.ocid import is_valid_ocid
+from emulator.ocid import is_valid_ocid, resource_type
+from emulator.object_storage import buckets
+from emulator.object_storage.errors import bucket_not_found
 
-# Resource kinds whose records hold a compartmentId, searched when a path names an OCID.
+# Resource kinds whose records hold a compartmentId, searched when a request names an OCID.
 RESOURCE_KINDS: tuple[str, ...] = (
     "model",
     "project",
@@ -24,42 +35,103 @@ RESOURCE_KINDS: tuple[str, ...] = (
     "modeldeployment",
     "workrequest",
 )
+COMPARTMENT_TYPES = ("compartment", "tenancy")
+# Subtrees of a body that hold the user's own data, not references (tag values, metadata values).
+_NOT_REFERENCES = {"freeformTags", "definedTags", "systemTags", "metadata", "customMetadataList",
+                   "definedMetadataList"}
+_BUCKET_PATH = re.compile(r"^/n/(?P<namespace>[^/]+)/b/(?P<bucket>[^/]+)(?:/|$)")
+# Bodies that name a bucket: (details field, bucket field) of exportArtifact / importArtifact.
+_BODY_BUCKETS = (("artifactExportDetails", "sourceBucket"), ("artifactImportDetails", "destinationBucket"))
+_OCID_IN_TEXT = re.compile(r"ocid1\.[a-z0-9]+\.[a-z0-9]+\.[a-z0-9-]*(?:\.[a-z0-9-]*)?\.[A-Za-z0-9_-]+")
 
 
-def compartment_in_json(data: bytes) -> str | None:
-    """``compartmentId`` at the top of a JSON object body, or None (bad JSON is the route's 400)."""
-    try:
-        body = json.loads(data or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    value = body.get("compartmentId") if isinstance(body, dict) else None
-    return value if isinstance(value, str) else None
+def unlimited(key: dict[str, Any]) -> bool:
+    return keys.ALL_COMPARTMENTS in (key.get("compartments") or [keys.ALL_COMPARTMENTS])
 
 
-def path_ocids(path: str) -> list[str]:
-    return [segment for segment in path.split("/") if is_valid_ocid(segment)]
+def check(db: Any, key: dict[str, Any], body: Callable[[], Any]) -> None:
+    """Raise 404 when the request reaches a compartment ``key`` may not.
+
+    ``body`` gives the parsed JSON body (None when there is none or it is not JSON); it is called
+    only for keys limited to some compartments."""
+    if unlimited(key):
+        return
+    document = body()
+    for compartment in _named_compartments(document):
+        if not keys.may_access(key, compartment):
+            raise not_found("compartment", compartment)
+    for ocid in _named_resources(document):
+        compartment = resource_compartment(db, ocid)
+        if compartment and not keys.may_access(key, compartment):
+            raise not_found("resource", ocid)
+    for namespace, bucket in _named_buckets(document):
+        record = db.get(buckets.KIND, buckets.key(namespace, bucket))
+        # A missing bucket would be created on write (in no compartment of this key): refuse it.
+        if record is None or not keys.may_access(key, record["compartmentId"]):
+            raise bucket_not_found(namespace, bucket)
 
 
-def resource_compartment(db: Any, ocid: str, kinds: Iterable[str] = RESOURCE_KINDS) -> str | None:
+def may_see(compartment_id: str | None) -> bool:
+    """Whether the caller of this request may see a resource of ``compartment_id`` (always, unless
+    signing is enforced and the key is limited): search results are filtered with it."""
+    key = getattr(g, "dockyard_api_key", None)
+    return key is None or unlimited(key) or (compartment_id is not None and keys.may_access(key, compartment_id))
+
+
+def resource_compartment(db: Any, ocid: str) -> str | None:
     """The compartment of the stored resource ``ocid`` (None when no kind holds it)."""
-    for kind in kinds:
+    for kind in RESOURCE_KINDS:
         record = db.get(kind, ocid)
         if record is not None:
             return record.get("compartmentId")
     return None
 
 
-def check(db: Any, key: dict[str, Any], body_compartment: Callable[[], str | None]) -> None:
-    """Raise 404 NotAuthorizedOrNotFound when the request reaches a compartment ``key`` may not.
+def _named_compartments(document: Any) -> Iterator[str]:
+    """``compartmentId`` of the query and the body, and any compartment or tenancy OCID named."""
+    for name, value in [*request.args.items(multi=True), *_references(document)]:
+        if name == "compartmentId" and isinstance(value, str) and value:
+            yield value
+        elif is_valid_ocid(value) and resource_type(value) in COMPARTMENT_TYPES:
+            yield value
 
-    ``body_compartment`` is called only for keys limited to some compartments (it reads the body)."""
-    if keys.ALL_COMPARTMENTS in (key.get("compartments") or [keys.ALL_COMPARTMENTS]):
-        return
-    named = [request.args.get("compartmentId"), body_compartment()]
-    for compartment in named:
-        if compartment and not keys.may_access(key, compartment):
-            raise not_found("compartment", compartment)
-    for ocid in path_ocids(request.path):
-        compartment = resource_compartment(db, ocid)
-        if compartment and not keys.may_access(key, compartment):
-            raise not_found("resource", ocid)
+
+def _named_resources(document: Any) -> Iterator[str]:
+    """OCIDs of resources the request names: path segments, query values, body references,
+    and the deployments a Logging Search query names."""
+    yield from (segment for segment in request.path.split("/") if is_valid_ocid(segment))
+    for _, value in [*request.args.items(multi=True), *_references(document)]:
+        if is_valid_ocid(value):
+            yield value
+    if isinstance(document, dict) and isinstance(document.get("searchQuery"), str):
+        yield from _OCID_IN_TEXT.findall(document["searchQuery"])
+
+
+def _named_buckets(document: Any) -> Iterator[tuple[str, str]]:
+    match = _BUCKET_PATH.match(request.path)
+    if match:
+        yield match["namespace"], match["bucket"]
+    if isinstance(document, dict):
+        for details, field in _BODY_BUCKETS:
+            spec = document.get(details)
+            if isinstance(spec, dict) and isinstance(spec.get("namespace"), str) and isinstance(spec.get(field), str):
+                yield spec["namespace"], spec[field]
+
+
+def _references(document: Any) -> list[tuple[str, Any]]:
+    """``(field, value)`` of every reference field (``compartmentId``, ``...Id``) in a JSON body,
+    at any depth (walked without recursion: the document is already depth-checked)."""
+    found, stack = [], [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for name, value in item.items():
+                if name in _NOT_REFERENCES:
+                    continue
+                if name.endswith("Id") and isinstance(value, str):
+                    found.append((name, value))
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+    return found

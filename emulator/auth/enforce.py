@@ -19,6 +19,7 @@ from emulator.auth import access, keys, signature
 from emulator.auth.signature import SignatureError
 from emulator.errors import OCIError
 from emulator.state import current_state
+from emulator.wire import parse_json
 
 ENFORCE = "enforce"
 NOT_AUTHENTICATED = "The required information to complete authentication was not provided or was incorrect"
@@ -31,6 +32,9 @@ _BODY_EXEMPT = [
     re.compile(r"^/20190101/.+/artifact$"),
     re.compile(r"^/n/[^/]+/b/[^/]+/[ou]/.+$"),
 ]
+# Where API request bodies go (JSON documents, read by the access check); the predict gateway
+# (``/<deployment-ocid>/predict``) carries the user's own payload instead.
+_API_PREFIXES = ("/20190101/", "/20180409/", "/20190909/", "/n/")
 # Liveness probes the daemon uses to see whether an emulator answers; they reveal nothing.
 _OPEN_PATHS = {"/health", "/healthz", "/_dockyard/health", "/_dockyard/status"}
 
@@ -54,7 +58,7 @@ def authenticate_request() -> None:
     except SignatureError as exc:
         raise OCIError(401, "NotAuthenticated", f"{NOT_AUTHENTICATED}: {exc}.") from None
     g.dockyard_api_key = key
-    access.check(db, key, _json_body_compartment)
+    access.check(db, key, _api_document)
     return None
 
 
@@ -65,7 +69,7 @@ def _verify(db: Any) -> dict[str, Any]:
     if record is None:
         parsed.key_parts()  # a malformed keyId gets its own message
         raise SignatureError(f"no API key {parsed.key_id!r} is registered (dockyard emulator add-key)")
-    signature.check_date(request.headers.get("x-date") or request.headers.get("date"))
+    signature.check_date(request.headers.get(signature.signed_date_header(parsed)))
     message = signature.signing_string(parsed.headers, _header, request.method, request_target())
     signature.verify_signature(keys.load_public_key(record["publicKey"]), message, parsed.signature)
     if "x-content-sha256" in parsed.headers:
@@ -144,14 +148,20 @@ def spool_body() -> tuple[bytes, int]:
     return g.dockyard_body_digest
 
 
-def _json_body_compartment() -> str | None:
-    """``compartmentId`` of a JSON create/update body, read from the spool (small by then)."""
-    if request.method not in ("POST", "PUT", "PATCH") or not request.mimetype.endswith("json"):
+def _api_document() -> object:
+    """The JSON body of an API call, read from the spool, whatever its Content-Type says (the routes
+    parse any body, so the access check must see the same document); None when there is none."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith(_API_PREFIXES):
         return None
+    if any(p.match(request.path) for p in _BODY_EXEMPT):
+        return None  # an artifact or object upload: bytes, not a document
     if (request.content_length or 0) > current_state().config.max_payload_bytes:
-        return None
+        return None  # the route answers 413 without reading it
     spool_body()
     spool = request.environ["wsgi.input"]
     data = spool.read()
     spool.seek(0)
-    return access.compartment_in_json(data)
+    try:
+        return parse_json(data) if data.strip() else None
+    except OCIError:
+        return None  # the route answers 400 for the same body

@@ -97,6 +97,12 @@ def signing_string(
     return "\n".join(lines)
 
 
+def signed_date_header(parsed: ParsedSignature) -> str:
+    """The date header the signature covers (``x-date`` wins, as in OCI): the one whose freshness
+    counts. An unsigned date header proves nothing, since anyone can add one to a replayed request."""
+    return "x-date" if "x-date" in parsed.headers else "date"
+
+
 def verify_signature(public_key: rsa.RSAPublicKey, message: str, signature: bytes) -> None:
     """RSA PKCS#1 v1.5 over SHA-256, as the SDK signs; raises SignatureError on mismatch."""
     try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from emulator.auth.access import may_see
 from emulator.errors import invalid
 from emulator.resource_search import search
 from emulator.state import current_state
@@ -22,6 +23,7 @@ def search_resources() -> Response:
         items = search.free_text(db, str(body.get("text") or ""))
     else:
         raise invalid("type must be Structured or FreeText.")
+    items = [item for item in items if may_see(item["compartmentId"])]  # a limited key sees its compartments only
     page = page_of(items, limit_arg())
     response = jsonify({"items": page.items})
     if page.next_page:

@@ -1,0 +1,494 @@
+"""The signature matrix: every route of the emulator (read from its url_map, so a new route cannot
+escape) x every way around ``--auth enforce`` a hostile caller tries.
+
+Two users of one tenancy, A and B, each limited to a compartment of their own, sign with the stock
+``oci.signer.Signer``; the hostile cases are hand-modified copies of its headers:
+
+| case | what is sent | expected |
+| --- | --- | --- |
+| unsigned | no Authorization | 401 |
+| wrong key | an unregistered key; A's keyId signed with another private key | 401 |
+| tampered | body (POST/PUT) or query (GET/DELETE) changed after signing | 401 |
+| stale date | signed an hour ago; and that replayed with a fresh, unsigned x-date | 401 |
+| replay | A's valid headers sent with another method, or to another path | 401 |
+| content type | a JSON body signed as text/plain, naming B's compartment | 404 (and 415 for A's own) |
+| other compartment | A names B's resources (path, query, body, bucket, log query) or refers to them from A's | 404 / B filtered out |
+
+And the control: A's own correctly signed request passes the check on every route.
+"""
+from __future__ import annotations
+
+import email.utils
+import json
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import oci
+import pytest
+import requests
+
+from emulator.app import create_app
+from emulator.auth import add_key
+from emulator.config import EmulatorConfig
+from emulator.server import start_in_background
+from toolkit.testing.credentials import ApiKey, fake_ocid, make_api_key
+
+NAMESPACE = "dockyard"
+OPEN = {"dockyard_health"}  # liveness probes: answered unsigned, reveal nothing
+UNSCOPED = {"object_storage.get_namespace"}  # names no compartment: every user gets the same answer
+_COUNTS: dict[str, int] = {}
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.rule}"
+
+
+def _routes() -> list[Route]:
+    with tempfile.TemporaryDirectory() as home:
+        app = create_app(EmulatorConfig(home=home))
+        routes = [Route(rule.endpoint, method, rule.rule) for rule in app.url_map.iter_rules()
+                  for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+        app.extensions["dockyard"].run_shutdown()
+    return sorted(routes, key=lambda r: (r.method == "DELETE", r.rule, r.method))
+
+
+ROUTES = _routes()
+SIGNED = [r for r in ROUTES if r.endpoint not in OPEN]
+
+
+# ------------------------------------------------------------------------------------------------
+# Two users, their resources, and what each route looks like for them
+# ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Tenant:
+    name: str
+    key: ApiKey
+    compartment: str
+    ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def bucket(self) -> str:
+        return f"matrix-{self.name}"
+
+
+@dataclass
+class Call:
+    """One concrete request: path variables, query, body (dict = JSON, bytes = an upload)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    body: dict | bytes | None = None
+
+    @property
+    def is_json(self) -> bool:
+        return isinstance(self.body, dict)
+
+
+def _deployment_body(owner: Tenant, ref: Tenant) -> dict:
+    return {"compartmentId": owner.compartment, "projectId": ref.ids["project"], "displayName": "matrix",
+            "modelDeploymentConfigurationDetails": {
+                "deploymentType": "SINGLE_MODEL",
+                "modelConfigurationDetails": {"modelId": ref.ids["model"],
+                                              "instanceConfiguration": {"instanceShapeName": "VM.Standard.E4.Flex"}}}}
+
+
+def _transfer(field_name: str, bucket_field: str, object_field: str, ref: Tenant, obj: str) -> dict:
+    return {field_name: {"artifactSourceType": "ORACLE_OBJECT_STORAGE", "namespace": NAMESPACE,
+                         bucket_field: ref.bucket, object_field: obj}}
+
+
+def _model(o: Tenant) -> dict[str, str]:
+    return {"model_id": o.ids["model"]}
+
+
+def _metadatum(o: Tenant) -> dict[str, str]:
+    return {"model_id": o.ids["model"], "scope": "customMetadata", "key": "readme"}
+
+
+def _bucket(o: Tenant) -> dict[str, str]:
+    return {"namespace": NAMESPACE, "bucket": o.bucket}
+
+
+def _upload(o: Tenant) -> tuple[dict[str, str], dict[str, str]]:
+    return {**_bucket(o), "name": "mp"}, {"uploadId": o.ids["upload"]}
+
+
+# endpoint -> (owner of the path/compartment, owner of what the body refers to) -> the request
+SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
+    "resource_search.search_resources": lambda o, r: Call(body={"type": "FreeText", "text": "matrix"}),
+    "model_deployment.create_model_deployment": lambda o, r: Call(body=_deployment_body(o, r)),
+    "model_deployment.list_model_deployments": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "model_deployment.get_model_deployment": lambda o, r: Call({"deployment_id": o.ids["deployment"]}),
+    "model_deployment.update_model_deployment": lambda o, r: Call({"deployment_id": o.ids["deployment"]},
+                                                                  body={"displayName": "renamed"}),
+    "model_deployment.delete_model_deployment": lambda o, r: Call({"deployment_id": o.ids["deployment"]}),
+    "model_deployment.activate_model_deployment": lambda o, r: Call({"deployment_id": o.ids["deployment"]}),
+    "model_deployment.deactivate_model_deployment": lambda o, r: Call({"deployment_id": o.ids["deployment"]}),
+    "data_science.create_model_version_set": lambda o, r: Call(body={
+        "compartmentId": o.compartment, "projectId": r.ids["project"], "name": f"vs-{uuid.uuid4().hex[:8]}"}),
+    "data_science.list_model_version_sets": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "data_science.get_model_version_set": lambda o, r: Call({"set_id": o.ids["version_set"]}),
+    "data_science.update_model_version_set": lambda o, r: Call({"set_id": o.ids["version_set"]},
+                                                               body={"description": "changed"}),
+    "data_science.delete_model_version_set": lambda o, r: Call({"set_id": o.ids["version_set"]}),
+    "data_science.create_model": lambda o, r: Call(body={
+        "compartmentId": o.compartment, "projectId": r.ids["project"], "modelVersionSetId": r.ids["version_set"]}),
+    "data_science.list_models": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "data_science.get_model": lambda o, r: Call(_model(o)),
+    "data_science.update_model": lambda o, r: Call(_model(o), body={"displayName": "renamed",
+                                                                     "modelVersionSetId": r.ids["version_set"]}),
+    "data_science.delete_model": lambda o, r: Call(_model(o)),
+    "data_science.create_metadatum_artifact": lambda o, r: Call(_metadatum(o), body=b"readme v2"),
+    "data_science.update_metadatum_artifact": lambda o, r: Call(_metadatum(o), body=b"readme v3"),
+    "data_science.delete_metadatum_artifact": lambda o, r: Call(_metadatum(o)),
+    "data_science.get_metadatum_artifact_content": lambda o, r: Call(_metadatum(o)),
+    "data_science.activate_model": lambda o, r: Call(_model(o)),
+    "data_science.deactivate_model": lambda o, r: Call(_model(o)),
+    "data_science.export_model_artifact": lambda o, r: Call(_model(o), body=_transfer(
+        "artifactExportDetails", "sourceBucket", "sourceObjectName", r, "o.txt")),
+    "data_science.import_model_artifact": lambda o, r: Call(_model(o), body=_transfer(
+        "artifactImportDetails", "destinationBucket", "destinationObjectName", r, "imported.zip")),
+    "data_science.create_model_artifact": lambda o, r: Call(_model(o), body=b"PK not really a zip"),
+    "data_science.get_model_artifact_content": lambda o, r: Call(_model(o)),
+    "data_science.create_model_provenance": lambda o, r: Call(_model(o), body={"gitBranch": "main"}),
+    "data_science.get_model_provenance": lambda o, r: Call(_model(o)),
+    "data_science.update_model_provenance": lambda o, r: Call(_model(o), body={"gitBranch": "dev"}),
+    "data_science.create_project": lambda o, r: Call(body={"compartmentId": o.compartment, "displayName": "p"}),
+    "data_science.list_projects": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "data_science.get_project": lambda o, r: Call({"project_id": o.ids["project"]}),
+    "data_science.update_project": lambda o, r: Call({"project_id": o.ids["project"]},
+                                                     body={"description": "changed"}),
+    "data_science.delete_project": lambda o, r: Call({"project_id": o.ids["project"]}),
+    "data_science.list_work_requests": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "data_science.get_work_request": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
+    "data_science.list_work_request_errors": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
+    "data_science.list_work_request_logs": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
+    "log_search.search_logs": lambda o, r: Call(body={
+        "searchQuery": f"search \"{o.compartment}\" | where data.modeldeploymentid = '{o.ids['deployment']}'",
+        "timeStart": "2020-01-01T00:00:00Z", "timeEnd": "2099-01-01T00:00:00Z"}),
+    "model_deployment_gateway.predict": lambda o, r: Call({"deployment_id": o.ids["deployment"]},
+                                                          body={"data": [[1.0]]}),
+    "dockyard_health": lambda o, r: Call(),
+    "object_storage.get_namespace": lambda o, r: Call(),
+    "object_storage.create_bucket": lambda o, r: Call({"namespace": NAMESPACE}, body={
+        "name": f"new-{uuid.uuid4().hex[:8]}", "compartmentId": o.compartment}),
+    "object_storage.get_bucket": lambda o, r: Call(_bucket(o)),
+    "object_storage.delete_bucket": lambda o, r: Call(_bucket(o)),
+    "object_storage.list_objects": lambda o, r: Call(_bucket(o)),
+    "object_storage.put_object": lambda o, r: Call({**_bucket(o), "name": "o.txt"}, body=b"overwritten"),
+    "object_storage.get_object": lambda o, r: Call({**_bucket(o), "name": "o.txt"}),
+    "object_storage.delete_object": lambda o, r: Call({**_bucket(o), "name": "o.txt"}),
+    "object_storage.create_multipart_upload": lambda o, r: Call(_bucket(o), body={"object": "mp2"}),
+    "object_storage.upload_part": lambda o, r: Call(*_upload(o), body=b"part two"),
+    "object_storage.commit_multipart_upload": lambda o, r: Call(*_upload(o), body={
+        "partsToCommit": [{"partNum": 1, "etag": o.ids["part_etag"]}]}),
+    "object_storage.list_multipart_upload_parts": lambda o, r: Call(*_upload(o)),
+    "object_storage.abort_multipart_upload": lambda o, r: Call(*_upload(o)),
+}
+
+
+def test_every_route_has_a_request_in_the_matrix():
+    """A route added to the emulator fails here until the matrix knows how to call it."""
+    missing = sorted({r.endpoint for r in ROUTES} - set(SPECS))
+    assert not missing, f"add these endpoints to SPECS: {missing}"
+
+
+# ------------------------------------------------------------------------------------------------
+# The emulator, the users, and signed requests
+# ------------------------------------------------------------------------------------------------
+
+class Matrix:
+    def __init__(self, running: Any, a: Tenant, b: Tenant, stranger: ApiKey, impostor: ApiKey) -> None:
+        self.url, self.running = running.url, running
+        self.a, self.b, self.stranger, self.impostor = a, b, stranger, impostor
+        self.adapter = running.app.url_map.bind("localhost")
+
+    def prepare(self, route: Route, call: Call, content_type: str | None = None) -> requests.PreparedRequest:
+        path = self.adapter.build(route.endpoint, call.values, method=route.method)
+        body = json.dumps(call.body).encode() if call.is_json else call.body
+        if content_type is None and call.body is not None:
+            content_type = "application/json" if call.is_json else "application/octet-stream"
+        headers = {"content-type": content_type} if content_type else {}
+        return requests.Request(route.method, self.url + path, params=call.query, data=body,
+                                headers=headers).prepare()
+
+    def signed(self, key: ApiKey, route: Route, call: Call, content_type: str | None = None,
+               date: str | None = None) -> requests.PreparedRequest:
+        prepared = self.prepare(route, call, content_type)
+        if date:
+            prepared.headers["date"] = date
+        _signer(key)(prepared)  # the stock oci.signer.Signer
+        return prepared
+
+    @staticmethod
+    def send(prepared: requests.PreparedRequest) -> requests.Response:
+        with requests.Session() as session:
+            return session.send(prepared, timeout=30)
+
+
+_SIGNERS: dict[str, Any] = {}
+
+
+def _signer(key: ApiKey) -> Any:
+    if key.key_id not in _SIGNERS:
+        _SIGNERS[key.key_id] = key.signer()
+    return _SIGNERS[key.key_id]
+
+
+def _send_signed(url: str, key: ApiKey, method: str, path: str, body: Any = None, **query: str) -> requests.Response:
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    headers = {"content-type": "application/json" if isinstance(body, dict) else "application/octet-stream"}
+    prepared = requests.Request(method, url + path, params=query, data=data, headers=headers).prepare()
+    _signer(key)(prepared)
+    response = requests.Session().send(prepared, timeout=30)
+    assert response.status_code < 300, (method, path, response.text)
+    return response
+
+
+def _seed(url: str, t: Tenant) -> None:
+    """Each user creates one of everything in their own compartment, signed with their own key."""
+    ds = "/20190101"
+    send = lambda *args, **kw: _send_signed(url, t.key, *args, **kw)  # noqa: E731
+    t.ids["project"] = send("POST", f"{ds}/projects", {"compartmentId": t.compartment, "displayName": "matrix"}).json()["id"]
+    spare = send("POST", f"{ds}/projects", {"compartmentId": t.compartment}).json()["id"]
+    t.ids["work_request"] = send("DELETE", f"{ds}/projects/{spare}").headers["opc-work-request-id"]
+    t.ids["version_set"] = send("POST", f"{ds}/modelVersionSets", {
+        "compartmentId": t.compartment, "projectId": t.ids["project"], "name": f"vs-{t.name}"}).json()["id"]
+    t.ids["model"] = model = send("POST", f"{ds}/models", {
+        "compartmentId": t.compartment, "projectId": t.ids["project"], "displayName": f"matrix-{t.name}",
+        "customMetadataList": [{"key": "readme", "value": "r", "category": "Other"}]}).json()["id"]
+    send("POST", f"{ds}/models/{model}/provenance", {"gitBranch": "main"})
+    send("POST", f"{ds}/models/{model}/customMetadata/readme/artifact", b"readme")
+    send("POST", f"{ds}/models/{model}/artifact", b"not a zip: a deployment of it fails at once")
+    send("POST", f"/n/{NAMESPACE}/b", {"name": t.bucket, "compartmentId": t.compartment})
+    send("PUT", f"/n/{NAMESPACE}/b/{t.bucket}/o/o.txt", f"{t.name}'s object".encode())
+    t.ids["upload"] = send("POST", f"/n/{NAMESPACE}/b/{t.bucket}/u", {"object": "mp"}).json()["uploadId"]
+    t.ids["part_etag"] = send("PUT", f"/n/{NAMESPACE}/b/{t.bucket}/u/mp", b"part one", uploadId=t.ids["upload"],
+                              uploadPartNum="1").headers["etag"]
+    t.ids["deployment"] = send("POST", f"{ds}/modelDeployments", _deployment_body(t, t)).json()["id"]
+    deadline = time.monotonic() + 30
+    while send("GET", f"{ds}/modelDeployments/{t.ids['deployment']}").json()["lifecycleState"] == "CREATING":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    running = start_in_background(EmulatorConfig(home=tmp_path_factory.mktemp("matrix"), auth_mode="enforce",
+                                                 runtime="process"))
+    tenancy = fake_ocid("tenancy")
+    tenants = []
+    for name in ("a", "b"):
+        key = make_api_key(tmp_path_factory.mktemp(f"key-{name}"), tenancy=tenancy)
+        compartment = fake_ocid("compartment")
+        add_key(running.state.db, key.tenancy, key.user, key.public_key_pem, compartments=[compartment])
+        tenants.append(Tenant(name, key, compartment))
+    for tenant in tenants:
+        _seed(running.url, tenant)
+    stranger = make_api_key(tmp_path_factory.mktemp("stranger"), tenancy=tenancy)
+    impostor = make_api_key(tmp_path_factory.mktemp("impostor"))
+    yield Matrix(running, *tenants, stranger, impostor)
+    running.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_totals(request):
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    total = sum(_COUNTS.values())
+    line = f"signature matrix: {len(ROUTES)} routes, {total} signature cases ({', '.join(f'{k} {v}' for k, v in _COUNTS.items())})"
+    if reporter is not None:
+        reporter.write_line(line)
+    print(line)
+
+
+def _refused(response: requests.Response, status: int, case: str, route: Route, code: str | None = None) -> None:
+    _COUNTS[case] = _COUNTS.get(case, 0) + 1
+    assert response.status_code == status, f"{case} on {route}: {response.status_code} {response.text[:300]}"
+    error = response.json()
+    assert error["code"] and error["message"] and response.headers["opc-request-id"]
+    if code:
+        assert error["code"] == code, (case, str(route), error)
+
+
+def _own(matrix: Matrix, route: Route) -> Call:
+    return SPECS[route.endpoint](matrix.a, matrix.a)
+
+
+def _has_body(route: Route) -> bool:
+    return route.method in ("POST", "PUT")
+
+
+# ------------------------------------------------------------------------------------------------
+# The hostile cases (none of them may change anything)
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("route", SIGNED, ids=str)
+def test_unsigned_request_is_401(matrix, route):
+    _refused(matrix.send(matrix.prepare(route, _own(matrix, route))), 401, "unsigned", route, "NotAuthenticated")
+
+
+@pytest.mark.parametrize("route", SIGNED, ids=str)
+def test_wrong_key_is_401(matrix, route):
+    call = _own(matrix, route)
+    _refused(matrix.send(matrix.signed(matrix.stranger, route, call)), 401, "unregistered key", route)
+    a = matrix.a.key
+    forged = oci.signer.Signer(a.tenancy, a.user, a.fingerprint, str(matrix.impostor.key_file))
+    prepared = matrix.prepare(route, call)
+    forged(prepared)
+    _refused(matrix.send(prepared), 401, "keyId with another private key", route)
+
+
+@pytest.mark.parametrize("route", SIGNED, ids=str)
+def test_tampered_request_is_401(matrix, route):
+    prepared = matrix.signed(matrix.a.key, route, _own(matrix, route))
+    if _has_body(route):
+        body = prepared.body or b""
+        prepared.body = (body[:-1] + bytes([body[-1] ^ 1])) if body else b"{}"
+        prepared.headers["content-length"] = str(len(prepared.body))
+    else:
+        prepared.url += ("&" if "?" in prepared.url else "?") + "compartmentId=" + matrix.b.compartment
+    _refused(matrix.send(prepared), 401, "tampered", route, "NotAuthenticated")
+
+
+@pytest.mark.parametrize("route", SIGNED, ids=str)
+def test_stale_or_replayed_date_is_401(matrix, route):
+    an_hour_ago = email.utils.format_datetime(datetime.now(timezone.utc) - timedelta(hours=1), usegmt=True)
+    prepared = matrix.signed(matrix.a.key, route, _own(matrix, route), date=an_hour_ago)
+    _refused(matrix.send(prepared), 401, "stale date", route, "NotAuthenticated")
+    prepared.headers["x-date"] = email.utils.formatdate(usegmt=True)  # fresh, but not what was signed
+    _refused(matrix.send(prepared), 401, "stale date + fresh unsigned x-date", route, "NotAuthenticated")
+    prepared.headers.pop("x-date")
+    prepared.headers["date"] = email.utils.formatdate(usegmt=True)  # fresh, but the signature is of the old one
+    _refused(matrix.send(prepared), 401, "stale date rewritten", route, "NotAuthenticated")
+
+
+@pytest.mark.parametrize("route", SIGNED, ids=str)
+def test_signature_replayed_on_another_path_or_method_is_401(matrix, route):
+    original = matrix.signed(matrix.a.key, route, _own(matrix, route))
+    other_method = original.copy()
+    other_method.method = "DELETE" if route.method != "DELETE" else "GET"
+    _refused(matrix.send(other_method), 401, "method replay", route, "NotAuthenticated")
+    theirs = matrix.prepare(route, SPECS[route.endpoint](matrix.b, matrix.b))
+    other_path = original.copy()
+    other_path.url = theirs.url if theirs.url != original.url else original.url.replace("/20190101/", "/20190101/x/")
+    if other_path.url == original.url:  # a route without a /20190101/ path and without variables
+        other_path.url = matrix.url + "/20190101/projects?compartmentId=" + matrix.b.compartment
+    _refused(matrix.send(other_path), 401, "path replay", route, "NotAuthenticated")
+
+
+@pytest.mark.parametrize("route", [r for r in SIGNED if r.method in ("POST", "PUT")], ids=str)
+def test_json_signed_as_another_content_type_does_not_get_past_the_access_check(matrix, route):
+    """The routes parse a body whatever its Content-Type says, so the access check reads it too;
+    and a JSON route refuses a body labelled as something else (415)."""
+    call = SPECS[route.endpoint](matrix.b, matrix.b)
+    if not call.is_json or route.endpoint in ("model_deployment_gateway.predict", "resource_search.search_resources"):
+        pytest.skip("an upload or a predict payload takes any content type; a search names no compartment")
+    response = matrix.send(matrix.signed(matrix.a.key, route, call, content_type="text/plain"))
+    _refused(response, 404, "JSON as text/plain naming B", route, _not_found_code(call))
+    own = matrix.send(matrix.signed(matrix.a.key, route, _own(matrix, route), content_type="text/plain"))
+    _refused(own, 415, "JSON as text/plain, own compartment", route, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("route", [r for r in SIGNED if r.endpoint not in UNSCOPED], ids=str)
+def test_other_compartment_is_not_found(matrix, route):
+    theirs = SPECS[route.endpoint](matrix.b, matrix.b)
+    response = matrix.send(matrix.signed(matrix.a.key, route, theirs))
+    if route.endpoint == "resource_search.search_resources":
+        _COUNTS["other compartment"] = _COUNTS.get("other compartment", 0) + 1
+        assert response.status_code == 200, response.text
+        compartments = {item["compartmentId"] for item in response.json()["items"]}
+        assert compartments == {matrix.a.compartment}, "search must show A's resources and none of B's"
+        return
+    _refused(response, 404, "other compartment", route, _not_found_code(theirs))
+
+
+def _not_found_code(call: Call) -> str:
+    """Object Storage says BucketNotFound for a bucket one may not see, the rest NotAuthorizedOrNotFound;
+    compartments and OCIDs are checked before buckets."""
+    text = json.dumps([call.values, call.query, call.body if call.is_json else None])
+    names_ocid = "ocid1." in text
+    names_bucket = "bucket" in call.values or "Bucket" in text
+    return "BucketNotFound" if names_bucket and not names_ocid else "NotAuthorizedOrNotFound"
+
+
+@pytest.mark.parametrize("route", [r for r in SIGNED if r.method in ("POST", "PUT")], ids=str)
+def test_reference_to_another_compartment_from_ones_own_is_not_found(matrix, route):
+    crossing = SPECS[route.endpoint](matrix.a, matrix.b)
+    text = json.dumps(crossing.body) if crossing.is_json else ""
+    if not any(ident in text for ident in [*matrix.b.ids.values(), matrix.b.bucket]):
+        pytest.skip("the body refers to nothing")
+    response = matrix.send(matrix.signed(matrix.a.key, route, crossing))
+    names_their_resource = any(ident in text for ident in matrix.b.ids.values())
+    _refused(response, 404, "reference to another compartment", route,
+             "NotAuthorizedOrNotFound" if names_their_resource else "BucketNotFound")
+
+
+def test_structured_search_shows_only_the_callers_compartment(matrix):
+    route = Route("resource_search.search_resources", "POST", "/20180409/resources")
+    for query in ("query all resources", "query datasciencemodel resources where displayName = 'matrix-b'"):
+        response = matrix.send(matrix.signed(matrix.a.key, route, Call(body={"type": "Structured", "query": query})))
+        assert response.status_code == 200
+        assert all(item["compartmentId"] == matrix.a.compartment for item in response.json()["items"]), query
+
+
+def test_nothing_of_b_changed(matrix):
+    """After every hostile case: B's object, project and compartment are as B left them."""
+    url, b = matrix.url, matrix.b
+    obj = _send_signed(url, b.key, "GET", f"/n/{NAMESPACE}/b/{b.bucket}/o/o.txt")
+    assert obj.content == b"b's object"
+    project = _send_signed(url, b.key, "GET", f"/20190101/projects/{b.ids['project']}").json()
+    assert (project["displayName"], project["description"]) == ("matrix", None)
+    projects = _send_signed(url, b.key, "GET", "/20190101/projects", compartmentId=b.compartment).json()
+    assert {p["id"] for p in projects} == {b.ids["project"]}
+    models = _send_signed(url, b.key, "GET", "/20190101/models", compartmentId=b.compartment).json()
+    assert [m["displayName"] for m in models] == ["matrix-b"]
+    bucket = _send_signed(url, b.key, "GET", f"/n/{NAMESPACE}/b/{b.bucket}/o").json()
+    assert [o["name"] for o in bucket["objects"]] == ["o.txt"]
+
+
+# ------------------------------------------------------------------------------------------------
+# The control: the same requests, correctly signed by their owner, get through
+# ------------------------------------------------------------------------------------------------
+
+# Deletes run last, leaves before what holds them, so each still finds its resource.
+_DELETE_ORDER = ("delete_metadatum_artifact", "delete_object", "abort_multipart_upload", "delete_bucket",
+                 "delete_model_deployment", "delete_model", "delete_model_version_set", "delete_project")
+
+
+def _control_order(route: Route) -> tuple:
+    name = route.endpoint.split(".")[-1]
+    return (route.method == "DELETE", _DELETE_ORDER.index(name) if name in _DELETE_ORDER else 99, route.rule)
+
+
+def _refused_by_the_check(response: requests.Response) -> bool:
+    if response.status_code == 401:
+        return True
+    if response.status_code != 404:
+        return False
+    error = response.json()
+    return error["code"] == "BucketNotFound" or any(f": {what} " in error["message"] for what in ("compartment", "resource"))
+
+
+def test_own_correctly_signed_requests_pass_on_every_route(matrix):
+    """Last, because these change things: A's own requests are never refused by the check, and
+    no route answers 5xx. (Some answer 409 or 404 for their own reasons: a second artifact, a
+    committed upload.)"""
+    refused = []
+    for route in sorted(ROUTES, key=_control_order):
+        response = matrix.send(matrix.signed(matrix.a.key, route, _own(matrix, route)))
+        _COUNTS["own, correctly signed"] = _COUNTS.get("own, correctly signed", 0) + 1
+        if _refused_by_the_check(response) or response.status_code >= 500:
+            refused.append(f"{route}: {response.status_code} {response.text[:200]}")
+    assert not refused, "\n".join(refused)
