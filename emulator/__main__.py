@@ -21,10 +21,13 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
     parser.add_argument("--auth-mode", default=defaults.auth_mode)
     parser.add_argument("--runtime", default=defaults.runtime)
     parser.add_argument("--base-image", default=defaults.base_image)
+    parser.add_argument("--max-unzipped-bytes", type=int, default=None)
+    parser.add_argument("--max-zip-ratio", type=float, default=None)
     args = parser.parse_args(argv)
     return EmulatorConfig(home=args.home, host=args.host, port=args.port, region=args.region,
                           max_artifact_bytes=args.max_artifact_bytes, max_payload_bytes=args.max_payload_bytes,
-                          auth_mode=args.auth_mode, runtime=args.runtime, base_image=args.base_image)
+                          auth_mode=args.auth_mode, runtime=args.runtime, base_image=args.base_image,
+                          max_unzipped_bytes=args.max_unzipped_bytes, max_zip_ratio=args.max_zip_ratio)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator.contracts import limits
+from emulator.unzip import ZipLimits
 
 DEFAULT_BASE_IMAGE = "python:3.11-slim"
 
@@ -28,9 +29,16 @@ class EmulatorConfig:
     runtime: str = field(default_factory=lambda: os.environ.get("DOCKYARD_RUNTIME") or "auto")
     base_image: str = field(default_factory=lambda: os.environ.get("DOCKYARD_BASE_IMAGE") or DEFAULT_BASE_IMAGE)
     namespace: str = "dockyard"
+    # How far a deployed artifact zip may unpack (None: DOCKYARD_MAX_UNZIPPED_BYTES / _ZIP_RATIO, else the defaults).
+    max_unzipped_bytes: int | None = None
+    max_zip_ratio: float | None = None
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()
+
+    @property
+    def zip_limits(self) -> ZipLimits:
+        return ZipLimits.resolve(self.max_unzipped_bytes, self.max_zip_ratio)
 
     @property
     def db_path(self) -> Path:

@@ -72,13 +72,18 @@ def _home_lock(home: Path) -> Iterator[None]:
 
 
 def _command(config: EmulatorConfig) -> list[str]:
-    return [
+    command = [
         sys.executable, "-m", "emulator",
         "--home", str(config.home), "--host", config.host, "--port", str(config.port),
         "--region", config.region, "--max-artifact-bytes", str(config.max_artifact_bytes),
         "--max-payload-bytes", str(config.max_payload_bytes), "--auth-mode", config.auth_mode,
         "--runtime", config.runtime, "--base-image", config.base_image,
     ]
+    if config.max_unzipped_bytes:
+        command += ["--max-unzipped-bytes", str(config.max_unzipped_bytes)]
+    if config.max_zip_ratio:
+        command += ["--max-zip-ratio", str(config.max_zip_ratio)]
+    return command
 
 
 def _spawn(config: EmulatorConfig) -> subprocess.Popen:

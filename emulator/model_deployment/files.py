@@ -10,10 +10,10 @@ import json
 import shutil
 import threading
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
+from emulator import unzip
 from emulator.errors import OCIError, invalid
 from emulator.state import EmulatorState
 
@@ -54,20 +54,29 @@ def predict_log_note(state: EmulatorState, deployment_id: str, message: str) -> 
 
 
 def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: str) -> Path:
-    """Unzip the model's catalog artifact into the deployment's directory (streamed from the blob store)."""
+    """Unzip the model's catalog artifact into the deployment's directory (streamed from the blob store).
+
+    It goes through ``emulator.unzip`` (zip-slip and zip-bomb guards, ``state.config.zip_limits``)
+    into ``artifact.tmp``, renamed into place only when complete; a refused or broken artifact
+    leaves no ``artifact.tmp`` behind."""
     target = deployment_dir(state, deployment_id) / "artifact"
     if (target / ".unpacked").is_file():
         return target
     blob_name = artifact_blob_name(state, model_id)
     tmp = target.with_name("artifact.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    with state.blobs.open(blob_name) as stream, zipfile.ZipFile(stream) as archive:
-        _safe_extract(archive, tmp)
-    _hoist_single_folder(tmp)
-    (tmp / ".unpacked").write_text(str(time.time()))
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
+    try:
+        with state.blobs.open(blob_name) as stream:
+            unzip.extract(stream, tmp, state.config.zip_limits)
+        _hoist_single_folder(tmp)
+        (tmp / ".unpacked").write_text(str(time.time()))
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+    except unzip.UnsafeZip as exc:
+        raise OCIError(400, "InvalidParameter", f"the artifact of model {model_id} cannot be deployed: {exc.message}"
+                       + (f". {exc.hint}" if exc.hint else "")) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
@@ -82,20 +91,6 @@ def artifact_blob_name(state: EmulatorState, model_id: str) -> str:
     if not name or not state.blobs.exists(name):
         raise invalid(f"model {model_id} has no artifact to deploy; upload one first.")
     return name
-
-
-def _safe_extract(archive: zipfile.ZipFile, target: Path) -> None:
-    root = target.resolve()
-    for member in archive.infolist():
-        path = (target / member.filename).resolve()
-        if root != path and root not in path.parents:
-            raise OCIError(400, "InvalidParameter", f"artifact entry {member.filename!r} escapes the artifact directory")
-        if member.is_dir():
-            path.mkdir(parents=True, exist_ok=True)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(member) as src, open(path, "wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
 
 
 def _hoist_single_folder(directory: Path) -> None:

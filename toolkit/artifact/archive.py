@@ -7,8 +7,8 @@ one path-traversal guard and one zip writer.
 The zip carries ``model_artifact_manifest.json`` (``{version, generated_by, generated_at,
 files: {relpath: {sha256, size}}}``, the format ADS writes), so whoever downloads the artifact can
 prove it is byte-for-byte what was saved. Both directions stream file by file through fixed-size
-buffers: an artifact of any size never sits in memory. Extraction checks every member before it
-writes anything (absolute paths, ``..``, drive letters, symlinks: the zip-slip class of bugs).
+buffers: an artifact of any size never sits in memory. Extraction is ``emulator.unzip`` (shared
+with deployments): zip-slip and zip-bomb guards, and nothing left behind on failure.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 import tempfile
 import zipfile
 import zlib
@@ -26,10 +25,12 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO, Iterator
 
+from emulator import unzip
+from emulator.unzip import ZipLimits
 from toolkit.artifact.errors import ArtifactIntegrityError, ArtifactNotFoundError, UnsafeArchiveError
 
 __all__ = [
-    "CHUNK", "IGNORE_FILE", "MANIFEST_NAME", "ArtifactIntegrityError", "UnsafeArchiveError", "ZippedArtifact",
+    "CHUNK", "IGNORE_FILE", "MANIFEST_NAME", "ArtifactIntegrityError", "UnsafeArchiveError", "ZipLimits", "ZippedArtifact",
     "artifact_files", "artifact_root", "extract_fresh", "file_sha256", "is_ignored", "read_ignore_patterns",
     "safe_extract", "verify_manifest", "zip_artifact",
 ]
@@ -182,68 +183,37 @@ def file_sha256(path: Path) -> str:
 # Unpacking
 # --------------------------------------------------------------------------------------------
 
-def safe_extract(zip_path: str | os.PathLike[str], target: str | os.PathLike[str]) -> dict | None:
+def safe_extract(zip_path: str | os.PathLike[str], target: str | os.PathLike[str],
+                 limits: ZipLimits | None = None) -> dict | None:
     """Extract into ``target``; verify the manifest if the zip has one.
 
-    Every member is checked before anything is written, so a zip with a path escape or a link
-    leaves nothing behind. Returns the manifest (None for zips without one, e.g. made by hand).
-    On a manifest mismatch the extracted files are removed and ArtifactIntegrityError is raised.
-    """
+    The extraction is ``emulator.unzip.extract``, the one deployments use too: every member is
+    checked before anything is written (zip-slip), the unpacked size and compression ratio are
+    held to ``limits`` (default: ``DOCKYARD_MAX_UNZIPPED_BYTES`` / ``DOCKYARD_MAX_ZIP_RATIO``), and a
+    refused, broken or manifest-mismatching zip leaves nothing behind. Returns the manifest (None
+    for zips without one, e.g. made by hand)."""
     zip_path = Path(zip_path).expanduser()
     if not zip_path.is_file():
         raise ArtifactNotFoundError(f"{zip_path} does not exist.")
     dest = Path(target).expanduser().resolve()
-    dest.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    try:
-        with zipfile.ZipFile(zip_path) as zf:
-            plan = [(info, _member_path(info, dest)) for info in zf.infolist()]
-            digests = {info.filename: _extract_member(zf, info, out, written) for info, out in plan}
-            manifest = _read_manifest(zf)
+    found: list[dict] = []
+
+    def check_manifest(digests: dict[str, dict]) -> None:
+        manifest = _read_manifest(dest / MANIFEST_NAME) if MANIFEST_NAME in digests else None
         if manifest is not None:
             verify_manifest(manifest, digests)
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return manifest
+            found.append(manifest)
 
-
-def _member_path(info: zipfile.ZipInfo, dest: Path) -> Path:
-    """Where a member goes, refusing absolute paths, drive letters, ``..`` and symlinks (zip-slip)."""
-    name = info.filename
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if name.startswith(("/", "\\")) or (parts and ":" in parts[0]) or ".." in parts:
-        raise UnsafeArchiveError(
-            f"Refusing to extract {name!r}: the path leaves the extraction directory "
-            f"(it would be written outside {dest}).",
-            hint="Rebuild the zip with paths relative to the artifact directory.",
-        )
-    if stat.S_ISLNK(info.external_attr >> 16):
-        raise UnsafeArchiveError(f"Refusing to extract {name!r}: it is a symbolic link.",
-                                 hint="Store the file itself in the zip, not a link to it.")
-    out = (dest / Path(*parts)).resolve() if parts else dest
-    if out != dest and dest not in out.parents:
-        raise UnsafeArchiveError(f"Refusing to extract {name!r}: it resolves outside {dest}.")
-    return out
-
-
-def _extract_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: Path, written: list[Path]) -> dict | None:
-    """Extract one member in chunks, hashing it; directories give None."""
-    if info.is_dir():
-        out.mkdir(parents=True, exist_ok=True)
-        return None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    written.append(out)
-    with zf.open(info) as src, open(out, "wb") as dst:
-        return _copy_hashing(src, dst)
-
-
-def _read_manifest(zf: zipfile.ZipFile) -> dict | None:
-    if MANIFEST_NAME not in zf.namelist():
-        return None
     try:
-        manifest = json.loads(zf.read(MANIFEST_NAME))
+        unzip.extract(zip_path, dest, limits, check=check_manifest)
+    except unzip.UnsafeZip as exc:
+        raise UnsafeArchiveError(f"{zip_path.name}: {exc.message}", hint=exc.hint) from None
+    return found[0] if found else None
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_bytes())
     except ValueError as exc:
         raise ArtifactIntegrityError(f"{MANIFEST_NAME} is not valid JSON: {exc}") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
@@ -265,7 +235,8 @@ def verify_manifest(manifest: dict, digests: dict[str, dict | None]) -> None:
                                      hint="Download it again; if it still differs, save the model again.")
 
 
-def extract_fresh(zip_path: str | os.PathLike[str], target: str | os.PathLike[str], force: bool = False) -> Path:
+def extract_fresh(zip_path: str | os.PathLike[str], target: str | os.PathLike[str], force: bool = False,
+                  limits: ZipLimits | None = None) -> Path:
     """Extract into ``target``, which must be empty unless ``force`` (then it is replaced).
 
     Returns the artifact root (see ``artifact_root``): ``target`` itself for the flat zips the
@@ -276,7 +247,7 @@ def extract_fresh(zip_path: str | os.PathLike[str], target: str | os.PathLike[st
         if not force:
             raise FileExistsError(f"{dest} is not empty; pass force/--force to replace it")
         shutil.rmtree(dest)
-    safe_extract(zip_path, dest)
+    safe_extract(zip_path, dest, limits)
     return artifact_root(dest)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +27,7 @@ from oci.resource_search.models import StructuredSearchDetails
 
 from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
 from emulator.contracts.states import LIVE_DEPLOYMENT_STATES
-from toolkit.artifact.archive import extract_fresh, zip_artifact
+from toolkit.artifact.archive import ZipLimits, extract_fresh, zip_artifact
 from toolkit.catalog import bucket_transfer, transfer
 from toolkit.catalog.errors import CatalogError, IntrospectionFailedError, ModelInUseError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
@@ -221,8 +222,14 @@ def load_model_from_catalog(
     """
     session = connect(auth, profile, timeout)
     record = session.ds.get_model(model_id).data
+    limits = ZipLimits.resolve(from_artifact_kwargs.get("max_unzipped_bytes"), from_artifact_kwargs.get("max_zip_ratio"))
     target = Path(artifact_dir) if artifact_dir else Path(tempfile.mkdtemp(prefix="dockyard-model-"))
-    _download_into(session, model_id, target, force_overwrite, show_progress, bucket_uri)
+    try:
+        _download_into(session, model_id, target, force_overwrite, show_progress, bucket_uri, limits)
+    except BaseException:
+        if not artifact_dir:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
     model = cls.from_model_artifact(str(target), auth=auth, **from_artifact_kwargs)
     model.apply_catalog_metadata(to_wire(record), get_provenance(session, model_id))
     model.model_id = model_id
@@ -239,12 +246,18 @@ def download_artifact(
     timeout: float | tuple | None = None,
     show_progress: bool | None = None,
     bucket_uri: str | None = None,
+    max_unzipped_bytes: int | str | None = None,
+    max_zip_ratio: float | None = None,
 ) -> Path:
-    """Download a model's artifact: extracted and verified into a directory, or (``unzip=False``) as the zip."""
+    """Download a model's artifact: extracted and verified into a directory, or (``unzip=False``) as the zip.
+
+    Extraction holds the zip to ``max_unzipped_bytes`` and ``max_zip_ratio`` (defaults from
+    ``DOCKYARD_MAX_UNZIPPED_BYTES`` / ``DOCKYARD_MAX_ZIP_RATIO``) and leaves nothing behind when it fails."""
     session = connect(auth, profile, timeout)
     target = Path(target).expanduser()
     if unzip:
-        return _download_into(session, model_id, target, force, show_progress, bucket_uri)
+        limits = ZipLimits.resolve(max_unzipped_bytes, max_zip_ratio)
+        return _download_into(session, model_id, target, force, show_progress, bucket_uri, limits)
     if target.is_dir():
         target = target / f"{model_id}.zip"
     if target.exists() and not force:
@@ -261,11 +274,11 @@ def _download_zip(session: CatalogSession, model_id: str, target: Path, show_pro
 
 
 def _download_into(session: CatalogSession, model_id: str, target: Path, force: bool, show_progress: bool | None,
-                   bucket_uri: str | None = None) -> Path:
+                   bucket_uri: str | None = None, limits: ZipLimits | None = None) -> Path:
     """Stream the zip to a temp file, then extract it safely (manifest-verified) into ``target``."""
     with tempfile.TemporaryDirectory(prefix="dockyard-download-") as tmp:
         zip_path = _download_zip(session, model_id, Path(tmp) / "artifact.zip", show_progress, bucket_uri)
-        return extract_fresh(zip_path, target, force=force)
+        return extract_fresh(zip_path, target, force=force, limits=limits)
 
 
 def get_provenance(session: CatalogSession, model_id: str) -> dict[str, Any]:

@@ -184,10 +184,14 @@ def _short(value: Any, limit: int = 120) -> str | None:
 @click.option("--zip", "as_zip", is_flag=True, help="Keep the zip as downloaded instead of extracting it.")
 @click.option("--force", is_flag=True, help="Replace a non-empty TARGET directory / an existing zip.")
 @click.option("--bucket-uri", help="oci://bucket@namespace/prefix to download through (large artifacts).")
+@click.option("--max-unzipped-bytes", metavar="SIZE",
+              help="Refuse a zip that unpacks to more (e.g. 200G; default $DOCKYARD_MAX_UNZIPPED_BYTES or 64G).")
+@click.option("--max-zip-ratio", type=float, metavar="N",
+              help="Refuse a member that expands more than N-fold (default $DOCKYARD_MAX_ZIP_RATIO or 200).")
 @profile_option
 @handle_errors
 def models_download(model_id: str, target: Path, as_zip: bool, force: bool, bucket_uri: str | None,
-                    profile: str | None) -> None:
+                    max_unzipped_bytes: str | None, max_zip_ratio: float | None, profile: str | None) -> None:
     """Download a model's artifact to TARGET, extracted and checked against its SHA-256 manifest.
 
     \b
@@ -196,7 +200,8 @@ def models_download(model_id: str, target: Path, as_zip: bool, force: bool, buck
     """
     from toolkit.catalog.model_catalog import download_artifact
 
-    path = download_artifact(model_id, target, unzip=not as_zip, force=force, profile=profile, bucket_uri=bucket_uri)
+    path = download_artifact(model_id, target, unzip=not as_zip, force=force, profile=profile, bucket_uri=bucket_uri,
+                             max_unzipped_bytes=max_unzipped_bytes, max_zip_ratio=max_zip_ratio)
     click.echo(str(path))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.artifact import runtime as runtime_yaml
-from toolkit.artifact.archive import artifact_root, safe_extract
+from toolkit.artifact.archive import ZipLimits, artifact_root, safe_extract
 from toolkit.artifact.errors import ArtifactError, ArtifactExistsError, ArtifactNotFoundError
 from toolkit.artifact.schema import INPUT_SCHEMA_FILE, OUTPUT_SCHEMA_FILE, MAX_COLUMNS, Schema, fitted_schema
 from toolkit.model.flavor import Flavor, model_class_for
@@ -309,14 +309,20 @@ class GenericModel:
         auth: Any = None,
         force_overwrite: bool = False,
         properties: dict | None = None,
+        max_unzipped_bytes: int | str | None = None,
+        max_zip_ratio: float | None = None,
         **kwargs: Any,
     ) -> "GenericModel":
         """A working model from an artifact directory or zip (zips are extracted safely).
 
         Called on ``GenericModel``, the class comes from runtime.yaml's flavor (an sklearn artifact
-        gives a ``SklearnModel``); called on a framework class, that class is used.
+        gives a ``SklearnModel``); called on a framework class, that class is used. A zip may unpack
+        to at most ``max_unzipped_bytes`` and expand ``max_zip_ratio``-fold (defaults:
+        ``DOCKYARD_MAX_UNZIPPED_BYTES``, ``DOCKYARD_MAX_ZIP_RATIO``, else 64 GiB and 200): beyond,
+        ``UnsafeArchiveError`` and nothing is left on disk.
         """
-        root = _materialize(Path(uri).expanduser(), artifact_dir, force_overwrite)
+        limits = ZipLimits.resolve(max_unzipped_bytes, max_zip_ratio)
+        root = _materialize(Path(uri).expanduser(), artifact_dir, force_overwrite, limits)
         info = runtime_yaml.RuntimeInfo.read(root)
         name = model_file_name or info.model_file or _score_model_name(root)
         if not name or not (root / name).exists():
@@ -501,14 +507,22 @@ def _score_model_name(root: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _materialize(source: Path, artifact_dir: str | None, force_overwrite: bool) -> Path:
+def _materialize(source: Path, artifact_dir: str | None, force_overwrite: bool, limits: ZipLimits) -> Path:
     """The artifact as a directory: a zip is extracted, a folder used (or copied to artifact_dir)."""
     if source.is_file():
         if not zipfile.is_zipfile(source):
             raise ArtifactNotFoundError(f"{source} is neither a directory nor a zip file.")
-        target = Path(artifact_dir).expanduser() if artifact_dir else Path(tempfile.mkdtemp(prefix="dockyard-artifact-"))
-        _refuse_non_empty(target, force_overwrite)
-        safe_extract(source, target)
+        if artifact_dir:
+            target = Path(artifact_dir).expanduser()
+            _refuse_non_empty(target, force_overwrite)
+            safe_extract(source, target, limits)  # removes what it wrote when it fails
+            return artifact_root(target.resolve())
+        target = Path(tempfile.mkdtemp(prefix="dockyard-artifact-"))
+        try:
+            safe_extract(source, target, limits)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
         return artifact_root(target.resolve())
     if not source.is_dir():
         raise ArtifactNotFoundError(f"{source} does not exist.", hint="Pass an artifact directory or a .zip.")
