@@ -136,9 +136,24 @@ class DockerRuntime:
             self._ensure_byoc_image(spec.image, log)
         self._remove_stale(spec.deployment_id)
         spec.log_dir.mkdir(parents=True, exist_ok=True)
-        container = self.client.containers.run(image, detach=True, **self._run_options(spec))
+        container = self._create_and_start(image, spec)
         log(f"started container {container.short_id} from {image}")
         return self._await_ready(container, spec, log)
+
+    def _create_and_start(self, image: str, spec: ServerSpec) -> Any:
+        """``docker create`` + ``docker start``; a container that cannot start (a bad cmd or entrypoint)
+        is removed, not left behind in the Created state."""
+        import docker.errors
+
+        container = self.client.containers.create(image, **self._run_options(spec))
+        try:
+            container.start()
+        except docker.errors.APIError as exc:
+            tail = self.log_tail_of(container)
+            container.remove(force=True)
+            raise RuntimeFailure(f"the container from {image} could not start: {exc.explanation}; check the "
+                                 "deployment's entrypoint and cmd", tail) from None
+        return container
 
     def _run_options(self, spec: ServerSpec) -> dict[str, Any]:
         server_port = spec.server_port if spec.is_byoc else SERVER_PORT

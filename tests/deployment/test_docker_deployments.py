@@ -116,3 +116,15 @@ def test_bring_your_own_container_gets_ports_env_cmd_and_the_artifact(pickle_mod
     env = record.model_deployment_configuration_details.environment_configuration_details
     assert env.environment_configuration_type == "OCIR_CONTAINER" and env.server_port == 5000
     deployment.delete()
+
+
+def test_a_bring_your_own_container_that_cannot_start_leaves_no_container(pickle_model_id, byoc_image, emulator):
+    """A bad cmd fails at `docker start`, after `docker create`: that container is removed too."""
+    import docker
+
+    from toolkit.deployment import DeploymentError
+
+    with pytest.raises(DeploymentError, match="no-such-binary"):
+        deploy_model(pickle_model_id, deployment_image=byoc_image, server_port=5000, cmd=["/no-such-binary"])
+    left = docker.from_env().containers.list(all=True, filters={"ancestor": byoc_image, "status": "created"})
+    assert [c.name for c in left] == []
