@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from emulator import private
 from emulator.config import EmulatorConfig
 from emulator.pids import pid_running
 from emulator.server import STATE_FILE
@@ -62,8 +63,8 @@ def status(home: Path) -> dict[str, Any] | None:
 
 @contextmanager
 def _home_lock(home: Path) -> Iterator[None]:
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / "emulator.lock", "w") as handle:
+    private.make_dir(home)
+    with private.open_file(home / "emulator.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -90,14 +91,13 @@ def _spawn(config: EmulatorConfig) -> subprocess.Popen:
     env = dict(os.environ)
     env["DOCKYARD_HOME"] = str(config.home)
     # Waitress spills request bodies to temp files; keep them on the home's disk, not a small /tmp.
-    spill = config.home / "spool"
-    spill.mkdir(parents=True, exist_ok=True)
+    spill = private.make_dir(config.home / "spool")
     env["TMPDIR"] = str(spill)
     # Few malloc arenas: waitress threads otherwise each keep their own, and RSS creeps up with uploads.
     env.setdefault("MALLOC_ARENA_MAX", "2")
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    log = open(config.home / "emulator.log", "ab")
+    log = private.open_file(config.home / "emulator.log", "ab")
     try:
         return subprocess.Popen(_command(config), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                 env=env, start_new_session=True, close_fds=True)
@@ -107,7 +107,7 @@ def _spawn(config: EmulatorConfig) -> subprocess.Popen:
 
 def start_detached(config: EmulatorConfig) -> str:
     """Start ``python -m emulator`` in its own session and return its URL once it answers."""
-    config.home.mkdir(parents=True, exist_ok=True)
+    private.make_dir(config.home)
     process = _spawn(config)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:

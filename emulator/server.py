@@ -24,6 +24,7 @@ from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 
+from emulator import private
 from emulator.app import create_app
 from emulator.config import EmulatorConfig
 from emulator.errors import code_for_status, error_document, new_request_id
@@ -159,7 +160,8 @@ def write_state_file(home: Path, url: str) -> Path:
     """Record pid and URL atomically so ``daemon.status`` never reads half a file."""
     path = Path(home) / STATE_FILE
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"pid": os.getpid(), "url": url, "home": str(home)}))
+    with private.open_file(tmp, "w", encoding="utf-8") as out:
+        out.write(json.dumps({"pid": os.getpid(), "url": url, "home": str(home)}))
     os.replace(tmp, path)
     return path
 

@@ -8,6 +8,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
+from emulator import private
 from emulator.config import EmulatorConfig
 from emulator.store import BlobStore, Database
 
@@ -32,7 +33,10 @@ class EmulatorState:
 
     @classmethod
     def open(cls, config: EmulatorConfig) -> "EmulatorState":
-        config.home.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the home: private to its owner (0700, files 0600), also when an older
+        version made it."""
+        private.make_dir(config.home)
+        private.tighten(config.home)
         return cls(config=config, db=Database(config.db_path), blobs=BlobStore(config.blob_dir))
 
     def on_start(self, hook: Hook) -> None:

@@ -6,6 +6,10 @@ whose port Docker publishes on the host's 127.0.0.1).
 """
 import os
 
+# The predict log holds payloads and tracebacks: the server creates its files for its owner alone
+# (this module runs in the gunicorn master, whose umask the workers inherit).
+os.umask(0o077)
+
 bind = f"{os.environ.get('DOCKYARD_BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8080')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("DOCKYARD_THREADS", "4"))

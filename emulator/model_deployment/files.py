@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from emulator import unzip
+from emulator import private, unzip
 from emulator.errors import OCIError, invalid
 from emulator.state import EmulatorState
 
@@ -34,22 +34,20 @@ def _root(state: EmulatorState) -> Path:
 
 
 def log_dir(state: EmulatorState, deployment_id: str) -> Path:
-    path = deployment_dir(state, deployment_id) / "logs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private.make_dir(deployment_dir(state, deployment_id) / "logs")
 
 
 def append_json_line(path: Path, entry: dict[str, Any]) -> None:
     """Append one JSON log entry; one write per line keeps concurrent writers from interleaving."""
     line = json.dumps(entry) + "\n"
-    with _append_lock, open(path, "a", encoding="utf-8") as out:
+    with _append_lock, private.open_file(path, "a", encoding="utf-8") as out:
         out.write(line)
 
 
 def predict_log_note(state: EmulatorState, deployment_id: str, message: str) -> None:
     """Add an emulator note to the predict log, in the server's line format, so log search shows it in order."""
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()) + f",{int(time.time() * 1000) % 1000:03d}"
-    with _append_lock, open(log_dir(state, deployment_id) / "predict.log", "a", encoding="utf-8") as out:
+    with _append_lock, private.open_file(log_dir(state, deployment_id) / "predict.log", "a", encoding="utf-8") as out:
         out.write(f"{stamp} ERROR [dockyard] {message.rstrip()}\n")
 
 

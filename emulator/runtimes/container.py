@@ -10,10 +10,12 @@ emulator find its containers again. BYOC runs the user's image with its own port
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from pathlib import Path
 from typing import Any
 
+from emulator import private
 from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFailure, ServerHandle, ServerSpec,
                                     wait_healthy)
 from emulator.runtimes.requirements import environment_key, with_server_packages
@@ -135,7 +137,7 @@ class DockerRuntime:
         if spec.is_byoc:
             self._ensure_byoc_image(spec.image, log)
         self._remove_stale(spec.deployment_id)
-        spec.log_dir.mkdir(parents=True, exist_ok=True)
+        private.make_dir(spec.log_dir)
         container = self._create_and_start(image, spec)
         log(f"started container {container.short_id} from {image}")
         return self._await_ready(container, spec, log)
@@ -171,6 +173,10 @@ class DockerRuntime:
                        "dockyard.server-port": str(server_port), "dockyard.health-port": str(health_port)},
             "ports": ports, "volumes": volumes, "environment": env,
         }
+        if not spec.is_byoc and os.getuid() != 0:
+            # The server writes its predict log 0600 into the mounted log dir: as the emulator's own
+            # user, so the emulator can read it back (a BYOC image keeps the user it was built with).
+            options["user"] = f"{os.getuid()}:{os.getgid()}"
         if spec.entrypoint:
             options["entrypoint"] = spec.entrypoint
         if spec.cmd:
@@ -288,8 +294,8 @@ class DockerRuntime:
             data = container.logs()
         except Exception:
             return
-        log_dir.mkdir(parents=True, exist_ok=True)
-        with open(log_dir / "server.log", "ab") as out:
+        private.make_dir(log_dir)
+        with private.open_file(log_dir / "server.log", "ab") as out:
             out.write(data)
 
     def remove_all(self) -> None:

@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from emulator import private
 from emulator.runtimes.base import LogSink, RuntimeFailure, ServerHandle, ServerSpec, tail_file, wait_healthy
 from emulator.runtimes.requirements import environment_key, satisfied_here, with_server_packages
 from emulator.runtimes.server_package import cached_copy, gunicorn_args
@@ -41,10 +42,10 @@ class ProcessRuntime:
         python = self._interpreter(spec.requirements, log)
         port = free_port()
         package_parent = cached_copy(self.home)
-        spec.log_dir.mkdir(parents=True, exist_ok=True)
+        private.make_dir(spec.log_dir)
         env = _server_env(spec, port, package_parent)
         log(f"starting gunicorn with {python} on 127.0.0.1:{port}")
-        with open(spec.log_dir / SERVER_LOG, "ab") as out:
+        with private.open_file(spec.log_dir / SERVER_LOG, "ab") as out:
             proc = subprocess.Popen([python, "-m", "gunicorn", *gunicorn_args(package_parent)], env=env,
                                     cwd=spec.artifact_dir, stdout=out, stderr=subprocess.STDOUT,
                                     start_new_session=True)

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from emulator import private
+
 CHUNK = 4 * 1024 * 1024
 SYNC_EVERY = 32 * 1024 * 1024
 
@@ -49,8 +51,7 @@ class BlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self._tmp = self.root / "tmp"
-        self._tmp.mkdir(parents=True, exist_ok=True)
+        self._tmp = private.make_dir(self.root / "tmp")
         for leftover in self._tmp.iterdir():  # partial uploads from a crash or kill
             leftover.unlink(missing_ok=True)
 
@@ -63,7 +64,7 @@ class BlobStore:
             size, sha256, md5 = self._copy(stream, tmp, max_bytes, expected_length)
             name = f"{prefix}-{secrets.token_hex(12)}"
             final = self.path(name)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            private.make_dir(final.parent)
             os.replace(tmp, final)
             _fsync_dir(final.parent)
         except BaseException:
@@ -81,14 +82,15 @@ class BlobStore:
         source = self.path(info.name)
         new_name = f"{prefix}-{secrets.token_hex(12)}"
         target = self.path(new_name)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private.make_dir(target.parent)
         try:
             os.link(source, target)
         except OSError:
             import shutil
 
             tmp = self._tmp / f"{secrets.token_hex(8)}.part"
-            shutil.copyfile(source, tmp)
+            with open(source, "rb") as src, private.open_file(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst, CHUNK)
             os.replace(tmp, target)
         return BlobInfo(new_name, info.size, info.sha256, info.md5)
 
@@ -104,7 +106,7 @@ class BlobStore:
         sha256, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
         buffer = memoryview(bytearray(CHUNK))  # reused for every chunk: memory stays flat for any size
         unsynced, syncing = 0, None
-        with open(tmp, "wb") as out, ThreadPoolExecutor(max_workers=3, thread_name_prefix="blob") as pool:
+        with private.open_file(tmp, "wb") as out, ThreadPoolExecutor(max_workers=3, thread_name_prefix="blob") as pool:
             while True:
                 chunk = _read_into(stream, buffer)
                 if not chunk:

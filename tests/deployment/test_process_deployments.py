@@ -136,3 +136,23 @@ def test_update_renames_and_a_new_model_restarts_the_server(sklearn_model_id, pi
     assert deployment.lifecycle_state == "ACTIVE" and deployment.model_id == pickle_model_id
     assert deployment.predict(json_input={"data": [[1, 1]]}) == {"prediction": [102]}
     deployment.delete()
+
+
+def test_deployment_logs_are_readable_by_their_owner_only(pickle_model_id, emulator):
+    """deploy.jsonl, access.log (the emulator's), server.log and predict.log (the model server's):
+    payloads and tracebacks land there."""
+    import stat
+    import time
+
+    deployment = deploy_model(pickle_model_id, display_name="private-logs", runtime="process")
+    try:
+        deployment.predict(json_input={"data": ROWS})
+        logs = emulator.state.config.home / "deployments" / deployment.id / "logs"
+        deadline = time.monotonic() + 10
+        while not (logs / "access.log").exists() and time.monotonic() < deadline:  # written once the reply is sent
+            time.sleep(0.05)
+        modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in [logs, *logs.iterdir()]}
+        assert set(modes) >= {"logs", "deploy.jsonl", "access.log", "server.log", "predict.log"}
+        assert set(modes.values()) == {"0o700", "0o600"} and modes["logs"] == "0o700", modes
+    finally:
+        deployment.delete()
