@@ -18,7 +18,8 @@ _FLAGS = {"w": os.O_WRONLY | os.O_CREAT | os.O_TRUNC, "a": os.O_WRONLY | os.O_CR
           "x": os.O_WRONLY | os.O_CREAT | os.O_EXCL}
 # What tighten() walks: the catalog, the blobs, the logs, the state files (venvs and build
 # contexts under the home keep their modes: their executables must stay executable).
-_FILES = ("catalog.db", "catalog.db-wal", "catalog.db-shm", "emulator.log", "emulator.json", "emulator.lock")
+_FILES = ("catalog.db", "catalog.db-wal", "catalog.db-shm", "emulator.log", "emulator.json", "emulator.lock",
+          "serving.lock")
 _TREES = ("blobs", "deployments/*/logs")
 
 

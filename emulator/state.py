@@ -2,9 +2,10 @@
 the record database, the blob store, and the hooks services run when a server starts or stops."""
 from __future__ import annotations
 
+import fcntl
 import logging
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import IO, Callable
 
 from flask import Flask, current_app
 
@@ -30,14 +31,26 @@ class EmulatorState:
     shutdown_hooks: list[Hook] = field(default_factory=list)
     reset_hooks: list[Hook] = field(default_factory=list)
     kept_on_reset: set[str] = field(default_factory=set)
+    serving: IO[str] | None = None  # the shared lock on <home>/serving.lock, held while open
 
     @classmethod
     def open(cls, config: EmulatorConfig) -> "EmulatorState":
         """Open (or create) the home: private to its owner (0700, files 0600), also when an older
-        version made it."""
+        version made it; when no other emulator has it open, collect what a crash left behind."""
         private.make_dir(config.home)
         private.tighten(config.home)
-        return cls(config=config, db=Database(config.db_path), blobs=BlobStore(config.blob_dir))
+        state = cls(config=config, db=Database(config.db_path), blobs=BlobStore(config.blob_dir))
+        state.serving = private.open_file(config.home / "serving.lock", "a")
+        try:
+            fcntl.flock(state.serving, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("another emulator has %s open; leaving its blobs alone", config.home)
+        else:
+            removed = state.blobs.collect_orphans(state.db.blob_names())
+            if removed:
+                log.info("removed %d blob(s) no record names (an interrupted upload)", len(removed))
+        fcntl.flock(state.serving, fcntl.LOCK_SH)
+        return state
 
     def on_start(self, hook: Hook) -> None:
         """Run ``hook(state)`` once the server listens (``state.url`` is known then)."""
@@ -69,6 +82,9 @@ class EmulatorState:
     def run_shutdown(self) -> None:
         self._run(self.shutdown_hooks)
         self.db.close()
+        if self.serving is not None:
+            self.serving.close()  # releases the lock
+            self.serving = None
 
     def _run(self, hooks: list[Hook], strict: bool = False) -> None:
         """Run every hook; one failing must not keep the others from running (``strict``: then re-raise)."""

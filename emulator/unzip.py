@@ -15,7 +15,7 @@ The limits are settings, arguments winning over the environment:
 
 Model weights barely compress (ratio 1-3) and text and CSV files reach 10-20, so the defaults let
 any real multi-GB model through; deflate tops out near 1032, which only crafted data reaches.
-Members under 1 MiB are exempt from the ratio test: a small file of zeros is harmless.
+Below 16 MiB (a member, or the whole zip) the ratio is not tested: a small file of zeros is harmless.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ ENV_MAX_BYTES = "DOCKYARD_MAX_UNZIPPED_BYTES"
 ENV_MAX_RATIO = "DOCKYARD_MAX_ZIP_RATIO"
 DEFAULT_MAX_BYTES = 64 * 1024**3
 DEFAULT_MAX_RATIO = 200.0
-RATIO_GRACE_BYTES = 1024 * 1024
+RATIO_GRACE_BYTES = 16 * 1024 * 1024
 CHUNK = 1024 * 1024
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 

@@ -2,7 +2,9 @@
 
 An upload is streamed to a temp file while its SHA-256 and MD5 are computed, fsynced, and only
 then renamed to a fresh unique name. Callers record that name in the database afterwards, so an
-interrupted upload leaves neither a file under its final name nor a record pointing at one.
+interrupted upload never leaves a record pointing at missing or partial bytes. What a crash can
+leave is a temp file, or a complete blob that no record names (killed between the rename and the
+record): :meth:`BlobStore.collect_orphans` removes both when an emulator starts on the home.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import base64
 import hashlib
 import os
 import secrets
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +23,11 @@ from emulator import private
 
 CHUNK = 4 * 1024 * 1024
 SYNC_EVERY = 32 * 1024 * 1024
+# Test-only: "<n>:<flag file>" makes this process's n-th blob write create <flag file> and stop
+# right after its rename, before the caller records it, so a test can kill -9 it in that window.
+PAUSE_ENV = "DOCKYARD_TEST_PAUSE_AFTER_BLOB_RENAME"
+_writes = [0]
+_writes_lock = threading.Lock()
 
 
 class IncompleteUpload(Exception):
@@ -52,8 +61,22 @@ class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._tmp = private.make_dir(self.root / "tmp")
-        for leftover in self._tmp.iterdir():  # partial uploads from a crash or kill
+
+    def collect_orphans(self, referenced: set[str]) -> list[str]:
+        """Remove partial uploads and the blobs no record names (a crash between a blob's rename
+        and its record); returns the names removed. Only for a store no other process is writing."""
+        removed = []
+        for leftover in self._tmp.iterdir():
             leftover.unlink(missing_ok=True)
+            removed.append(leftover.name)
+        for shard in self.root.iterdir():
+            if shard == self._tmp or not shard.is_dir():
+                continue
+            for blob in shard.iterdir():
+                if blob.name not in referenced:
+                    blob.unlink(missing_ok=True)
+                    removed.append(blob.name)
+        return removed
 
     def write(self, stream: BinaryIO | IO[bytes], max_bytes: int, expected_length: int | None = None,
               prefix: str = "blob") -> BlobInfo:
@@ -67,6 +90,7 @@ class BlobStore:
             private.make_dir(final.parent)
             os.replace(tmp, final)
             _fsync_dir(final.parent)
+            _pause_if_asked()
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -150,6 +174,20 @@ class BlobStore:
         for path in self.root.rglob("*"):
             if path.is_file():
                 path.unlink(missing_ok=True)
+
+
+def _pause_if_asked() -> None:
+    spec = os.environ.get(PAUSE_ENV)
+    if not spec:
+        return
+    count, _, flag = spec.partition(":")
+    with _writes_lock:
+        _writes[0] += 1
+        here = _writes[0] == int(count)
+    if here:
+        Path(flag).write_text(str(os.getpid()))
+        while True:  # until the test kills the process
+            time.sleep(60)
 
 
 def _read_into(stream: Any, buffer: memoryview) -> memoryview:

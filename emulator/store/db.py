@@ -229,6 +229,12 @@ class Database:
             where = f" WHERE kind NOT IN ({marks})" if keep else ""
             return conn.execute(f"DELETE FROM resources{where}", tuple(keep)).rowcount
 
+    def blob_names(self) -> set[str]:
+        """The blob of every record that has one (``_blob.name``): what the blob store must keep."""
+        rows = self._conn().execute("SELECT json_extract(body, '$._blob.name') FROM resources "
+                                    "WHERE json_extract(body, '$._blob.name') IS NOT NULL").fetchall()
+        return {name for (name,) in rows}
+
     def count(self, kind: str, filters: dict[str, Any] | None = None) -> int:
         where, params = self._where(kind, filters)
         return self._conn().execute(f"SELECT COUNT(*) FROM resources WHERE {where}", params).fetchone()[0]
