@@ -302,17 +302,6 @@ def matrix(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def report_totals(request):
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    total = sum(_COUNTS.values())
-    line = f"signature matrix: {len(ROUTES)} routes, {total} signature cases ({', '.join(f'{k} {v}' for k, v in _COUNTS.items())})"
-    if reporter is not None:
-        reporter.write_line(line)
-    print(line)
-
-
 def _refused(response: requests.Response, status: int, case: str, route: Route, code: str | None = None) -> None:
     _COUNTS[case] = _COUNTS.get(case, 0) + 1
     assert response.status_code == status, f"{case} on {route}: {response.status_code} {response.text[:300]}"
@@ -492,3 +481,11 @@ def test_own_correctly_signed_requests_pass_on_every_route(matrix):
         if _refused_by_the_check(response) or response.status_code >= 500:
             refused.append(f"{route}: {response.status_code} {response.text[:200]}")
     assert not refused, "\n".join(refused)
+
+
+def test_totals(capsys):
+    """The figures of this run (printed whatever -q/-s say)."""
+    total = sum(_COUNTS.values())
+    with capsys.disabled():
+        print(f"\nsignature matrix: {len(ROUTES)} routes, {total} signature cases: "
+              + ", ".join(f"{case} {count}" for case, count in _COUNTS.items()))
