@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import email.utils
 import json
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -31,10 +30,10 @@ import oci
 import pytest
 import requests
 
-from emulator.app import create_app
 from emulator.auth import add_key
 from emulator.config import EmulatorConfig
 from emulator.server import start_in_background
+from tests.emulator_routes import Route, emulator_routes
 from toolkit.testing.credentials import ApiKey, fake_ocid, make_api_key
 
 NAMESPACE = "dockyard"
@@ -43,26 +42,7 @@ UNSCOPED = {"object_storage.get_namespace"}  # names no compartment: every user 
 _COUNTS: dict[str, int] = {}
 
 
-@dataclass(frozen=True)
-class Route:
-    endpoint: str
-    method: str
-    rule: str
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.rule}"
-
-
-def _routes() -> list[Route]:
-    with tempfile.TemporaryDirectory() as home:
-        app = create_app(EmulatorConfig(home=home))
-        routes = [Route(rule.endpoint, method, rule.rule) for rule in app.url_map.iter_rules()
-                  for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
-        app.extensions["dockyard"].run_shutdown()
-    return sorted(routes, key=lambda r: (r.method == "DELETE", r.rule, r.method))
-
-
-ROUTES = _routes()
+ROUTES = emulator_routes()
 SIGNED = [r for r in ROUTES if r.endpoint not in OPEN]
 
 

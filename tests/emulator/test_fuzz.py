@@ -14,10 +14,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -27,8 +25,8 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.app import create_app
 from emulator.config import EmulatorConfig
+from tests.emulator_routes import Route, emulator_routes
 
 EXAMPLES = int(os.environ.get("DOCKYARD_FUZZ_EXAMPLES", "25"))
 NS = "dockyard"
@@ -36,25 +34,7 @@ _TOTALS = {"requests": 0, "5xx": 0, "4xx": 0, "routes": 0}
 _VARIABLE = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    rule: str
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.rule}"
-
-
-def _routes() -> list[Route]:
-    with tempfile.TemporaryDirectory() as home:
-        app = create_app(EmulatorConfig(home=home))
-        routes = sorted({Route(method, rule.rule) for rule in app.url_map.iter_rules()
-                         for method in rule.methods - {"OPTIONS", "HEAD"}}, key=str)
-        app.extensions["dockyard"].run_shutdown()
-    return routes
-
-
-ROUTES = _routes()
+ROUTES = emulator_routes()
 
 # ------------------------------------------------------------------------------------------------
 # What the emulator holds before each route is fuzzed (fresh per route: deletes must not starve the rest)
