@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Callable
 
+from emulator.contracts import limits
+
 ENV_MAX_BYTES = "DOCKYARD_MAX_UNZIPPED_BYTES"
 ENV_MAX_RATIO = "DOCKYARD_MAX_ZIP_RATIO"
-DEFAULT_MAX_BYTES = 64 * 1024**3
-DEFAULT_MAX_RATIO = 200.0
-RATIO_GRACE_BYTES = 16 * 1024 * 1024
+DEFAULT_MAX_BYTES = limits.UNZIPPED_BYTES
+DEFAULT_MAX_RATIO = limits.ZIP_RATIO
+RATIO_GRACE_BYTES = limits.ZIP_RATIO_FROM_BYTES
 CHUNK = 1024 * 1024
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 

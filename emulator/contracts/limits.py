@@ -41,6 +41,11 @@ DIRECT_UPLOAD_BYTES = 2 * GIB  # ADS sends larger artifacts through Object Stora
 ARTIFACT_BYTES = 6 * GIB  # the service's cap on one artifact upload
 METADATUM_ARTIFACT_BYTES = 50 * MIB  # a file attached to one metadata key
 
+# Unpacking an artifact zip (emulator.unzip, for deployments, downloads and from_model_artifact)
+UNZIPPED_BYTES = 64 * GIB  # default of DOCKYARD_MAX_UNZIPPED_BYTES: all members together
+ZIP_RATIO = 200.0  # default of DOCKYARD_MAX_ZIP_RATIO: unpacked / compressed, per member and overall
+ZIP_RATIO_FROM_BYTES = 16 * MIB  # below this (a member, or the whole zip) the ratio is not tested
+
 # Predict requests (owned by the inference server, which runs alone in images)
 PAYLOAD_BYTES = DEFAULT_MAX_PAYLOAD_BYTES
 

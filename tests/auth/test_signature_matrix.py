@@ -39,6 +39,7 @@ from toolkit.testing.credentials import ApiKey, fake_ocid, make_api_key
 NAMESPACE = "dockyard"
 OPEN = {"dockyard_health"}  # liveness probes: answered unsigned, reveal nothing
 UNSCOPED = {"object_storage.get_namespace"}  # names no compartment: every user gets the same answer
+ADMIN_ONLY = {"dockyard_reset"}  # acts on every compartment: a key limited to some is refused (404)
 _COUNTS: dict[str, int] = {}
 
 
@@ -160,6 +161,7 @@ SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
     "model_deployment_gateway.predict": lambda o, r: Call({"deployment_id": o.ids["deployment"]},
                                                           body={"data": [[1.0]]}),
     "dockyard_health": lambda o, r: Call(),
+    "dockyard_reset": lambda o, r: Call(),
     "object_storage.get_namespace": lambda o, r: Call(),
     "object_storage.create_bucket": lambda o, r: Call({"namespace": NAMESPACE}, body={
         "name": f"new-{uuid.uuid4().hex[:8]}", "compartmentId": o.compartment}),
@@ -189,9 +191,9 @@ def test_every_route_has_a_request_in_the_matrix():
 # ------------------------------------------------------------------------------------------------
 
 class Matrix:
-    def __init__(self, running: Any, a: Tenant, b: Tenant, stranger: ApiKey, impostor: ApiKey) -> None:
+    def __init__(self, running: Any, a: Tenant, b: Tenant, stranger: ApiKey, impostor: ApiKey, admin: ApiKey) -> None:
         self.url, self.running = running.url, running
-        self.a, self.b, self.stranger, self.impostor = a, b, stranger, impostor
+        self.a, self.b, self.stranger, self.impostor, self.admin = a, b, stranger, impostor, admin
         self.adapter = running.app.url_map.bind("localhost")
 
     def prepare(self, route: Route, call: Call, content_type: str | None = None) -> requests.PreparedRequest:
@@ -278,7 +280,9 @@ def matrix(tmp_path_factory):
         _seed(running.url, tenant)
     stranger = make_api_key(tmp_path_factory.mktemp("stranger"), tenancy=tenancy)
     impostor = make_api_key(tmp_path_factory.mktemp("impostor"))
-    yield Matrix(running, *tenants, stranger, impostor)
+    admin = make_api_key(tmp_path_factory.mktemp("admin"), tenancy=tenancy)
+    add_key(running.state.db, admin.tenancy, admin.user, admin.public_key_pem)  # every compartment
+    yield Matrix(running, *tenants, stranger, impostor, admin)
     running.stop()
 
 
@@ -458,9 +462,23 @@ def test_own_correctly_signed_requests_pass_on_every_route(matrix):
     for route in sorted(ROUTES, key=_control_order):
         response = matrix.send(matrix.signed(matrix.a.key, route, _own(matrix, route)))
         _COUNTS["own, correctly signed"] = _COUNTS.get("own, correctly signed", 0) + 1
-        if _refused_by_the_check(response) or response.status_code >= 500:
+        if route.endpoint in ADMIN_ONLY:
+            if response.status_code != 404:
+                refused.append(f"{route}: a key limited to one compartment got {response.status_code}")
+        elif _refused_by_the_check(response) or response.status_code >= 500:
             refused.append(f"{route}: {response.status_code} {response.text[:200]}")
     assert not refused, "\n".join(refused)
+
+
+def test_a_key_for_every_compartment_may_reset(matrix):
+    """Last but one: the reset empties the emulator (API keys stay registered)."""
+    route = next(r for r in ROUTES if r.endpoint == "dockyard_reset")
+    response = matrix.send(matrix.signed(matrix.admin, route, Call()))
+    _COUNTS["admin reset"] = _COUNTS.get("admin reset", 0) + 1
+    assert response.status_code == 200, response.text
+    gone = matrix.send(matrix.signed(matrix.b.key, Route("data_science.get_project", "GET", ""),
+                                     Call({"project_id": matrix.b.ids["project"]})))
+    assert gone.status_code == 404
 
 
 def test_totals(capsys):
