@@ -122,9 +122,9 @@ def test_a_bring_your_own_container_that_cannot_start_leaves_no_container(pickle
     """A bad cmd fails at `docker start`, after `docker create`: that container is removed too."""
     import docker
 
-    from toolkit.deployment import DeploymentError
+    from toolkit.catalog.errors import WorkRequestFailedError
 
-    with pytest.raises(DeploymentError, match="no-such-binary"):
+    with pytest.raises(WorkRequestFailedError, match="no-such-binary"):
         deploy_model(pickle_model_id, deployment_image=byoc_image, server_port=5000, cmd=["/no-such-binary"])
     left = docker.from_env().containers.list(all=True, filters={"ancestor": byoc_image, "status": "created"})
     assert [c.name for c in left] == []

@@ -102,8 +102,14 @@ def test_failed_blob_writes_leave_nothing(tmp_path):
     assert [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == []
 
 
-def test_leftover_partial_uploads_are_cleared_on_open(tmp_path):
+def test_leftover_partial_uploads_are_cleared_when_an_emulator_opens_its_home(tmp_path):
+    from emulator.config import EmulatorConfig
+    from emulator.state import EmulatorState
+
     (tmp_path / "blobs" / "tmp").mkdir(parents=True)
     (tmp_path / "blobs" / "tmp" / "crashed.part").write_bytes(b"half")
-    BlobStore(tmp_path / "blobs")
-    assert not any((tmp_path / "blobs" / "tmp").iterdir())
+    state = EmulatorState.open(EmulatorConfig(home=tmp_path))
+    try:
+        assert not any((tmp_path / "blobs" / "tmp").iterdir())
+    finally:
+        state.run_shutdown()
