@@ -65,6 +65,41 @@ def _columns(payload: Any) -> dict[str, list] | None:
     return None
 
 
+def sample_row(attributes: list[dict], fill_unknown: bool = False) -> dict[str, Any] | None:
+    """One plausible input row from a schema's attributes: the median (or mean) of numeric columns,
+    the most frequent value of others, in the schema's column order.
+
+    A column without statistics makes the result None, unless ``fill_unknown`` asks for a
+    placeholder of its dtype instead (0, 0.0, False or "": a form to edit, not a prediction)."""
+    row: dict[str, Any] = {}
+    for attribute in sorted(attributes, key=lambda a: a.get("order") or 0):
+        name = str(attribute.get("name"))
+        stats = (attribute.get("domain") or {}).get("stats") or {}
+        kind = attribute.get("feature_type")
+        if kind == "Boolean":
+            row[name] = bool(stats.get("top", False))
+        elif kind in ("Integer", "Continuous") and ("50%" in stats or "mean" in stats):
+            value = stats.get("50%", stats.get("mean"))
+            row[name] = int(round(value)) if kind == "Integer" else float(value)
+        elif "top" in stats:
+            row[name] = stats["top"]
+        elif fill_unknown:
+            row[name] = _placeholder(str(attribute.get("dtype", "")).lower(), kind)
+        else:
+            return None
+    return row
+
+
+def _placeholder(dtype: str, kind: Any) -> Any:
+    if dtype.startswith(_BOOLEAN) or kind == "Boolean":
+        return False
+    if dtype.startswith("int") or kind == "Integer":
+        return 0
+    if dtype.startswith(_NUMERIC) or kind == "Continuous":
+        return 0.0
+    return ""
+
+
 def _check_values(name: str, dtype: str, values: list, required: bool) -> None:
     for row, value in enumerate(values):
         if value is None:

@@ -149,18 +149,8 @@ def fitted_schema(sample: Any, *, which: str, max_columns: int = MAX_COLUMNS) ->
 
 
 def synthetic_row(schema: Schema) -> dict[str, Any] | None:
-    """One plausible input row from the schema's statistics (for introspection without a sample)."""
-    row: dict[str, Any] = {}
-    for attribute in sorted(schema.attributes, key=lambda a: a.order):
-        stats = (attribute.domain or {}).get("stats") or {}
-        kind = attribute.feature_type
-        if kind == "Boolean":
-            row[attribute.name] = bool(stats.get("top", False))
-        elif kind in ("Integer", "Continuous") and ("50%" in stats or "mean" in stats):
-            value = stats.get("50%", stats.get("mean"))
-            row[attribute.name] = int(round(value)) if kind == "Integer" else float(value)
-        elif "top" in stats:
-            row[attribute.name] = stats["top"]
-        else:
-            return None
-    return row
+    """One plausible input row from the schema's statistics (for introspection without a sample);
+    the rule is the inference server's, which the console's test-predict form uses too."""
+    from emulator.inference.schema import sample_row
+
+    return sample_row(schema.to_dict()["schema"])
