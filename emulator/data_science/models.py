@@ -140,12 +140,13 @@ def delete(state: EmulatorState, model_id: str, if_match: str | None) -> dict[st
 
 
 DEPLOYMENT_KIND = "modeldeployment"  # the store kind of emulator.model_deployment's records
-_MODEL_ID_PATH = "modelDeploymentConfigurationDetails.modelConfigurationDetails.modelId"
+# the field of a deployment record naming the model it serves
+DEPLOYED_MODEL_FIELD = "modelDeploymentConfigurationDetails.modelConfigurationDetails.modelId"
 
 
 def _refuse_if_deployed(db: Database, model_id: str) -> None:
     """OCI refuses to delete a model a live deployment still serves."""
-    filters = {_MODEL_ID_PATH: model_id, "lifecycleState": list(LIVE_DEPLOYMENT_STATES)}
+    filters = {DEPLOYED_MODEL_FIELD: model_id, "lifecycleState": list(LIVE_DEPLOYMENT_STATES)}
     page = db.list(DEPLOYMENT_KIND, filters, limit=1)
     if page.items:
         raise incorrect_state(f"Model {model_id} is used by model deployment {page.items[0]['id']}; "

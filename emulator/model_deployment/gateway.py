@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import requests
@@ -19,6 +20,7 @@ from emulator.errors import OCIError, incorrect_state, not_found, request_id, to
 from emulator.model_deployment import files
 from emulator.model_deployment.service import DeploymentService, current_service
 from emulator.ocid import is_valid_ocid
+from emulator.runtimes import ServerHandle
 from emulator.state import current_state
 from emulator.wire import now
 
@@ -31,25 +33,74 @@ _FORWARDED = ("content-type", "accept", "model-name", "model-version")
 def predict(deployment_id: str) -> Response:
     started = time.perf_counter()
     service = current_service()
+    handle = _running_server(service, deployment_id)
+    limit = current_state().config.max_payload_bytes
+    bytes_in = request.content_length or 0
+    if request.content_length is not None and request.content_length > limit:
+        _access(deployment_id, 413, started, 0, bytes_in)
+        raise too_large(f"the request body is {request.content_length} bytes; the limit is {limit}")
+    headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
+    upstream = _send(service, deployment_id, handle, _body(limit), headers, started, bytes_in)
+    return _relay(upstream, deployment_id, started, bytes_in)
+
+
+@dataclass
+class Answer:
+    """What a deployment answered to :func:`call`: status, media type and (up to a cap) the body."""
+
+    status: int
+    content_type: str
+    body: bytes
+    truncated: bool
+
+
+def call(deployment_id: str, body: bytes, content_type: str, max_answer: int) -> Answer:
+    """One predict from inside the emulator (the console's test form), on the path of
+    ``POST /<id>/predict``: the same upstream, errors and access log entry. The answer is read
+    only up to ``max_answer`` bytes, so a huge answer cannot fill memory."""
+    started = time.perf_counter()
+    service = current_service()
+    handle = _running_server(service, deployment_id)
+    limit = current_state().config.max_payload_bytes
+    if len(body) > limit:
+        _access(deployment_id, 413, started, 0, len(body))
+        raise too_large(f"the request body is {len(body)} bytes; the limit is {limit}")
+    upstream = _send(service, deployment_id, handle, body, {"content-type": content_type}, started, len(body))
+    chunks, size = [], 0
+    try:
+        for chunk in upstream.iter_content(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_answer:
+                break
+    finally:
+        upstream.close()
+        _access(deployment_id, upstream.status_code, started, size, len(body))
+    data = b"".join(chunks)
+    return Answer(upstream.status_code, upstream.headers.get("content-type", ""), data[:max_answer],
+                  len(data) > max_answer)
+
+
+def _running_server(service: DeploymentService, deployment_id: str) -> ServerHandle:
+    """The server of an ACTIVE deployment; 404, 409 or 503 (with the state) otherwise."""
     handle = service.upstream(deployment_id)  # only ACTIVE deployments have one: no store read per call
     if handle is None:
         record = _active(service, deployment_id)
         raise OCIError(503, "ServiceUnavailable", f"model deployment {deployment_id} has no running server "
                        f"({record['lifecycleState']}); see its logs")
-    limit = current_state().config.max_payload_bytes
-    if request.content_length is not None and request.content_length > limit:
-        _access(deployment_id, 413, started, 0)
-        raise too_large(f"the request body is {request.content_length} bytes; the limit is {limit}")
-    headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
-    headers["opc-request-id"] = request_id()
+    return handle
+
+
+def _send(service: DeploymentService, deployment_id: str, handle: ServerHandle, data: Any,
+          headers: dict[str, str], started: float, bytes_in: int) -> requests.Response:
+    headers = {**headers, "opc-request-id": request_id()}
     try:
-        upstream = _session().post(handle.url, data=_body(limit), headers=headers, stream=True, timeout=(5, 300))
+        return _session().post(handle.url, data=data, headers=headers, stream=True, timeout=(5, 300))
     except requests.RequestException as exc:
         if not service.server_alive(handle):
             service.mark_crashed(deployment_id, handle)
-        _access(deployment_id, 503, started, 0)
+        _access(deployment_id, 503, started, 0, bytes_in)
         raise OCIError(503, "ServiceUnavailable", f"the model server did not answer ({type(exc).__name__})") from None
-    return _relay(upstream, deployment_id, started)
 
 
 def _active(service: DeploymentService, deployment_id: str) -> dict[str, Any]:
@@ -90,7 +141,7 @@ class _SizedStream:
             yield chunk
 
 
-def _relay(upstream: requests.Response, deployment_id: str, started: float) -> Response:
+def _relay(upstream: requests.Response, deployment_id: str, started: float, bytes_in: int) -> Response:
     size = [0]
 
     def chunks() -> Iterator[bytes]:
@@ -100,7 +151,7 @@ def _relay(upstream: requests.Response, deployment_id: str, started: float) -> R
                 yield chunk
         finally:
             upstream.close()
-            _access(deployment_id, upstream.status_code, started, size[0])
+            _access(deployment_id, upstream.status_code, started, size[0], bytes_in)
 
     response = Response(stream_with_context(chunks()), status=upstream.status_code,
                         content_type=upstream.headers.get("content-type", "application/json"))
@@ -109,11 +160,11 @@ def _relay(upstream: requests.Response, deployment_id: str, started: float) -> R
     return response
 
 
-def _access(deployment_id: str, status: int, started: float, size: int) -> None:
+def _access(deployment_id: str, status: int, started: float, size: int, bytes_in: int) -> None:
     """One access log entry per predict call (what OCI's access log category records)."""
     entry = {"time": now(), "type": ACCESS_LOG, "status": status, "method": "POST", "path": "/predict",
              "latencyMs": round((time.perf_counter() - started) * 1000, 2), "bytesOut": size,
-             "bytesIn": request.content_length or 0, "opcRequestId": request_id(),
+             "bytesIn": bytes_in, "opcRequestId": request_id(),
              "message": f"POST /predict {status} {round((time.perf_counter() - started) * 1000, 1)}ms"}
     files.append_json_line(files.log_dir(current_state(), deployment_id) / "access.log", entry)
 

@@ -27,6 +27,7 @@ from emulator.wire import json_body, limit_arg
 
 bp = Blueprint("log_search", __name__, url_prefix="/20190909")
 
+DEPLOY = "deploy"  # build and start output (deploy.jsonl); not a Logging category, read by the console
 _OCID = re.compile(r"ocid1\.datasciencemodeldeployment\.[A-Za-z0-9._-]+")
 _TEXT_TIME = re.compile(r"^\[?(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)(?:[,.](\d+))?")
 
@@ -69,6 +70,8 @@ def read_entries(log_dir: Path, categories: set[str]) -> Iterator[dict[str, Any]
     if PREDICT in categories:
         yield from _text_entries(log_dir / "predict.log")
         yield from _text_entries(log_dir / "server.log")
+    if DEPLOY in categories:
+        yield from _json_lines(log_dir / "deploy.jsonl", DEPLOY)
 
 
 def _json_lines(path: Path, kind: str) -> Iterator[dict[str, Any]]:

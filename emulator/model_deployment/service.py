@@ -334,6 +334,10 @@ class DeploymentService:
         except Exception:  # noqa: BLE001 - an engine that stopped answering counts as dead
             return False
 
+    def runtime_of(self, record: dict[str, Any]) -> str | None:
+        """The runtime that serves (or last served) the deployment, docker or process; None before a start."""
+        return record.get("_runtime") or (record.get("_handle") or {}).get("runtime")
+
     def upstream(self, deployment_id: str) -> ServerHandle | None:
         with self._lock:
             return self.handles.get(deployment_id)
