@@ -23,11 +23,15 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
     parser.add_argument("--base-image", default=defaults.base_image)
     parser.add_argument("--max-unzipped-bytes", type=int, default=None)
     parser.add_argument("--max-zip-ratio", type=float, default=None)
+    parser.add_argument("--console-write", action="store_true",
+                        help="With --auth-mode enforce, let the console's token holder act (test predict, "
+                             "activate, deactivate); without it the console is read-only.")
     args = parser.parse_args(argv)
     return EmulatorConfig(home=args.home, host=args.host, port=args.port, region=args.region,
                           max_artifact_bytes=args.max_artifact_bytes, max_payload_bytes=args.max_payload_bytes,
                           auth_mode=args.auth_mode, runtime=args.runtime, base_image=args.base_image,
-                          max_unzipped_bytes=args.max_unzipped_bytes, max_zip_ratio=args.max_zip_ratio)
+                          max_unzipped_bytes=args.max_unzipped_bytes, max_zip_ratio=args.max_zip_ratio,
+                          console_write=args.console_write)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,6 +18,7 @@ SERVICES = (
     "emulator.resource_search",
     "emulator.model_deployment",
     "emulator.auth",
+    "emulator.console",
 )
 
 

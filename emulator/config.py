@@ -32,6 +32,10 @@ class EmulatorConfig:
     # How far a deployed artifact zip may unpack (None: DOCKYARD_MAX_UNZIPPED_BYTES / _ZIP_RATIO, else the defaults).
     max_unzipped_bytes: int | None = None
     max_zip_ratio: float | None = None
+    # The console (/console): with auth_mode "enforce" it asks for this token (generated and kept in
+    # <home>/console-token when unset) and is read-only unless console_write is set.
+    console_token: str | None = field(default_factory=lambda: os.environ.get("DOCKYARD_CONSOLE_TOKEN") or None)
+    console_write: bool = False
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()

@@ -84,12 +84,16 @@ def _command(config: EmulatorConfig) -> list[str]:
         command += ["--max-unzipped-bytes", str(config.max_unzipped_bytes)]
     if config.max_zip_ratio:
         command += ["--max-zip-ratio", str(config.max_zip_ratio)]
+    if config.console_write:
+        command.append("--console-write")
     return command
 
 
 def _spawn(config: EmulatorConfig) -> subprocess.Popen:
     env = dict(os.environ)
     env["DOCKYARD_HOME"] = str(config.home)
+    if config.console_token:  # by environment, not argv: other users can read a process's argv
+        env["DOCKYARD_CONSOLE_TOKEN"] = config.console_token
     # Waitress spills request bodies to temp files; keep them on the home's disk, not a small /tmp.
     spill = private.make_dir(config.home / "spool")
     env["TMPDIR"] = str(spill)

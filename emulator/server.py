@@ -27,6 +27,7 @@ from waitress.task import ErrorTask
 from emulator import private
 from emulator.app import create_app
 from emulator.config import EmulatorConfig
+from emulator.console import console_url
 from emulator.errors import code_for_status, error_document, new_request_id
 from emulator.state import EmulatorState, state_of
 
@@ -149,6 +150,7 @@ def serve(config: EmulatorConfig) -> None:
     state.run_startup(url)
     state_file = write_state_file(config.home, url)
     print(f"Dockyard emulator serving {config.home} at {url}", flush=True)
+    print(f"Console: {console_url(config, url)}", flush=True)
     try:
         _loop(server, stop)
     finally:

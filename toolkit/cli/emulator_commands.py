@@ -22,7 +22,11 @@ from toolkit.cli.common import emulator_home, home_option, json_option, print_js
               help="'enforce' rejects requests not signed by a registered API key, as OCI does.")
 @click.option("--runtime", type=click.Choice(["auto", "docker", "process"]), default=None,
               help="Deployment runtime. Default: $DOCKYARD_RUNTIME or auto.")
-def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mode: str, runtime: str | None) -> None:
+@click.option("--console-write", is_flag=True,
+              help="With --auth enforce, let the console's token holder test-predict, activate and deactivate "
+                   "(read-only otherwise).")
+def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mode: str, runtime: str | None,
+                  console_write: bool) -> None:
     """Start the emulator (foreground until Ctrl-C, or --detach).
 
     \b
@@ -32,7 +36,8 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
     """
     from emulator.config import EmulatorConfig
 
-    config = EmulatorConfig(home=emulator_home(home), host=host, port=port, auth_mode=auth_mode)
+    config = EmulatorConfig(home=emulator_home(home), host=host, port=port, auth_mode=auth_mode,
+                            console_write=console_write)
     if runtime:
         config.runtime = runtime
     if not detach:
@@ -51,8 +56,11 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
         url = daemon.start_detached(config)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
+    from emulator.console import console_url
+
     click.echo(f"Dockyard emulator serving {config.home} at {url}")
     click.echo(f"  export DOCKYARD_ENDPOINT={url}")
+    click.echo(f"  console: {console_url(config, url)}")
     _echo_local_profile(config.home)
 
 
