@@ -130,7 +130,7 @@ def deployment_view(record: dict[str, Any], url: str, runtime: str | None) -> De
     environment = env.get("environmentConfigurationType") or "DEFAULT"
     if env.get("image"):
         environment += f" ({env['image']})"
-    return DeploymentView(record, url, runtime or "not started yet", f"{running} of {_wanted(model)} running",
+    return DeploymentView(record, url, runtime or "", f"{running} of {_wanted(model)} running",
                           str((model.get("instanceConfiguration") or {}).get("instanceShapeName") or ""),
                           str(model.get("modelId") or ""), environment)
 

@@ -7,8 +7,8 @@
   function live() { return document.getElementById("live"); }
 
   function scrollLogToEnd() {
-    var log = document.getElementById("log");
-    if (log) { log.scrollTop = log.scrollHeight; }
+    // The newest lines are at the bottom of every log box: show them first.
+    document.querySelectorAll("#live pre.log").forEach(function (log) { log.scrollTop = log.scrollHeight; });
   }
 
   function refresh() {
@@ -29,6 +29,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     if (!live()) { return; }
+    scrollLogToEnd();
     var note = document.querySelector("[data-live-note]");
     if (note) { note.hidden = false; }
     scrollLogToEnd();
