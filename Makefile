@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 OCI_CLI_VENV := $(VENV)/oci-cli
 OCI_CLI_STAMP := $(OCI_CLI_VENV)/.installed
 
-.PHONY: install quickstart test test-fast docker clean
+.PHONY: install quickstart test test-fast docker browser image screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,18 @@ test-fast: $(STAMP)
 # Start a Docker engine and build the offline base image (Debian/Ubuntu hosts; needs root).
 docker:
 	bash .ci/setup-docker
+
+# Headless Chromium and chromium-driver from Debian, for the console's browser test (needs root).
+browser:
+	bash .ci/setup-browser
+
+# The emulator as a container image, dockyard/emulator, built offline FROM $$DOCKYARD_BASE_IMAGE.
+image: $(STAMP)
+	$(BIN)/dockyard emulator image
+
+# The README's console screenshots, taken by the browser test itself.
+screenshots: $(STAMP)
+	DOCKYARD_SCREENSHOTS=docs/console DOCKYARD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/console/test_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
