@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "toolkit.cli.auth_commands",
     "toolkit.cli.promote_commands",
     "toolkit.cli.deployment_commands",
+    "toolkit.cli.image_commands",
 )
 
 
