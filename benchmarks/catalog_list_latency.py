@@ -83,32 +83,39 @@ def deep_page_token(ds, limit: int, pages: int) -> str | None:
     return page
 
 
+def run_catalogs(sizes: list[int], calls: int, plan, prefix: str) -> dict[int, dict[str, list[float]]]:
+    """Seed a catalog of each size, serve each, and time every scenario ``plan(size, running, work)`` names."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    running = []
+    try:
+        plans = {}
+        for size in sizes:
+            seed(work / str(size), size)
+            running.append(start_in_background(EmulatorConfig(home=work / str(size))))
+            plans[size] = plan(size, running[-1], work)
+        results: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
+        for name in plans[sizes[0]]:
+            for size, samples in measure({size: plans[size][name] for size in sizes}, calls).items():
+                results[size][name] = samples
+        return results
+    finally:
+        for emulator in running:
+            emulator.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--limit", type=int, default=100)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="dockyard-list-"))
-    running = []
-    try:
-        clients, stores = {}, {}
-        for size in args.sizes:
-            seed(work / str(size), size)
-            running.append(start_in_background(EmulatorConfig(home=work / str(size))))
-            clients[size] = data_science_client(running[-1].url, work)
-            stores[size] = running[-1].state.db
-        plans = {size: scenarios(ds, stores[size], args.limit,
-                                 deep_page_token(ds, args.limit, max(1, size // args.limit - 2)))
-                 for size, ds in clients.items()}
-        results: dict[int, dict[str, list[float]]] = {size: {} for size in args.sizes}
-        for name in plans[args.sizes[0]]:
-            for size, samples in measure({size: plans[size][name] for size in args.sizes}, args.calls).items():
-                results[size][name] = samples
-    finally:
-        for emulator in running:
-            emulator.stop()
-        shutil.rmtree(work, ignore_errors=True)
+    def plan(size: int, running, work: Path) -> dict:
+        ds = data_science_client(running.url, work)
+        return scenarios(ds, running.state.db, args.limit,
+                         deep_page_token(ds, args.limit, max(1, size // args.limit - 2)))
+
+    results = run_catalogs(args.sizes, args.calls, plan, "dockyard-list-")
     print(f"list_models, one page of {args.limit}, {args.calls} calls each (ms); "
           f"each catalog also holds as many models in another compartment")
     header = f"{'scenario':<32}" + "".join(f"{f'{s} p50':>12}{f'{s} p95':>12}" for s in args.sizes)

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import statistics
-import tempfile
 from html import unescape
 from pathlib import Path
 
 import requests
 from _catalog_common import COMPARTMENT, data_science_client
-from catalog_list_latency import measure, percentile, seed
-
-from emulator.config import EmulatorConfig
-from emulator.server import start_in_background
+from catalog_list_latency import percentile, run_catalogs
 
 ROWS = 50
 
@@ -53,24 +48,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--calls", type=int, default=100)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="dockyard-console-"))
-    running = []
-    try:
-        plans = {}
-        for size in args.sizes:
-            seed(work / str(size), size)
-            running.append(start_in_background(EmulatorConfig(home=work / str(size))))
-            url = running[-1].url
-            plans[size] = scenarios(url, data_science_client(url, work),
-                                    deep_link(requests.Session(), url, max(1, size // ROWS - 2)))
-        results: dict[int, dict[str, list[float]]] = {size: {} for size in args.sizes}
-        for name in plans[args.sizes[0]]:
-            for size, samples in measure({size: plans[size][name] for size in args.sizes}, args.calls).items():
-                results[size][name] = samples
-    finally:
-        for emulator in running:
-            emulator.stop()
-        shutil.rmtree(work, ignore_errors=True)
+    def plan(size: int, running, work: Path) -> dict:
+        return scenarios(running.url, data_science_client(running.url, work),
+                         deep_link(requests.Session(), running.url, max(1, size // ROWS - 2)))
+
+    results = run_catalogs(args.sizes, args.calls, plan, "dockyard-console-")
     print(f"one page of {ROWS} models, {args.calls} calls each (ms)")
     print(f"{'scenario':<28}" + "".join(f"{f'{s} p50':>12}{f'{s} p95':>12}" for s in args.sizes))
     for name in next(iter(results.values())):
