@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.console.conftest import zip_of
 from tests.deployment.artifacts import ECHO_SCORE
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+# The first test also waits for the image build (wheelhouse + docker build: 5-8 minutes on a busy 2-core machine).
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 TAG = "dockyard/emulator:test"
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaaimagetest"
