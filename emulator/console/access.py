@@ -161,7 +161,8 @@ def _signed_in(access: ConsoleAccess) -> Response:
     query = {k: v for k, v in request.args.items(multi=True) if k != "token"}
     target = request.path + (f"?{urlencode(query)}" if query else "")
     response = redirect(target, code=303)
-    response.set_cookie(_cookie("auth"), _auth_value(access), httponly=True, samesite="Strict", path=PREFIX)
+    # Lax, so a link to the console from another page still opens it; forms are guarded by their CSRF token.
+    response.set_cookie(_cookie("auth"), _auth_value(access), httponly=True, samesite="Lax", path=PREFIX)
     return response
 
 

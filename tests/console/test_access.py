@@ -61,7 +61,7 @@ def test_the_printed_link_sets_a_cookie_and_takes_the_token_out_of_the_address(e
     assert first.status_code == 303
     assert first.headers["location"] == "/console/models?state=ACTIVE"
     cookie = first.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/console" in cookie
     assert token_of(enforcing) not in cookie
     projects = session.get(enforcing.url + "/console/projects")
     assert projects.status_code == 200 and "secret-project" in projects.text
