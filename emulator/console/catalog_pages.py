@@ -8,6 +8,7 @@ from flask import Response, redirect, render_template, request, url_for
 from emulator.console import artifact_files, present
 from emulator.console.blueprint import bp
 from emulator.console.paging import choice_filter, page_of, text_filter
+from emulator.contracts.states import MODEL_STATES
 from emulator.data_science import artifacts, models, projects, provenance, version_sets
 from emulator.data_science.artifact_tests import recorded_results
 from emulator.data_science.routes.artifacts import artifact_headers
@@ -16,7 +17,6 @@ from emulator.model_deployment.service import KIND as DEPLOYMENT_KIND
 from emulator.state import current_state
 from emulator.wire import blob_response, require_ocid
 
-MODEL_STATES = ("ACTIVE", "INACTIVE", "FAILED", "DELETED")
 MODEL_SORTS = ("timeCreated", "displayName", "lifecycleState")
 
 

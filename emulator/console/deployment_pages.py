@@ -12,6 +12,7 @@ from flask import Response, redirect, render_template, request, url_for
 from emulator.console import present
 from emulator.console.blueprint import bp
 from emulator.console.paging import choice_filter, page_of, text_filter
+from emulator.contracts.states import DEPLOYMENT_STATES
 from emulator.data_science import models, work_requests
 from emulator.errors import OCIError
 from emulator.inference.schema import sample_row
@@ -21,8 +22,6 @@ from emulator.model_deployment.service import KIND
 from emulator.state import current_state
 from emulator.wire import require_ocid
 
-STATES = ("CREATING", "ACTIVE", "INACTIVE", "UPDATING", "DELETING", "DELETED", "FAILED", "NEEDS_ATTENTION")
-SETTLING = ("CREATING", "UPDATING", "DELETING")  # the page keeps refreshing while in one of these
 LOG_LINES = 200
 MAX_ANSWER = 256 * 1024
 _CATEGORIES = {logs.ACCESS, logs.PREDICT, logs.DEPLOY}
@@ -31,10 +30,10 @@ _CATEGORIES = {logs.ACCESS, logs.PREDICT, logs.DEPLOY}
 @bp.get("/deployments")
 def deployment_list() -> str:
     filters = {"compartmentId": text_filter("compartmentId"), "projectId": text_filter("projectId"),
-               "lifecycleState": choice_filter("state", STATES)}
+               "lifecycleState": choice_filter("state", DEPLOYMENT_STATES)}
     table = page_of(KIND, filters, ("timeCreated", "displayName"))
     views = [_view(record) for record in table.items]
-    return render_template("console/deployments.html", table=table, views=views, states=STATES)
+    return render_template("console/deployments.html", table=table, views=views, states=DEPLOYMENT_STATES)
 
 
 @bp.get("/deployments/<deployment_id>")
@@ -46,8 +45,7 @@ def deployment_detail(deployment_id: str) -> str:
 def deployment_live(deployment_id: str) -> str:
     """The state and log tail alone, for the page's refresh script (and readable on its own)."""
     record = service().get(require_ocid(deployment_id, "modelDeploymentId"))
-    return render_template("console/_live.html", view=_view(record), log=log_tail(deployment_id),
-                           settling=SETTLING)
+    return render_template("console/_live.html", view=_view(record), log=log_tail(deployment_id))
 
 
 @bp.post("/deployments/<deployment_id>/predict")
@@ -92,7 +90,7 @@ def _page(deployment_id: str, **extra: Any) -> str:
     model = current_state().db.get(models.KIND, view.model_id) if view.model_id else None
     extra.setdefault("body", _sample_body(model))
     return render_template("console/deployment.html", view=view, model=model, log=log_tail(deployment_id),
-                           work=_work_requests(record), settling=SETTLING, **extra)
+                           work=_work_requests(record), **extra)
 
 
 def _view(record: dict[str, Any]) -> present.DeploymentView:

@@ -5,20 +5,20 @@ from flask import render_template
 
 from emulator.console.blueprint import bp
 from emulator.console.paging import choice_filter, page_of, text_filter
+from emulator.contracts.states import WORK_REQUEST_STATUSES
 from emulator.data_science import work_requests
 from emulator.errors import not_found
 from emulator.state import current_state
 from emulator.wire import require_ocid
 
-STATUSES = ("ACCEPTED", "IN_PROGRESS", "FAILED", "SUCCEEDED", "CANCELING", "CANCELED")
 
 
 @bp.get("/work-requests")
 def work_request_list() -> str:
-    filters = {"compartmentId": text_filter("compartmentId"), "status": choice_filter("status", STATUSES),
+    filters = {"compartmentId": text_filter("compartmentId"), "status": choice_filter("status", WORK_REQUEST_STATUSES),
                "operationType": text_filter("operationType")}
     table = page_of(work_requests.KIND, filters, ("timeCreated",))
-    return render_template("console/work_requests.html", table=table, statuses=STATUSES)
+    return render_template("console/work_requests.html", table=table, statuses=WORK_REQUEST_STATUSES)
 
 
 @bp.get("/work-requests/<work_request_id>")

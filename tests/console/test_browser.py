@@ -80,7 +80,8 @@ def iris(console_emulator: EmulatorHandle, tmp_path_factory: pytest.TempPathFact
     from sklearn.linear_model import LogisticRegression
 
     from toolkit import ModelVersionSet, SklearnModel
-    from toolkit.deployment import DeploymentError, deploy_model
+    from toolkit.catalog.errors import WorkRequestFailedError
+    from toolkit.deployment import deploy_model
 
     X, y = load_iris(return_X_y=True, as_frame=True)
     X.columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
@@ -99,7 +100,7 @@ def iris(console_emulator: EmulatorHandle, tmp_path_factory: pytest.TempPathFact
 
         broken = catalog.model(catalog.session.project(None, catalog.compartment), "churn-xgb",
                                zip_of({"score.py": BROKEN_LOAD_SCORE}))
-        with pytest.raises(DeploymentError):
+        with pytest.raises(WorkRequestFailedError, match="weights missing"):
             deploy_model(broken, display_name="churn", runtime="process")
     failed = [d.id for d in catalog.ds.list_model_deployments(catalog.compartment).data if d.display_name == "churn"][0]
     return {"model": model_id, "deployment": deployment.id, "failed": failed}

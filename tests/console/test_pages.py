@@ -13,7 +13,8 @@ import requests
 
 from tests.console.conftest import Catalog, metadata, zip_of
 from tests.deployment.artifacts import BROKEN_LOAD_SCORE, ECHO_SCORE, write_artifact
-from toolkit.deployment import DeploymentError, deploy_model
+from toolkit.catalog.errors import WorkRequestFailedError
+from toolkit.deployment import deploy_model
 
 SCHEMA = {"version": "1.1", "schema": [
     {"name": "age", "dtype": "int64", "feature_type": "Integer", "required": True, "order": 0,
@@ -54,7 +55,7 @@ def seeded(console_emulator, catalog: Catalog, tmp_path_factory) -> dict[str, st
     broken = catalog.model(project, "broken-model", zip_of({"score.py": BROKEN_LOAD_SCORE, "runtime.yaml": "x: 1\n"}))
     with console_emulator.activate():
         deployment = deploy_model(echo, display_name="echo-live", runtime="process")
-        with pytest.raises(DeploymentError):
+        with pytest.raises(WorkRequestFailedError, match="weights missing"):
             deploy_model(broken, display_name="broken-live", runtime="process")
     failed = [d for d in catalog.ds.list_model_deployments(catalog.compartment).data if d.display_name == "broken-live"][0]
     return {"project": project, "version_set": version_set, "echo": echo, "second": second, "broken": broken,
