@@ -10,7 +10,7 @@ from emulator.console.blueprint import bp
 from emulator.console.paging import choice_filter, page_of, text_filter
 from emulator.contracts.states import MODEL_STATES
 from emulator.data_science import artifacts, models, projects, provenance, version_sets
-from emulator.data_science.artifact_tests import recorded_results
+from emulator.contracts.artifact_tests import recorded_results
 from emulator.data_science.routes.artifacts import artifact_headers
 from emulator.errors import OCIError, invalid, not_found
 from emulator.model_deployment.service import KIND as DEPLOYMENT_KIND

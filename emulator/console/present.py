@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from emulator.data_science.artifact_tests import RESULTS_KEY
+from emulator.contracts.artifact_tests import RESULTS_KEY
 
 # Taxonomy keys the models table shows as columns (ADS's MetadataTaxonomyKeys).
 FRAMEWORK, USE_CASE = "Framework", "UseCaseType"

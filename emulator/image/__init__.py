@@ -26,6 +26,7 @@ PORT = 8765
 DATA_DIR = "/data"
 DOCKERFILE = Path(__file__).with_name("Dockerfile")
 BUILD_STAGE_LABEL = "dockyard.stage=emulator-build"
+_SOURCES = ("pyproject.toml", "README.md", "toolkit", "emulator")  # what the wheel is built from
 
 Log = Callable[[str], None]
 
@@ -48,7 +49,7 @@ def build_image(tag: str = IMAGE, base_image: str | None = None, log: Log = prin
     except RuntimeFailure as exc:
         raise ImageBuildError("\n".join([str(exc), *exc.log_tail])) from None
     shutil.copyfile(DOCKERFILE, context / "Dockerfile")
-    (context / ".dockerignore").write_text("*.tmp\n")
+    (context / ".dockerignore").write_text("source\n")
     return _docker_build(client, context, tag, base_image, log)
 
 
@@ -74,11 +75,22 @@ def default_cache_dir() -> Path:
 
 
 def _build_dockyard_wheel(source: Path, dist: Path, log: Log) -> None:
-    shutil.rmtree(dist, ignore_errors=True)
+    """Build from a clean copy of the package sources: an in-tree build would leave ``build/`` in the
+    checkout, and stale modules there would end up in the wheel."""
+    staging = dist.with_name("source")
+    for path in (dist, staging):
+        shutil.rmtree(path, ignore_errors=True)
     dist.mkdir(parents=True)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for name in _SOURCES:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, staging / name, ignore=skip)
+        else:
+            staging.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, staging / name)
     log(f"building the Dockyard wheel from {source}")
     run_streaming([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-q",
-                   "-w", str(dist), str(source)], log, "pip wheel (Dockyard)")
+                   "-w", str(dist), str(staging)], log, "pip wheel (Dockyard)")
 
 
 def _docker_build(client: Any, context: Path, tag: str, base_image: str, log: Log) -> str:

@@ -135,7 +135,7 @@ def test_model_page_shows_metadata_provenance_and_schemas(browser_session, conso
 
 
 def test_model_page_shows_introspection_results_with_the_fix_hint(browser_session, console_emulator, seeded):
-    from emulator.data_science.artifact_tests import HINTS
+    from emulator.contracts.artifact_tests import HINTS
 
     text = page(browser_session, console_emulator, f"/console/models/{seeded['echo']}")
     assert "1 of 2 checks failed" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from emulator.console import present
-from emulator.data_science.artifact_tests import HINTS, recorded_results
+from emulator.contracts.artifact_tests import HINTS, recorded_results
 from emulator.inference.schema import sample_row
 
 

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from emulator.contracts import runtime_yaml
 from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
 
-from emulator.data_science.artifact_tests import CHECKS, HINTS
+from emulator.contracts.artifact_tests import CHECKS, HINTS
 
 TEST_OUTPUT_FILE = "test_json_output.json"
 PYTHON_VERSION = re.compile(r"^([3])(\.([6-9]|1[0-4]))(\.\d+)?$")

@@ -2,8 +2,7 @@
 category, description and the fix hint shown when it fails.
 
 One owner for both sides: the toolkit's ``introspect()`` writes the results with these keys, and
-the console reads them back from a catalog model and shows the hint beside each failure. It lives
-in the emulator because the emulator never imports the toolkit, while the toolkit may import it.
+the console reads them back from a catalog model and shows the hint beside each failure.
 """
 from __future__ import annotations
 
