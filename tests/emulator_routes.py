@@ -1,5 +1,8 @@
 """Every (method, rule) the emulator serves, read from its url_map: the signature matrix and the
-fuzzer cover what this returns, so a route added to the emulator cannot escape them."""
+fuzzer cover what ``emulator_routes()`` returns, so a route added to the emulator cannot escape them.
+
+The console's routes (``console_routes()``) answer browsers in HTML and authenticate by the token
+printed at start, not by signatures: tests/console/test_access.py walks every one of them."""
 from __future__ import annotations
 
 import tempfile
@@ -19,9 +22,21 @@ class Route:
         return f"{self.method} {self.rule}"
 
 
+CONSOLE = "console."  # endpoint prefix of the console's blueprint
+
+
 def emulator_routes() -> list[Route]:
-    """Each route and method (HEAD and OPTIONS left out: Flask answers them from GET and the rule),
+    """Each API route and method (HEAD and OPTIONS left out: Flask answers them from GET and the rule),
     ordered by rule with the DELETEs last."""
+    return [r for r in _all_routes() if not r.endpoint.startswith(CONSOLE)]
+
+
+def console_routes() -> list[Route]:
+    """Each route and method of the console."""
+    return [r for r in _all_routes() if r.endpoint.startswith(CONSOLE)]
+
+
+def _all_routes() -> list[Route]:
     with tempfile.TemporaryDirectory() as home:
         app = create_app(EmulatorConfig(home=home))
         routes = [Route(rule.endpoint, method, rule.rule) for rule in app.url_map.iter_rules()

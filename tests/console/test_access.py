@@ -132,6 +132,55 @@ def test_the_emulator_prints_the_console_link_when_it_starts(tmp_path):
     assert lines[1].strip() == f"Console: {url}/console?token={(tmp_path / 'console-token').read_text().strip()}"
 
 
+def test_every_console_route_asks_for_the_token_first(enforcing, project):
+    """No console route, present or added later, answers an unsigned, tokenless request with data."""
+    from tests.emulator_routes import console_routes
+
+    adapter = enforcing.running.app.url_map.bind("localhost")
+    routes = console_routes()
+    assert {r.method for r in routes} == {"GET", "POST"} and len(routes) >= 15
+    for route in routes:
+        values = {name: (UNKNOWN_DEPLOYMENT if name.endswith("_id") else "console.css")
+                  for name in adapter.map._rules_by_endpoint[route.endpoint][0].arguments}
+        response = requests.request(route.method, enforcing.url + adapter.build(route.endpoint, values))
+        expected = 200 if route.endpoint == "console.static" else 401
+        assert response.status_code == expected, route
+        assert "secret-project" not in response.text
+
+
+def test_no_console_route_answers_garbage_with_a_5xx(console_garbage):
+    for route, status in console_garbage:
+        assert status < 500, route
+
+
+@pytest.fixture(scope="module")
+def console_garbage(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, int]]:
+    """Every console route with hostile path values, query strings and form bodies (auth off)."""
+    from tests.emulator_routes import console_routes
+
+    handle = start(tmp_path_factory.mktemp("console-garbage"))
+    session = requests.Session()
+    try:
+        page = session.get(handle.url + "/console/projects")
+        assert page.ok
+        adapter = handle.running.app.url_map.bind("localhost")
+        answers = []
+        hostile = ["ocid1.datasciencemodel.oc1.iad.x", "../../etc/passwd", "%00", "x" * 5000, "ocid1..", "\u2028"]
+        queries = [{"page": "!!"}, {"page": "W251bGwsICJ4Il0"}, {"limit": "-1", "n": "9" * 40}, {"sort": "body"},
+                   {"state": "<script>"}, {"name": "\x00" * 300}, {"name": "x" * 300}]
+        for route in console_routes():
+            arguments = adapter.map._rules_by_endpoint[route.endpoint][0].arguments
+            for value in hostile:
+                path = adapter.build(route.endpoint, {name: value for name in arguments})
+                for query in queries:
+                    response = session.request(route.method, handle.url + path, params=query,
+                                               data={"body": "{\"a\": [1e400]}", "csrf_token": "0" * 64})
+                    answers.append((f"{route} {path[:60]} {query}", response.status_code))
+        return answers
+    finally:
+        handle.running.stop()
+
+
 def _csrf_of(session: requests.Session, handle: EmulatorHandle) -> str:
     """The form token a writable console hands this session (in every page's csrf-token meta tag)."""
     page = session.get(handle.url + "/console/projects")
