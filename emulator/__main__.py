@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from emulator.config import EmulatorConfig
+from emulator.settings import RUNTIMES
 from emulator.server import serve
 
 
@@ -19,8 +20,9 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
     parser.add_argument("--max-artifact-bytes", type=int, default=defaults.max_artifact_bytes)
     parser.add_argument("--max-payload-bytes", type=int, default=defaults.max_payload_bytes)
     parser.add_argument("--auth-mode", default=defaults.auth_mode)
-    parser.add_argument("--runtime", default=defaults.runtime)
-    parser.add_argument("--base-image", default=defaults.base_image)
+    parser.add_argument("--runtime", choices=RUNTIMES, default=defaults.runtime)
+    parser.add_argument("--base-image", default=defaults.base_image,
+                        help="base image of deployment images (default: $DOCKYARD_BASE_IMAGE, else resolved per deploy)")
     parser.add_argument("--max-unzipped-bytes", type=int, default=None)
     parser.add_argument("--max-zip-ratio", type=float, default=None)
     parser.add_argument("--console-write", action="store_true",

@@ -5,10 +5,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emulator import settings
 from emulator.contracts import limits
 from emulator.unzip import ZipLimits
-
-DEFAULT_BASE_IMAGE = "python:3.11-slim"
 
 
 def _default_home() -> Path:
@@ -26,8 +25,9 @@ class EmulatorConfig:
     max_artifact_bytes: int = limits.ARTIFACT_BYTES
     max_payload_bytes: int = limits.PAYLOAD_BYTES
     auth_mode: str = "off"
-    runtime: str = field(default_factory=lambda: os.environ.get("DOCKYARD_RUNTIME") or "auto")
-    base_image: str = field(default_factory=lambda: os.environ.get("DOCKYARD_BASE_IMAGE") or DEFAULT_BASE_IMAGE)
+    runtime: str = field(default_factory=lambda: settings.runtime() or settings.DEFAULT_RUNTIME)
+    # None: the default, resolved at each deploy (``emulator.runtimes.base_image.resolve``).
+    base_image: str | None = field(default_factory=settings.base_image)
     namespace: str = "dockyard"
     # How far a deployed artifact zip may unpack (None: DOCKYARD_MAX_UNZIPPED_BYTES / _ZIP_RATIO, else the defaults).
     max_unzipped_bytes: int | None = None
@@ -39,6 +39,8 @@ class EmulatorConfig:
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()
+        self.runtime = settings.check_runtime(self.runtime)
+        self.base_image = self.base_image or None
 
     @property
     def zip_limits(self) -> ZipLimits:

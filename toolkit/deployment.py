@@ -28,8 +28,10 @@ from oci.data_science.models import (
 )
 
 from emulator.contracts import deployments as defaults
-from emulator.contracts.deployments import LOG_TYPES, RUNTIME_TAG, log_type_name, log_type_of
+from emulator.contracts.deployments import BASE_IMAGE_TAG, LOG_TYPES, RUNTIME_TAG, log_type_name, log_type_of
 from emulator.contracts.states import ACTIVE
+from emulator.settings import check_runtime
+from toolkit import settings
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 
@@ -281,12 +283,12 @@ def deploy_model(model: Any, display_name: str | None = None, description: str |
     model_id = model if isinstance(model, str) else getattr(model, "model_id", None)
     if not model_id:
         raise DeploymentError("the model is not in the catalog yet; call .save() before .deploy()")
+    emulator_tags = _emulator_tags(runtime)  # a bad setting fails before anything is started or sent
     session = connect(auth if auth is not None else getattr(model, "auth", None), profile)
     compartment = session.compartment(compartment_id)
     tags = dict(freeform_tags or {})
-    runtime = runtime or _runtime_setting()
-    if runtime and session.profile.is_local:
-        tags[RUNTIME_TAG] = runtime
+    if session.profile.is_local:
+        tags.update(emulator_tags)
     details = CreateModelDeploymentDetails(
         display_name=display_name or f"deployment-{time.strftime('%Y%m%d-%H%M%S')}",
         description=description,
@@ -359,10 +361,17 @@ def _log_details(group: str | None, access: str | None, predict: str | None) -> 
                               predict=LogDetails(log_group_id=group, log_id=predict) if predict else None)
 
 
-def _runtime_setting() -> str | None:
-    import os
-
-    return os.environ.get("DOCKYARD_RUNTIME") or None
+def _emulator_tags(runtime: str | None) -> dict[str, str]:
+    """The caller's runtime and base image (argument, else DOCKYARD_RUNTIME / DOCKYARD_BASE_IMAGE), as the
+    freeform tags the emulator reads, so they count even when a background emulator started before they
+    were set. Unset ones are left to the emulator."""
+    tags = {}
+    chosen = check_runtime(runtime, source="runtime") if runtime else settings.runtime()
+    if chosen:
+        tags[RUNTIME_TAG] = chosen
+    if settings.base_image():
+        tags[BASE_IMAGE_TAG] = settings.base_image()
+    return tags
 
 
 def _predict_result(response: Any) -> Any:

@@ -7,7 +7,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEFAULT_BASE_IMAGE = "python:3.11-slim"
+# The deployment settings (DOCKYARD_RUNTIME, DOCKYARD_BASE_IMAGE) have one reader, the emulator's;
+# the toolkit passes the caller's values on with each deployment it creates.
+from emulator.settings import base_image, runtime
+
+__all__ = ["base_image", "endpoint", "home", "profile", "runtime"]
 
 
 def home() -> Path:
@@ -23,13 +27,3 @@ def endpoint() -> str | None:
 def profile() -> str:
     """``local`` or the name of a profile in ``~/.oci/config`` (``DOCKYARD_PROFILE``)."""
     return os.environ.get("DOCKYARD_PROFILE") or "local"
-
-
-def runtime() -> str:
-    """Deployment runtime: ``auto``, ``docker`` or ``process`` (``DOCKYARD_RUNTIME``)."""
-    return os.environ.get("DOCKYARD_RUNTIME") or "auto"
-
-
-def base_image() -> str:
-    """Base Python image deployment images are built on (``DOCKYARD_BASE_IMAGE``)."""
-    return os.environ.get("DOCKYARD_BASE_IMAGE") or DEFAULT_BASE_IMAGE

@@ -2,6 +2,8 @@
 
 - ``RUNTIME_TAG``: the freeform tag a client sets to pick the emulator's runtime for one
   deployment (``docker``, ``process``, ``auto``); OCI keeps it as any other tag.
+- ``BASE_IMAGE_TAG``: likewise the base image of that deployment's docker image (the caller's
+  ``DOCKYARD_BASE_IMAGE``, see ``emulator.settings``).
 - The two log categories of a deployment and the ``type`` OCI Logging gives their records.
 - The deployment defaults ADS uses when the caller names none (shape, OCPUs, memory, bandwidth,
   one instance, BYOC port), so a deployment made by ``deploy()`` and one ``promote`` makes from
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 RUNTIME_TAG = "dockyard-runtime"
+BASE_IMAGE_TAG = "dockyard-base-image"
 
 ACCESS_LOG = "access"
 PREDICT_LOG = "predict"

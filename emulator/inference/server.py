@@ -10,7 +10,9 @@ import json
 import logging
 import sys
 import time
+import traceback
 import uuid
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -61,12 +63,13 @@ def create_app(settings: ServerSettings | None = None) -> Flask:
     def health() -> Response:
         if score.ready:
             return _json({"status": "READY"})
-        return error(503, "ServiceUnavailable", "the model is not loaded: " + _last_line(score.error))
+        # Beside OCI's error shape, the artifact's own traceback: the runtime shows it when a start fails.
+        return _json({"code": "ServiceUnavailable", "message": _not_loaded(score), "traceback": score.error}, 503)
 
     @app.post("/predict")
     def predict() -> Response:
         if not score.ready:
-            return error(503, "ServiceUnavailable", "the model is not loaded: " + _last_line(score.error))
+            return error(503, "ServiceUnavailable", _not_loaded(score))
         data = _read_payload(settings)
         if isinstance(data, Response):
             return data
@@ -119,6 +122,31 @@ def _call_predict(score: ScoreModule, data: Any, settings: ServerSettings, log: 
         log.error("%s (opc-request-id %s)", exc, g.request_id)
         return error(500, "InternalServerError", str(exc))
     return Response(body, mimetype=content_type)
+
+
+def _not_loaded(score: ScoreModule) -> str:
+    """``the model is not loaded: SyntaxError: invalid syntax (score.py, line 7)``: what and where."""
+    if score.failure is None:
+        return "the model is not loaded: " + _last_line(score.error)
+    error = score.failure.error
+    text = str(error.msg if isinstance(error, SyntaxError) else error).strip()
+    where = _where(error, Path(score.model_dir).resolve())
+    return (f"the model is not loaded: {type(error).__name__}: {_last_line(text) if text else ''}".rstrip(": ")
+            + (f" ({where})" if where else ""))
+
+
+def _where(error: BaseException, model_dir: Path) -> str | None:
+    """``score.py, line 7``: the artifact's own line the error comes from (a SyntaxError's, else the
+    innermost frame in the artifact's files)."""
+    if isinstance(error, SyntaxError) and error.filename:
+        places = [(error.filename, error.lineno)]
+    else:
+        places = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(error.__traceback__)]
+    for filename, line in reversed(places):
+        path = Path(filename)
+        if path.is_absolute() and path.resolve().is_relative_to(model_dir):
+            return f"{path.resolve().relative_to(model_dir)}, line {line}"
+    return None
 
 
 def _too_large(settings: ServerSettings) -> Response:

@@ -15,15 +15,17 @@ from typing import Any, Callable
 
 from flask import Flask, current_app
 
-from emulator.contracts.deployments import DEFAULT_SERVER_PORT, RUNTIME_TAG
+from emulator.contracts.deployments import BASE_IMAGE_TAG, DEFAULT_SERVER_PORT, RUNTIME_TAG
 from emulator.contracts.states import (ACTIVE, BUSY_DEPLOYMENT_STATES, CREATING, DELETED, DELETING, FAILED, INACTIVE,
                                        NEEDS_ATTENTION, UPDATING)
 from emulator.data_science import work_requests as wr
-from emulator.errors import OCIError, incorrect_state, not_found
+from emulator.errors import OCIError, incorrect_state, invalid, not_found
 from emulator.model_deployment import files
 from emulator.ocid import new_ocid
-from emulator.runtimes import RuntimeFailure, ServerHandle, ServerSpec, choose, make
+from emulator.runtimes import RuntimeFailure, ServerHandle, ServerSpec, choose, docker_problem, make
+from emulator.runtimes import base_image as images
 from emulator.runtimes.requirements import artifact_requirements
+from emulator.settings import RUNTIME_ENV, SettingError, check_runtime
 from emulator.state import EmulatorState
 from emulator.wire import new_etag, now
 
@@ -67,7 +69,10 @@ class DeploymentService:
     def create(self, details: dict[str, Any], created_by: str) -> tuple[dict[str, Any], str]:
         """Store a CREATING deployment and start bringing it up on a background thread.
 
-        ``created_by`` is the caller's user OCID (``emulator.wire.caller``), as for every resource."""
+        ``created_by`` is the caller's user OCID (``emulator.wire.caller``), as for every resource.
+        A docker deployment that cannot start here (no engine, no base image) is refused at once
+        with the fix, so no FAILED deployment is left behind."""
+        self._preflight(details)
         region = self.state.config.region
         record = {
             "id": new_ocid("datasciencemodeldeployment", region),
@@ -111,6 +116,7 @@ class DeploymentService:
         return work["id"]
 
     def activate(self, deployment_id: str) -> str:
+        self._preflight(self.get(deployment_id))
         record = self._claim(deployment_id, (INACTIVE, NEEDS_ATTENTION, FAILED), "activated",
                              "Activating the model deployment")
         work = self._work_request("MODEL_DEPLOYMENT_ACTIVATE", record, "UPDATED")
@@ -180,17 +186,21 @@ class DeploymentService:
                 log.exception("deployment operation failed")
                 tail = tail or traceback.format_exc().splitlines()[-8:]
             message = str(getattr(exc, "message", None) or exc)
-            detail = message + ("\nlast log lines:\n" + "\n".join(tail) if tail else "")
-            sink(detail)
+            title = getattr(exc, "log_title", None) or "last log lines"
+            logs = f"its logs: dockyard deployments logs {deployment_id}"
+            detail = (message + (f"\n{title}:\n" + "\n".join(tail) if tail else "")
+                      + f"\nmodel deployment {deployment_id} is FAILED; {logs}")
+            sink.to_file(detail)  # the work request logs it with its error: once is enough there
             record = self.get(deployment_id)
             record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = 0
-            self._set(record, FAILED, message[:500])
+            self._set(record, FAILED, f"{message[:420]}; {logs}")
             wr.fail(self.db, wr_id, "ModelDeploymentFailed", detail)
             return
         record = self.get(deployment_id)
         count = 1 if final_state == ACTIVE else 0
         record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = count
-        self._set(record, final_state, _FINAL_DETAILS[final_state])
+        details = (record.get("_runtimeReason") or "") if final_state == ACTIVE else _FINAL_DETAILS[final_state]
+        self._set(record, final_state, details)
         wr.succeed(self.db, wr_id, f"model deployment is {final_state}")
 
     def _bring_up(self, record: dict[str, Any], sink: "_Sink") -> None:
@@ -208,6 +218,7 @@ class DeploymentService:
             self.handles[deployment_id] = handle
         record = self.get(deployment_id)
         record["_runtime"], record["_handle"] = name, handle.to_dict()
+        record["_runtimeReason"] = f"Serving with the {name} runtime ({reason})"
         self._save(record)
         self._ensure_monitor()
 
@@ -261,17 +272,26 @@ class DeploymentService:
         self._ensure_monitor()
 
     def shutdown(self) -> None:
-        """On emulator stop: subprocess servers stop (restarted on next start); containers keep running."""
+        """On emulator stop: every model server stops, containers included (no port stays published
+        by a stopped emulator). The records stay ACTIVE, so the next start brings them back."""
         self._stop.set()
         with self._lock:
             handles = list(self.handles.items())
             self.handles.clear()
-        for _, handle in handles:
-            if handle.runtime == "process":
-                try:
-                    self._runtime("process").stop(handle)
-                except Exception:  # noqa: BLE001
-                    log.exception("could not stop %s", handle.ref)
+        stoppers = [threading.Thread(target=self._stop_for_shutdown, args=item, daemon=True) for item in handles]
+        for thread in stoppers:
+            thread.start()
+        for thread in stoppers:
+            thread.join(timeout=20)
+
+    def _stop_for_shutdown(self, deployment_id: str, handle: ServerHandle) -> None:
+        try:
+            self._runtime(handle.runtime).stop(handle)
+        except Exception:  # noqa: BLE001 - the others must still stop
+            log.exception("could not stop %s", handle.ref)
+            return
+        self._sink(None, deployment_id)(f"the emulator stopped; stopped the model server ({handle.runtime}, "
+                                        f"{handle.ref}); it starts again when the emulator starts")
 
     def reset(self) -> None:
         """Before the emulator empties its store: let running operations end, stop every server this
@@ -351,11 +371,37 @@ class DeploymentService:
         return _Sink(self.db, wr_id, files.log_dir(self.state, deployment_id) / "deploy.jsonl")
 
     def _runtime_name(self, record: dict[str, Any]) -> tuple[str, str]:
-        env_cfg = _env_config(record)
-        if env_cfg.get("environmentConfigurationType") == "OCIR_CONTAINER":
+        """The concrete runtime for this deployment and why (auto's choice is never silent)."""
+        if _is_byoc(record):
             return choose("docker")[0], "bring-your-own-container: the docker runtime"
-        requested = (record.get("freeformTags") or {}).get(RUNTIME_TAG) or self.state.config.runtime
-        return choose(requested, self.state.config.base_image)
+        requested, base_image = self._settings(record)
+        return choose(requested, images.resolve(base_image) if requested == "auto" else None)
+
+    def _settings(self, record: dict[str, Any]) -> tuple[str, str | None]:
+        """(runtime, explicit base image) of a deployment: the caller's tags win over this emulator's
+        settings, so a DOCKYARD_RUNTIME / DOCKYARD_BASE_IMAGE changed after it started still counts."""
+        tags = record.get("freeformTags") or {}
+        try:
+            requested = check_runtime(tags.get(RUNTIME_TAG) or self.state.config.runtime, source=RUNTIME_TAG)
+        except SettingError as exc:
+            raise invalid(f"freeform tag {exc}") from None
+        return requested, tags.get(BASE_IMAGE_TAG) or self.state.config.base_image
+
+    def _preflight(self, record: dict[str, Any]) -> None:
+        """Refuse (400, before any record or work request) a docker deployment that cannot start here."""
+        if _is_byoc(record):
+            return
+        requested, base_image = self._settings(record)
+        if requested != "docker":
+            return
+        engine = docker_problem()
+        if engine:
+            raise invalid(f"runtime 'docker' requested but no Docker engine answers ({engine}); start one, "
+                          f"or use the process runtime ({RUNTIME_ENV}=process).")
+        image = images.resolve(base_image)
+        problem = images.problem(image)
+        if problem:
+            raise invalid(images.unavailable_message(problem, explicit=bool(base_image)))
 
     def _runtime(self, name: str) -> Any:
         with self._lock:
@@ -369,8 +415,9 @@ class DeploymentService:
         spec = ServerSpec(deployment_id=record["id"], artifact_dir=artifact_dir,
                           log_dir=files.log_dir(self.state, record["id"]),
                           requirements=artifact_requirements(artifact_dir), env=env,
-                          max_payload_bytes=self.state.config.max_payload_bytes)
-        if env_cfg.get("environmentConfigurationType") == "OCIR_CONTAINER":
+                          max_payload_bytes=self.state.config.max_payload_bytes,
+                          base_image=self._settings(record)[1])
+        if _is_byoc(record):
             spec.image = env_cfg.get("image")
             spec.entrypoint = env_cfg.get("entrypoint") or None
             spec.cmd = env_cfg.get("cmd") or None
@@ -403,13 +450,17 @@ class _Sink:
         self.db, self.wr_id, self.path, self.count = db, wr_id, path, 0
 
     def __call__(self, line: str) -> None:
-        files.append_json_line(self.path, {"time": now(), "message": line})
+        self.to_file(line)
         if self.wr_id and self.count < _WR_LOG_LIMIT:
             self.count += 1
             wr.log(self.db, self.wr_id, line)
 
+    def to_file(self, line: str) -> None:
+        """Only to the deployment's deploy log."""
+        files.append_json_line(self.path, {"time": now(), "message": line})
+
     def progress(self, percent: float, message: str) -> None:
-        files.append_json_line(self.path, {"time": now(), "message": message})
+        self.to_file(message)
         if self.wr_id:
             wr.progress(self.db, self.wr_id, percent, message)
 
@@ -420,6 +471,10 @@ def _model_config(record: dict[str, Any]) -> dict[str, Any]:
 
 def _env_config(record: dict[str, Any]) -> dict[str, Any]:
     return record["modelDeploymentConfigurationDetails"].get("environmentConfigurationDetails") or {}
+
+
+def _is_byoc(record: dict[str, Any]) -> bool:
+    return _env_config(record).get("environmentConfigurationType") == "OCIR_CONTAINER"
 
 
 def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

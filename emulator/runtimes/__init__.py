@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from emulator.runtimes.base import RuntimeFailure, ServerHandle, ServerSpec
-
-RUNTIMES = ("auto", "docker", "process")
+from emulator.settings import BASE_IMAGE_ENV, RUNTIMES, check_runtime
 
 __all__ = ["RUNTIMES", "RuntimeFailure", "ServerHandle", "ServerSpec", "choose", "docker_problem", "make"]
 
 
 def docker_problem() -> str | None:
-    """Why the Docker engine cannot be used, or None when it answers a ping."""
+    """Why the Docker engine cannot be used, or None when it answers a ping (the one ping of Dockyard:
+    runtime choice, the daemon's clean-up, the pytest plugin's docker marker)."""
     try:
         import docker
 
@@ -29,24 +29,10 @@ def docker_problem() -> str | None:
 
 
 def base_image_problem(base_image: str) -> str | None:
-    """Why ``base_image`` cannot be had (not local and the pull failed), or None when it can.
+    """Why ``base_image`` cannot be had (not local and the pull failed), or None when it can."""
+    from emulator.runtimes import base_image as images
 
-    Pulling here, before any deployment work starts, lets ``auto`` fall back to the process runtime
-    on a machine whose engine runs but reaches no registry, instead of failing the deployment.
-    """
-    try:
-        import docker
-
-        client = docker.from_env(timeout=30)
-        try:
-            client.images.get(base_image)
-        except docker.errors.ImageNotFound:
-            client.images.pull(base_image)
-        finally:
-            client.close()
-    except Exception as exc:  # not local and not pullable, for whatever reason
-        return f"base image {base_image} is not local and could not be pulled ({type(exc).__name__})"
-    return None
+    return images.problem(base_image)
 
 
 def choose(name: str, base_image: str | None = None) -> tuple[str, str]:
@@ -55,9 +41,10 @@ def choose(name: str, base_image: str | None = None) -> tuple[str, str]:
     ``auto`` takes docker only when an engine answers and, if ``base_image`` is given, that image
     can be had; otherwise the process runtime, with the reason.
     """
-    name = (name or "auto").lower()
-    if name not in RUNTIMES:
-        raise ValueError(f"unknown runtime {name!r}; use one of {', '.join(RUNTIMES)}")
+    try:
+        name = check_runtime(name or "auto")
+    except ValueError:
+        raise ValueError(f"unknown runtime {name!r}; use one of {', '.join(RUNTIMES)}") from None
     if name == "process":
         return "process", "runtime 'process' requested"
     problem = docker_problem()
@@ -69,13 +56,17 @@ def choose(name: str, base_image: str | None = None) -> tuple[str, str]:
         return "process", f"auto: no Docker engine answers ({problem}), so the process runtime"
     image_problem = base_image_problem(base_image) if base_image else None
     if image_problem:
-        return "process", (f"auto: {image_problem}, so the process runtime "
-                            "(for Docker, set DOCKYARD_BASE_IMAGE to a local image and restart the emulator)")
-    return "docker", "auto: a Docker engine answers, so the docker runtime"
+        from emulator.runtimes.base_image import build_command
+
+        return "process", (f"auto: base image {image_problem}, so the process runtime (for Docker: "
+                           f"`{build_command()}` builds an offline base image, or set {BASE_IMAGE_ENV} to a "
+                           "local Python image; either takes effect on the next deploy)")
+    having = f" and has the base image {base_image}" if base_image else ""
+    return "docker", f"auto: a Docker engine answers{having}, so the docker runtime"
 
 
-def make(name: str, home: Path, base_image: str):
-    """Build the runtime object for a concrete name."""
+def make(name: str, home: Path, base_image: str | None = None):
+    """Build the runtime object for a concrete name (``base_image``: the docker runtime's default)."""
     if name == "docker":
         from emulator.runtimes.container import DockerRuntime
 

@@ -20,11 +20,13 @@ LogSink = Callable[[str], None]
 
 
 class RuntimeFailure(RuntimeError):
-    """The server could not be started; ``log_tail`` holds its last output lines for the work request."""
+    """The server could not be started; ``log_tail`` holds what explains it for the work request:
+    its last output lines, or (``log_title`` says which) the artifact's traceback."""
 
-    def __init__(self, message: str, log_tail: list[str] | None = None) -> None:
+    def __init__(self, message: str, log_tail: list[str] | None = None, log_title: str = "last log lines") -> None:
         super().__init__(message)
         self.log_tail = log_tail or []
+        self.log_title = log_title
 
 
 @dataclass
@@ -38,6 +40,7 @@ class ServerSpec:
     env: dict[str, str] = field(default_factory=dict)
     max_payload_bytes: int = PAYLOAD_BYTES
     image: str | None = None  # BYOC (OCIR_CONTAINER): the user's image
+    base_image: str | None = None  # docker: the base of the environment image (None: the runtime's default)
     entrypoint: list[str] | None = None
     cmd: list[str] | None = None
     server_port: int = 8080
@@ -79,13 +82,28 @@ def wait_healthy(health_url: str, timeout: float, alive: Callable[[], bool],
                 return
             last = f"HTTP {response.status_code}: {response.text[:300]}"
             if response.status_code == 503 and "not loaded" in response.text:
-                raise RuntimeFailure(f"the model server could not load the model ({last})", tail())
+                raise _load_failure(response, tail)
         except requests.RequestException as exc:
             last = type(exc).__name__
         if not alive():
             raise RuntimeFailure("the model server exited during startup", tail())
         time.sleep(0.2)
     raise RuntimeFailure(f"the model server was not healthy after {timeout:.0f}s ({last})", tail())
+
+
+def _load_failure(response: requests.Response, tail: Callable[[], list[str]]) -> RuntimeFailure:
+    """The server answered that score.py did not load: its message names the exception, file and line,
+    and its traceback (only the artifact's frames) explains it better than the server's boot lines."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    message = str(body.get("message") or response.text[:300]).replace("the model is not loaded: ", "")
+    traceback_text = body.get("traceback")
+    if traceback_text:
+        return RuntimeFailure(f"score.py could not be loaded: {message}", str(traceback_text).splitlines(),
+                              log_title="score.py traceback")
+    return RuntimeFailure(f"score.py could not be loaded: {message}", tail())
 
 
 def tail_file(path: Path, lines: int) -> list[str]:

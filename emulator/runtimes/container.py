@@ -18,6 +18,7 @@ from typing import Any
 from emulator import private
 from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFailure, ServerHandle, ServerSpec,
                                     wait_healthy)
+from emulator.runtimes.base_image import not_local, resolve as resolve_base_image, unavailable_message
 from emulator.runtimes.requirements import environment_key, with_server_packages
 from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
 from emulator.runtimes.wheelhouse import build_dir, build_wheelhouse
@@ -27,6 +28,7 @@ LOG_DIR_IN_CONTAINER = "/var/log/dockyard"
 IMAGE_REPO = "dockyard-env"
 LABEL_DEPLOYMENT = "dockyard.deployment"
 LABEL_HOME = "dockyard.home"
+LABEL_LOG_DIR = "dockyard.log-dir"
 
 DOCKERFILE = """\
 FROM {base} AS build
@@ -54,46 +56,47 @@ class DockerRuntime:
 
     name = "docker"
 
-    def __init__(self, home: Path, base_image: str, client: Any = None) -> None:
+    def __init__(self, home: Path, base_image: str | None = None, client: Any = None) -> None:
         import docker  # imported here: the process runtime must work where the SDK has no engine
 
         self.home = Path(home)
-        self.base_image = base_image
+        self.base_image = base_image  # the default; a deployment's spec may name its own
         self.client = client or docker.from_env(timeout=120)
         self.home_label = hashlib.sha256(str(self.home.resolve()).encode()).hexdigest()[:16]
         self._build_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     # images -----------------------------------------------------------------------------------
-    def ensure_image(self, requirements: list[str], log: LogSink) -> str:
-        """The tag of the environment image for ``requirements``, built only when not cached."""
-        base_id = self._base_image_id(log)
+    def ensure_image(self, requirements: list[str], log: LogSink, base_image: str | None = None) -> str:
+        """The tag of the environment image for ``requirements`` on ``base_image``, built only when not cached."""
+        explicit = base_image or self.base_image
+        base = resolve_base_image(explicit)
+        base_id = self._base_image_id(base, bool(explicit), log)
         needed = with_server_packages(requirements)
         key = environment_key(base_id, needed, source_hash(), hashlib.sha256(DOCKERFILE.encode()).hexdigest())
         tag = f"{IMAGE_REPO}:{key}"
         with self._lock_for(key):
             if self._image_exists(tag):
-                log(f"image {tag} cached (base {self.base_image}); skipping the build")
+                log(f"image {tag} cached (base {base}); skipping the build")
                 return tag
             context = build_dir(self.home, key)
             build_wheelhouse(needed, context / "wheels", log)
-            self._write_context(context)
-            log(f"building image {tag} from {self.base_image} (offline: --no-index)")
-            self._build(context, tag, key, log)
+            self._write_context(context, base)
+            log(f"building image {tag} from {base} (offline: --no-index)")
+            self._build(context, tag, key, base, log)
         return tag
 
-    def _base_image_id(self, log: LogSink) -> str:
+    def _base_image_id(self, base: str, explicit: bool, log: LogSink) -> str:
         import docker.errors
 
         try:
-            return self.client.images.get(self.base_image).id
+            return self.client.images.get(base).id
         except docker.errors.ImageNotFound:
-            log(f"base image {self.base_image} is not local; pulling it")
+            log(f"base image {base} is not local; pulling it")
         try:
-            return self.client.images.pull(self.base_image).id
+            return self.client.images.pull(base).id
         except docker.errors.APIError as exc:
-            raise RuntimeFailure(f"base image {self.base_image} is not available ({exc.explanation}); "
-                                 "set DOCKYARD_BASE_IMAGE to a local Python image or run `make docker`") from exc
+            raise RuntimeFailure(unavailable_message(not_local(base, str(exc.explanation)[:200]), explicit)) from exc
 
     def _image_exists(self, tag: str) -> bool:
         import docker.errors
@@ -104,18 +107,18 @@ class DockerRuntime:
         except docker.errors.ImageNotFound:
             return False
 
-    def _write_context(self, context: Path) -> None:
+    def _write_context(self, context: Path, base: str) -> None:
         copy_to(context)
         gunicorn = ", ".join(f'"{a}"' for a in gunicorn_args("/opt/dockyard"))
         (context / "Dockerfile").write_text(DOCKERFILE.format(
-            base=self.base_image, package=PACKAGE_NAME, port=SERVER_PORT, model_dir=MODEL_DIR_IN_CONTAINER,
+            base=base, package=PACKAGE_NAME, port=SERVER_PORT, model_dir=MODEL_DIR_IN_CONTAINER,
             log_dir=LOG_DIR_IN_CONTAINER, gunicorn=gunicorn))
 
-    def _build(self, context: Path, tag: str, key: str, log: LogSink) -> None:
+    def _build(self, context: Path, tag: str, key: str, base: str, log: LogSink) -> None:
         """Build with the SDK's low-level API so each output line streams to the log as it comes."""
         lines: list[str] = []
         stream = self.client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True,
-                                       labels={"dockyard.env-key": key, "dockyard.base": self.base_image})
+                                       labels={"dockyard.env-key": key, "dockyard.base": base})
         for chunk in stream:
             if "error" in chunk:
                 raise RuntimeFailure(f"image build failed: {chunk['error'].strip()}", lines[-20:])
@@ -133,7 +136,7 @@ class DockerRuntime:
     # containers -------------------------------------------------------------------------------
     def start(self, spec: ServerSpec, log: LogSink) -> ServerHandle:
         """Run the deployment's container and return once its /health answers 200."""
-        image = spec.image if spec.is_byoc else self.ensure_image(spec.requirements, log)
+        image = spec.image if spec.is_byoc else self.ensure_image(spec.requirements, log, spec.base_image)
         if spec.is_byoc:
             self._ensure_byoc_image(spec.image, log)
         self._remove_stale(spec.deployment_id)
@@ -170,6 +173,7 @@ class DockerRuntime:
         options: dict[str, Any] = {
             "name": _container_name(spec.deployment_id, self.home_label),
             "labels": {LABEL_DEPLOYMENT: spec.deployment_id, LABEL_HOME: self.home_label,
+                       LABEL_LOG_DIR: str(spec.log_dir.resolve()),
                        "dockyard.server-port": str(server_port), "dockyard.health-port": str(health_port)},
             "ports": ports, "volumes": volumes, "environment": env,
         }
@@ -298,10 +302,16 @@ class DockerRuntime:
         with private.open_file(log_dir / "server.log", "ab") as out:
             out.write(data)
 
-    def remove_all(self) -> None:
-        """Remove every container of this home (test clean-up)."""
-        for container in self._containers():
+    def remove_all(self) -> int:
+        """Remove every container of this home (no emulator serves it any more); how many there were.
+        Their output is kept in each deployment's server.log first."""
+        containers = self._containers()
+        for container in containers:
+            log_dir = container.labels.get(LABEL_LOG_DIR)
+            if log_dir:
+                self._save_logs(container, Path(log_dir))
             container.remove(force=True)
+        return len(containers)
 
 
 class _LogFollower:

@@ -88,9 +88,10 @@ def byoc_image() -> str:
     """A tiny image with a stdlib HTTP server: the user's own container."""
     import docker
 
+    from emulator.runtimes.base_image import resolve as resolve_base_image
     from toolkit import settings
 
-    dockerfile = f"FROM {settings.base_image()}\nCOPY server.py /app/server.py\n"
+    dockerfile = f"FROM {resolve_base_image(settings.base_image())}\nCOPY server.py /app/server.py\n"
     context = io.BytesIO()
     with tarfile.open(fileobj=context, mode="w") as tar:
         for name, text in (("Dockerfile", dockerfile), ("server.py", textwrap.dedent(BYOC_SERVER))):

@@ -34,8 +34,10 @@ def wait(session: Any, work_request_id: str, timeout: float = 600, *, title: str
         while True:
             work = ds.get_work_request(work_request_id).data
             logs = ds.list_work_request_logs(work_request_id).data if show else []
+            errors = [e.message for e in _errors(ds, work)] if show else []
             for entry in logs[shown:]:
-                progress.line(entry.message)
+                if not any(error and error in entry.message for error in errors):  # the raised error says it once
+                    progress.line(entry.message)
             shown = max(shown, len(logs))
             progress.update(work.percent_complete or 0)
             if work.status in TERMINAL_WORK_REQUEST_STATES:
@@ -45,12 +47,28 @@ def wait(session: Any, work_request_id: str, timeout: float = 600, *, title: str
                                    f"after {timeout:.0f} s; wait longer, or look at it with its OCID")
             time.sleep(interval)
     if work.status != SUCCEEDED:
-        errors = ds.list_work_request_errors(work_request_id).data
-        detail = "\n".join(f"{e.code}: {e.message}" for e in errors) or "no error details"
+        detail = "\n".join(f"{e.code}: {e.message}" for e in _errors(ds, work)) or "no error details"
         prefix = f"{title}: " if title else ""
         raise WorkRequestFailedError(
-            f"{prefix}work request {work_request_id} ({work.operation_type}) ended {work.status}:\n{detail}")
+            f"{prefix}work request {work_request_id} ({work.operation_type}) ended {work.status}:\n{detail}"
+            + _deployment_logs_hint(work, detail))
     return work
+
+
+def _errors(ds: Any, work: Any) -> list[Any]:
+    """The errors of a work request that ended unsuccessfully (none while it runs or once it SUCCEEDED)."""
+    if work.status not in TERMINAL_WORK_REQUEST_STATES or work.status == SUCCEEDED:
+        return []
+    return list(ds.list_work_request_errors(work.id).data)
+
+
+def _deployment_logs_hint(work: Any, detail: str) -> str:
+    """For a failed operation on a model deployment: its OCID and the command that shows its logs,
+    unless the service said so already (the emulator does)."""
+    ids = [r.identifier for r in (work.resources or []) if "modeldeployment" in (r.identifier or "")]
+    if not ids or "dockyard deployments logs" in detail:
+        return ""
+    return f"\nmodel deployment {ids[0]}; its logs: dockyard deployments logs {ids[0]}"
 
 
 class _Progress:
@@ -65,7 +83,7 @@ class _Progress:
             from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
 
             self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                                 console=Console(stderr=True), transient=True)
+                                 console=Console(stderr=True, soft_wrap=True), transient=True)
             self._bar.__enter__()
             self._task = self._bar.add_task(self.title, total=100)
         return self

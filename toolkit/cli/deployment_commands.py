@@ -36,8 +36,9 @@ def _show(deployment: Any, as_json: bool) -> None:
 @click.argument("model_id")
 @click.option("--display-name", "--name", "-n", "display_name",
               help="Display name of the deployment (--name is an alias; save and the Python API say display_name).")
-@click.option("--runtime", type=click.Choice(["auto", "docker", "process"]), envvar="DOCKYARD_RUNTIME",
-              help="Where the emulator runs the server (default auto: docker when an engine answers).")
+@click.option("--runtime", type=click.Choice(["auto", "docker", "process"]),
+              help="Where the emulator runs the server. Default: $DOCKYARD_RUNTIME, else the emulator's own "
+                   "(auto: docker when an engine answers and has a base image, else process).")
 @click.option("--image", "deployment_image", help="Bring your own container: the image to run.")
 @click.option("--server-port", type=int, help="BYOC: the port the container serves /predict on.")
 @click.option("--health-check-port", type=int, help="BYOC: the port the container serves /health on.")

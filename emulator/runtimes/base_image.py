@@ -1,0 +1,196 @@
+"""The base image deployment images are built on: which one, whether the engine has it, and how to
+build the offline one (``dockyard emulator base-image``, ``make docker``, CI).
+
+With ``DOCKYARD_BASE_IMAGE`` unset the choice is made per deploy: the stock ``python:3.11-slim``
+when the engine has it, else the offline ``dockyard/python:3.11-local`` when that one is there,
+else the stock image (to be pulled). So building the offline image is enough on a machine that
+reaches no registry; nothing has to be exported or restarted.
+
+The offline image is a Debian root filesystem made with ``debootstrap`` (python3, pip, venv) and
+imported into the engine: no registry involved, only Debian's package mirror.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from emulator.settings import BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, OFFLINE_BASE_IMAGE, RUNTIME_ENV
+
+PULL_WAIT = 20.0  # seconds a deploy waits for a pull before letting the deployment wait for it instead
+DEBIAN_SUITE = "bookworm"  # Debian 12: python3.11, the version the deployment images serve with
+DEBIAN_PACKAGES = ("python3", "python3-pip", "python3-venv")
+
+
+class BaseImageError(RuntimeError):
+    """The offline base image cannot be built here; the message says what is missing."""
+
+
+def _client(timeout: int = 30) -> Any:
+    import docker
+
+    return docker.from_env(timeout=timeout)
+
+
+def resolve(explicit: str | None) -> str:
+    """The base image to build on: ``explicit`` when given, else the first the engine has of
+    (``python:3.11-slim``, ``dockyard/python:3.11-local``), else ``python:3.11-slim``."""
+    if explicit:
+        return explicit
+    try:
+        client = _client()
+        try:
+            for candidate in (DEFAULT_BASE_IMAGE, OFFLINE_BASE_IMAGE):
+                if _is_local(client, candidate):
+                    return candidate
+        finally:
+            client.close()
+    except Exception:  # no engine: the caller finds that out with its own message
+        pass
+    return DEFAULT_BASE_IMAGE
+
+
+def _is_local(client: Any, image: str) -> bool:
+    import docker.errors
+
+    try:
+        client.images.get(image)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
+
+
+def problem(image: str, pull_wait: float = PULL_WAIT) -> str | None:
+    """Why ``image`` cannot be had (not local and the pull failed), or None when it can.
+
+    A pull still running after ``pull_wait`` seconds counts as "can be had": the deployment's
+    own build waits for it. Offline, a pull fails at once (no registry host resolves).
+    """
+    try:
+        client = _client()
+        if _is_local(client, image):
+            client.close()
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure here means the engine cannot be used
+        return f"the Docker engine cannot be asked for {image} ({type(exc).__name__}: {exc})"
+    failure: list[BaseException] = []
+
+    def pull() -> None:
+        try:
+            client.images.pull(image)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failure.append(exc)
+        finally:
+            client.close()
+
+    puller = threading.Thread(target=pull, name=f"pull {image}", daemon=True)
+    puller.start()
+    puller.join(pull_wait)
+    if puller.is_alive() or not failure:
+        return None
+    return not_local(image, _reason(failure[0]))
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "explanation", None) or exc).strip()
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+def unavailable_message(problem_text: str, explicit: bool) -> str:
+    """The actionable error for a docker deployment whose base image cannot be had.
+
+    ``problem_text`` is what ``problem()`` said; ``explicit``: the image came from a setting
+    (``DOCKYARD_BASE_IMAGE``) rather than the default choice.
+    """
+    if explicit:
+        what = f"base image {problem_text} (it is {BASE_IMAGE_ENV})."
+    else:
+        what = (f"no base image for deployment images: {problem_text}, and the offline {OFFLINE_BASE_IMAGE} "
+                "is not there either.")
+    return (f"{what} Build the offline one with `{build_command()}` (Debian/Ubuntu; needs root and debootstrap, "
+            f"a minute or two), or set {BASE_IMAGE_ENV} to a Python 3.11 image the engine has (`docker images`), "
+            f"or use the process runtime ({RUNTIME_ENV}=process). Both settings take effect on the next deploy.")
+
+
+def not_local(image: str, reason: str) -> str:
+    """``problem()``'s wording for an image that is neither local nor pullable."""
+    return f"{image} is not in the local Docker engine and could not be pulled ({reason})"
+
+
+def build_command() -> str:
+    """How to run ``dockyard emulator base-image`` as root from this installation, spelled out in full
+    (``sudo`` resets PATH, so a bare ``dockyard`` would not be found)."""
+    executable = Path(sys.executable).parent / "dockyard"
+    program = str(executable) if executable.exists() else "dockyard"
+    prefix = "" if _is_root() else "sudo "
+    return f"{prefix}{program} emulator base-image"
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def build_problem() -> str | None:
+    """What keeps ``build_offline`` from running here, or None."""
+    from emulator.runtimes import docker_problem
+
+    if not _is_root():
+        return f"building the offline base image needs root (debootstrap makes a root filesystem): run `{build_command()}`"
+    if shutil.which("debootstrap") is None:
+        return "building the offline base image needs debootstrap: `apt-get install debootstrap` (Debian/Ubuntu)"
+    engine = docker_problem()
+    if engine:
+        return f"building the offline base image needs a Docker engine, and none answers ({engine})"
+    return None
+
+
+def build_offline(tag: str = OFFLINE_BASE_IMAGE, log: Callable[[str], None] = print, force: bool = False) -> str:
+    """Build the offline base image ``tag`` (debootstrap + import) unless the engine has it; return ``tag``."""
+    problem_here = build_problem()
+    if problem_here:
+        raise BaseImageError(problem_here)
+    client = _client(timeout=600)
+    try:
+        if not force and _is_local(client, tag):
+            log(f"{tag} is already in the Docker engine (pass --force to build it again)")
+            return tag
+        with tempfile.TemporaryDirectory(prefix="dockyard-rootfs-") as root:
+            _debootstrap(Path(root), log)
+            _import(client, Path(root), tag, log)
+    finally:
+        client.close()
+    log(f"built {tag}")
+    return tag
+
+
+def _debootstrap(root: Path, log: Callable[[str], None]) -> None:
+    log(f"debootstrap {DEBIAN_SUITE} ({', '.join(DEBIAN_PACKAGES)}) into {root}; this takes a minute or two")
+    command = ["debootstrap", "--variant=minbase", f"--include={','.join(DEBIAN_PACKAGES)}", DEBIAN_SUITE, str(root)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    tail: list[str] = []
+    for line in process.stdout:
+        tail = (tail + [line.rstrip()])[-20:]
+        if line.startswith("I: Retrieving") or line.startswith("I: Base system installed"):
+            log(line.rstrip())
+    if process.wait() != 0:
+        raise BaseImageError("debootstrap failed:\n" + "\n".join(tail))
+
+
+def _import(client: Any, root: Path, tag: str, log: Callable[[str], None]) -> None:
+    """Stream the root filesystem as a tar into the engine (``docker import``), never whole in memory."""
+    from docker.utils import parse_repository_tag
+
+    repository, version = parse_repository_tag(tag)
+    log(f"importing the root filesystem as {tag}")
+    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    try:
+        client.api.import_image_from_stream(tar.stdout, repository=repository, tag=version or "latest")
+    finally:
+        tar.stdout.close()
+        if tar.wait() != 0:
+            raise BaseImageError(f"tar of {root} failed with status {tar.returncode}")
