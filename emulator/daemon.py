@@ -16,7 +16,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from emulator import private
 from emulator.config import EmulatorConfig
@@ -78,8 +78,10 @@ def _command(config: EmulatorConfig) -> list[str]:
         "--home", str(config.home), "--host", config.host, "--port", str(config.port),
         "--region", config.region, "--max-artifact-bytes", str(config.max_artifact_bytes),
         "--max-payload-bytes", str(config.max_payload_bytes), "--auth-mode", config.auth_mode,
-        "--runtime", config.runtime, "--base-image", config.base_image,
+        "--runtime", config.runtime,
     ]
+    if config.base_image:
+        command += ["--base-image", config.base_image]
     if config.max_unzipped_bytes:
         command += ["--max-unzipped-bytes", str(config.max_unzipped_bytes)]
     if config.max_zip_ratio:
@@ -127,11 +129,18 @@ def start_detached(config: EmulatorConfig) -> str:
                        f"see {config.home / 'emulator.log'}")
 
 
-def stop(home: Path, timeout: float = 15.0) -> bool:
-    """Stop the detached emulator serving ``home``; True when one was running."""
-    data = _read_state(Path(home))
+def stop(home: Path, timeout: float = 30.0) -> bool:
+    """Stop the detached emulator serving ``home``; True when one was running.
+
+    A clean stop stops its deployments' servers itself (containers included). Containers an
+    emulator left behind (it was killed, or crashed) are removed here too, so no port stays
+    published for a catalog nobody serves.
+    """
+    home = Path(home)
+    data = _read_state(home)
     if not data or not pid_running(int(data["pid"])) or not _is_emulator(int(data["pid"])):
-        (Path(home) / STATE_FILE).unlink(missing_ok=True)
+        (home / STATE_FILE).unlink(missing_ok=True)
+        remove_leftover_containers(home)
         return False
     pid = int(data["pid"])
     os.kill(pid, signal.SIGTERM)
@@ -142,8 +151,20 @@ def stop(home: Path, timeout: float = 15.0) -> bool:
     if pid_running(pid):
         os.kill(pid, signal.SIGKILL)
         _reap(pid)
-    (Path(home) / STATE_FILE).unlink(missing_ok=True)
+    (home / STATE_FILE).unlink(missing_ok=True)
+    remove_leftover_containers(home)
     return True
+
+
+def remove_leftover_containers(home: Path) -> int:
+    """Remove the deployment containers of ``home`` still there once no emulator serves it; how many."""
+    from emulator.runtimes import docker_problem
+
+    if docker_problem() is not None:
+        return 0
+    from emulator.runtimes.container import DockerRuntime
+
+    return DockerRuntime(home).remove_all()
 
 
 def _reap(pid: int) -> None:
@@ -154,11 +175,16 @@ def _reap(pid: int) -> None:
         pass
 
 
-def ensure_running(home: Path | None = None, config: EmulatorConfig | None = None) -> str:
-    """URL of an emulator serving ``home``: the running one when it answers, else a new detached one."""
+def ensure_running(home: Path | None = None, config: EmulatorConfig | None = None,
+                   on_start: Callable[[str, int], None] | None = None) -> str:
+    """URL of an emulator serving ``home``: the running one when it answers, else a new detached one
+    (then ``on_start(url, pid)`` is called, so the caller can say a daemon now runs)."""
     config = config or EmulatorConfig(**({"home": Path(home)} if home is not None else {}))
     with _home_lock(config.home):
         data = status(config.home)
         if data:
             return data["url"]
-        return start_detached(config)
+        url = start_detached(config)
+        if on_start is not None:
+            on_start(url, int((_read_state(config.home) or {}).get("pid", 0)))
+        return url

@@ -240,7 +240,16 @@ def _ensure_emulator(home: Path) -> str:
             "the local profile needs the Dockyard emulator: set DOCKYARD_ENDPOINT to a running one "
             f"or install the emulator package ({exc})"
         ) from None
-    return daemon.ensure_running(home)
+    return daemon.ensure_running(home, on_start=lambda url, pid: _say_started(url, pid, home))
+
+
+def _say_started(url: str, pid: int, home: Path) -> None:
+    """A background emulator outlives this process: say so, and how to stop it (stderr: stdout is the caller's)."""
+    import sys
+
+    home_flag = "" if home.resolve() == settings.home().resolve() else f" --home {home}"
+    print(f"Started the Dockyard emulator in the background at {url} (pid {pid}, home {home}); it keeps "
+          f"running after this command. Stop it with: dockyard emulator stop{home_flag}", file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""An emulator restart brings ACTIVE deployments back: containers re-attached, processes restarted."""
+"""An emulator restart brings ACTIVE deployments back: a stop stops their servers (containers included),
+the next start starts them again."""
 from __future__ import annotations
 
 import pytest
@@ -53,5 +54,5 @@ def test_restart_with_a_live_process_deployment(own_emulator):
 
 
 @pytest.mark.docker
-def test_restart_with_a_live_docker_deployment_reattaches(own_emulator):
+def test_restart_with_a_live_docker_deployment_starts_its_container_again(own_emulator):
     _restart_keeps_serving(own_emulator, "docker")

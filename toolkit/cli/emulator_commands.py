@@ -6,10 +6,11 @@ a background process recorded in ``<home>/emulator.json`` that ``stop`` and ``st
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from toolkit.cli.common import emulator_home, home_option, json_option, print_json
+from toolkit.cli.common import emulator_home, fail, handle_errors, home_option, json_option, print_json
 
 
 @click.command("start")
@@ -25,6 +26,7 @@ from toolkit.cli.common import emulator_home, home_option, json_option, print_js
 @click.option("--console-write", is_flag=True,
               help="With --auth enforce, let the console's token holder test-predict, activate and deactivate "
                    "(read-only otherwise).")
+@handle_errors
 def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mode: str, runtime: str | None,
                   console_write: bool) -> None:
     """Start the emulator (foreground until Ctrl-C, or --detach).
@@ -34,23 +36,22 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
       dockyard emulator start --detach --port 8765
       export DOCKYARD_ENDPOINT=http://127.0.0.1:8765
     """
+    from emulator import daemon
     from emulator.config import EmulatorConfig
 
     config = EmulatorConfig(home=emulator_home(home), host=host, port=port, auth_mode=auth_mode,
                             console_write=console_write)
     if runtime:
         config.runtime = runtime
+    running = daemon.status(config.home)
+    if running:
+        _already_running(running, config, port, detach)
+        return
     if not detach:
         from emulator.server import serve
 
         _echo_local_profile(config.home)
         serve(config)
-        return
-    from emulator import daemon
-
-    running = daemon.status(config.home)
-    if running:
-        click.echo(f"already running at {running['url']} (pid {running['pid']}, home {config.home})")
         return
     try:
         url = daemon.start_detached(config)
@@ -58,10 +59,32 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
         raise click.ClickException(str(exc)) from None
     from emulator.console import console_url
 
-    click.echo(f"Dockyard emulator serving {config.home} at {url}")
+    click.echo(f"Dockyard emulator serving {config.home} at {url} in the background")
     click.echo(f"  export DOCKYARD_ENDPOINT={url}")
     click.echo(f"  console: {console_url(config, url)}")
     _echo_local_profile(config.home)
+    click.echo(f"  stop it with: dockyard emulator stop{_home_flag(home)}")
+
+
+def _already_running(running: dict, config: Any, port: int, detach: bool) -> None:
+    """One emulator per home: asking for another port, or a foreground one, while it runs is an error
+    (exit 1) that names the running one; a plain ``start --detach`` again is answered with its URL."""
+    url = running["url"]
+    where = f"an emulator already serves {config.home} at {url} (pid {running['pid']})"
+    if port and not url.endswith(f":{port}"):
+        fail(f"{where}, not on port {port}. Use it (export DOCKYARD_ENDPOINT={url}), or stop it first: "
+             f"dockyard emulator stop{_home_flag(config.home)}")
+    if not detach:
+        fail(f"{where}; stop it first (dockyard emulator stop{_home_flag(config.home)}) to serve in the foreground")
+    click.echo(f"{where}; using it")
+    click.echo(f"  export DOCKYARD_ENDPOINT={url}")
+
+
+def _home_flag(home: Path | None) -> str:
+    """`` --home DIR`` when it is not the default one, so a printed command works as printed."""
+    from toolkit import settings
+
+    return "" if home is None or Path(home).expanduser().resolve() == settings.home().resolve() else f" --home {home}"
 
 
 def _echo_local_profile(home: Path) -> None:
@@ -80,6 +103,10 @@ def _echo_local_profile(home: Path) -> None:
 def stop_command(home: Path | None) -> None:
     """Stop the detached emulator serving HOME (a no-op when none runs).
 
+    Its deployments' model servers stop with it, Docker containers included; ACTIVE deployments
+    start again when an emulator serves HOME again. Containers left by an emulator that was killed
+    are removed too.
+
     \b
     Example:
       dockyard emulator stop --home ./team-catalog
@@ -88,7 +115,8 @@ def stop_command(home: Path | None) -> None:
 
     home_dir = emulator_home(home)
     if daemon.stop(home_dir):
-        click.echo(f"stopped the emulator serving {home_dir}")
+        click.echo(f"stopped the emulator serving {home_dir} and its deployments' servers "
+                   "(ACTIVE deployments start again with the next emulator)")
     else:
         click.echo(f"no emulator was running for {home_dir}")
 
@@ -117,6 +145,35 @@ def status_command(home: Path | None, as_json: bool) -> None:
         raise SystemExit(1)
 
 
+@click.command("base-image")
+@click.option("--tag", metavar="IMAGE", help="Name of the image to build. Default: dockyard/python:3.11-local.")
+@click.option("--force", is_flag=True, help="Build it again even when the engine has it.")
+@handle_errors
+def base_image_command(tag: str | None, force: bool) -> None:
+    """Build the offline base image of deployment images: Debian bookworm with python3.11, made with
+    debootstrap and imported into the local Docker engine (no container registry needed, only Debian's
+    package mirror). Needs root, debootstrap and a Docker engine; takes a minute or two.
+
+    With DOCKYARD_BASE_IMAGE unset, docker deployments use it whenever python:3.11-slim is absent.
+
+    \b
+    Example:
+      sudo .venv/bin/dockyard emulator base-image
+    """
+    from emulator.runtimes.base_image import BaseImageError, build_offline
+    from emulator.settings import DEFAULT_BASE_IMAGE, OFFLINE_BASE_IMAGE
+
+    tag = tag or OFFLINE_BASE_IMAGE
+    try:
+        build_offline(tag, log=click.echo, force=force)
+    except BaseImageError as exc:
+        fail(str(exc))
+    if tag == OFFLINE_BASE_IMAGE:
+        click.echo(f"docker deployments use {tag} when {DEFAULT_BASE_IMAGE} is absent (next deploy; nothing to restart)")
+    else:
+        click.echo(f"to build deployment images on it: export DOCKYARD_BASE_IMAGE={tag}")
+
+
 _GROUP_HELP = """Run and manage the local OCI Data Science emulator.
 
 \b
@@ -137,6 +194,6 @@ def emulator_group(cli: click.Group) -> click.Group:
 
 
 def register(cli: click.Group) -> None:
-    """Add ``start``, ``stop`` and ``status`` to the ``emulator`` group."""
-    for command in (start_command, stop_command, status_command):
+    """Add ``start``, ``stop``, ``status`` and ``base-image`` to the ``emulator`` group."""
+    for command in (start_command, stop_command, status_command, base_image_command):
         emulator_group(cli).add_command(command)
