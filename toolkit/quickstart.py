@@ -4,12 +4,17 @@ Trains a small real scikit-learn model on the iris data set (shipped with scikit
 download), wraps it in ``SklearnModel``, prepares the artifact, verifies it in a fresh Python
 process, introspects it, saves it to the local model catalog (the emulator, started in the
 background on first use), deploys it (Docker when an engine and the base image are there, else a
-local process), predicts through the deployment's endpoint and shows its logs. The deployment is
-deleted at the end unless ``--keep-deployment``; the model stays in the catalog.
+local process; it says which and why), predicts through the deployment's endpoint and shows its
+logs. The deployment is deleted at the end unless ``--keep-deployment``; the model stays in the
+catalog. The closing lines are the next commands, spelled so that they work as printed in a new shell.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,8 +22,9 @@ from typing import Any
 from rich.console import Console
 
 DEFAULT_ARTIFACT_DIR = Path("artifacts") / "quickstart-sklearn"
+NEXT_HEADER = "Next (these work as printed, in this shell or a new one):"
 
-console = Console()
+console = Console(soft_wrap=True)  # OCIDs and URLs stay on one line, for copy and paste
 
 
 def train() -> tuple[Any, Any]:
@@ -71,7 +77,10 @@ def save(model: Any) -> str:
 def deploy(model: Any):
     started = time.perf_counter()
     deployment = model.deploy(display_name="quickstart-iris")
-    console.print(f"[bold]Deployed[/] in {time.perf_counter() - started:.1f} s: {deployment.url}")
+    console.print(f"[bold]Deployed[/] in {time.perf_counter() - started:.1f} s: {deployment.id}")
+    console.print(f"  endpoint {deployment.url}/predict")
+    if deployment.lifecycle_details:  # which runtime the emulator chose, and why
+        console.print(f"  {deployment.lifecycle_details}", highlight=False)
     return deployment
 
 
@@ -82,8 +91,9 @@ def predict(model: Any, X: Any) -> dict:
 
 
 def show_logs(deployment: Any) -> None:
-    for entry in deployment.logs()[-5:]:
-        console.print(f"  {entry}")
+    """The access log of the predict call just made (the predict log has the server's own lines)."""
+    for entry in deployment.logs(log_type="access")[-3:]:
+        console.print(f"  {entry}", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,8 +123,51 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"Deployment kept: {deployment.model_deployment_id}")
         else:
             deployment.delete()
-            console.print("[bold]Deleted[/] the deployment (the model stays in the catalog; `dockyard models list`)")
+            console.print("[bold]Deleted[/] the deployment (the model stays in the catalog)")
+    print_next_steps(deployment.model_deployment_id if args.keep_deployment else None)
     return 0
+
+
+def next_commands(deployment_id: str | None = None) -> list[str]:
+    """Shell lines that continue from here in a new shell: put this installation's ``dockyard`` and
+    Python on PATH, point at the same emulator home, then look at what the quickstart made."""
+    from toolkit import settings
+
+    bin_dir = Path(sys.executable).parent
+    lines = []
+    if shutil.which("dockyard") != str(bin_dir / "dockyard"):
+        activate = bin_dir / "activate"
+        lines.append(f"source {shlex.quote(_shown(activate))}" if activate.is_file()
+                     else f"export PATH={shlex.quote(str(bin_dir))}:$PATH")
+    for name in ("DOCKYARD_HOME", "DOCKYARD_ENDPOINT"):
+        if os.environ.get(name):
+            lines.append(f"export {name}={shlex.quote(os.environ[name])}")
+    lines += ["dockyard models list", "dockyard deployments list"]
+    if deployment_id:
+        lines += [f"dockyard predict {deployment_id} --data '[[5.1, 3.5, 1.4, 0.2]]'",
+                  f"dockyard deployments logs {deployment_id}"]
+    if not settings.endpoint():  # the emulator this run started in the background
+        lines.append("dockyard emulator stop")
+    return lines
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when inside it (as a README would say it)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def print_next_steps(deployment_id: str | None) -> None:
+    from toolkit import settings
+
+    console.print(f"\n[bold]{NEXT_HEADER}[/]")
+    for line in next_commands(deployment_id):
+        console.print(f"  {line}", highlight=False, markup=False)
+    running = "" if settings.endpoint() else "The emulator keeps running in the background until `dockyard emulator stop`. "
+    console.print(f"{running}Python code using Dockyard (the README's example) runs with this environment's "
+                  f"python ({sys.executable}).", highlight=False, markup=False)
 
 
 if __name__ == "__main__":
