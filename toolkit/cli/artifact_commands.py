@@ -15,6 +15,8 @@ from toolkit.cli.common import (
 )
 
 FRAMEWORKS = ("generic", "sklearn", "xgboost", "lightgbm", "pytorch")
+TRAINING_SCRIPT_HELP = ("The script that trained the model, recorded as its provenance with the git state of its "
+                        "repository (ADS: training_script_path). Default: none.")
 
 
 def load_model_file(path: Path, framework: str) -> Any:
@@ -33,6 +35,10 @@ def load_model_file(path: Path, framework: str) -> Any:
         import lightgbm
 
         return lightgbm.Booster(model_file=str(path))
+    if suffix == ".joblib":  # whatever --framework says: the check that follows compares the two
+        import joblib
+
+        return joblib.load(path)
     if framework == "pytorch":
         import torch
 
@@ -40,10 +46,6 @@ def load_model_file(path: Path, framework: str) -> Any:
             return torch.jit.load(str(path), map_location="cpu")
         except RuntimeError:
             return torch.load(str(path), map_location="cpu", weights_only=False)
-    if suffix == ".joblib":
-        import joblib
-
-        return joblib.load(path)
     import cloudpickle
 
     with open(path, "rb") as f:
@@ -57,14 +59,19 @@ def load_model_file(path: Path, framework: str) -> Any:
 @click.option("--sample", "sample", help="X_sample for the schemas and checks: @file (.csv/.json/.npy) or JSON.")
 @click.option("--requirement", "-r", "requirements", multiple=True, help="Extra pip requirement line (repeatable).")
 @click.option("--inference-conda-env", help="oci:// path of the inference conda environment.")
+@click.option("--ignore-conda-error", is_flag=True,
+              help="Accept a conda environment slug whose oci:// path cannot be looked up offline (path left empty).")
 @click.option("--python-version", "python_version", help="Inference Python version, e.g. 3.11.")
 @click.option("--use-case-type", help="ADS UseCaseType, e.g. binary_classification.")
 @click.option("--torchscript", is_flag=True, help="pytorch: store TorchScript instead of a state dict.")
+@click.option("--training-script", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=TRAINING_SCRIPT_HELP)
 @click.option("--force", is_flag=True, help="Overwrite a non-empty artifact directory.")
 @handle_errors
 def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample: str | None,
                     requirements: tuple[str, ...], inference_conda_env: str | None, python_version: str | None,
-                    use_case_type: str | None, torchscript: bool, force: bool) -> None:
+                    use_case_type: str | None, training_script: Path | None, torchscript: bool, force: bool,
+                    ignore_conda_error: bool) -> None:
     """Prepare a model artifact from a trained model file (pickle/joblib or the framework's format).
 
     \b
@@ -79,19 +86,36 @@ def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample
     except Exception as exc:  # any loader's failure means the same to the user: not a model file of this kind
         raise ArtifactError(f"cannot load {model_file} as a {framework} model: {type(exc).__name__}: {exc}",
                             hint="save it with pickle/joblib or the framework's own format, and check --framework") from exc
+    _check_framework(model_file, estimator, framework)
     model = model_class_for(framework)(estimator=estimator, artifact_dir=str(artifact_dir))
     kwargs: dict[str, Any] = {"use_torch_script": True} if torchscript else {}
     model.prepare(
         inference_conda_env=inference_conda_env,
+        ignore_conda_error=ignore_conda_error,
         inference_python_version=python_version,
         X_sample=read_data(sample, "--sample") if sample else None,
         requirements=list(requirements) or None,
         use_case_type=use_case_type,
+        training_script_path=str(training_script.resolve()) if training_script else None,
         force_overwrite=force,
         **kwargs,
     )
     files = ", ".join(sorted(p.name for p in Path(model.artifact_dir).iterdir()))
     click.echo(f"Prepared {model.artifact_dir}: {files}")
+
+
+def _check_framework(model_file: Path, estimator: Any, framework: str) -> None:
+    """Refuse, before anything is written, a model that --framework does not describe (it would pin the
+    wrong package, or fail half-way through writing the artifact)."""
+    from toolkit.artifact.errors import ArtifactError
+    from toolkit.model.flavor import flavors_supporting, model_class_for
+
+    if model_class_for(framework).flavor_class().supports(estimator):
+        return
+    kind = f"{type(estimator).__module__}.{type(estimator).__qualname__}"
+    fitting = flavors_supporting(estimator)
+    hint = (f"use -f {fitting[0]}" if fitting else "use -f generic (any object with .predict(), cloudpickled)")
+    raise ArtifactError(f"{model_file} holds a {kind}, not a model of framework {framework}", hint=hint)
 
 
 @click.command("verify")

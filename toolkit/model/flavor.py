@@ -31,6 +31,12 @@ MODEL_CLASS_NAMES = {
 }
 
 
+def flavors_supporting(estimator: Any) -> list[str]:
+    """The framework flavors (not ``generic``, which takes anything) whose model class takes ``estimator``."""
+    return [name for name in FLAVOR_MODULES
+            if name != "generic" and model_class_for(name).flavor_class().supports(estimator)]
+
+
 def model_class_for(flavor_name: str) -> type:
     """The model class of a flavor, imported only now (keeps frameworks lazy)."""
     if flavor_name not in FLAVOR_MODULES:
@@ -48,9 +54,17 @@ class Flavor:
     framework_distribution: str | None = None  # pip distribution whose version is FrameworkVersion
     loader_template = "loader_generic.tmpl"
     base_distributions: tuple[str, ...] = ("numpy", "pandas", "cloudpickle")
+    # Top-level packages a supported estimator's class (or one of its bases) comes from; empty: any.
+    estimator_packages: tuple[str, ...] = ()
 
     def __init__(self, **options: Any) -> None:
         self.options = options
+
+    def supports(self, estimator: Any) -> bool:
+        """Whether this flavor can write ``estimator`` (ADS refuses a model of another framework too)."""
+        if estimator is None or not self.estimator_packages:
+            return True
+        return any(cls.__module__.split(".")[0] in self.estimator_packages for cls in type(estimator).__mro__)
 
     # -- serialization -------------------------------------------------------------------------
     def serialization_format(self, estimator: Any) -> str:

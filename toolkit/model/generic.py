@@ -64,6 +64,8 @@ class GenericModel:
         self.auth = auth
         self.serialize = serialize
         self.flavor = self.flavor_class(**kwargs)
+        if not self.flavor.supports(estimator):  # ADS's check and wording
+            raise TypeError(f"{type(estimator)} is not supported in {type(self).__name__}.")
         self.metadata_taxonomy = ModelTaxonomyMetadata()
         self.metadata_custom = ModelCustomMetadata()
         self.metadata_provenance = ModelProvenanceMetadata()

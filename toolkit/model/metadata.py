@@ -13,6 +13,7 @@ import math
 import os
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -244,9 +245,16 @@ class ModelProvenanceMetadata:
 
 
 def _main_script() -> str | None:
+    """The script this process runs (``python train.py``), as ADS records it by default; None in a
+    notebook and under a console command (``dockyard``, ``pytest``): their executable, or an installed
+    package's ``__main__``, trained nothing. ``training_script_path`` (``--training-script``) names it."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
-    return str(Path(path).resolve()) if path and Path(path).is_file() else None
+    if not path or Path(path).suffix != ".py" or not Path(path).is_file():
+        return None
+    script = Path(path).resolve()
+    installed = {Path(sysconfig.get_paths()[key]).resolve() for key in ("purelib", "platlib", "stdlib")}
+    return None if any(script.is_relative_to(root) for root in installed) else str(script)
 
 
 class _Git:

@@ -17,6 +17,7 @@ class LightGBMFlavor(Flavor):
     framework = "lightgbm"
     framework_distribution = "lightgbm"
     loader_template = "loader_lightgbm.tmpl"
+    estimator_packages = ("lightgbm",)
     base_distributions = ("numpy", "pandas", "joblib")
 
     def serialization_format(self, estimator: Any) -> str:

@@ -29,6 +29,7 @@ class PyTorchFlavor(Flavor):
     framework = "pytorch"
     framework_distribution = "torch"
     loader_template = "loader_pytorch.tmpl"
+    estimator_packages = ("torch",)
     base_distributions = ("numpy", "pandas")
 
     def serialization_format(self, estimator: Any) -> str:

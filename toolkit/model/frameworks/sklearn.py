@@ -13,6 +13,7 @@ class SklearnFlavor(Flavor):
     framework = "scikit-learn"
     framework_distribution = "scikit-learn"
     loader_template = "loader_sklearn.tmpl"
+    estimator_packages = ("sklearn",)
     base_distributions = ("numpy", "pandas", "joblib")
 
     def serialization_format(self, estimator: Any) -> str:

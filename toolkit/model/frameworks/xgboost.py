@@ -13,6 +13,7 @@ class XGBoostFlavor(Flavor):
     framework = "xgboost"
     framework_distribution = "xgboost"
     loader_template = "loader_xgboost.tmpl"
+    estimator_packages = ("xgboost",)
     base_distributions = ("numpy", "pandas", "scikit-learn")  # xgboost's sklearn API needs scikit-learn
 
     def serialization_format(self, estimator: Any) -> str:
