@@ -18,6 +18,7 @@ _EXPORTS = {
     "PyTorchModel": "toolkit.model.frameworks.pytorch",
     "ModelDeployment": "toolkit.deployment",
     "ModelVersionSet": "toolkit.catalog.version_set",
+    "experiment": "toolkit.catalog.version_set",
     "mock_datascience": "toolkit.testing.mock",
 }
 

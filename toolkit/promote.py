@@ -44,14 +44,16 @@ Progress = Callable[[str, str], None]
 
 
 class PromotionError(CatalogError):
-    """A promotion step failed; says which, why, and that re-running is safe."""
+    """A promotion step failed; says which, why, and (once something was written) that re-running is safe."""
 
-    def __init__(self, step: str, message: str) -> None:
+    def __init__(self, step: str, message: str, wrote: bool = True) -> None:
         self.step = step
-        super().__init__(
-            f"promotion failed at step '{step}': {message}\n"
-            "Nothing is duplicated by running the same promotion again: finished steps are found and skipped."
-        )
+        rerun = ("\nNothing is duplicated by running the same promotion again: finished steps are found and skipped."
+                 if wrote else "")
+        super().__init__(f"promotion failed at step '{step}': {message}{rerun}")
+
+
+_READ_ONLY_STEPS = ("target", "fetch", "verify", "find")  # a failure there has written nothing
 
 
 @dataclass
@@ -165,10 +167,12 @@ class _Promotion:
 
     def run(self, model_id: str, compartment_id: str | None, project_id: str | None, version_set_name: str | None,
             deploy: bool, bucket_uri: str | None, verify_data: Any) -> None:
-        source = self._step("fetch", lambda: self.fetch(model_id))
-        self._step("verify", lambda: self.verify(source, verify_data))
+        # The target first: a missing compartment or project is an argument error, found before the
+        # artifact is downloaded and verified.
         compartment = self._step("target", lambda: self.dst.compartment(compartment_id))
         project = self._step("target", lambda: self._project(project_id, compartment))
+        source = self._step("fetch", lambda: self.fetch(model_id))
+        self._step("verify", lambda: self.verify(source, verify_data))
         existing = self._step("find", lambda: self.find_copy(source, compartment))
         version_set_id = self._step("version-set", lambda: self.version_set(source, version_set_name, compartment, project))
         target_id = existing.id if existing else self._step("model", lambda: self.create_model(source, compartment, project, version_set_id))
@@ -181,15 +185,16 @@ class _Promotion:
 
     # -- plumbing ------------------------------------------------------------------------------
     def _step(self, name: str, action: Callable[[], Any]) -> Any:
+        wrote = not self.dry_run and name not in _READ_ONLY_STEPS
         try:
             return action()
         except PromotionError:
             raise
         except oci.exceptions.ServiceError as exc:
             raise PromotionError(name, f"{exc.status} {exc.code}: {exc.message} ({exc.operation_name or ''} "
-                                       f"{exc.request_endpoint or ''})") from exc
+                                       f"{exc.request_endpoint or ''})", wrote) from exc
         except (CatalogError, OSError, ValueError) as exc:
-            raise PromotionError(name, str(exc)) from exc
+            raise PromotionError(name, str(exc), wrote) from exc
 
     def _record(self, name: str, action: str, detail: str = "") -> None:
         self.result.steps.append(Step(name, action, detail))
@@ -198,7 +203,17 @@ class _Promotion:
     def _project(self, project_id: str | None, compartment: str) -> str | None:
         if self.dry_run and not (project_id or self.dst.profile.project_id) and self.dst.profile.is_local:
             return None  # the default project would be created; a dry run must not
-        return self.dst.project(project_id, compartment)
+        project = self.dst.project(project_id, compartment)
+        try:
+            found = self.dst.ds.get_project(project).data
+        except oci.exceptions.ServiceError as exc:
+            if exc.status != 404:
+                raise
+            raise CatalogError(f"the target project {project} does not exist, or profile "
+                               f"{self.dst.profile.name!r} cannot see it") from None
+        if found.lifecycle_state not in ("ACTIVE", None):
+            raise CatalogError(f"the target project {project} is {found.lifecycle_state}, not ACTIVE")
+        return project
 
     # -- 1. fetch and verify --------------------------------------------------------------------
     def fetch(self, model_id: str) -> _Source:

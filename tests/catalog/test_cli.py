@@ -63,7 +63,8 @@ def test_models_get_download_delete(tmp_path: Path, project_id: str) -> None:
     assert updated.exit_code == 0, updated.output
     record = json.loads(updated.output)
     assert record["description"] == "new" and record["freeformTags"] == {"stage": "prod"}
-    assert [(m["key"], m["value"]) for m in record["customMetadataList"]] == [("Owner", "ana")]
+    assert [(m["key"], m["value"]) for m in record["customMetadataList"]] == [("ModelFileName", "weights.bin"),
+                                                                             ("Owner", "ana")]  # merged in
     assert run("models", "delete", model_id, input="n\n").exit_code == 1  # declined
     assert run("models", "delete", model_id, "--yes").exit_code == 0
 

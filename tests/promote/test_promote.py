@@ -99,7 +99,7 @@ def test_a_key_without_access_to_the_compartment_sees_not_found(cloud_env, saved
     add_key(cloud_env.running.state.db, limited.tenancy, limited.user, limited.public_key_pem,
             compartments=["ocid1.compartment.oc1..aaaaaaaaelsewhere"])
     monkeypatch.setenv("OCI_CONFIG_FILE", str(limited.config_file))
-    with pytest.raises(PromotionError, match="404 NotAuthorizedOrNotFound"):
+    with pytest.raises(PromotionError, match="project .* does not exist, or profile 'LIMITED' cannot see it"):
         promote_model(saved_model.model_id, "LIMITED", endpoint=cloud_env.url,
                       compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id)
 
@@ -218,3 +218,27 @@ def test_ads_workflow_locally_then_promote_and_predict_in_the_cloud(cloud_env, d
         assert far.predict(X[:2])["prediction"] == pytest.approx(local_prediction)
     finally:
         model.delete_deployment()
+
+
+def test_cli_dry_run_without_a_target_compartment_names_the_flag_before_fetching(cloud_env, saved_model, monkeypatch):
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    monkeypatch.delenv("NB_SESSION_COMPARTMENT_OCID", raising=False)
+    result = CliRunner().invoke(cli, ["promote", saved_model.model_id, "--to", CLOUD_PROFILE, "--endpoint",
+                                      cloud_env.url, "--dry-run"])
+
+    assert result.exit_code == 1
+    assert "step 'target'" in result.output and "--compartment-id" in result.output
+    assert "compartment_id" not in result.output
+    assert "fetch" not in result.output  # the artifact was not downloaded first
+    assert "Nothing is duplicated" not in result.output  # nothing was written: nothing to say about re-runs
+
+
+def test_dry_run_checks_that_the_target_project_exists(cloud_env, saved_model):
+    missing = cloud_env.project_id[:-6] + "zzzzzz"
+
+    with pytest.raises(PromotionError, match=f"step 'target': the target project {missing} does not exist"):
+        promote_model(saved_model.model_id, CLOUD_PROFILE, endpoint=cloud_env.url, dry_run=True,
+                      compartment_id=cloud_env.compartment_id, project_id=missing)

@@ -31,7 +31,7 @@ from toolkit.artifact.archive import ZipLimits, extract_fresh, zip_artifact
 from toolkit.catalog import bucket_transfer, transfer
 from toolkit.catalog.errors import CatalogError, IntrospectionFailedError, ModelInUseError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
-from toolkit.catalog.version_set import find_by_name
+from toolkit.catalog.version_set import experiment_version_set, find_by_name
 from toolkit.catalog.wire import from_wire, to_wire
 
 MODEL_OCID = re.compile(r"^ocid1\.datasciencemodel\.")
@@ -85,7 +85,8 @@ def save_model(
         description=description,
         freeform_tags=freeform_tags,
         defined_tags=defined_tags,
-        model_version_set_id=resolve_version_set_id(session, model_version_set, compartment, project),
+        model_version_set_id=resolve_version_set_id(session, model_version_set or experiment_version_set(),
+                                                    compartment, project),
         version_label=version_label,
     )
     zipped = zip_artifact(artifact_dir)
@@ -349,14 +350,19 @@ def update_model(
     auth: Any = None,
     profile: str | None = None,
     timeout: float | tuple | None = None,
+    merge_custom_metadata: bool = False,
 ) -> Any:
     """Update a model's record; only the given fields change, guarded by the current etag.
 
     The etag read first is sent as ``if-match``, so an update racing another one fails with
-    412 instead of silently overwriting it.
+    412 instead of silently overwriting it. ``custom_metadata_list`` replaces the list, as OCI's
+    update does, unless ``merge_custom_metadata``: then its items replace those with the same key
+    and the others (SlugName, ModelFileName, ...) stay.
     """
     session = connect(auth, profile, timeout)
     current = session.ds.get_model(model_id)
+    if merge_custom_metadata and custom_metadata_list is not None:
+        custom_metadata_list = merged_metadata(current.data.custom_metadata_list or [], custom_metadata_list)
     fields = {
         "display_name": display_name,
         "description": description,
@@ -373,6 +379,20 @@ def update_model(
         )
     details = UpdateModelDetails(**{k: v for k, v in fields.items() if v is not None})
     return session.ds.update_model(model_id, details, if_match=current.headers.get("etag")).data
+
+
+def merged_metadata(current: list[Any], changes: list[Any]) -> list[dict[str, Any]]:
+    """``current`` (SDK objects or wire dicts) with ``changes`` applied by key: a changed item keeps the
+    description and category it had unless the change gives its own; new keys are appended."""
+    merged = {item["key"]: item for item in (_wire_item(m) for m in current)}
+    for change in (_wire_item(m) for m in changes):
+        old = merged.get(change["key"]) or {"category": "Other"}  # ADS's category for a new custom item
+        merged[change["key"]] = {**old, **{k: v for k, v in change.items() if v is not None}}
+    return list(merged.values())
+
+
+def _wire_item(item: Any) -> dict[str, Any]:
+    return dict(item) if isinstance(item, Mapping) else to_wire(item)
 
 
 def update_model_metadata(model: Any, auth: Any = None, profile: str | None = None, **fields: Any) -> Any:

@@ -1,16 +1,21 @@
 """``ModelVersionSet``: a named series of catalog models with version ids and labels (ADS API).
 
-Usage mirrors ``ads.model.ModelVersionSet``::
+Usage mirrors ``ads.model.ModelVersionSet`` and ``ads.model.experiment``::
 
     mvs = ModelVersionSet(name="churn", description="churn models").create()
     model.save(model_version_set=mvs, version_label="v1")   # or model_version_set="churn"
     [m.version_id for m in mvs.models()]
     mvs.delete(delete_model=True)                         # waits for the work request
 
+    with experiment(name="churn", create_if_not_exists=True):   # safe to run again: reuses the set
+        model.save()                                            # saved into "churn"
+
 Everything goes through ``oci.data_science.DataScienceClient`` of the chosen profile.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any, Iterator
 
 from oci.data_science.models import CreateModelVersionSetDetails, UpdateModelVersionSetDetails
@@ -18,6 +23,15 @@ from oci.data_science.models import CreateModelVersionSetDetails, UpdateModelVer
 from emulator.contracts.states import ACTIVE
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
+
+# ADS's environment variables: inside ``experiment()``, ``save()`` puts models into that version set.
+MVS_ID_ENV = "MODEL_VERSION_SET_ID"
+MVS_NAME_ENV = "MODEL_VERSION_SET_NAME"
+MVS_COMPARTMENT_ENV = "MODEL_VERSION_SET_COMPARTMENT_ID"
+
+
+class ModelVersionSetNotExists(CatalogError):
+    """No ACTIVE model version set has that name in the compartment (ADS's exception name)."""
 
 _FIELDS = ("id", "name", "compartment_id", "project_id", "description", "freeform_tags", "defined_tags",
            "lifecycle_state", "time_created", "time_updated", "created_by")
@@ -97,7 +111,7 @@ class ModelVersionSet:
         compartment = session.compartment(compartment_id)
         found = find_by_name(session, compartment, name)
         if found is None:
-            raise CatalogError(f"model version set {name!r} not found in compartment {compartment}")
+            raise ModelVersionSetNotExists(f"model version set {name!r} not found in compartment {compartment}")
         return cls.from_id(found.id, auth=auth, profile=profile)
 
     @classmethod
@@ -210,3 +224,48 @@ def find_by_name(session: CatalogSession, compartment_id: str, name: str) -> Any
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@contextlib.contextmanager
+def experiment(name: str, create_if_not_exists: bool = True, **kwargs: Any) -> Iterator[ModelVersionSet]:
+    """The model version set ``name`` for the block (ADS's ``experiment``): found, or created when
+    ``create_if_not_exists``, so the same code runs again without a 409. Models saved inside the block
+    without a ``model_version_set`` go into it. ``kwargs``: ``compartment_id``, ``project_id``,
+    ``description``, and Dockyard's ``auth`` / ``profile``.
+    """
+    compartment_id, auth, profile = kwargs.pop("compartment_id", None), kwargs.pop("auth", None), kwargs.pop("profile", None)
+    try:
+        mvs = ModelVersionSet.from_name(name, compartment_id=compartment_id, auth=auth, profile=profile)
+    except ModelVersionSetNotExists:
+        if not create_if_not_exists:
+            raise
+        mvs = _create_or_find(ModelVersionSet(name=name, compartment_id=compartment_id, auth=auth, profile=profile,
+                                              project_id=kwargs.pop("project_id", None),
+                                              description=kwargs.pop("description", None)))
+    saved = {key: os.environ.get(key) for key in (MVS_ID_ENV, MVS_NAME_ENV, MVS_COMPARTMENT_ENV)}
+    os.environ.update({MVS_ID_ENV: mvs.id, MVS_NAME_ENV: mvs.name, MVS_COMPARTMENT_ENV: mvs.compartment_id})
+    try:
+        yield mvs
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _create_or_find(mvs: ModelVersionSet) -> ModelVersionSet:
+    """Create ``mvs``; when another process created the same name meanwhile (409), use that one."""
+    import oci
+
+    try:
+        return mvs.create()
+    except oci.exceptions.ServiceError as exc:
+        if exc.status != 409:
+            raise
+        return ModelVersionSet.from_name(mvs.name, compartment_id=mvs.compartment_id, auth=mvs.auth, profile=mvs.profile)
+
+
+def experiment_version_set() -> str | None:
+    """The version set OCID of the enclosing ``experiment()`` block, if any (ADS reads the same variable)."""
+    return os.environ.get(MVS_ID_ENV) or None

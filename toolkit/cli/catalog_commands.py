@@ -6,14 +6,15 @@ Human tables by default, ``--json`` (wire field names, as the REST API) for scri
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import click
 
 from toolkit.cli.common import (
-    compartment_option, confirm_unless, handle_errors, json_option, parse_key_values, print_fields, print_json,
-    print_table, profile_option, project_option, yes_option,
+    OcidType, compartment_option, confirm_unless, handle_errors, json_option, parse_key_values, print_fields, print_json,
+    print_table, profile_option, project_option, utc_time, yes_option,
 )
 
 VERSION_SET_OCID_PREFIX = "ocid1.datasciencemodelversionset."
@@ -39,13 +40,16 @@ def _parse_tags(tags: tuple[str, ...], param_hint: str = "--tag") -> dict[str, s
 @click.option("--ignore-introspection", is_flag=True, help="Save even if introspection finds defects.")
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Freeform tag (repeatable).")
 @click.option("--bucket-uri", help="oci://bucket@namespace/prefix to upload through (required over 2 GB).")
+@click.option("--training-script", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The script that trained the model, recorded as its provenance with the git state of its "
+                   "repository (ADS: training_script_path). Default: what prepare recorded.")
 @profile_option
 @json_option()
 @handle_errors
 def save_command(artifact_dir: Path, display_name: str | None, description: str | None, compartment_id: str | None,
                  project_id: str | None, model_version_set: str | None, version_label: str | None,
-                 ignore_introspection: bool, tags: tuple[str, ...], bucket_uri: str | None, profile: str | None,
-                 as_json: bool) -> None:
+                 ignore_introspection: bool, tags: tuple[str, ...], bucket_uri: str | None,
+                 training_script: Path | None, profile: str | None, as_json: bool) -> None:
     """Save a prepared artifact directory to the model catalog and print its OCID.
 
     Introspection runs first; a failing artifact is refused (exit 1, with the failed checks)
@@ -58,6 +62,11 @@ def save_command(artifact_dir: Path, display_name: str | None, description: str 
     from toolkit.catalog.model_catalog import get_model, save_model
 
     model = _load_for_save(artifact_dir, ignore_introspection)
+    if training_script:
+        from toolkit.model.metadata import ModelProvenanceMetadata
+
+        model.metadata_provenance = ModelProvenanceMetadata.fetch(
+            str(training_script.resolve()), model.metadata_provenance.training_id, str(artifact_dir.resolve()))
     model_id = save_model(
         model, display_name=display_name, description=description, compartment_id=compartment_id,
         project_id=project_id, model_version_set=model_version_set, version_label=version_label,
@@ -135,12 +144,12 @@ def models_list(compartment_id: str | None, project_id: str | None, model_versio
         print_json(list(models))
         return
     rows = ([m.display_name, m.id, m.lifecycle_state, m.model_version_set_name, m.version_id, m.version_label,
-             m.time_created.strftime("%Y-%m-%d %H:%M:%S") if m.time_created else None] for m in models)
+             utc_time(m.time_created)] for m in models)
     print_table("Models", ["Name", "OCID", "State", "Version set", "Version", "Label", "Created (UTC)"], rows)
 
 
 @models_group.command("get")
-@click.argument("model_id")
+@click.argument("model_id", type=OcidType("datasciencemodel"))
 @profile_option
 @json_option()
 @handle_errors
@@ -167,8 +176,21 @@ def models_get(model_id: str, profile: str | None, as_json: bool) -> None:
     metadata = record.get("definedMetadataList", []) + record.get("customMetadataList", [])
     print_table("Metadata", ["Key", "Value", "Category"],
            ([m.get("key"), _short(m.get("value")), m.get("category")] for m in metadata))
+    for title, key in (("Input schema", "inputSchema"), ("Output schema", "outputSchema")):
+        _print_schema(title, record.get(key))
     if provenance:
         print_fields("Provenance", list(provenance.items()))
+
+
+def _print_schema(title: str, schema: Any) -> None:
+    """One row per column of an ADS schema (the record holds it as a JSON string); nothing when absent."""
+    try:
+        columns = (json.loads(schema) if isinstance(schema, str) else schema or {}).get("schema") or []
+    except (ValueError, AttributeError):
+        columns = []
+    if columns:
+        print_table(title, ["Column", "Type", "Feature type", "Required"],
+                    ([c.get("name"), c.get("dtype"), c.get("feature_type"), c.get("required")] for c in columns))
 
 
 def _short(value: Any, limit: int = 120) -> str | None:
@@ -179,7 +201,7 @@ def _short(value: Any, limit: int = 120) -> str | None:
 
 
 @models_group.command("download")
-@click.argument("model_id")
+@click.argument("model_id", type=OcidType("datasciencemodel"))
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--zip", "as_zip", is_flag=True, help="Keep the zip as downloaded instead of extracting it.")
 @click.option("--force", is_flag=True, help="Replace a non-empty TARGET directory / an existing zip.")
@@ -206,32 +228,38 @@ def models_download(model_id: str, target: Path, as_zip: bool, force: bool, buck
 
 
 @models_group.command("update")
-@click.argument("model_id")
+@click.argument("model_id", type=OcidType("datasciencemodel"))
 @click.option("--display-name", "-n", help="New name.")
 @click.option("--description", "-d", help="New description.")
 @click.option("--version-label", help="New label inside its version set.")
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Freeform tags (replace the current ones).")
 @click.option("--metadata", "custom", multiple=True, metavar="KEY=VALUE",
-              help="Custom metadata item (repeatable; replaces the custom metadata list).")
+              help="Custom metadata item (repeatable): added, or replacing the item with that key; the others stay.")
+@click.option("--replace-metadata", is_flag=True,
+              help="Make the --metadata items the whole custom metadata list (drops SlugName, ModelFileName...).")
 @profile_option
 @json_option()
 @handle_errors
 def models_update(model_id: str, display_name: str | None, description: str | None, version_label: str | None,
-                  tags: tuple[str, ...], custom: tuple[str, ...], profile: str | None, as_json: bool) -> None:
+                  tags: tuple[str, ...], custom: tuple[str, ...], replace_metadata: bool, profile: str | None,
+                  as_json: bool) -> None:
     """Update a model's name, description, label, tags or custom metadata (etag-guarded).
 
     \b
     Example:
-      dockyard models update ocid1.datasciencemodel.oc1.iad.amaaaaaa... --description "retrained" --tag stage=prod
+      dockyard models update ocid1.datasciencemodel.oc1.iad.amaaaaaa... --description "retrained" --metadata owner=ml-team
     """
     from toolkit.catalog.model_catalog import update_model
 
     metadata = _parse_tags(custom, "--metadata")
+    if replace_metadata and not metadata:
+        raise click.UsageError("--replace-metadata needs at least one --metadata KEY=VALUE")
     record = update_model(
         model_id, display_name=display_name, description=description, version_label=version_label,
         freeform_tags=_parse_tags(tags),
-        custom_metadata_list=[{"key": k, "value": v, "category": "Other"} for k, v in metadata.items()] if metadata else None,
-        profile=profile,
+        custom_metadata_list=[{"key": k, "value": v, "category": None if not replace_metadata else "Other"}
+                              for k, v in metadata.items()] if metadata else None,
+        merge_custom_metadata=not replace_metadata, profile=profile,
     )
     if as_json:
         print_json(record)
@@ -240,7 +268,7 @@ def models_update(model_id: str, display_name: str | None, description: str | No
 
 
 @models_group.command("delete")
-@click.argument("model_id")
+@click.argument("model_id", type=OcidType("datasciencemodel"))
 @click.option("--delete-deployments", is_flag=True, help="Also delete model deployments that serve it.")
 @yes_option
 @profile_option
@@ -340,12 +368,13 @@ def version_sets_list(compartment_id: str | None, project_id: str | None, profil
     if as_json:
         print_json([s.to_dict() for s in sets], sdk_model=_sdk_version_set())
         return
-    print_table("Model version sets", ["Name", "OCID", "State", "Description"],
-           ([s.name, s.id, s.lifecycle_state, s.description] for s in sets))
+    # A list answers summaries, which have no description (OCI's ModelVersionSetSummary): `get` shows it.
+    print_table("Model version sets", ["Name", "OCID", "State", "Created (UTC)"],
+                ([s.name, s.id, s.lifecycle_state, utc_time(s.time_created)] for s in sets))
 
 
 @version_sets_group.command("get")
-@click.argument("name_or_id")
+@click.argument("name_or_id", type=OcidType("datasciencemodelversionset"))
 @compartment_option
 @profile_option
 @json_option()
@@ -369,7 +398,7 @@ def version_sets_get(name_or_id: str, compartment_id: str | None, profile: str |
 
 
 @version_sets_group.command("delete")
-@click.argument("name_or_id")
+@click.argument("name_or_id", type=OcidType("datasciencemodelversionset"))
 @click.option("--delete-models", is_flag=True, help="Also delete the models in the set.")
 @yes_option
 @compartment_option

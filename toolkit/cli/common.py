@@ -32,6 +32,39 @@ yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask for conf
 home_option = click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None, help=HOME_HELP)
 
 
+# OCID resource types the CLI takes: what to call them, and a hint for one given in the wrong place.
+OCID_KINDS = {
+    "datasciencemodel": ("model", "`dockyard models get {ocid}` shows that model; `dockyard deploy {ocid}` deploys it."),
+    "datasciencemodeldeployment": ("model deployment", "`dockyard deployments get {ocid}` shows that deployment and "
+                                                       "the OCID of the model it serves."),
+    "datasciencemodelversionset": ("model version set", "`dockyard version-sets get {ocid}` shows that version set "
+                                                        "and its models."),
+    "datascienceproject": ("project", None),
+    "compartment": ("compartment", None),
+    "tenancy": ("tenancy", None),
+}
+
+
+class OcidType(click.ParamType):
+    """An OCID argument of one resource type: an OCID of another known type is a usage error that
+    names the type it is and the command that takes it, instead of the service's bare 404."""
+
+    def __init__(self, kind: str, allow_names: bool = False) -> None:
+        self.kind = kind
+        self.allow_names = allow_names  # version sets are also found by name
+        self.name = f"{OCID_KINDS[kind][0]} OCID"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip()
+        parts = text.split(".")
+        if len(parts) < 2 or parts[0] != "ocid1" or parts[1] == self.kind:
+            return text
+        noun = OCID_KINDS[self.kind][0]
+        other, hint = OCID_KINDS.get(parts[1], (parts[1], None))
+        hint = f"\nHint: {hint.format(ocid=text)}" if hint else ""
+        self.fail(f"{text} is a {other} OCID, not a {noun} OCID.{hint}", param, ctx)
+
+
 def json_option(help: str = JSON_HELP) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--json`` (parameter ``as_json``); commands say what their JSON holds when it is not wire form."""
     return click.option("--json", "as_json", is_flag=True, help=help)
@@ -115,9 +148,46 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             message = expected_error_message(exc)
             if message is None:
                 raise
-            fail(message)
+            fail(cli_wording(message))
 
     return wrapper
+
+
+# Library and REST API names whose CLI option has another name (the option's parameter name).
+SYNONYMS = {
+    "delete_associated_model_deployment": "delete_deployments",
+    "isDeleteRelatedModels": "delete_models",
+    "delete_model": "delete_models",
+    "force_overwrite": "force",
+    "training_script_path": "training_script",
+    "inference_python_version": "python_version",
+    "deployment_image": "deployment_image",
+    "deployment_instance_shape": "shape",
+}
+
+
+def cli_wording(message: str, ctx: click.Context | None = None) -> str:
+    """``message`` with the Python and REST parameter names the library speaks (``compartment_id=...``,
+    ``ignore_introspection=True``, ``isDeleteRelatedModels=true``) spelled as the running command's
+    own flags (``--compartment-id ...``, ``--ignore-introspection``, ``--delete-models``).
+
+    Only names of options the command has are changed; the Python API keeps its own wording.
+    """
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is None:
+        return message
+    flags = {param.name: max(param.opts, key=len) for param in ctx.command.params
+             if isinstance(param, click.Option) and param.name and any(o.startswith("--") for o in param.opts)}
+    names = {name: name for name in flags} | {alias: target for alias, target in SYNONYMS.items() if target in flags}
+    for name, target in sorted(names.items(), key=lambda item: -len(item[0])):
+        if "_" not in name and name not in SYNONYMS:
+            continue  # a one-word name (``name``, ``description``) is too likely to be plain prose
+        flag = flags[target]
+        message = re.sub(rf"\b{name}=(?:True|true)\b", flag, message)
+        message = re.sub(rf"\b{name}=\[?\.\.\.\]?", f"{flag} ...", message)
+        message = re.sub(rf"\b{name}=", f"{flag} ", message)
+        message = re.sub(rf"(?<![-\w]){name}\b", flag, message)
+    return message
 
 
 def expected_error_message(exc: Exception) -> str | None:
@@ -193,12 +263,22 @@ def wire_json(value: Any, sdk_model: type | None = None) -> Any:
     return to_wire(value)
 
 
-def console() -> Any:
-    """A rich console on stdout; wide when not a terminal so OCIDs are never cut in logs."""
+def console(width: int | None = None) -> Any:
+    """A rich console on stdout that never breaks a line by itself (``soft_wrap``): OCIDs and URLs stay
+    whole for copy and paste, in a terminal (which wraps long lines visually) and in a pipe."""
     from rich.console import Console
 
-    out = Console()
-    return out if out.is_terminal else Console(width=400, no_color=True)
+    terminal = Console().is_terminal
+    return Console(soft_wrap=True, width=width, force_terminal=terminal, no_color=not terminal)
+
+
+def print_unwrapped(renderable: Any) -> None:
+    """Print a table as wide as its content needs, whatever the terminal width, so no cell (an OCID,
+    a URL) is folded or cut."""
+    from rich.measure import Measurement
+
+    out = console(width=100_000)
+    out.print(renderable, width=Measurement.get(out, out.options, renderable).maximum)
 
 
 def print_table(title: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
@@ -207,14 +287,18 @@ def print_table(title: str, columns: list[str], rows: Iterable[list[Any]]) -> No
 
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, no_wrap=True)
     count = 0
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
         count += 1
-    out = console()
-    out.print(table)
-    out.print(f"{count} item(s)")
+    print_unwrapped(table)
+    console().print(f"{count} item(s)")
+
+
+def utc_time(value: Any) -> str | None:
+    """A record's time as tables show it (``2025-01-31 12:00:00``, UTC as the service gives it)."""
+    return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else value
 
 
 def print_fields(title: str, pairs: list[tuple[str, Any]]) -> None:
@@ -222,12 +306,12 @@ def print_fields(title: str, pairs: list[tuple[str, Any]]) -> None:
     from rich.table import Table
 
     table = Table(title=title, show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value", overflow="fold")
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", no_wrap=True)
     for key, value in pairs:
         if value not in (None, "", [], {}):
             table.add_row(key, value if isinstance(value, str) else json.dumps(value, default=str))
-    console().print(table)
+    print_unwrapped(table)
 
 
 def parse_key_values(items: tuple[str, ...], param_hint: str) -> dict[str, str]:

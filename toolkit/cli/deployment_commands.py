@@ -13,11 +13,13 @@ import click
 
 from emulator.contracts.deployments import LOG_TYPES
 from toolkit.cli.common import (
-    DATA_HELP, RAW_HELP, already_enveloped, compartment_option, confirm_unless, handle_errors, json_option,
-    parse_key_values, print_json, print_table, profile_option, read_data, yes_option,
+    DATA_HELP, RAW_HELP, OcidType, already_enveloped, compartment_option, confirm_unless, handle_errors, json_option,
+    parse_key_values, print_json, print_table, profile_option, project_option, read_data, utc_time,
+    yes_option,
 )
 
 EXAMPLE_OCID = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa..."
+DEPLOYMENT_OCID = OcidType("datasciencemodeldeployment")
 wait_option = click.option("--wait/--no-wait", default=True, show_default=True,
                            help="Wait for the work request to finish.")
 
@@ -33,7 +35,7 @@ def _show(deployment: Any, as_json: bool) -> None:
 
 
 @click.command("deploy")
-@click.argument("model_id")
+@click.argument("model_id", type=OcidType("datasciencemodel"))
 @click.option("--display-name", "--name", "-n", "display_name",
               help="Display name of the deployment (--name is an alias; save and the Python API say display_name).")
 @click.option("--runtime", type=click.Choice(["auto", "docker", "process"]),
@@ -44,13 +46,15 @@ def _show(deployment: Any, as_json: bool) -> None:
 @click.option("--health-check-port", type=int, help="BYOC: the port the container serves /health on.")
 @click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable (repeatable).")
 @click.option("--shape", "shape", default="VM.Standard.E4.Flex", show_default=True, help="Instance shape.")
+@compartment_option
+@project_option
 @wait_option
 @json_option()
 @profile_option
 @handle_errors
 def deploy(model_id: str, display_name: str | None, runtime: str | None, deployment_image: str | None,
            server_port: int | None, health_check_port: int | None, env: tuple[str, ...], shape: str,
-           wait: bool, as_json: bool, profile: str | None) -> None:
+           compartment_id: str | None, project_id: str | None, wait: bool, as_json: bool, profile: str | None) -> None:
     """Deploy the catalog model MODEL_ID behind an HTTP endpoint and print the deployment.
 
     \b
@@ -63,7 +67,8 @@ def deploy(model_id: str, display_name: str | None, runtime: str | None, deploym
     deployment = deploy_model(model_id, display_name=display_name, runtime=runtime, wait_for_completion=wait,
                               deployment_image=deployment_image, server_port=server_port,
                               health_check_port=health_check_port, environment_variables=variables,
-                              deployment_instance_shape=shape, profile=profile, show_progress=not as_json)
+                              deployment_instance_shape=shape, compartment_id=compartment_id, project_id=project_id,
+                              profile=profile, show_progress=not as_json)
     _show(deployment, as_json)
 
 
@@ -97,17 +102,13 @@ def list_deployments(compartment_id: str | None, lifecycle_state: str | None, as
     if as_json:
         print_json([d.record for d in items])
         return
-    rows = ([d.display_name, d.id, d.lifecycle_state, d.model_id, _created(d.record)] for d in items)
+    rows = ([d.display_name, d.id, d.lifecycle_state, d.model_id, utc_time(getattr(d.record, "time_created", None))]
+            for d in items)
     print_table("Model deployments", ["Name", "OCID", "State", "Model", "Created (UTC)"], rows)
 
 
-def _created(record: Any) -> str | None:
-    created = getattr(record, "time_created", None)
-    return created.strftime("%Y-%m-%d %H:%M:%S") if hasattr(created, "strftime") else created
-
-
 @deployments.command("get")
-@click.argument("deployment_id")
+@click.argument("deployment_id", type=DEPLOYMENT_OCID)
 @json_option()
 @profile_option
 @handle_errors
@@ -124,7 +125,7 @@ def get_deployment(deployment_id: str, as_json: bool, profile: str | None) -> No
 
 
 @deployments.command("logs")
-@click.argument("deployment_id")
+@click.argument("deployment_id", type=DEPLOYMENT_OCID)
 @click.option("--type", "log_type", type=click.Choice(LOG_TYPES), help="Only this log.")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new entries until interrupted.")
 @profile_option
@@ -164,7 +165,7 @@ def _lifecycle_command(name: str, summary: str, confirm: bool = False) -> click.
         click.echo(f"{deployment.id}  {deployment.lifecycle_state}")
 
     for decorator in (handle_errors, profile_option, *((yes_option,) if confirm else ()), wait_option,
-                      click.argument("deployment_id")):
+                      click.argument("deployment_id", type=DEPLOYMENT_OCID)):
         command = decorator(command)
     return click.command(name, help=help_text)(command)
 
@@ -177,7 +178,7 @@ for _name, _summary, _confirm in (
 
 
 @click.command("predict")
-@click.argument("deployment_id")
+@click.argument("deployment_id", type=DEPLOYMENT_OCID)
 @click.option("--data", "-d", required=True, help=DATA_HELP + " The same body verify sends.")
 @click.option("--raw", is_flag=True, help=RAW_HELP)
 @click.option("--binary", is_flag=True, help="Send the @file's bytes as application/octet-stream, whatever its suffix.")

@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from toolkit.cli.common import handle_errors, json_option, print_json
+from toolkit.cli.common import OcidType, handle_errors, json_option, print_json
 
 
 @click.command("promote")
-@click.argument("model_ocid")
+@click.argument("model_ocid", type=OcidType("datasciencemodel"))
 @click.option("--to", "to_profile", required=True, help="Target OCI config profile (OCI_CONFIG_FILE or ~/.oci/config).")
 @click.option("--from", "from_profile", envvar="DOCKYARD_PROFILE", default=None,
               help="Profile the model is in (default: 'local', the emulator).")
