@@ -2,7 +2,9 @@
 and the emulator section (start, then the stock `oci` tools with `$DOCKYARD_HOME/oci/config`)."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +57,80 @@ def test_emulator_start_writes_the_oci_config_other_oci_tools_use(tmp_path: Path
         assert config["tenancy"] in started.stdout
     finally:
         dockyard("emulator", "stop", "--home", str(home))
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_block(section: str, language: str) -> str:
+    """The first ``language`` code block of the README section titled ``section``."""
+    text = README.read_text().split(f"\n{section}\n", 1)[1]
+    return text.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def _user_env(home: Path) -> dict[str, str]:
+    """A user's shell with the venv active (its bin first on PATH) and a Dockyard home of its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKYARD_")}
+    env.update(DOCKYARD_HOME=str(home), PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+               DOCKYARD_RUNTIME="process", SUPPRESS_LABEL_WARNING="True",
+               OCI_CLI_SUPPRESS_FILE_PERMISSIONS_WARNING="True")
+    return env
+
+
+def test_the_readme_python_example_runs_twice(tmp_path: Path) -> None:
+    from emulator import daemon
+
+    (tmp_path / "iris.py").write_text(_readme_block("## The Python API", "python"))
+    env = _user_env(tmp_path / "home")
+    try:
+        for run in (1, 2):
+            done = subprocess.run([sys.executable, "iris.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                                  timeout=600)
+            assert done.returncode == 0, f"run {run}:\n{done.stdout}\n{done.stderr}"
+            assert "'prediction': [0, 0, 0]" in done.stdout
+        listed = subprocess.run([sys.executable, "-m", "toolkit.cli", "version-sets", "get", "iris", "--json"],
+                                env=env, capture_output=True, text=True, timeout=120)
+        assert sorted(m["versionId"] for m in json.loads(listed.stdout)["models"]) == [1, 2]
+    finally:
+        daemon.stop(tmp_path / "home")
+
+
+@pytest.mark.skipif(shutil.which("oci", path=str(Path(sys.executable).parent)) is None,
+                    reason="the oci CLI is not installed (make test installs it)")
+def test_the_readme_emulator_block_runs_as_written_after_the_quickstart(tmp_path: Path, monkeypatch) -> None:
+    from oci.data_science.models import CreateModelDetails
+
+    from emulator import daemon
+    from toolkit.catalog.session import connect
+
+    home = tmp_path / "home"
+    env = _user_env(home)
+    monkeypatch.setenv("DOCKYARD_HOME", str(home))
+    monkeypatch.delenv("DOCKYARD_ENDPOINT", raising=False)
+    monkeypatch.setenv("DOCKYARD_PROFILE", "local")
+    session = connect()  # starts the emulator the quickstart leaves running, and saves a model there
+    already = daemon.status(home)["url"]
+    compartment = session.compartment(None)
+    model = session.ds.create_model(CreateModelDetails(compartment_id=compartment, display_name="listed",
+                                                       project_id=session.project(None, compartment))).data
+    port = _free_port()
+    block = _readme_block("## The emulator", "bash").replace("8765", str(port))  # 8765 may be taken here
+    try:
+        done = subprocess.run(["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert [m["id"] for m in json.loads(done.stdout[done.stdout.index("{"):])["data"]] == [model.id]
+        assert daemon.status(home)["url"] == f"http://127.0.0.1:{port}" != already
+    finally:
+        daemon.stop(home)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -82,3 +82,23 @@ def test_ads_builder_style_and_moving_a_model_into_a_set(tmp_path: Path, project
     mc.update_model(model_id, model_version_set=mvs.name, version_label="later")
     [member] = mvs.models()
     assert (member.id, member.version_label, member.version_id) == (model_id, "later", 1)
+
+
+def test_experiment_finds_or_creates_the_set_and_save_uses_it_inside_the_block(project_id: str, tmp_path: Path) -> None:
+    import os
+
+    from toolkit.catalog.version_set import MVS_ID_ENV, ModelVersionSetNotExists, experiment
+
+    name = _name()
+    with pytest.raises(ModelVersionSetNotExists):
+        with experiment(name=name, create_if_not_exists=False):
+            pass
+    ids = []
+    for run in range(2):  # the second run finds the set the first one created: no 409
+        with experiment(name=name, create_if_not_exists=True, project_id=project_id) as mvs:
+            ids.append(mvs.id)
+            model_id = mc.save_model(StubModel.prepared(tmp_path / f"a{run}"), project_id=project_id)
+        assert mc.get_model(model_id).model_version_set_id == mvs.id
+    assert ids[0] == ids[1]
+    assert MVS_ID_ENV not in os.environ  # outside the block, save() is back to no version set
+    assert sorted(m.version_id for m in ModelVersionSet.from_id(ids[0]).models()) == [1, 2]
