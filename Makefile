@@ -11,15 +11,19 @@ OCI_CLI_STAMP := $(OCI_CLI_VENV)/.installed
 
 .PHONY: install quickstart test test-fast docker browser image screenshots clean
 
+# pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
+	@echo "==> Installing Dockyard with its dev extras into $(VENV) (a few minutes; pip lists each package)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> Installed. In a new shell: source $(BIN)/activate (puts dockyard and python on PATH)"
 
 $(OCI_CLI_STAMP): $(STAMP)
+	@echo "==> Installing the stock oci CLI into $(OCI_CLI_VENV) for the test that drives it (a minute or two)"
 	$(PYTHON) -m venv $(OCI_CLI_VENV)
-	$(OCI_CLI_VENV)/bin/pip install -q oci-cli
+	$(OCI_CLI_VENV)/bin/pip install oci-cli
 	ln -sf $(abspath $(OCI_CLI_VENV))/bin/oci $(BIN)/oci
 	touch $(OCI_CLI_STAMP)
 
@@ -36,8 +40,9 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -ra -m "not docker and not slow" $(PYTEST_ARGS)
 
 # Start a Docker engine and build the offline base image (Debian/Ubuntu hosts; needs root).
-docker:
+docker: $(STAMP)
 	bash .ci/setup-docker
+	$(BIN)/dockyard emulator base-image --tag "$${DOCKYARD_BASE_IMAGE:-dockyard/python:3.11-local}"
 
 # Headless Chromium and chromium-driver from Debian, for the console's browser test (needs root).
 browser:

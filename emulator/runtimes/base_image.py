@@ -113,7 +113,7 @@ def unavailable_message(problem_text: str, explicit: bool) -> str:
         what = (f"no base image for deployment images: {problem_text}, and the offline {OFFLINE_BASE_IMAGE} "
                 "is not there either.")
     return (f"{what} Build the offline one with `{build_command()}` (Debian/Ubuntu; needs root and debootstrap, "
-            f"a minute or two), or set {BASE_IMAGE_ENV} to a Python 3.11 image the engine has (`docker images`), "
+            f"a few minutes), or set {BASE_IMAGE_ENV} to a Python 3.11 image the engine has (`docker images`), "
             f"or use the process runtime ({RUNTIME_ENV}=process). Both settings take effect on the next deploy.")
 
 
@@ -169,13 +169,16 @@ def build_offline(tag: str = OFFLINE_BASE_IMAGE, log: Callable[[str], None] = pr
 
 
 def _debootstrap(root: Path, log: Callable[[str], None]) -> None:
-    log(f"debootstrap {DEBIAN_SUITE} ({', '.join(DEBIAN_PACKAGES)}) into {root}; this takes a minute or two")
+    log(f"debootstrap {DEBIAN_SUITE} ({', '.join(DEBIAN_PACKAGES)}) into {root}; this takes a few minutes")
     command = ["debootstrap", "--variant=minbase", f"--include={','.join(DEBIAN_PACKAGES)}", DEBIAN_SUITE, str(root)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     tail: list[str] = []
+    phase = ""
     for line in process.stdout:
         tail = (tail + [line.rstrip()])[-20:]
-        if line.startswith("I: Retrieving") or line.startswith("I: Base system installed"):
+        words = line.split()
+        if line.startswith("I: ") and len(words) > 1 and words[1] != phase:  # a new phase, not every package
+            phase = words[1]
             log(line.rstrip())
     if process.wait() != 0:
         raise BaseImageError("debootstrap failed:\n" + "\n".join(tail))

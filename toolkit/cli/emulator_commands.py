@@ -152,7 +152,7 @@ def status_command(home: Path | None, as_json: bool) -> None:
 def base_image_command(tag: str | None, force: bool) -> None:
     """Build the offline base image of deployment images: Debian bookworm with python3.11, made with
     debootstrap and imported into the local Docker engine (no container registry needed, only Debian's
-    package mirror). Needs root, debootstrap and a Docker engine; takes a minute or two.
+    package mirror). Needs root, debootstrap and a Docker engine; takes a few minutes (downloading Debian packages).
 
     With DOCKYARD_BASE_IMAGE unset, docker deployments use it whenever python:3.11-slim is absent.
 
