@@ -22,7 +22,7 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
     parser.add_argument("--auth-mode", default=defaults.auth_mode)
     parser.add_argument("--runtime", choices=RUNTIMES, default=defaults.runtime)
     parser.add_argument("--base-image", default=defaults.base_image,
-                        help="base image of deployment images (default: $DOCKYARD_BASE_IMAGE, else resolved per deploy)")
+                        help="base image of deployment images (default: $DOCKYARD_BASE_IMAGE, else chosen per deploy)")
     parser.add_argument("--max-unzipped-bytes", type=int, default=None)
     parser.add_argument("--max-zip-ratio", type=float, default=None)
     parser.add_argument("--console-write", action="store_true",

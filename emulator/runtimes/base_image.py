@@ -140,7 +140,8 @@ def build_problem() -> str | None:
     from emulator.runtimes import docker_problem
 
     if not _is_root():
-        return f"building the offline base image needs root (debootstrap makes a root filesystem): run `{build_command()}`"
+        return (f"building the offline base image needs root (debootstrap makes a root filesystem): "
+                f"run `{build_command()}`")
     if shutil.which("debootstrap") is None:
         return "building the offline base image needs debootstrap: `apt-get install debootstrap` (Debian/Ubuntu)"
     engine = docker_problem()

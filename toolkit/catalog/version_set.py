@@ -233,7 +233,8 @@ def experiment(name: str, create_if_not_exists: bool = True, **kwargs: Any) -> I
     without a ``model_version_set`` go into it. ``kwargs``: ``compartment_id``, ``project_id``,
     ``description``, and Dockyard's ``auth`` / ``profile``.
     """
-    compartment_id, auth, profile = kwargs.pop("compartment_id", None), kwargs.pop("auth", None), kwargs.pop("profile", None)
+    compartment_id = kwargs.pop("compartment_id", None)
+    auth, profile = kwargs.pop("auth", None), kwargs.pop("profile", None)
     try:
         mvs = ModelVersionSet.from_name(name, compartment_id=compartment_id, auth=auth, profile=profile)
     except ModelVersionSetNotExists:
@@ -263,7 +264,8 @@ def _create_or_find(mvs: ModelVersionSet) -> ModelVersionSet:
     except oci.exceptions.ServiceError as exc:
         if exc.status != 409:
             raise
-        return ModelVersionSet.from_name(mvs.name, compartment_id=mvs.compartment_id, auth=mvs.auth, profile=mvs.profile)
+        return ModelVersionSet.from_name(mvs.name, compartment_id=mvs.compartment_id, auth=mvs.auth,
+                                         profile=mvs.profile)
 
 
 def experiment_version_set() -> str | None:
