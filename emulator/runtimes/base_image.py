@@ -109,12 +109,15 @@ def unavailable_message(problem_text: str, explicit: bool) -> str:
     """
     if explicit:
         what = f"base image {problem_text} (it is {BASE_IMAGE_ENV})."
+        then = f", then unset {BASE_IMAGE_ENV} or set it to {OFFLINE_BASE_IMAGE}"
     else:
         what = (f"no base image for deployment images: {problem_text}, and the offline {OFFLINE_BASE_IMAGE} "
                 "is not there either.")
+        then = ""
     return (f"{what} Build the offline one with `{build_command()}` (Debian/Ubuntu; needs root and debootstrap, "
-            f"a few minutes), or set {BASE_IMAGE_ENV} to a Python 3.11 image the engine has (`docker images`), "
-            f"or use the process runtime ({RUNTIME_ENV}=process). Both settings take effect on the next deploy.")
+            f"a few minutes){then}; or set {BASE_IMAGE_ENV} to a Python 3.11 image the engine has "
+            f"(`docker images`); or use the process runtime ({RUNTIME_ENV}=process). Settings take effect on the "
+            "next deploy.")
 
 
 def not_local(image: str, reason: str) -> str:
