@@ -219,8 +219,8 @@ def through_deployment(deployment: "Served", request: Request) -> Outcome:
 
 
 def _last_exception_type(text: str) -> str | None:
-    """The user's exception type in a failed deployment's error (the server's 503 says it)."""
-    found = re.search(r"the model is not loaded: (\w+):", text)
+    """The user's exception type in a failed deployment's error (``score.py could not be loaded: <Type>: ...``)."""
+    found = re.search(r"score\.py could not be loaded: (\w+)", text)
     return found.group(1) if found else None
 
 # ---------------------------------------------------------------------------------- the deployments
