@@ -145,13 +145,25 @@ def _relay(upstream: requests.Response, deployment_id: str, started: float, byte
     size = [0]
 
     def chunks() -> Iterator[bytes]:
+        # The access entry is written before the last chunk goes out: a client that reads the logs as
+        # soon as its predict returned finds it (written after, it raced the client and lost under load).
+        logged = False
         try:
+            pending = None
             for chunk in upstream.iter_content(64 * 1024):
+                if pending is not None:
+                    yield pending
                 size[0] += len(chunk)
-                yield chunk
-        finally:
+                pending = chunk
             upstream.close()
             _access(deployment_id, upstream.status_code, started, size[0], bytes_in)
+            logged = True
+            if pending is not None:
+                yield pending
+        finally:
+            upstream.close()
+            if not logged:  # the client went away, or the upstream failed mid-body
+                _access(deployment_id, upstream.status_code, started, size[0], bytes_in)
 
     response = Response(stream_with_context(chunks()), status=upstream.status_code,
                         content_type=upstream.headers.get("content-type", "application/json"))
