@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-from emulator.config import DEFAULT_BASE_IMAGE
+from emulator import settings
 from emulator.runtimes.base import RuntimeFailure
 from emulator.runtimes.wheelhouse import build_wheelhouse, run_streaming
 
@@ -37,8 +37,11 @@ class ImageBuildError(RuntimeError):
 
 def build_image(tag: str = IMAGE, base_image: str | None = None, log: Log = print,
                 cache_dir: Path | None = None, client: Any = None) -> str:
-    """Build ``tag`` from ``base_image`` (default ``$DOCKYARD_BASE_IMAGE`` or python:3.11-slim); returns the image id."""
-    base_image = base_image or os.environ.get("DOCKYARD_BASE_IMAGE") or DEFAULT_BASE_IMAGE
+    """Build ``tag`` from ``base_image`` (default ``$DOCKYARD_BASE_IMAGE``, else python:3.11-slim or the
+    offline dockyard/python:3.11-local, whichever the engine has, as deployments choose); returns the image id."""
+    from emulator.runtimes.base_image import resolve
+
+    base_image = resolve(base_image or settings.base_image())
     source = source_root()
     requirements = runtime_requirements()
     key = hashlib.sha256("\n".join([sys.version.split()[0], *requirements]).encode()).hexdigest()[:16]

@@ -9,7 +9,8 @@ from toolkit.cli.emulator_commands import emulator_group
 @click.command("image")
 @click.option("--tag", "-t", default="dockyard/emulator", show_default=True, help="Name of the image to build.")
 @click.option("--base-image", default=None,
-              help="Base Python image. Default: $DOCKYARD_BASE_IMAGE, else python:3.11-slim.")
+              help="Base Python image. Default: $DOCKYARD_BASE_IMAGE, else python:3.11-slim or the offline "
+                   "dockyard/python:3.11-local, whichever the Docker engine has.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the image id.")
 def image_command(tag: str, base_image: str | None, quiet: bool) -> None:
     """Build the emulator's container image from this checkout, offline.
