@@ -10,6 +10,13 @@ from emulator.contracts import limits
 from emulator.unzip import ZipLimits
 
 
+def _endpoint_port_from_env() -> int | None:
+    value = os.environ.get("DOCKYARD_ENDPOINT_PORT", "").strip().lower()
+    if value in ("off", "none"):
+        return None
+    return int(value) if value else 0
+
+
 def _default_home() -> Path:
     return Path(os.environ.get("DOCKYARD_HOME") or Path.home() / ".dockyard").expanduser()
 
@@ -36,6 +43,13 @@ class EmulatorConfig:
     # <home>/console-token when unset) and is read-only unless console_write is set.
     console_token: str | None = field(default_factory=lambda: os.environ.get("DOCKYARD_CONSOLE_TOKEN") or None)
     console_write: bool = False
+    # Where deployments are served (modelDeploymentUrl): a port of its own (0 picks a free one), as OCI
+    # serves them from a host of their own; None serves them on the API's port only (slower).
+    endpoint_port: int | None = field(default_factory=lambda: _endpoint_port_from_env())
+    # Durations of AUTOSCALING policies (pending durations, cool-down, metric windows) are multiplied
+    # by this: 0.01 lets a test see OCI's PT3M pass in 1.8 s.
+    autoscaling_time_scale: float = field(
+        default_factory=lambda: float(os.environ.get("DOCKYARD_AUTOSCALING_TIME_SCALE") or 1.0))
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()

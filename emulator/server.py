@@ -135,7 +135,16 @@ def start_in_background(config: EmulatorConfig) -> RunningEmulator:
     thread.start()
     state = state_of(app)
     state.run_startup(url)
+    _serve_endpoint(app, config)
     return RunningEmulator(url, app, state, server, thread, stop)
+
+
+def _serve_endpoint(app: Flask, config: EmulatorConfig) -> None:
+    """Serve the deployments' endpoint (``modelDeploymentUrl``) beside the API, unless turned off."""
+    if config.endpoint_port is not None:
+        from emulator.model_deployment.service import service_of
+
+        service_of(app).serve_endpoint(config.host, config.endpoint_port)
 
 
 def serve(config: EmulatorConfig) -> None:
@@ -148,6 +157,7 @@ def serve(config: EmulatorConfig) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     state.run_startup(url)
+    _serve_endpoint(app, config)
     state_file = write_state_file(config.home, url)
     print(f"Dockyard emulator serving {config.home} at {url}", flush=True)
     print(f"Console: {console_url(config, url)}", flush=True)
