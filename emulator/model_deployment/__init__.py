@@ -18,5 +18,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(logs.bp)
     app.register_blueprint(gateway.bp)
     state.on_start(lambda _state: service.resume())
+    state.on_start(lambda _state: service.prewarm())
     state.on_stop(lambda _state: service.shutdown())
     state.on_reset(lambda _state: service.reset())

@@ -552,6 +552,20 @@ class DeploymentService:
         return OCIError(503, "ServiceUnavailable", f"model deployment {deployment_id} has no running server "
                         f"({record['lifecycleState']}); see its logs")
 
+    def prewarm(self) -> None:
+        """When deployments will run as processes, start the warm fork server now (in the background)
+        with the quickstart's frameworks imported, so the first deploy does not wait for imports."""
+        from emulator.runtimes import docker_problem
+
+        runtime = (self.state.config.runtime or "auto").lower()
+
+        def warm() -> None:
+            if runtime == "process" or (runtime == "auto" and docker_problem()):
+                self._runtime("process").prewarm(["scikit-learn", "joblib", "cloudpickle"])
+
+        if runtime in ("process", "auto"):
+            threading.Thread(target=warm, name="prewarm", daemon=True).start()
+
     # ---------------------------------------------------------------- the endpoint
     def serve_endpoint(self, host: str, port: int) -> str:
         """Serve ``modelDeploymentUrl`` from an endpoint server of its own on ``host:port``."""

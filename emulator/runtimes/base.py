@@ -98,7 +98,7 @@ def wait_healthy(health_url: str, timeout: float, alive: Callable[[], bool],
             last = type(exc).__name__
         if not alive():
             raise RuntimeFailure("the model server exited during startup", tail())
-        time.sleep(0.2)
+        time.sleep(0.02)  # a local server: asking often costs little and answers the deploy sooner
     raise RuntimeFailure(f"the model server was not healthy after {timeout:.0f}s ({last})", tail())
 
 
