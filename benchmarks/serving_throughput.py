@@ -56,7 +56,7 @@ def main() -> None:
         direct = _direct_url(home, deployment.id)
         targets = {"direct": direct, "endpoint": f"{deployment.url}/predict",
                    "api_port_gateway": f"{os.environ['DOCKYARD_ENDPOINT']}/{deployment.id}/predict"}
-        results["auth_off"] = compare(targets, args)
+        results["auth_off"] = compare(targets, args, cpu=_cpu_probe(home, deployment.id))
         results["deploy_to_first_predict_process_s"] = _median_deploy(model, args, results)
         deployment.delete()
         results["instances"] = _instances(model, args)
@@ -71,7 +71,7 @@ def main() -> None:
 
         signer = connect().profile.signer
         targets = {"direct": _direct_url(home, deployment.id), "endpoint": f"{deployment.url}/predict"}
-        results["auth_enforce"] = compare(targets, args, auth=signer)
+        results["auth_enforce"] = compare(targets, args, auth=signer, cpu=_cpu_probe(home, deployment.id))
         deployment.delete()
     results["summary"] = _summary(results)
     print(json.dumps(results, indent=2))
@@ -161,26 +161,69 @@ def _direct_url(home: Path, deployment_id: str) -> str:
 
 
 # ---------------------------------------------------------------------- measuring
-def compare(targets: dict[str, str], args: argparse.Namespace, auth: Any = None) -> dict[str, Any]:
-    """Throughput and sequential latency of every target, alternating round by round; medians."""
+def compare(targets: dict[str, str], args: argparse.Namespace, auth: Any = None,
+            cpu: Callable[[], dict[str, float]] | None = None) -> dict[str, Any]:
+    """Throughput, sequential latency and CPU time per call of every target, alternating round by
+    round; medians. CPU time per call is the figure a busy shared machine changes least: the
+    emulator's (where the gateway runs), the model server's and this client's."""
     for url in targets.values():
         _warm(url, auth)
     rps: dict[str, list[float]] = {name: [] for name in targets}
     p50: dict[str, list[float]] = {name: [] for name in targets}
+    cpu_us: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
     for _ in range(args.rounds):
         for name, url in targets.items():
-            rps[name].append(load(url, args.concurrency, args.seconds, auth)["rps"])
+            before = cpu() if cpu else {}
+            result = load(url, args.concurrency, args.seconds, auth)
+            after = cpu() if cpu else {}
+            rps[name].append(result["rps"])
+            calls = max(result["requests"], 1)
+            cpu_us[name].append({k: (after[k] - before[k]) * 1e6 / calls for k in after})
         for name, url in targets.items():
             p50[name].append(sequential_p50(url, args.latency_requests, auth))
     out: dict[str, Any] = {}
     for name in targets:
         out[name] = {"rps": statistics.median(rps[name]), "rps_runs": rps[name],
                      "p50_ms_at_1": round(statistics.median(p50[name]), 3), "p50_runs": p50[name]}
+        if cpu:
+            out[name]["cpu_us_per_call"] = {k: round(statistics.median(run[k] for run in cpu_us[name]))
+                                            for k in cpu_us[name][0]}
     for name in targets:
         if name != "direct":
             out[name]["ratio_to_direct"] = round(out[name]["rps"] / out["direct"]["rps"], 3)
             out[name]["added_p50_ms"] = round(out[name]["p50_ms_at_1"] - out["direct"]["p50_ms_at_1"], 3)
+            if cpu:
+                out[name]["cpu_bound_ratio"] = _cpu_bound_ratio(out["direct"]["cpu_us_per_call"],
+                                                                out[name]["cpu_us_per_call"])
     return out
+
+
+def _cpu_bound_ratio(direct: dict[str, float], through: dict[str, float]) -> float:
+    """What the throughput ratio is when CPU is the limit (the machine has no other load): the CPU
+    time a call costs directly over what it costs through the gateway, everything counted."""
+    return round(sum(direct.values()) / max(sum(through.values()), 1e-9), 3)
+
+
+def _cpu_probe(home: Path, deployment_id: str) -> Callable[[], dict[str, float]]:
+    """CPU seconds so far of the emulator process, the deployment's server (its process group) and
+    this client process."""
+    from emulator.model_deployment.metrics import process_group_usage
+
+    emulator_pid = json.loads((home / "emulator.json").read_text())["pid"]
+    from emulator.store import Database
+
+    db = Database(home / "catalog.db")
+    try:
+        server_pgid = int(db.get("modeldeployment", deployment_id)["_instances"][0]["ref"])
+    finally:
+        db.close()
+
+    def probe() -> dict[str, float]:
+        own = os.times()
+        return {"gateway_emulator": (process_group_usage(emulator_pid) or (0.0, 0))[0],
+                "model_server": (process_group_usage(server_pgid) or (0.0, 0))[0],
+                "client": own.user + own.system}
+    return probe
 
 
 def load(url: str, concurrency: int, seconds: float, auth: Any = None) -> dict[str, Any]:
@@ -260,6 +303,11 @@ def _summary(results: dict[str, Any]) -> dict[str, Any]:
     return {
         "endpoint_rps_ratio_auth_off (goal >= 0.9)": off["ratio_to_direct"],
         "endpoint_rps_ratio_auth_enforce (goal >= 0.9)": on["ratio_to_direct"],
+        "endpoint_cpu_bound_ratio_auth_off": off.get("cpu_bound_ratio"),
+        "endpoint_cpu_bound_ratio_auth_enforce": on.get("cpu_bound_ratio"),
+        "gateway_cpu_us_per_call_auth_off": off.get("cpu_us_per_call", {}).get("gateway_emulator"),
+        "gateway_cpu_us_per_call_auth_enforce": on.get("cpu_us_per_call", {}).get("gateway_emulator"),
+        "api_port_gateway_rps_ratio": results["auth_off"]["api_port_gateway"]["ratio_to_direct"],
         "endpoint_added_p50_ms_auth_off (goal < 1)": off["added_p50_ms"],
         "endpoint_added_p50_ms_auth_enforce (goal < 1)": on["added_p50_ms"],
         "instances_rps_ratio_2_to_1": results["instances"]["2_instances"]["ratio_to_1"],

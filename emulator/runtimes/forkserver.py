@@ -10,8 +10,11 @@ done), and it gets exactly the environment, working directory and ``argv`` the j
 The protocol is JSON lines over a socket pair: ``spawn`` requests (``module`` to run as ``__main__``,
 or ``code``; ``argv``, ``env``, ``cwd``, ``path``, ``stdout``/``stderr`` files, ``session`` for a
 process group of its own) are answered with the child's pid; the server reaps its children and
-reports each exit code. The server exits when the socket closes (its owner went away), leaving the
-children it started running.
+reports each exit code. It also learns: a child that exits tells it which libraries it imported
+(modules from the interpreter's own directories, never the job's), and the server imports them
+before the next fork, so the second verify() of a scikit-learn model finds its estimator's modules
+loaded too. The server exits when the socket closes (its owner went away), leaving the children it
+started running.
 
 What a library reads only when it is imported (``OMP_NUM_THREADS`` and the like) comes from the
 server's environment, not the job's: callers give jobs that set such variables a fresh interpreter
@@ -19,6 +22,7 @@ instead (:func:`import_time_variables`).
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -34,6 +38,8 @@ _IMPORT_TIME_PREFIXES = ("PYTHON", "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "GOT
 _BOOTSTRAP = r'''
 import importlib, io, json, os, runpy, select, signal, socket, sys, traceback
 
+LIBRARIES = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+
 def preload(names):
     for name in names:
         if name not in sys.modules:
@@ -45,7 +51,7 @@ def preload(names):
 def main():
     sock = socket.socket(fileno=int(sys.argv[1]))
     preload(json.loads(sys.argv[2]))
-    children, buf = set(), b""
+    children, learning, buf = set(), {}, b""
     signal.signal(signal.SIGCHLD, lambda *_: None)
 
     def send(message):
@@ -53,7 +59,7 @@ def main():
 
     send({"ready": True})
     while True:
-        readable, _, _ = select.select([sock], [], [], 0.05)
+        readable, _, _ = select.select([sock, *learning], [], [], 0.05)
         while children:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -63,7 +69,17 @@ def main():
                 break
             children.discard(pid)
             send({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
-        if not readable:
+        for fd in [fd for fd in readable if fd in learning]:
+            chunk = os.read(fd, 1 << 16)
+            if chunk:
+                learning[fd] += chunk
+                continue
+            os.close(fd)
+            try:
+                preload(json.loads(learning.pop(fd) or b"[]"))
+            except ValueError:
+                pass
+        if sock not in readable:
             continue
         data = sock.recv(1 << 20)
         if not data:
@@ -73,15 +89,29 @@ def main():
             line, buf = buf.split(b"\n", 1)
             job = json.loads(line)
             preload(job.get("preload") or ())
+            report, tell = os.pipe()
             pid = os.fork()
             if pid == 0:
                 sock.close()
-                run(job)
+                os.close(report)
+                run(job, tell)
+            os.close(tell)
+            learning[report] = b""
             children.add(pid)
             send({"id": job["id"], "pid": pid})
 
-def run(job):
-    code = 1
+def learned(known):
+    # The libraries this child imported that the server had not: the server imports them for the
+    # next child (it learns what the framework's models need). Never the job's own modules.
+    names = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) or ""
+        if name not in known and path.startswith(LIBRARIES):
+            names.append(name)
+    return names
+
+def run(job, tell):
+    code, known = 1, set(sys.modules)
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         if job.get("session"):
@@ -112,6 +142,7 @@ def run(job):
         try:
             sys.stdout.flush()
             sys.stderr.flush()
+            os.write(tell, json.dumps(learned(known)).encode())
         finally:
             os._exit(code)
 
@@ -119,9 +150,13 @@ main()
 '''
 
 
-def import_time_variables(env: dict[str, str]) -> list[str]:
-    """The job's variables that a library reads when it is imported (see the module docstring)."""
-    return sorted(name for name in env if name.upper().startswith(_IMPORT_TIME_PREFIXES))
+def import_time_variables(env: dict[str, str], server_env: dict[str, str] | None = None) -> list[str]:
+    """The job's variables that a library reads when it is imported (see the module docstring); with
+    ``server_env``, only those whose value differs from the fork server's (or that it lacks)."""
+    base = server_env or {}
+    names = set(env) | (set(base) if server_env is not None else set())
+    return sorted(name for name in names if name.upper().startswith(_IMPORT_TIME_PREFIXES)
+                  and (server_env is None or env.get(name) != base.get(name)))
 
 
 class ForkServer:
@@ -130,6 +165,7 @@ class ForkServer:
     def __init__(self, python: str, preload: Iterable[str], env: dict[str, str] | None = None) -> None:
         ours, theirs = socket.socketpair()
         self.python, self.preload = python, tuple(preload)
+        self.env = dict(os.environ if env is None else env)
         self.process = subprocess.Popen(
             [python, "-P", "-c", _BOOTSTRAP, str(theirs.fileno()), json.dumps(list(self.preload))],
             pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -237,19 +273,42 @@ def server_for(python: str, preload: Iterable[str] = (), env: dict[str, str] | N
 
 def import_names(requirements: Iterable[str]) -> list[str]:
     """The modules to import for requirement names (``scikit-learn`` -> ``sklearn``): from the installed
-    distribution's metadata when this interpreter has it, else the name itself."""
-    from importlib import metadata
-
+    distributions' file lists when this interpreter has them, else the name itself."""
+    by_distribution = _top_level_names()
     names = []
     for requirement in requirements:
         name = requirement.split(";")[0].strip()
-        for sep in ("==", ">=", "<=", "~=", "!=", ">", "<", "[", " "):
+        for sep in ("==", ">=", "<=", "~=", "!=", ">", "<", "[", " ", "@"):
             name = name.split(sep)[0]
-        if not name:
-            continue
-        try:
-            top = (metadata.distribution(name).read_text("top_level.txt") or "").split()
-        except metadata.PackageNotFoundError:
-            top = []
-        names += [t for t in top if not t.startswith("_")] or [name.replace("-", "_").lower()]
+        if name:
+            key = _normal(name)
+            modules = by_distribution.get(key) or [key.replace("-", "_")]
+            names += modules + [extra for module in modules for extra in _MODEL_MODULES.get(module, ())]
     return names
+
+
+# What loading a typical model of a framework imports beyond the package itself (a model server's
+# workers are forked by gunicorn, not by the fork server, so it cannot learn these from them).
+_MODEL_MODULES = {
+    "sklearn": ("sklearn.linear_model", "sklearn.ensemble", "sklearn.tree", "sklearn.pipeline",
+                "sklearn.preprocessing"),
+    "xgboost": ("xgboost.sklearn",),
+    "lightgbm": ("lightgbm.sklearn",),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _top_level_names() -> dict[str, list[str]]:
+    from importlib import metadata
+
+    found: dict[str, list[str]] = {}
+    for module, distributions in metadata.packages_distributions().items():
+        if module.startswith("_") or not module.isidentifier():
+            continue
+        for distribution in distributions:
+            found.setdefault(_normal(distribution), []).append(module)
+    return found
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")

@@ -134,6 +134,9 @@ class GenericModel:
             requirements=pins, training_env=training_env, provenance=self._runtime_provenance(), loader_values=values,
         )
         self.runtime_info.write(target)
+        from toolkit.artifact.verify import warm_up
+
+        warm_up(target)  # verify() usually comes next: its fork server imports the frameworks meanwhile
         from toolkit.artifact.scorefile import model_ignore_text
 
         (target / ".model-ignore").write_text(model_ignore_text(), encoding="utf-8")
