@@ -22,6 +22,7 @@ from flask import Flask
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import BaseWSGIServer, create_server
+from waitress.receiver import FixedStreamReceiver
 from waitress.task import ErrorTask
 
 from emulator import private
@@ -29,7 +30,10 @@ from emulator.app import create_app
 from emulator.config import EmulatorConfig
 from emulator.console import console_url
 from emulator.errors import code_for_status, error_document, new_request_id
+from emulator.auth.enforce import UPLOAD_PATHS
 from emulator.state import EmulatorState, state_of
+from emulator.store.upload_spool import THRESHOLD as UPLOAD_THRESHOLD
+from emulator.store.upload_spool import UploadSpool
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +56,27 @@ class _OCIErrorTask(ErrorTask):
 
 
 class _Parser(HTTPRequestParser):
+    spool_dir: Path | None = None  # the blob store's temp directory, set per server
+
     def parse_header(self, header_plus: bytes) -> None:
         try:
             super().parse_header(header_plus)
         except ValueError:  # a Content-Length of thousands of digits: waitress checks digits, int() refuses
             raise ParsingError("Content-Length is invalid") from None
+        if (self.spool_dir is not None and not self.chunked and self.content_length > UPLOAD_THRESHOLD
+                and self.command in ("POST", "PUT") and any(p.match(self.path) for p in UPLOAD_PATHS)):
+            # An artifact or object upload: received straight into the blob store and hashed meanwhile.
+            self.body_rcv = FixedStreamReceiver(self.content_length, UploadSpool(self.spool_dir))
 
 
 class _Channel(HTTPChannel):
     error_task_class = _OCIErrorTask
     parser_class = _Parser
+
+    def handle_close(self) -> None:
+        if self.request is not None:  # a body cut off mid-way: its spooled part goes now
+            self.request.close()
+        super().handle_close()
 
 
 def _make_server(app: Flask, config: EmulatorConfig) -> Any:
@@ -76,9 +91,11 @@ def _make_server(app: Flask, config: EmulatorConfig) -> Any:
         ident="dockyard-emulator",
         clear_untrusted_proxy_headers=True,
     )
+    parser = type("_Parser", (_Parser,), {"spool_dir": state_of(app).blobs.spool_dir})
+    channel = type("_Channel", (_Channel,), {"parser_class": parser})
     for listener in [server, *getattr(server, "map", {}).values()]:  # one socket, or several (MultiSocketServer)
         if isinstance(listener, BaseWSGIServer):
-            listener.channel_class = _Channel
+            listener.channel_class = channel
     return server
 
 

@@ -32,6 +32,7 @@ _BODY_EXEMPT = [
     re.compile(r"^/20190101/.+/artifact$"),
     re.compile(r"^/n/[^/]+/b/[^/]+/[ou]/.+$"),
 ]
+UPLOAD_PATHS = tuple(_BODY_EXEMPT)  # the routes whose bodies are artifacts and objects (server.py spools them)
 # Where API request bodies go (JSON documents, read by the access check); the predict gateway
 # (``/<deployment-ocid>/predict``) carries the user's own payload instead.
 _API_PREFIXES = ("/20190101/", "/20180409/", "/20190909/", "/n/")

@@ -50,6 +50,17 @@ def test_streamed_upload_from_a_file(ds, make_model, tmp_path):
     assert hashlib.sha256(b"".join(chunks)).hexdigest() == hashlib.sha256(PAYLOAD * 5).hexdigest()
 
 
+def test_large_upload_reports_the_digests_of_what_arrived(ds, make_model):
+    """Over a MiB the body is spooled into the blob store and hashed while it arrives."""
+    data = os.urandom(5 * 1024 * 1024 + 11)
+    model = make_model()
+    ds.create_model_artifact(model.id, io.BytesIO(data), content_length=len(data))
+    head = ds.head_model_artifact(model.id).headers
+    assert head["content-md5"] == base64.b64encode(hashlib.md5(data).digest()).decode()
+    assert int(head["content-length"]) == len(data)
+    assert ds.get_model_artifact_content(model.id).data.content == data
+
+
 def test_artifact_is_immutable(ds, make_model, service_error):
     model = make_model()
     ds.create_model_artifact(model.id, b"first")

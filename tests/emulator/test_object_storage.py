@@ -2,6 +2,7 @@
 and artifact export/import between buckets and models."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import uuid
@@ -64,6 +65,17 @@ def test_content_md5_is_checked(store, namespace, bucket, service_error):
     error = service_error(lambda: store.put_object(namespace, bucket, "x", b"data", content_md5="AAAAAAAAAAAAAAAAAAAAAA=="))
     assert error.status == 400
     assert service_error(lambda: store.head_object(namespace, bucket, "x")).status == 404
+
+
+def test_large_object_is_checked_against_its_content_md5(store, namespace, bucket, service_error):
+    """Bodies over a MiB are spooled and hashed while they arrive; the check is the same."""
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
+    error = service_error(lambda: store.put_object(namespace, bucket, "big", data, content_md5="AAAAAAAAAAAAAAAAAAAAAA=="))
+    assert error.status == 400
+    assert service_error(lambda: store.head_object(namespace, bucket, "big")).status == 404
+    assert store.put_object(namespace, bucket, "big", data, content_md5=md5).headers["opc-content-md5"] == md5
+    assert store.get_object(namespace, bucket, "big").data.content == data
 
 
 def test_multipart_upload_with_upload_manager(store, namespace, bucket, tmp_path):
