@@ -63,10 +63,15 @@ class _Parser(HTTPRequestParser):
             super().parse_header(header_plus)
         except ValueError:  # a Content-Length of thousands of digits: waitress checks digits, int() refuses
             raise ParsingError("Content-Length is invalid") from None
-        if (self.spool_dir is not None and not self.chunked and self.content_length > UPLOAD_THRESHOLD
-                and self.command in ("POST", "PUT") and any(p.match(self.path) for p in UPLOAD_PATHS)):
+        if self._is_large_upload():
             # An artifact or object upload: received straight into the blob store and hashed meanwhile.
             self.body_rcv = FixedStreamReceiver(self.content_length, UploadSpool(self.spool_dir))
+
+    def _is_large_upload(self) -> bool:
+        """An artifact or object body over the threshold that waitress will accept (a larger one is 413)."""
+        return (self.spool_dir is not None and not self.chunked and self.command in ("POST", "PUT")
+                and UPLOAD_THRESHOLD < self.content_length < self.adj.max_request_body_size
+                and any(p.match(self.path) for p in UPLOAD_PATHS))
 
 
 class _Channel(HTTPChannel):

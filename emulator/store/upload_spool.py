@@ -48,6 +48,7 @@ class UploadSpool:
         self.adopted = False
         self._cond = threading.Condition()
         self._complete = False
+        self._abandoned = False  # closed before the store adopted it: the hashes are not needed
         self._digests: dict[str, Any] = {}
         self._errors: list[BaseException] = []
         self._threads = [threading.Thread(target=self._hash, args=(name,), daemon=True, name=f"spool-{name}")
@@ -80,6 +81,7 @@ class UploadSpool:
         if self.closed:
             return
         self.closed = True
+        self._abandoned = not self.adopted
         self._finish_threads()
         if not self.adopted and self.path is not None:
             self.path.unlink(missing_ok=True)
@@ -126,9 +128,9 @@ class UploadSpool:
         try:
             while True:
                 size = self._wait_for(done)
-                if size <= done:
+                if size <= done or self._abandoned:
                     return
-                while done < size:
+                while done < size and not self._abandoned:
                     chunk = os.pread(self.fd, min(_READ, size - done), done)
                     if not chunk:
                         return
