@@ -9,6 +9,16 @@ from emulator import settings
 from emulator.contracts import limits
 from emulator.unzip import ZipLimits
 
+DEFAULT_TOMBSTONE_RETENTION = 24 * 3600.0  # seconds a deleted resource stays readable in state DELETED
+
+
+def _retention() -> float:
+    value = os.environ.get("DOCKYARD_TOMBSTONE_RETENTION")
+    try:
+        return float(value) if value else DEFAULT_TOMBSTONE_RETENTION
+    except ValueError:
+        raise ValueError(f"DOCKYARD_TOMBSTONE_RETENTION must be a number of seconds, not {value!r}") from None
+
 
 def _endpoint_port_from_env() -> int | None:
     value = os.environ.get("DOCKYARD_ENDPOINT_PORT", "").strip().lower()
@@ -50,6 +60,8 @@ class EmulatorConfig:
     # by this: 0.01 lets a test see OCI's PT3M pass in 1.8 s.
     autoscaling_time_scale: float = field(
         default_factory=lambda: float(os.environ.get("DOCKYARD_AUTOSCALING_TIME_SCALE") or 1.0))
+    # Deleted models, projects, version sets and deployments answer GET in state DELETED this long.
+    tombstone_retention: float = field(default_factory=_retention)
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()

@@ -6,7 +6,8 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from emulator.contracts.deployments import DEFAULT_BANDWIDTH_MBPS, DEFAULT_INSTANCE_COUNT
-from emulator.errors import invalid, not_found
+from emulator.data_science import models
+from emulator.errors import invalid
 from emulator.model_deployment import autoscaling
 from emulator.model_deployment.service import KIND, DeploymentService, current_service
 from emulator.state import current_state
@@ -111,8 +112,7 @@ def _configuration(config: Any) -> dict[str, Any]:
     if not isinstance(model, dict):
         raise invalid("modelConfigurationDetails must be an object.")
     model_id = require_ocid(model.get("modelId"), "modelConfigurationDetails.modelId")
-    if current_state().db.get("model", model_id) is None:
-        raise not_found("model", model_id)
+    models.get(current_state().db, model_id)  # 404 unknown, 409 deleted
     instance = model.get("instanceConfiguration")
     if not isinstance(instance, dict) or not isinstance(instance.get("instanceShapeName"), str):
         raise invalid("modelConfigurationDetails.instanceConfiguration.instanceShapeName is required.")

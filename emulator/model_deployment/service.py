@@ -672,8 +672,12 @@ class DeploymentService:
         return record
 
     def _set(self, record: dict[str, Any], lifecycle: str, details: str) -> None:
-        record["lifecycleState"] = lifecycle
+        """Move to ``lifecycle``; DELETED makes the record a tombstone, readable until the retention purges it."""
         record["lifecycleDetails"] = details
+        if lifecycle == DELETED:
+            self.state.tombstones.bury(KIND, record, new_etag())
+            return
+        record["lifecycleState"] = lifecycle
         self._save(record)
 
     def _save(self, record: dict[str, Any]) -> None:
