@@ -24,6 +24,7 @@ def test_a_deleted_model_answers_get_in_state_deleted_and_refuses_writes(ds, com
     assert [m.id for m in ds.list_models(compartment, lifecycle_state="DELETED").data] == [model.id]
 
     assert service_error(lambda: ds.head_model_artifact(model.id)).status == 404  # the bytes went
+    assert service_error(lambda: ds.get_model_provenance(model.id)).status == 404  # ADS's sync() reads it
     for write in (lambda: ds.update_model(model.id, M.UpdateModelDetails(display_name="x")),
                   lambda: ds.delete_model(model.id), lambda: ds.activate_model(model.id),
                   lambda: ds.create_model_provenance(model.id, M.CreateModelProvenanceDetails(git_branch="b"))):
