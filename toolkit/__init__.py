@@ -20,6 +20,7 @@ _EXPORTS = {
     "ModelVersionSet": "toolkit.catalog.version_set",
     "experiment": "toolkit.catalog.version_set",
     "mock_datascience": "toolkit.testing.mock",
+    "connect_ads": "toolkit.ads_connect",
 }
 
 __all__ = sorted(_EXPORTS)

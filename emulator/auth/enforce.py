@@ -42,6 +42,8 @@ _OPEN_PATHS = {"/health", "/healthz", "/_dockyard/health", "/_dockyard/status"}
 # requests; it asks for the token printed at start instead (emulator.console.access). Matched by the
 # route Flask resolved, not by a path prefix, so no crafted path reaches the API through it.
 _SELF_AUTHENTICATED = {"console"}
+# Pre-authenticated requests carry their authorization in the path (emulator.object_storage.pars).
+_PAR_PATH = re.compile(r"^/p/[^/]+/n/")
 
 
 def install(app: Flask) -> None:
@@ -55,7 +57,8 @@ def enforcing() -> bool:
 
 def authenticate_request() -> None:
     """Flask hook: 401/404 as OCIError, or None to let the request through."""
-    if not enforcing() or request.path in _OPEN_PATHS or request.blueprint in _SELF_AUTHENTICATED:
+    if (not enforcing() or request.path in _OPEN_PATHS or request.blueprint in _SELF_AUTHENTICATED
+            or _PAR_PATH.match(request.path)):
         return None
     db = current_state().db
     try:

@@ -33,10 +33,11 @@ from emulator.data_science import work_requests as wr
 from emulator.errors import OCIError, incorrect_state, invalid, not_found
 from emulator.model_deployment import access_log, autoscaling, files
 from emulator.model_deployment.routing import Instance, Router, eject, restore
+from emulator.object_storage import conda_packs
 from emulator.ocid import is_valid_ocid, new_ocid
 from emulator.runtimes import RuntimeFailure, ServerHandle, ServerSpec, choose, docker_problem, make
 from emulator.runtimes import base_image as images
-from emulator.runtimes.requirements import artifact_requirements
+from emulator.runtimes.requirements import artifact_requirements, environment_source
 from emulator.settings import RUNTIME_ENV, SettingError, check_runtime
 from emulator.state import EmulatorState
 from emulator.wire import new_etag, now
@@ -230,6 +231,8 @@ class DeploymentService:
         model_id = _model_config(record)["modelId"]
         artifact_dir = files.unpack_model_artifact(self.state, model_id, deployment_id)
         sink.progress(10, f"artifact of {model_id} unpacked at {artifact_dir}")
+        if not _is_byoc(record):
+            sink(f"environment: {environment_source(artifact_dir)}")
         name, reason = self._runtime_name(record)
         sink(reason)
         runtime = self._runtime(name)
@@ -653,16 +656,17 @@ class DeploymentService:
         env_cfg = _env_config(record)
         env = {str(k): str(v) for k, v in (env_cfg.get("environmentVariables") or {}).items()}
         spec = ServerSpec(deployment_id=record["id"], artifact_dir=artifact_dir,
-                          log_dir=files.log_dir(self.state, record["id"]),
-                          requirements=artifact_requirements(artifact_dir), env=env,
+                          log_dir=files.log_dir(self.state, record["id"]), env=env,
                           max_payload_bytes=self.state.config.max_payload_bytes,
                           base_image=self._settings(record)[1])
-        if _is_byoc(record):
-            spec.image = env_cfg.get("image")
-            spec.entrypoint = env_cfg.get("entrypoint") or None
-            spec.cmd = env_cfg.get("cmd") or None
-            spec.server_port = int(env_cfg.get("serverPort") or DEFAULT_SERVER_PORT)
-            spec.health_check_port = int(env_cfg.get("healthCheckPort") or spec.server_port)
+        if not _is_byoc(record):  # BYOC brings its own environment
+            spec.requirements = artifact_requirements(artifact_dir, conda_packs.lookup(self.state))
+            return spec
+        spec.image = env_cfg.get("image")
+        spec.entrypoint = env_cfg.get("entrypoint") or None
+        spec.cmd = env_cfg.get("cmd") or None
+        spec.server_port = int(env_cfg.get("serverPort") or DEFAULT_SERVER_PORT)
+        spec.health_check_port = int(env_cfg.get("healthCheckPort") or spec.server_port)
         return spec
 
     def _require_not_busy(self, deployment_id: str) -> dict[str, Any]:

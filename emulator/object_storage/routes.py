@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from emulator.errors import invalid
-from emulator.object_storage import buckets, multipart, objects
+from emulator.object_storage import buckets, multipart, objects, pars
 from emulator.state import current_state
 from emulator.wire import blob_response, caller, content_length, empty_response, http_date, json_body, limit_arg, now
 
@@ -56,7 +56,8 @@ def put_object(namespace: str, bucket: str, name: str) -> Response:
     state = current_state()
     buckets.check_name(bucket)
     blob = objects.receive(state, request.stream, content_length(), request.headers.get("content-md5"))
-    metadata = {k[len("opc-meta-"):]: v for k, v in request.headers.items() if k.lower().startswith("opc-meta-")}
+    metadata = {k[len("opc-meta-"):].lower(): v for k, v in request.headers.items()  # names are case-insensitive
+                if k.lower().startswith("opc-meta-")}
     stored = {h: request.headers[h] for h in objects.STORED_HEADERS if request.headers.get(h)}
     record = objects.put(state, namespace, bucket, name, blob, content_type=request.headers.get("content-type"),
                          metadata=metadata, if_match=request.headers.get("if-match"),
@@ -77,6 +78,13 @@ def get_object(namespace: str, bucket: str, name: str) -> Response:
                              {**objects.headers(record), **_echo()})
     response.headers["content-type"] = record["contentType"]
     return response
+
+
+@bp.route("/p/<par_id>/n/<namespace>/b/<bucket>/o/<path:name>", methods=["GET", "HEAD"])
+def get_object_with_par(par_id: str, namespace: str, bucket: str, name: str) -> Response:
+    """A pre-authenticated read: no signature, only the object the PAR was made for."""
+    pars.target(current_state().db, par_id, namespace, bucket, name)
+    return get_object(namespace, bucket, name)
 
 
 @bp.delete("/n/<namespace>/b/<bucket>/o/<path:name>")

@@ -1,8 +1,8 @@
 """The ``docker`` runtime: one container per deployment, through the Docker SDK (never the CLI).
 
 Images are built per environment: the base Python image + a venv with the artifact's
-requirements, installed from a wheelhouse built on the host (``--no-index``), so the build needs
-no network. The image tag is a hash of base image id + requirements + server source: a second
+requirements (or its conda pack's), installed from a wheelhouse built on the host (``--no-index``),
+so the build needs no network. The image tag is a hash of base image id + requirements + server source: a second
 deploy of the same environment reuses it. The artifact is mounted read-only at OCI's path, the
 container port is published on 127.0.0.1 on a port Docker picks, and labels let a restarted
 emulator find its containers again. BYOC runs the user's image with its own ports and command.
@@ -21,7 +21,7 @@ from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFail
 from emulator.runtimes.base_image import not_local, resolve as resolve_base_image, unavailable_message
 from emulator.runtimes.requirements import environment_key, with_server_packages
 from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
-from emulator.runtimes.wheelhouse import build_dir, build_wheelhouse
+from emulator.runtimes.wheelhouse import build_dir, for_requirements, link_into
 
 SERVER_PORT = 8080
 LOG_DIR_IN_CONTAINER = "/var/log/dockyard"
@@ -80,7 +80,7 @@ class DockerRuntime:
                 log(f"image {tag} cached (base {base}); skipping the build")
                 return tag
             context = build_dir(self.home, key)
-            build_wheelhouse(needed, context / "wheels", log)
+            link_into(for_requirements(self.home, needed, log), context / "wheels")
             self._write_context(context, base)
             log(f"building image {tag} from {base} (offline: --no-index)")
             self._build(context, tag, key, base, log)

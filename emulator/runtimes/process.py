@@ -1,8 +1,9 @@
 """The ``process`` runtime: the inference server under gunicorn in a local subprocess.
 
 The fastest inner loop and the fallback without a Docker engine. The server runs with this
-interpreter when it already satisfies the artifact's requirements, else in a venv built once
-per environment under ``<home>/runtime/venvs``. It listens on a free port of 127.0.0.1.
+interpreter when it already satisfies the environment's requirements (the artifact's, or its
+conda pack's), else in a venv built once per environment under ``<home>/runtime/venvs``, from the
+same host-built wheelhouse the docker runtime's images use. It listens on a free port of 127.0.0.1.
 
 Servers are forked from a warm fork server of that interpreter (``forkserver``: flask, gunicorn,
 numpy, pandas and the artifact's frameworks already imported), so a deployment answers in a
@@ -27,7 +28,7 @@ from emulator.runtimes.requirements import environment_key, satisfied_here, with
 from emulator.runtimes.server_package import cached_copy, gunicorn_args
 from emulator.pids import pid_running
 from emulator.runtimes import forkserver
-from emulator.runtimes.wheelhouse import run_streaming
+from emulator.runtimes.wheelhouse import for_requirements, run_streaming
 
 SERVER_LOG = "server.log"
 # What every model server imports: the fork server has them loaded before the first deployment.
@@ -144,7 +145,7 @@ class ProcessRuntime:
         if not unmet:
             log(f"using this interpreter ({sys.executable}): it satisfies all {len(needed)} requirement(s)")
             return sys.executable
-        log(f"this interpreter lacks {', '.join(unmet)}; using a venv built from the requirements")
+        log(f"this interpreter lacks {', '.join(unmet)}; using a venv built from the wheelhouse")
         with self._venv_lock:
             return str(self._venv(needed, log))
 
@@ -154,11 +155,10 @@ class ProcessRuntime:
         if (venv / ".complete").is_file():
             log(f"venv cached at {venv}")
             return python
+        wheels = for_requirements(self.home, requirements, log)
         run_streaming([sys.executable, "-m", "venv", "--clear", str(venv)], log, "python -m venv")
-        req_file = venv / "requirements.txt"
-        req_file.write_text("\n".join(requirements) + "\n")
-        run_streaming([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--prefer-binary",
-                       "-r", str(req_file)], log, "pip install")
+        run_streaming([str(python), "-m", "pip", "install", "--no-index", "--disable-pip-version-check",
+                       "--find-links", str(wheels), "-r", str(wheels / "requirements.txt")], log, "pip install")
         (venv / ".complete").write_text("ok\n")
         return python
 

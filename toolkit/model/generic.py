@@ -120,7 +120,7 @@ class GenericModel:
             inference_python_version or props.inference_python_version,
             training_conda_env or props.training_conda_env,
             training_python_version or props.training_python_version,
-            ignore_conda_error,
+            ignore_conda_error, self.auth,
         )
         pins = self._requirements(requirements)  # before writing anything: a missing package stops here
         target = self._writable_artifact_dir(force_overwrite)
@@ -147,12 +147,13 @@ class GenericModel:
 
     @staticmethod
     def _environments(inference_env: str | None, inference_python: str | None, training_env: str | None,
-                      training_python: str | None, ignore_conda_error: bool):
-        """(inference, training) CondaEnv from ADS's arguments; the training one is optional."""
+                      training_python: str | None, ignore_conda_error: bool, auth: Any = None):
+        """(inference, training) CondaEnv from ADS's arguments, slugs resolved through the profile's
+        Object Storage; the training one is optional."""
         inference = runtime_yaml.CondaEnv.from_argument(inference_env, inference_python,
-                                                         ignore_conda_error=ignore_conda_error)
-        training = runtime_yaml.CondaEnv.from_argument(training_env, training_python, ignore_conda_error=True) \
-            if training_env else None
+                                                         ignore_conda_error=ignore_conda_error, auth=auth)
+        training = runtime_yaml.CondaEnv.from_argument(training_env, training_python, ignore_conda_error=True,
+                                                       auth=auth) if training_env else None
         return inference, training
 
     def _write_model_file(self, target: Path, model_file_name: str | None) -> tuple[str, str, dict]:
