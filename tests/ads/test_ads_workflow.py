@@ -8,8 +8,6 @@ builder and BYOC, and finally deleted together with its deployments.
 """
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -97,47 +95,18 @@ def test_the_model_deployment_builder_with_log_ids_then_show_logs(ads, saved):
 
 
 @pytest.fixture(scope="module")
-def byoc_image(tmp_path_factory) -> str:
-    """A tiny server image of our own on the offline base image: /health and an echoing /predict."""
-    import docker
+def byoc_image() -> str:
+    """A tiny stdlib server image of our own (the one the toolkit's BYOC tests deploy)."""
+    from tests.deployment import helpers
 
-    from toolkit import settings
-
-    context = tmp_path_factory.mktemp("byoc")
-    (context / "server.py").write_text(textwrap.dedent('''
-        import json, os
-        from http.server import BaseHTTPRequestHandler, HTTPServer
-
-        class Handler(BaseHTTPRequestHandler):
-            def reply(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self.reply(200, {"status": "ok"}) if self.path == "/health" else self.reply(404, {})
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
-                self.reply(200, {"echo": body, "greeting": os.environ.get("GREETING")})
-
-        HTTPServer(("0.0.0.0", 8080), Handler).serve_forever()
-    '''))
-    (context / "Dockerfile").write_text(f"FROM {settings.base_image()}\nCOPY server.py /srv/server.py\n"
-                                        'EXPOSE 8080\nCMD ["python3", "/srv/server.py"]\n')
-    tag = "dockyard-test/ads-byoc:1"
-    client = docker.from_env()
-    client.images.build(path=str(context), tag=tag, rm=True)
-    yield tag
-    client.images.remove(tag, force=True)
+    return helpers.build_byoc_image()
 
 
 def test_bring_your_own_container_with_a_local_image(ads, saved, byoc_image):
     result = ads.run("byoc.py", saved["model_id"], byoc_image)
-    assert result["prediction"] == {"echo": {"x": [1, 2, 3]}, "greeting": "hello from ADS"}
+    prediction = result["prediction"]
+    assert (prediction["byoc"], prediction["echo"], prediction["greeting"]) == (True, {"x": [1, 2, 3]}, "hello from ADS")
+    assert "score.py" in prediction["files"]  # the model's artifact, mounted where OCI mounts it
     assert result["after_delete"] == "DELETED"
 
 
