@@ -16,6 +16,7 @@ from emulator.wire import new_etag, now
 KIND = "osbucket"
 OBJECT_KIND = "osobject"
 LOCAL_COMPARTMENT = "ocid1.tenancy.oc1..dockyardlocaltenancy"
+PUBLIC_READ = "ObjectRead"  # publicAccessType of a bucket whose objects anyone may read
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 
 

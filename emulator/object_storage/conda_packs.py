@@ -15,8 +15,7 @@ import json
 from emulator.contracts import conda_packs as contract
 from emulator.object_storage import buckets, objects, pars
 from emulator.state import EmulatorState
-
-PUBLIC_READ = "ObjectRead"  # OCI's service pack bucket is readable by every tenancy
+from emulator.store.blobs import SEED_PREFIX
 
 
 def seed(state: EmulatorState) -> None:
@@ -35,12 +34,12 @@ def _put(state: EmulatorState, namespace: str, name: str, body: bytes, content_t
          metadata: dict[str, str]) -> None:
     bucket = contract.SERVICE_BUCKET
     buckets.ensure(state.db, namespace, bucket, state.config.region, buckets.LOCAL_COMPARTMENT,
-                   public_access=PUBLIC_READ)
+                   public_access=buckets.PUBLIC_READ)  # OCI's is readable by every tenancy
     existing = state.db.get(objects.KIND, objects.key(namespace, bucket, name))
     md5 = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
     if existing and existing["md5"] == md5 and existing.get("metadata") == metadata:
         return
-    blob = state.blobs.write_bytes(body, prefix="object")
+    blob = state.blobs.write_bytes(body, prefix=SEED_PREFIX)
     objects.put(state, namespace, bucket, name, blob, content_type=content_type, metadata=metadata)
 
 

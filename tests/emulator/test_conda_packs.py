@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import oci
+import pytest
 import requests
 
 from emulator.contracts import conda_packs as contract
@@ -74,3 +76,20 @@ def test_object_metadata_names_are_case_insensitive(clients, service_error):
     store.put_object("dockyard", "case-test", "x", b"1", opc_meta={"Manifest": "{}"})
     assert store.head_object("dockyard", "case-test", "x").headers["opc-meta-manifest"] == "{}"
     assert service_error(lambda: store.head_object("dockyard", "case-test", "y")).status == 404
+
+
+def test_under_enforced_signing_any_key_reads_the_public_pack_bucket_but_cannot_write_it(start_emulator, tmp_path):
+    from emulator.auth import add_key
+    from toolkit.testing.credentials import fake_ocid, make_api_key
+
+    running = start_emulator(auth_mode="enforce")
+    key = make_api_key(tmp_path / "key")
+    add_key(running.state.db, key.tenancy, key.user, key.public_key_pem, compartments=[fake_ocid("compartment")])
+    client = oci.object_storage.ObjectStorageClient(
+        key.config(), signer=key.signer(), service_endpoint=running.url,
+        retry_strategy=oci.retry.NoneRetryStrategy())
+    assert _index(client)  # a key limited to one compartment of its own
+    with pytest.raises(oci.exceptions.ServiceError) as refused:
+        client.put_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, contract.INDEX_OBJECT, b"{}")
+    assert (refused.value.status, refused.value.code) == (404, "BucketNotFound")
+    assert requests.get(running.url + INDEX_PAR, timeout=10).status_code == 200  # unsigned, through the PAR
