@@ -13,6 +13,7 @@ OCI_CLI_STAMP := $(OCI_CLI_VENV)/.installed
 # ADS keeps its own pins; the ADS compatibility tests run their scripts with this interpreter.
 ADS_VENV := $(VENV)/ads
 ADS_STAMP := $(ADS_VENV)/.installed
+ADS_BASE_STAMP := $(ADS_VENV)/.oracle-ads
 ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
 
 .PHONY: install ads quickstart test test-fast docker browser image screenshots clean
@@ -33,10 +34,14 @@ $(OCI_CLI_STAMP): $(STAMP)
 	ln -sf $(abspath $(OCI_CLI_VENV))/bin/oci $(BIN)/oci
 	touch $(OCI_CLI_STAMP)
 
-$(ADS_STAMP): pyproject.toml
+# oracle-ads once (minutes); Dockyard again only when pyproject.toml changes (seconds).
+$(ADS_BASE_STAMP):
 	$(PYTHON) -m venv $(ADS_VENV)
 	$(ADS_VENV)/bin/pip install -q --upgrade pip
 	$(ADS_VENV)/bin/pip install -q '$(ADS_REQUIREMENT)'
+	touch $(ADS_BASE_STAMP)
+
+$(ADS_STAMP): $(ADS_BASE_STAMP) pyproject.toml
 	$(ADS_VENV)/bin/pip install -q --no-deps -e .
 	touch $(ADS_STAMP)
 
