@@ -56,7 +56,9 @@ class CondaEnv:
             path, slug, kind, pack_python = resolve(env, auth)
         except CondaPackError as exc:
             if not ignore_conda_error:
-                raise RuntimeInfoError(exc.message, hint=exc.hint) from None
+                raise RuntimeInfoError(f"inference_conda_env={env!r}: {exc.message}",
+                                       hint=f"{exc.hint} Or pass ignore_conda_error=True to record it "
+                                       "as given, unresolved.") from None
             if env.startswith("oci://"):
                 return cls(env, env.rstrip("/").rsplit("/", 1)[-1], "published", python or python_version())
             return cls("", env, SERVICE_TYPE, python or python_version())
