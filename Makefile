@@ -59,10 +59,12 @@ test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -ra -m "not docker and not slow" $(PYTEST_ARGS)
 
-# Start a Docker engine and build the offline base image (Debian/Ubuntu hosts; needs root).
+# Start a Docker engine and build the offline base image and its Java variant for pyspark
+# environments (Debian/Ubuntu hosts; needs root).
 docker: $(STAMP)
 	bash .ci/setup-docker
 	$(BIN)/dockyard emulator base-image --tag "$${DOCKYARD_BASE_IMAGE:-dockyard/python:3.11-local}"
+	$(BIN)/dockyard emulator base-image --java
 
 # Headless Chromium and chromium-driver from Debian, for the console's browser test (needs root).
 browser:

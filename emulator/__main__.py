@@ -23,6 +23,9 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
     parser.add_argument("--runtime", choices=RUNTIMES, default=defaults.runtime)
     parser.add_argument("--base-image", default=defaults.base_image,
                         help="base image of deployment images (default: $DOCKYARD_BASE_IMAGE, else chosen per deploy)")
+    parser.add_argument("--java-base-image", default=defaults.java_base_image,
+                        help="base image (with a JRE) of environments that run a JVM, i.e. pyspark "
+                             "(default: $DOCKYARD_JAVA_BASE_IMAGE, else dockyard/python-jre:3.11-local)")
     parser.add_argument("--max-unzipped-bytes", type=int, default=None)
     parser.add_argument("--max-zip-ratio", type=float, default=None)
     parser.add_argument("--endpoint-port", default=None,
@@ -38,7 +41,8 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
                           auth_mode=args.auth_mode, runtime=args.runtime, base_image=args.base_image,
                           max_unzipped_bytes=args.max_unzipped_bytes, max_zip_ratio=args.max_zip_ratio,
                           console_write=args.console_write, endpoint_port=_endpoint_port(args.endpoint_port, defaults),
-                          autoscaling_time_scale=args.autoscaling_time_scale)
+                          autoscaling_time_scale=args.autoscaling_time_scale,
+                          java_base_image=args.java_base_image)
 
 
 def _endpoint_port(value: str | None, defaults: EmulatorConfig) -> int | None:

@@ -45,6 +45,7 @@ class EmulatorConfig:
     runtime: str = field(default_factory=lambda: settings.runtime() or settings.DEFAULT_RUNTIME)
     # None: the default, resolved at each deploy (``emulator.runtimes.base_image.resolve``).
     base_image: str | None = field(default_factory=settings.base_image)
+    java_base_image: str = field(default_factory=settings.java_base_image)
     namespace: str = "dockyard"
     # How far a deployed artifact zip may unpack (None: DOCKYARD_MAX_UNZIPPED_BYTES / _ZIP_RATIO, else the defaults).
     max_unzipped_bytes: int | None = None

@@ -78,7 +78,7 @@ def _command(config: EmulatorConfig) -> list[str]:
         "--home", str(config.home), "--host", config.host, "--port", str(config.port),
         "--region", config.region, "--max-artifact-bytes", str(config.max_artifact_bytes),
         "--max-payload-bytes", str(config.max_payload_bytes), "--auth-mode", config.auth_mode,
-        "--runtime", config.runtime,
+        "--runtime", config.runtime, "--java-base-image", config.java_base_image,
     ]
     if config.base_image:
         command += ["--base-image", config.base_image]

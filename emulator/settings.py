@@ -1,4 +1,5 @@
-"""The deployment settings a user changes (``DOCKYARD_RUNTIME``, ``DOCKYARD_BASE_IMAGE``), read here only.
+"""The deployment settings a user changes (``DOCKYARD_RUNTIME``, ``DOCKYARD_BASE_IMAGE``,
+``DOCKYARD_JAVA_BASE_IMAGE``), read here only.
 
 The emulator reads them when it starts (``EmulatorConfig``); a caller's own values travel with
 each deployment it creates as freeform tags (``emulator.contracts.deployments``: ``RUNTIME_TAG``,
@@ -16,9 +17,13 @@ DEFAULT_RUNTIME = "auto"
 # has it (or can pull it), else the offline one ``dockyard emulator base-image`` builds.
 DEFAULT_BASE_IMAGE = "python:3.11-slim"
 OFFLINE_BASE_IMAGE = "dockyard/python:3.11-local"
+# The base image of environments whose requirements run a JVM (pyspark) when none is set: the offline
+# base plus Debian's JRE, which ``dockyard emulator base-image --java`` layers on it.
+OFFLINE_JAVA_BASE_IMAGE = "dockyard/python-jre:3.11-local"
 
 RUNTIME_ENV = "DOCKYARD_RUNTIME"
 BASE_IMAGE_ENV = "DOCKYARD_BASE_IMAGE"
+JAVA_BASE_IMAGE_ENV = "DOCKYARD_JAVA_BASE_IMAGE"
 
 
 class SettingError(ValueError):
@@ -44,3 +49,8 @@ def check_runtime(value: str, source: str = "runtime") -> str:
 def base_image() -> str | None:
     """``DOCKYARD_BASE_IMAGE`` when set, else None (resolved per deploy: see ``runtimes.base_image``)."""
     return (os.environ.get(BASE_IMAGE_ENV) or "").strip() or None
+
+
+def java_base_image() -> str:
+    """``DOCKYARD_JAVA_BASE_IMAGE`` when set, else the offline ``dockyard/python-jre:3.11-local``."""
+    return (os.environ.get(JAVA_BASE_IMAGE_ENV) or "").strip() or OFFLINE_JAVA_BASE_IMAGE

@@ -1,7 +1,8 @@
 """Dockyard toolkit: the OCI Data Science model workflow (ADS-style), offline or in the cloud.
 
-Public names load lazily so that ``import toolkit`` never imports torch, xgboost or
-lightgbm; a framework is imported only when its model class is first used.
+Public names load lazily so that ``import toolkit`` never imports torch, xgboost, lightgbm,
+TensorFlow, transformers, pyspark or onnxruntime; a framework is imported only when its model
+class is first used (and, within it, only when a model of that kind is serialized or loaded).
 """
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ _EXPORTS = {
     "XGBoostModel": "toolkit.model.frameworks.xgboost",
     "LightGBMModel": "toolkit.model.frameworks.lightgbm",
     "PyTorchModel": "toolkit.model.frameworks.pytorch",
+    "TensorFlowModel": "toolkit.model.frameworks.tensorflow",
+    "HuggingFacePipelineModel": "toolkit.model.frameworks.huggingface",
+    "SparkPipelineModel": "toolkit.model.frameworks.spark",
+    "EmbeddingONNXModel": "toolkit.model.frameworks.embedding_onnx",
     "ModelDeployment": "toolkit.deployment",
     "ModelVersionSet": "toolkit.catalog.version_set",
     "experiment": "toolkit.catalog.version_set",

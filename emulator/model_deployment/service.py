@@ -649,7 +649,8 @@ class DeploymentService:
     def _runtime(self, name: str) -> Any:
         with self._lock:
             if name not in self._runtimes:
-                self._runtimes[name] = make(name, self.state.config.home, self.state.config.base_image)
+                config = self.state.config
+                self._runtimes[name] = make(name, config.home, config.base_image, config.java_base_image)
             return self._runtimes[name]
 
     def _spec(self, record: dict[str, Any], artifact_dir: Any) -> ServerSpec:

@@ -65,12 +65,13 @@ def choose(name: str, base_image: str | None = None) -> tuple[str, str]:
     return "docker", f"auto: a Docker engine answers{having}, so the docker runtime"
 
 
-def make(name: str, home: Path, base_image: str | None = None):
-    """Build the runtime object for a concrete name (``base_image``: the docker runtime's default)."""
+def make(name: str, home: Path, base_image: str | None = None, java_base_image: str | None = None):
+    """Build the runtime object for a concrete name (``base_image``: the docker runtime's default;
+    ``java_base_image``: its base for environments that run a JVM)."""
     if name == "docker":
         from emulator.runtimes.container import DockerRuntime
 
-        return DockerRuntime(home, base_image)
+        return DockerRuntime(home, base_image, java_base_image=java_base_image)
     if name == "process":
         from emulator.runtimes.process import ProcessRuntime
 

@@ -8,6 +8,12 @@ reaches no registry; nothing has to be exported or restarted.
 
 The offline image is a Debian root filesystem made with ``debootstrap`` (python3, pip, venv) and
 imported into the engine: no registry involved, only Debian's package mirror.
+
+Environments that run a JVM (pyspark) build on a Java base image instead
+(``DOCKYARD_JAVA_BASE_IMAGE``, default ``dockyard/python-jre:3.11-local``): ``build_java`` layers
+Debian's ``openjdk-17-jre-headless`` on the base image with one ``apt-get`` build step, so it shares
+the base's layers and costs no second debootstrap. Deployment builds stay offline; this build
+alone reaches Debian's mirror (host network), as debootstrap does.
 """
 from __future__ import annotations
 
@@ -20,11 +26,20 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from emulator.settings import BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, OFFLINE_BASE_IMAGE, RUNTIME_ENV
+from emulator.settings import (BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, OFFLINE_BASE_IMAGE, OFFLINE_JAVA_BASE_IMAGE,
+                               RUNTIME_ENV)
 
 PULL_WAIT = 20.0  # seconds a deploy waits for a pull before letting the deployment wait for it instead
 DEBIAN_SUITE = "bookworm"  # Debian 12: python3.11, the version the deployment images serve with
 DEBIAN_PACKAGES = ("python3", "python3-pip", "python3-venv")
+JAVA_PACKAGE = "openjdk-17-jre-headless"  # Debian 12's JRE; pyspark 3.5/4.x run on Java 17
+JAVA_DOCKERFILE = f"""\
+FROM {{base}}
+RUN apt-get update -qq \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {JAVA_PACKAGE} >/dev/null \\
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \\
+ && java -version
+"""
 
 
 class BaseImageError(RuntimeError):
@@ -201,3 +216,44 @@ def _import(client: Any, root: Path, tag: str, log: Callable[[str], None]) -> No
         tar.stdout.close()
         if tar.wait() != 0:
             raise BaseImageError(f"tar of {root} failed with status {tar.returncode}")
+
+
+def build_java(tag: str = OFFLINE_JAVA_BASE_IMAGE, base: str | None = None, log: Callable[[str], None] = print,
+               force: bool = False) -> str:
+    """Build the Java base image ``tag``: ``base`` (default: the resolved base image) plus Debian's JRE,
+    installed by ``apt-get`` in one build step on the host network; skipped when the engine has ``tag``."""
+    from emulator.runtimes import docker_problem
+
+    engine = docker_problem()
+    if engine:
+        raise BaseImageError(f"building the Java base image needs a Docker engine, and none answers ({engine})")
+    base = resolve(base)
+    client = _client(timeout=600)
+    try:
+        if not force and _is_local(client, tag):
+            log(f"{tag} is already in the Docker engine (pass --force to build it again)")
+            return tag
+        if not _is_local(client, base):
+            raise BaseImageError(f"the Java base image is built on {base}, which the engine does not have: build it "
+                                 f"first (`{build_command()}`) or name another with {BASE_IMAGE_ENV}")
+        log(f"building {tag} from {base} + {JAVA_PACKAGE} (apt-get, Debian's mirror)")
+        with tempfile.TemporaryDirectory(prefix="dockyard-jre-") as context:
+            Path(context, "Dockerfile").write_text(JAVA_DOCKERFILE.format(base=base))
+            _stream_build(client, context, tag, base, log)
+    finally:
+        client.close()
+    log(f"built {tag}")
+    return tag
+
+
+def _stream_build(client: Any, context: str, tag: str, base: str, log: Callable[[str], None]) -> None:
+    tail: list[str] = []
+    for chunk in client.api.build(path=context, tag=tag, rm=True, forcerm=True, decode=True, network_mode="host",
+                                  labels={"dockyard.base": base}):
+        if "error" in chunk:
+            raise BaseImageError(f"building {tag} failed: {chunk['error'].strip()}\n" + "\n".join(tail))
+        for line in str(chunk.get("stream", "")).splitlines():
+            if line.strip():
+                tail = (tail + [line])[-20:]
+                if line.startswith("Step ") or "version" in line:
+                    log(line)

@@ -6,6 +6,8 @@ so the build needs no network. The image tag is a hash of base image id + requir
 deploy of the same environment reuses it. The artifact is mounted read-only at OCI's path, the
 container port is published on 127.0.0.1 on a port Docker picks, and labels let a restarted
 emulator find its containers again. BYOC runs the user's image with its own ports and command.
+An environment that runs a JVM (pyspark) is built on ``java_base_image`` instead: the base image
+with a Java runtime, since the offline build cannot apt-get one.
 """
 from __future__ import annotations
 
@@ -18,10 +20,11 @@ from typing import Any
 from emulator import private
 from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFailure, ServerHandle, ServerSpec,
                                     wait_healthy)
-from emulator.runtimes.base_image import not_local, resolve as resolve_base_image, unavailable_message
-from emulator.runtimes.requirements import environment_key, with_server_packages
+from emulator.runtimes.base_image import build_command, not_local, resolve as resolve_base_image, unavailable_message
+from emulator.runtimes.requirements import environment_key, needs_java, with_server_packages
 from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
 from emulator.runtimes.wheelhouse import build_dir, for_requirements, link_into
+from emulator.settings import JAVA_BASE_IMAGE_ENV, OFFLINE_JAVA_BASE_IMAGE
 
 SERVER_PORT = 8080
 LOG_DIR_IN_CONTAINER = "/var/log/dockyard"
@@ -56,11 +59,13 @@ class DockerRuntime:
 
     name = "docker"
 
-    def __init__(self, home: Path, base_image: str | None = None, client: Any = None) -> None:
+    def __init__(self, home: Path, base_image: str | None = None, client: Any = None,
+                 java_base_image: str | None = None) -> None:
         import docker  # imported here: the process runtime must work where the SDK has no engine
 
         self.home = Path(home)
         self.base_image = base_image  # the default; a deployment's spec may name its own
+        self.java_base_image = java_base_image  # for environments that run a JVM (pyspark)
         self.client = client or docker.from_env(timeout=120)
         self.home_label = hashlib.sha256(str(self.home.resolve()).encode()).hexdigest()[:16]
         self._build_locks: dict[str, threading.Lock] = {}
@@ -69,10 +74,10 @@ class DockerRuntime:
     # images -----------------------------------------------------------------------------------
     def ensure_image(self, requirements: list[str], log: LogSink, base_image: str | None = None) -> str:
         """The tag of the environment image for ``requirements`` on ``base_image``, built only when not cached."""
-        explicit = base_image or self.base_image
+        needed = with_server_packages(requirements)
+        explicit = self._java_base_for(needed, log) or base_image or self.base_image
         base = resolve_base_image(explicit)
         base_id = self._base_image_id(base, bool(explicit), log)
-        needed = with_server_packages(requirements)
         key = environment_key(base_id, needed, source_hash(), hashlib.sha256(DOCKERFILE.encode()).hexdigest())
         tag = f"{IMAGE_REPO}:{key}"
         with self._lock_for(key):
@@ -86,6 +91,17 @@ class DockerRuntime:
             self._build(context, tag, key, base, log)
         return tag
 
+    def _java_base_for(self, requirements: list[str], log: LogSink) -> str | None:
+        """The Java base image when a requirement runs a JVM (pyspark), else None (the Python base)."""
+        if not needs_java(requirements):
+            return None
+        if not self.java_base_image:
+            raise RuntimeFailure(f"this artifact needs a Java runtime (pyspark) and no Java base image is set; set "
+                                 f"{JAVA_BASE_IMAGE_ENV} to a Python 3.11 image with a JRE (`{build_command()} --java` "
+                                 f"builds {OFFLINE_JAVA_BASE_IMAGE})")
+        log(f"a requirement runs a JVM (pyspark): building on the Java base image {self.java_base_image}")
+        return self.java_base_image
+
     def _base_image_id(self, base: str, explicit: bool, log: LogSink) -> str:
         import docker.errors
 
@@ -96,6 +112,10 @@ class DockerRuntime:
         try:
             return self.client.images.pull(base).id
         except docker.errors.APIError as exc:
+            if base == self.java_base_image:
+                raise RuntimeFailure(f"Java base image {not_local(base, str(exc.explanation)[:200])}; build it with "
+                                     f"`{build_command()} --java` or set {JAVA_BASE_IMAGE_ENV} to a local Python "
+                                     "3.11 image with a JRE") from exc
             raise RuntimeFailure(unavailable_message(not_local(base, str(exc.explanation)[:200]), explicit)) from exc
 
     def _image_exists(self, tag: str) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from emulator import private
 from emulator.runtimes.base import LogSink, RuntimeFailure, ServerHandle, ServerSpec, tail_file, wait_healthy
-from emulator.runtimes.requirements import environment_key, satisfied_here, with_server_packages
+from emulator.runtimes.requirements import environment_key, needs_java, satisfied_here, with_server_packages
 from emulator.runtimes.server_package import cached_copy, gunicorn_args
 from emulator.pids import pid_running
 from emulator.runtimes import forkserver
@@ -49,6 +49,7 @@ class ProcessRuntime:
         """Start the server and return once /health answers 200 (or raise RuntimeFailure with its log)."""
         if spec.is_byoc:
             raise RuntimeFailure("bring-your-own-container deployments need the docker runtime")
+        _check_java(spec.requirements)
         python = self._interpreter(spec.requirements, log)
         port = free_port()
         package_parent = cached_copy(self.home)
@@ -161,6 +162,17 @@ class ProcessRuntime:
                        "--find-links", str(wheels), "-r", str(wheels / "requirements.txt")], log, "pip install")
         (venv / ".complete").write_text("ok\n")
         return python
+
+
+def _check_java(requirements: list[str]) -> None:
+    """A pyspark model needs ``java`` where it runs: say so before starting a server that cannot load it."""
+    import shutil
+
+    java_home = os.environ.get("JAVA_HOME")
+    if needs_java(requirements) and not shutil.which("java") and not (
+            java_home and Path(java_home, "bin", "java").is_file()):
+        raise RuntimeFailure("this artifact needs a Java runtime (pyspark) and no `java` is on PATH or in "
+                             "JAVA_HOME; install one (Debian: apt-get install openjdk-17-jre-headless)")
 
 
 def free_port() -> int:

@@ -17,6 +17,8 @@ from emulator.contracts.conda_packs import CondaPackError, PackLookup
 from emulator.runtimes.base import RuntimeFailure
 
 SERVER_PACKAGES = ("flask", "gunicorn")
+# Distributions that run a JVM: their environment needs a Java runtime beside Python.
+JAVA_DISTRIBUTIONS = frozenset({"pyspark"})
 
 
 def artifact_requirements(artifact_dir: Path, packs: PackLookup) -> list[str]:
@@ -47,6 +49,11 @@ def with_server_packages(requirements: list[str]) -> list[str]:
     names = {_name(r) for r in requirements}
     extra = [_pinned(p) for p in SERVER_PACKAGES if p not in names]
     return sorted(set(requirements)) + extra
+
+
+def needs_java(requirements: list[str]) -> bool:
+    """Whether an environment with these requirements runs a JVM (pyspark), so it needs ``java``."""
+    return any(_name(line) in JAVA_DISTRIBUTIONS for line in requirements)
 
 
 def environment_key(base: str, requirements: list[str], *extra: str) -> str:

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from toolkit.cli import cli
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("oci", "flask", "docker", "torch", "sklearn", "xgboost", "lightgbm", "rich", "emulator")
+HEAVY = ("oci", "flask", "docker", "torch", "sklearn", "xgboost", "lightgbm", "rich", "emulator", "tensorflow",
+         "keras", "transformers", "tokenizers", "pyspark", "onnx", "onnxruntime", "skl2onnx", "onnxmltools")
 
 
 def _walk(group: click.Group, path: tuple[str, ...] = ()):

@@ -320,22 +320,25 @@ def _loader_job(runtime: dict | None, model_file: str) -> dict | None:
     from toolkit.artifact.scorefile import render_loader
 
     from toolkit.artifact.runtime import SUFFIX_FLAVORS
+    from toolkit.model.flavor import loader_template_for
 
     ours = runtime_yaml.section(runtime or {}, runtime_yaml.INFERENCE_ENV)
     guessed = SUFFIX_FLAVORS.get(Path(model_file).suffix.lower(), ("generic", "cloudpickle"))
     flavor = ours.get("FLAVOR") or guessed[0]
+    serialization_format = str(ours.get("SERIALIZATION_FORMAT") or guessed[1])
     try:
-        source = render_loader(f"loader_{flavor}.tmpl", _LoaderValues(ours))
+        source = render_loader(loader_template_for(str(flavor), serialization_format), _LoaderValues(ours))
     except (FileNotFoundError, KeyError):
         return None
     return {"loader_source": source, "model_file": model_file, "guessed": not ours.get("FLAVOR"),
-            "serialization_format": str(ours.get("SERIALIZATION_FORMAT") or guessed[1])}
+            "serialization_format": serialization_format}
 
 
 def _model_file_check(name: str, load: dict, guessed: bool) -> CheckResult:
     """A file that fails to load as the flavor runtime.yaml declares is a failure. When runtime.yaml
     declares none (ADS or hand-made artifacts), the format was only guessed from the suffix, so a
     load failure says so as a warning instead of failing an artifact that may well be right."""
+    name = "the model files at the top of the artifact (.)" if name == "." else name  # a save_pretrained() dir
     if load["ok"]:
         return CheckResult("model_file", True, f"{name} loads as {load['type']}")
     if guessed:
@@ -348,7 +351,7 @@ class _LoaderValues(dict):
     """Template values for a loader snippet, read back from runtime.yaml's INFERENCE_ENV."""
 
     def __init__(self, ours: dict) -> None:
-        defaults = {"model_class": "Booster", "architecture_file": "model_architecture.pkl"}
+        defaults = {"model_class": "Booster", "architecture_file": "model_architecture.pkl", "task": ""}
         super().__init__({**defaults, **{k.lower(): str(v) for k, v in (ours.get("LOADER_VALUES") or {}).items()}})
 
 

@@ -155,6 +155,9 @@ SUFFIX_FLAVORS = {
     ".json": ("xgboost", "xgboost"),
     ".txt": ("lightgbm", "lightgbm"),
     ".pt": ("pytorch", "torchscript"),
+    ".h5": ("tensorflow", "h5"),
+    ".keras": ("tensorflow", "keras"),
+    ".onnx": ("generic", "onnx"),
 }
 
 

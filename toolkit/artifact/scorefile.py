@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from importlib import resources
 from string import Template
+from typing import Any
 
 TEMPLATE_PACKAGE = "toolkit.artifact.templates"
 
@@ -26,9 +27,10 @@ def render_score_py(
     model_file_name: str,
     serialization_format: str,
     loader_template: str,
+    score_template: str = "score.tmpl",
     values: dict[str, str] | None = None,
 ) -> str:
-    """A complete score.py for one model file."""
+    """A complete score.py for one model file: the flavor's skeleton with its loader snippet inside."""
     values = dict(values or {})
     common = {
         "framework": framework,
@@ -36,7 +38,21 @@ def render_score_py(
         "serialization_format": serialization_format,
     }
     loader = render_loader(loader_template, {**common, **values})
-    return Template(read_template("score.tmpl")).substitute({**common, "loader": loader})
+    return Template(read_template(score_template)).substitute({**common, **values, "loader": loader})
+
+
+def loader_functions(loader_template: str, values: dict[str, str], **names: Any) -> dict[str, Any]:
+    """The loader snippet executed here: its ``_load_model_file``/``_predict``... as callables.
+
+    For flavors whose in-process loading and prediction are the served ones (ONNX sessions, the
+    embedding model), so the toolkit runs the very code score.py runs instead of a copy of it.
+    ``names`` are globals the snippet expects from score.py (``ARTIFACT_DIR``...).
+    """
+    import os
+
+    namespace: dict[str, Any] = {"os": os, **names}
+    exec(compile(render_loader(loader_template, values), f"<dockyard {loader_template}>", "exec"), namespace)
+    return namespace
 
 
 def model_ignore_text() -> str:

@@ -156,21 +156,38 @@ def status_command(home: Path | None, as_json: bool) -> None:
 @click.command("base-image")
 @click.option("--tag", metavar="IMAGE", help="Name of the image to build. Default: dockyard/python:3.11-local.")
 @click.option("--force", is_flag=True, help="Build it again even when the engine has it.")
+@click.option("--java", is_flag=True,
+              help="Build the Java base image instead (pyspark environments): the base image plus Debian's "
+                   "openjdk-17-jre-headless. Default tag: dockyard/python-jre:3.11-local.")
 @handle_errors
-def base_image_command(tag: str | None, force: bool) -> None:
+def base_image_command(tag: str | None, force: bool, java: bool) -> None:
     """Build the offline base image of deployment images: Debian bookworm with python3.11, made with
     debootstrap and imported into the local Docker engine (no container registry needed, only Debian's
     package mirror). Needs root, debootstrap and a Docker engine; takes a few minutes (downloading Debian packages).
 
     With DOCKYARD_BASE_IMAGE unset, docker deployments use it whenever python:3.11-slim is absent.
+    With --java, layer a JRE on the base image (DOCKYARD_BASE_IMAGE, else as deployments choose it) for
+    environments that run a JVM (pyspark); needs a Docker engine and Debian's mirror, not root.
 
     \b
     Example:
       sudo .venv/bin/dockyard emulator base-image
+      .venv/bin/dockyard emulator base-image --java
     """
-    from emulator.runtimes.base_image import BaseImageError, build_offline
-    from emulator.settings import DEFAULT_BASE_IMAGE, OFFLINE_BASE_IMAGE
+    from emulator import settings
+    from emulator.runtimes.base_image import BaseImageError, build_java, build_offline
+    from emulator.settings import DEFAULT_BASE_IMAGE, OFFLINE_BASE_IMAGE, OFFLINE_JAVA_BASE_IMAGE
 
+    if java:
+        tag = tag or OFFLINE_JAVA_BASE_IMAGE
+        try:
+            build_java(tag, settings.base_image(), log=click.echo, force=force)
+        except BaseImageError as exc:
+            fail(str(exc))
+        if tag != OFFLINE_JAVA_BASE_IMAGE:
+            click.echo(f"to build pyspark environments on it: export {settings.JAVA_BASE_IMAGE_ENV}={tag} "
+                       "and restart the emulator")
+        return
     tag = tag or OFFLINE_BASE_IMAGE
     try:
         build_offline(tag, log=click.echo, force=force)

@@ -21,6 +21,10 @@ FLAVOR_MODULES = {
     "xgboost": "toolkit.model.frameworks.xgboost",
     "lightgbm": "toolkit.model.frameworks.lightgbm",
     "pytorch": "toolkit.model.frameworks.pytorch",
+    "tensorflow": "toolkit.model.frameworks.tensorflow",
+    "huggingface": "toolkit.model.frameworks.huggingface",
+    "spark": "toolkit.model.frameworks.spark",
+    "embedding_onnx": "toolkit.model.frameworks.embedding_onnx",
 }
 MODEL_CLASS_NAMES = {
     "generic": "GenericModel",
@@ -28,7 +32,19 @@ MODEL_CLASS_NAMES = {
     "xgboost": "XGBoostModel",
     "lightgbm": "LightGBMModel",
     "pytorch": "PyTorchModel",
+    "tensorflow": "TensorFlowModel",
+    "huggingface": "HuggingFacePipelineModel",
+    "spark": "SparkPipelineModel",
+    "embedding_onnx": "EmbeddingONNXModel",
 }
+ONNX = "onnx"  # the serialization format of prepare(as_onnx=True), whatever the flavor
+ONNX_NATIVE_FLAVORS = {"embedding_onnx"}  # flavors whose own model file is ONNX: their loader is their own
+
+
+def loader_template_for(flavor_name: str, serialization_format: str) -> str:
+    """The score.py loader snippet of an artifact: ONNX files share one, else the flavor's own."""
+    exported = serialization_format == ONNX and flavor_name not in ONNX_NATIVE_FLAVORS
+    return "loader_onnx.tmpl" if exported else f"loader_{flavor_name}.tmpl"
 
 
 def flavors_supporting(estimator: Any) -> list[str]:
@@ -53,6 +69,7 @@ class Flavor:
     framework = "other"  # ADS taxonomy Framework value
     framework_distribution: str | None = None  # pip distribution whose version is FrameworkVersion
     loader_template = "loader_generic.tmpl"
+    score_template = "score.tmpl"  # the skeleton around the loader: tabular requests -> {'prediction': ...}
     base_distributions: tuple[str, ...] = ("numpy", "pandas", "cloudpickle")
     # Top-level packages a supported estimator's class (or one of its bases) comes from; empty: any.
     estimator_packages: tuple[str, ...] = ()
@@ -98,6 +115,25 @@ class Flavor:
     def template_values(self, estimator: Any) -> dict[str, str]:
         """Extra ``$name`` substitutions for this flavor's loader snippet."""
         return {}
+
+    # -- ONNX ----------------------------------------------------------------------------------
+    def to_onnx(self, estimator: Any, initial_types: Any, sample: Any) -> Any:
+        """The estimator converted to an ``onnx.ModelProto``; flavors with a converter override this."""
+        raise NotImplementedError(
+            f"{self.name} models have no ONNX converter in Dockyard; prepare the native model (as_onnx=False).")
+
+    def for_format(self, serialization_format: str | None, **options: Any) -> "Flavor":
+        """The flavor that writes and reads ``serialization_format``: this one, or its ONNX export
+        (``prepare(as_onnx=True)``, or an artifact whose runtime.yaml says ``onnx``)."""
+        if serialization_format != ONNX or self.name in ONNX_NATIVE_FLAVORS:
+            return self
+        from toolkit.model.frameworks.onnx import OnnxExport
+
+        return OnnxExport(self, **options)
+
+    def native(self) -> "Flavor":
+        """The framework's own flavor (an ONNX export answers the flavor it exports)."""
+        return self
 
     # -- environment -----------------------------------------------------------------------------
     def requirement_distributions(self, estimator: Any) -> list[str]:

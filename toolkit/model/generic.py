@@ -20,7 +20,7 @@ from toolkit.artifact import runtime as runtime_yaml
 from toolkit.artifact.archive import ZipLimits, artifact_root, safe_extract
 from toolkit.artifact.errors import ArtifactError, ArtifactExistsError, ArtifactNotFoundError
 from toolkit.artifact.schema import INPUT_SCHEMA_FILE, OUTPUT_SCHEMA_FILE, MAX_COLUMNS, Schema, fitted_schema
-from toolkit.model.flavor import Flavor, model_class_for
+from toolkit.model.flavor import ONNX, Flavor, model_class_for
 from emulator.contracts.limits import METADATA_VALUE_CHARS
 from toolkit.model.metadata import (
     TAXONOMY_KEYS,
@@ -109,12 +109,13 @@ class GenericModel:
         (maybe with a hand-edited score.py) is never clobbered by accident. ``requirements`` adds
         pip lines to the installed-version pins (a line for the same distribution replaces its pin).
         """
-        if as_onnx:
-            raise NotImplementedError("ONNX export is not supported by Dockyard; prepare the native model.")
         if self.estimator is None:
             raise ValueError(f"{type(self).__name__} has no estimator to prepare; pass estimator=... first.")
         props = self.properties
         check_use_case_type(use_case_type or props.use_case_type)  # before writing anything
+        # as_onnx: the flavor's ONNX export writes model.onnx (NotImplementedError without a converter).
+        self.flavor = self.flavor.native().for_format(ONNX if as_onnx else None, convert=True, sample=X_sample,
+                                                      initial_types=kwargs.get("initial_types"))
         inference_env, training_env = self._environments(
             inference_conda_env or props.inference_conda_env,
             inference_python_version or props.inference_python_version,
@@ -189,6 +190,7 @@ class GenericModel:
             model_file_name=name,
             serialization_format=fmt,
             loader_template=self.flavor.loader_template,
+            score_template=self.flavor.score_template,
             values=values,
         )
         (target / "score.py").write_text(text, encoding="utf-8")
@@ -342,6 +344,7 @@ class GenericModel:
             )
         model_cls = model_class_for(info.flavor) if cls is GenericModel else cls
         model = model_cls(estimator=None, artifact_dir=str(root), properties=properties, auth=auth, **kwargs)
+        model.flavor = model.flavor.for_format(info.serialization_format)
         model.estimator = model.flavor.load(root / name, info)
         model._restore_from_artifact(root, info, name)
         return model

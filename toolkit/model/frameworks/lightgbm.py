@@ -47,6 +47,16 @@ class LightGBMFlavor(Flavor):
         names = super().requirement_distributions(estimator)
         return names if _is_booster(estimator) else names + ["scikit-learn"]
 
+    def to_onnx(self, estimator: Any, initial_types: Any, sample: Any) -> Any:
+        """onnxmltools' LightGBM converter, with ``initial_types`` (default: a float tensor of the input's width)."""
+        from onnxmltools import convert_lightgbm
+        from onnxmltools.convert.common.data_types import FloatTensorType
+
+        from toolkit.model.frameworks.onnx import float_input_types
+
+        return convert_lightgbm(estimator, initial_types=float_input_types(estimator, sample, initial_types, FloatTensorType),
+                                zipmap=False)
+
     def hyperparameters(self, estimator: Any) -> dict | None:
         if _is_booster(estimator):
             from toolkit.model.flavor import json_safe

@@ -80,11 +80,44 @@ class PyTorchFlavor(Flavor):
         names = list(self.base_distributions) + ["torch"]
         return names if self.serialization_format(estimator) == "torchscript" else names + ["cloudpickle"]
 
+    def to_onnx(self, estimator: Any, initial_types: Any, sample: Any) -> Any:
+        """``torch.onnx.export`` traced on ``X_sample`` (or zeros of ``initial_types=[(name, shape)]``), batch axis dynamic."""
+        import io
+        import warnings
+
+        import onnx
+        import torch
+
+        name, example = _onnx_example(initial_types, sample)
+        buffer = io.BytesIO()
+        # The TorchScript exporter (dynamo=False): the torch.export one needs onnxscript, a further install.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            torch.onnx.export(estimator.eval(), (example,), buffer, input_names=[name], output_names=["output"],
+                              dynamic_axes={name: {0: "batch"}, "output": {0: "batch"}}, dynamo=False)
+        return onnx.load_from_string(buffer.getvalue())
+
     def hyperparameters(self, estimator: Any) -> dict | None:
         return None
 
     def use_case(self, estimator: Any) -> str | None:
         return None
+
+
+def _onnx_example(initial_types: Any, sample: Any) -> tuple[str, Any]:
+    """(input name, example tensor) to trace the export with."""
+    import numpy as np
+    import torch
+
+    if initial_types:
+        name, shape = initial_types[0]
+        shape = getattr(shape, "shape", shape)
+        return name, torch.zeros([d if isinstance(d, int) and d > 0 else 1 for d in shape], dtype=torch.float32)
+    if sample is None:
+        raise ValueError("ONNX export of a PyTorch model traces it on an input: pass X_sample=... or "
+                         "initial_types=[('input', [None, n_features])] to prepare().")
+    array = np.asarray(sample.to_numpy() if hasattr(sample, "to_numpy") else sample, dtype=np.float32)
+    return "input", torch.as_tensor(array[:1])
 
 
 def _write_architecture(module: Any, path: Path) -> None:

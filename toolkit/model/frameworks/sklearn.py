@@ -42,6 +42,14 @@ class SklearnFlavor(Flavor):
             names.append("cloudpickle")
         return names
 
+    def to_onnx(self, estimator: Any, initial_types: Any, sample: Any) -> Any:
+        """skl2onnx, with ``initial_types`` (default: one float tensor as wide as the fitted input)."""
+        from skl2onnx import convert_sklearn
+
+        from toolkit.model.frameworks.onnx import float_input_types
+
+        return convert_sklearn(estimator, initial_types=float_input_types(estimator, sample, initial_types))
+
     def algorithm(self, estimator: Any) -> str | None:
         steps = getattr(estimator, "steps", None)  # a Pipeline is named after its final estimator
         return type(steps[-1][1]).__name__ if steps else super().algorithm(estimator)

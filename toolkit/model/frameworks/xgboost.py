@@ -46,6 +46,15 @@ class XGBoostFlavor(Flavor):
             return estimator.predict(xgboost.DMatrix(X))
         return estimator.predict(X)
 
+    def to_onnx(self, estimator: Any, initial_types: Any, sample: Any) -> Any:
+        """onnxmltools' XGBoost converter, with ``initial_types`` (default: a float tensor of the input's width)."""
+        from onnxmltools import convert_xgboost
+        from onnxmltools.convert.common.data_types import FloatTensorType
+
+        from toolkit.model.frameworks.onnx import float_input_types
+
+        return convert_xgboost(estimator, initial_types=float_input_types(estimator, sample, initial_types, FloatTensorType))
+
     def hyperparameters(self, estimator: Any) -> dict | None:
         """The parameters set on an sklearn-API model; a Booster's full config is too large to record."""
         params = super().hyperparameters(estimator)
