@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import base64
 
+import numpy as np
+import onnx
+import onnxruntime  # noqa: F401 - served by it; must be installed
 import pytest
+import tokenizers  # noqa: F401 - must be installed (the dev extras)
 
 from fixtures import frameworks
 from tests.frameworks.conftest import close, deployed_answer, loaded_from_catalog, saved_in_catalog
 from toolkit import EmbeddingONNXModel, GenericModel
-
-onnx = pytest.importorskip("onnx")
-onnxruntime = pytest.importorskip("onnxruntime")
-tokenizers = pytest.importorskip("tokenizers")
-np = pytest.importorskip("numpy")
 
 REQUEST = frameworks.EMBEDDING_REQUEST
 

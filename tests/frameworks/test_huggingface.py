@@ -4,14 +4,13 @@ predict -> from_model_catalog, the same greedy generations."""
 from __future__ import annotations
 
 import pytest
+import tokenizers  # noqa: F401 - must be installed (the dev extras)
+import torch  # noqa: F401 - must be installed (the dev extras)
+import transformers  # noqa: F401 - must be installed (the dev extras)
 
 from fixtures import frameworks
 from tests.frameworks.conftest import deployed, deployed_answer, loaded_from_catalog, saved_in_catalog
 from toolkit import GenericModel, HuggingFacePipelineModel
-
-transformers = pytest.importorskip("transformers")
-tokenizers = pytest.importorskip("tokenizers")
-torch = pytest.importorskip("torch")
 
 REQUEST = frameworks.GPT2_REQUEST
 

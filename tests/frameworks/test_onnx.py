@@ -3,14 +3,13 @@ torch.onnx (PyTorch), served by onnxruntime without the framework. The sklearn e
 whole trip: prepare -> verify -> save -> deploy (Docker and process) -> predict -> from_model_catalog."""
 from __future__ import annotations
 
+import onnxruntime
 import pytest
+import skl2onnx  # noqa: F401 - the converter must be installed
 
 from fixtures import frameworks
 from tests.frameworks.conftest import close, deployed_answer, loaded_from_catalog, saved_in_catalog
 from toolkit import GenericModel, SklearnModel
-
-onnxruntime = pytest.importorskip("onnxruntime")
-pytest.importorskip("skl2onnx")
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +85,11 @@ def test_initial_types_name_the_onnx_input(iris_features, tmp_path):
 
 
 def test_xgboost_and_lightgbm_export_through_onnxmltools(iris_features, tmp_path):
-    pytest.importorskip("onnxmltools")
+    import onnxmltools  # noqa: F401 - the converter must be installed
     from toolkit import LightGBMModel, XGBoostModel
 
-    xgboost = pytest.importorskip("xgboost")
-    lightgbm = pytest.importorskip("lightgbm")
+    import xgboost
+    import lightgbm
     X, y = iris_features
     for cls, estimator in ((XGBoostModel, xgboost.XGBClassifier(n_estimators=5, max_depth=2)),
                            (LightGBMModel, lightgbm.LGBMClassifier(n_estimators=5, verbose=-1))):
@@ -102,7 +101,7 @@ def test_xgboost_and_lightgbm_export_through_onnxmltools(iris_features, tmp_path
 
 
 def test_pytorch_exports_through_torch_onnx(iris_features, tmp_path):
-    torch = pytest.importorskip("torch")
+    import torch
     from toolkit import PyTorchModel
 
     X, _ = iris_features

@@ -6,14 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
+import pyspark  # noqa: F401 - must be installed (the dev extras)
 import pytest
 
 from fixtures import frameworks
 from tests.frameworks.conftest import deployed, deployed_answer, loaded_from_catalog, saved_in_catalog
 from toolkit import GenericModel, SparkPipelineModel
-
-pyspark = pytest.importorskip("pyspark")
-pd = pytest.importorskip("pandas")
 
 QUERIES = pd.DataFrame(frameworks.SPARK_QUERIES)
 # Every JVM of this module (the tests' own, verify()'s, the deployments') starts with the client

@@ -2,14 +2,13 @@
 verify -> save -> deploy (Docker and process) -> predict -> from_model_catalog, equal predictions."""
 from __future__ import annotations
 
+import keras
 import pytest
+import tensorflow as tf
 
 from fixtures import frameworks
 from tests.frameworks.conftest import close, deployed_answer, loaded_from_catalog, saved_in_catalog
 from toolkit import GenericModel, TensorFlowModel
-
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
 
 
 @pytest.fixture(scope="module")
