@@ -11,6 +11,12 @@ import pytest
 from tests.deployment.conftest import _remove_containers, pointing_at, start_emulator
 
 
+# A Docker round trip builds its flavor's environment image first (torch, tensorflow or pyspark:
+# hundreds of MB unpacked into a venv and copied into a layer): minutes on a busy 2-core machine,
+# past the suite's 600 s per test. The deploy itself still waits at most its own max_wait_time.
+IMAGE_BUILD_TIMEOUT = 1500
+
+
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     home = tmp_path_factory.mktemp("dockyard-frameworks-home")

@@ -12,7 +12,8 @@ import pytest
 import tokenizers  # noqa: F401 - must be installed (the dev extras)
 
 from fixtures import frameworks
-from tests.frameworks.conftest import close, deployed_answer, loaded_from_catalog, saved_in_catalog
+from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, close,
+                                      deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import EmbeddingONNXModel, GenericModel
 
 REQUEST = frameworks.EMBEDDING_REQUEST
@@ -61,6 +62,7 @@ def test_round_trip_on_the_process_runtime(saved):
 
 
 @pytest.mark.docker
+@pytest.mark.timeout(IMAGE_BUILD_TIMEOUT)
 def test_round_trip_in_docker(saved):
     model, answer = saved
     assert deployed_answer(model, "docker", REQUEST) == answer

@@ -9,7 +9,8 @@ import torch  # noqa: F401 - must be installed (the dev extras)
 import transformers  # noqa: F401 - must be installed (the dev extras)
 
 from fixtures import frameworks
-from tests.frameworks.conftest import deployed, deployed_answer, loaded_from_catalog, saved_in_catalog
+from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, deployed,
+                                      deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import GenericModel, HuggingFacePipelineModel
 
 REQUEST = frameworks.GPT2_REQUEST
@@ -61,6 +62,7 @@ def test_round_trip_on_the_process_runtime_and_json_reaches_the_pipeline_unchang
 
 
 @pytest.mark.docker
+@pytest.mark.timeout(IMAGE_BUILD_TIMEOUT)
 def test_round_trip_in_docker(saved):
     model, answer = saved
     assert deployed_answer(model, "docker", REQUEST) == answer

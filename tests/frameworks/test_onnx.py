@@ -8,7 +8,8 @@ import pytest
 import skl2onnx  # noqa: F401 - the converter must be installed
 
 from fixtures import frameworks
-from tests.frameworks.conftest import close, deployed_answer, loaded_from_catalog, saved_in_catalog
+from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, close,
+                                      deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import GenericModel, SklearnModel
 
 
@@ -59,6 +60,7 @@ def test_round_trip_on_the_process_runtime(saved, iris_features):
 
 
 @pytest.mark.docker
+@pytest.mark.timeout(IMAGE_BUILD_TIMEOUT)
 def test_round_trip_in_docker(saved, iris_features):
     model, answer = saved
     assert deployed_answer(model, "docker", _rows(iris_features)) == answer

@@ -11,7 +11,8 @@ import pyspark  # noqa: F401 - must be installed (the dev extras)
 import pytest
 
 from fixtures import frameworks
-from tests.frameworks.conftest import deployed, deployed_answer, loaded_from_catalog, saved_in_catalog
+from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, deployed,
+                                      deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import GenericModel, SparkPipelineModel
 
 QUERIES = pd.DataFrame(frameworks.SPARK_QUERIES)
@@ -76,6 +77,7 @@ def test_round_trip_on_the_process_runtime_with_records_too(saved):
 
 
 @pytest.mark.docker
+@pytest.mark.timeout(IMAGE_BUILD_TIMEOUT)
 def test_round_trip_in_docker_on_the_java_base_image(saved, emulator):
     model, answer = saved
     assert deployed_answer(model, "docker", QUERIES, environment_variables=FAST_JVM) == answer

@@ -7,7 +7,8 @@ import pytest
 import tensorflow as tf
 
 from fixtures import frameworks
-from tests.frameworks.conftest import close, deployed_answer, loaded_from_catalog, saved_in_catalog
+from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, close,
+                                      deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import GenericModel, TensorFlowModel
 
 
@@ -51,6 +52,7 @@ def test_round_trip_on_the_process_runtime(saved, iris_features):
 
 
 @pytest.mark.docker
+@pytest.mark.timeout(IMAGE_BUILD_TIMEOUT)
 def test_round_trip_in_docker(saved, iris_features):
     model, answer = saved
     assert deployed_answer(model, "docker", iris_features[0][:5]) == answer
