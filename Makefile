@@ -16,7 +16,13 @@ ADS_STAMP := $(ADS_VENV)/.installed
 ADS_BASE_STAMP := $(ADS_VENV)/.oracle-ads
 ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
 
-.PHONY: install ads quickstart test test-fast docker browser image screenshots clean
+
+# LangChain's OCI model deployment classes import oracle-ads (and langchain-openai for chat), whose pins
+# (pandas<3) clash with the project's: the LLM client tests run them from a venv of their own.
+LLM_CLIENTS_VENV := $(VENV)/llm-clients
+LLM_CLIENTS_STAMP := $(LLM_CLIENTS_VENV)/.installed
+
+.PHONY: install ads quickstart quickstart-llm test test-fast docker browser image llm-image llm-clients screenshots clean
 
 # pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
@@ -49,10 +55,22 @@ install: $(STAMP)
 
 ads: $(ADS_STAMP)
 
+$(LLM_CLIENTS_STAMP): $(STAMP)
+	$(PYTHON) -m venv $(LLM_CLIENTS_VENV)
+	$(LLM_CLIENTS_VENV)/bin/pip install -q oracle-ads langchain-community langchain-openai
+	touch $(LLM_CLIENTS_STAMP)
+
+
+llm-clients: $(LLM_CLIENTS_STAMP)
+
 quickstart: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart
 
-test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP)
+# The LLM workflow: train a tiny GPT-2, save its zipped weights, deploy them as a TGI container, stream.
+quickstart-llm: $(STAMP)
+	$(BIN)/python -m toolkit.quickstart_llm
+
+test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP) $(LLM_CLIENTS_STAMP)
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
 
 # Unit tests only: no Docker, no servers started by hand.
@@ -71,6 +89,10 @@ browser:
 # The emulator as a container image, dockyard/emulator, built offline FROM $$DOCKYARD_BASE_IMAGE.
 image: $(STAMP)
 	$(BIN)/dockyard emulator image
+
+# The CPU LLM stand-in as a bring-your-own-container image, dockyard/llm:cpu, built offline FROM $$DOCKYARD_BASE_IMAGE.
+llm-image: $(STAMP)
+	$(BIN)/dockyard llm image
 
 # The README's console screenshots, taken by the browser test itself.
 screenshots: $(STAMP)

@@ -66,3 +66,43 @@ def openai_client(deployment: Any, signer: Any = None, **kwargs: Any) -> Any:
         signer = connect().profile.signer
     http_client = httpx.Client(auth=OCISignedAuth(signer, url), timeout=kwargs.pop("timeout", 300))
     return OpenAI(base_url=f"{url.rstrip('/')}/v1", api_key="oci", http_client=http_client, **kwargs)
+
+
+# ADS's LLM page, offline method: the container runtime's variables for a TGI image serving the weights
+# that were zipped as the model artifact (OCI unpacks it at /opt/ds/model/deployed_model).
+TGI_OFFLINE_ENV = {
+    "MODEL_DEPLOY_PREDICT_ENDPOINT": "/generate",
+    "MODEL_DEPLOY_HEALTH_ENDPOINT": "/health",
+    "PARAMS": "--model /opt/ds/model/deployed_model",
+    "TENSOR_PARALLELISM": "1",
+    "WEB_CONCURRENCY": "1",
+}
+
+
+def save_zipped_model(weights_dir: Any, display_name: str, compartment_id: str | None = None,
+                      project_id: str | None = None, auth: Any = None, profile: str | None = None) -> str:
+    """Save a model's weights as the model artifact, as ADS's offline method does (``zip model.zip * -0``
+    then ``DataScienceModel().with_artifact(zip).create()``): the files of ``weights_dir`` stored
+    uncompressed at the zip's root, no score.py or runtime.yaml. Returns the model OCID."""
+    import io
+    import zipfile
+    from pathlib import Path
+
+    from oci.data_science.models import CreateModelDetails
+
+    from toolkit.catalog.session import connect
+
+    files = sorted(p for p in Path(weights_dir).iterdir() if p.is_file())
+    if not any(p.name == "config.json" for p in files):
+        raise ValueError(f"{weights_dir} has no config.json: pass the directory save_pretrained() wrote")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for path in files:
+            archive.write(path, path.name)
+    session = connect(auth, profile)
+    compartment = session.compartment(compartment_id)
+    model = session.ds.create_model(CreateModelDetails(compartment_id=compartment, display_name=display_name,
+                                                       project_id=session.project(project_id, compartment))).data
+    session.ds.create_model_artifact(model.id, buffer.getvalue(),
+                                     content_disposition=f'attachment; filename="{display_name}.zip"')
+    return model.id

@@ -48,3 +48,68 @@ def launch(spec: ServerSpec, env: dict[str, str], home: Path, server_log: Path) 
     with private.open_file(server_log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", LLM_PACKAGE_NAME, *(spec.cmd or [])], env=env,
                                 cwd=spec.artifact_dir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+# ----------------------------------------------------------------------------------------- the image
+DOCKERFILE = """\
+# dockyard/llm: the CPU LLM stand-in as a bring-your-own-container image, built offline from a wheelhouse.
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE} AS build
+LABEL dockyard.stage=llm-build
+COPY wheels /tmp/dockyard/wheels
+RUN python3 -m venv /opt/dockyard/venv \\
+ && /opt/dockyard/venv/bin/python -m pip install --no-index --no-cache-dir --disable-pip-version-check \\
+      --find-links /tmp/dockyard/wheels -r /tmp/dockyard/wheels/requirements.txt \\
+ && /opt/dockyard/venv/bin/python -m pip uninstall -y -q pip setuptools
+
+FROM ${BASE_IMAGE}
+LABEL org.opencontainers.image.title="dockyard/llm" \\
+      org.opencontainers.image.description="CPU stand-in for TGI/vLLM: TGI, vLLM and OpenAI routes on port 8080"
+COPY --from=build /opt/dockyard/venv /opt/dockyard/venv
+COPY dockyard_llm /opt/dockyard/dockyard_llm
+ENV PATH=/opt/dockyard/venv/bin:$PATH PYTHONPATH=/opt/dockyard PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 \\
+    DOCKYARD_BIND_HOST=0.0.0.0 PORT=8080
+EXPOSE 8080
+# The deployment's cmd is added to these arguments; PARAMS is read from the environment.
+ENTRYPOINT ["python", "-m", "dockyard_llm"]
+"""
+
+
+def image_requirements() -> list[str]:
+    """What the image installs: the stand-in's libraries at this host's versions (torch: its CPU wheel)."""
+    from importlib import metadata
+
+    pins = []
+    for name in (*NEEDS, "tokenizers", "safetensors"):
+        version = metadata.version(name)
+        pins.append(f"{name}=={version.split('+')[0]}" if name == "torch" else f"{name}=={version}")
+    return pins
+
+
+def build_image(tag: str = STANDIN_IMAGE, base_image: str | None = None, log=print, cache_dir: Path | None = None,
+                client=None) -> str:
+    """Build ``tag`` (default ``dockyard/llm:cpu``) from the base image with no network in the build;
+    returns the image id. The wheelhouse is built on the host and cached per requirement set."""
+    import hashlib
+    import os
+
+    from emulator.config import DEFAULT_BASE_IMAGE
+    from emulator.image import ImageBuildError, _docker_build, default_cache_dir
+    from emulator.runtimes.server_package import copy_to
+    from emulator.runtimes.wheelhouse import build_wheelhouse
+
+    missing = missing_libraries()
+    if missing:
+        raise ImageBuildError(f"the LLM image is built from this Python's {' and '.join(missing)}; "
+                              "pip install 'dockyard[llm]' first")
+    base_image = base_image or os.environ.get("DOCKYARD_BASE_IMAGE") or DEFAULT_BASE_IMAGE
+    requirements = image_requirements()
+    key = hashlib.sha256("\n".join([sys.version.split()[0], *requirements]).encode()).hexdigest()[:16]
+    context = (cache_dir or default_cache_dir().with_name("llm-image")) / key
+    try:
+        build_wheelhouse(requirements, context / "wheels", log)
+    except RuntimeFailure as exc:
+        raise ImageBuildError("\n".join([str(exc), *exc.log_tail])) from None
+    copy_to(context, LLM_SOURCE, LLM_PACKAGE_NAME)
+    (context / "Dockerfile").write_text(DOCKERFILE)
+    return _docker_build(client, context, tag, base_image, log)

@@ -5,45 +5,22 @@ the process runtime; then real clients through the gateway: ADS's predict body, 
 with a signing httpx auth, streams read chunk by chunk, and a client that goes away."""
 from __future__ import annotations
 
-import io
 import json
 import socket
 import time
-import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from oci.data_science.models import CreateModelDetails
 
 from tests.llm.conftest import TINY_MODEL
 from toolkit.catalog.session import connect
 from toolkit.deployment import deploy_model
+from toolkit.llm import TGI_OFFLINE_ENV, save_zipped_model
 
 TGI_IMAGE = "iad.ocir.io/dockyard/text-generation-inference:1.1.0"
-TGI_ENV = {  # the offline method's variables, as on ADS's LLM page
-    "MODEL_DEPLOY_PREDICT_ENDPOINT": "/generate",
-    "MODEL_DEPLOY_HEALTH_ENDPOINT": "/health",
-    "PARAMS": "--model /opt/ds/model/deployed_model --max-batch-prefill-tokens 1024",
-    "TENSOR_PARALLELISM": "1",
-    "WEB_CONCURRENCY": "1",
-}
-
-
-def save_zipped_weights(name: str = "tiny-gpt2") -> str:
-    """The offline method: ``zip my_large_model.zip * -0`` of the weights, saved as the model's artifact."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for path in sorted(TINY_MODEL.iterdir()):
-            archive.write(path, path.name)
-    session = connect()
-    compartment = session.compartment(None)
-    model = session.ds.create_model(CreateModelDetails(compartment_id=compartment, display_name=name,
-                                                       project_id=session.project(None, compartment))).data
-    session.ds.create_model_artifact(model.id, buffer.getvalue(),
-                                     content_disposition=f'attachment; filename="{name}.zip"')
-    return model.id
+TGI_ENV = {**TGI_OFFLINE_ENV, "PARAMS": "--model /opt/ds/model/deployed_model --max-batch-prefill-tokens 1024"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +28,7 @@ def tgi_deployment(emulator):
     from tests.deployment.conftest import pointing_at
 
     with pointing_at(emulator):
-        deployment = deploy_model(save_zipped_weights(), display_name="tiny-llm-tgi", deployment_image=TGI_IMAGE,
+        deployment = deploy_model(save_zipped_model(TINY_MODEL, "tiny-gpt2"), display_name="tiny-llm-tgi", deployment_image=TGI_IMAGE,
                                   server_port=8080, health_check_port=8080, environment_variables=TGI_ENV)
     yield deployment
     with pointing_at(emulator):
