@@ -88,13 +88,14 @@ def image_requirements() -> list[str]:
 
 def build_image(tag: str = STANDIN_IMAGE, base_image: str | None = None, log=print, cache_dir: Path | None = None,
                 client=None) -> str:
-    """Build ``tag`` (default ``dockyard/llm:cpu``) from the base image with no network in the build;
+    """Build ``tag`` (default ``dockyard/llm:cpu``) from the base image (``$DOCKYARD_BASE_IMAGE``, else
+    python:3.11-slim or dockyard/python:3.11-local, whichever the engine has) with no network in the build;
     returns the image id. The wheelhouse is built on the host and cached per requirement set."""
     import hashlib
-    import os
 
-    from emulator.config import DEFAULT_BASE_IMAGE
+    from emulator import settings
     from emulator.image import ImageBuildError, _docker_build, default_cache_dir
+    from emulator.runtimes.base_image import resolve
     from emulator.runtimes.server_package import copy_to
     from emulator.runtimes.wheelhouse import build_wheelhouse
 
@@ -102,7 +103,7 @@ def build_image(tag: str = STANDIN_IMAGE, base_image: str | None = None, log=pri
     if missing:
         raise ImageBuildError(f"the LLM image is built from this Python's {' and '.join(missing)}; "
                               "pip install 'dockyard[llm]' first")
-    base_image = base_image or os.environ.get("DOCKYARD_BASE_IMAGE") or DEFAULT_BASE_IMAGE
+    base_image = resolve(base_image or settings.base_image())  # as the emulator image and deployments choose
     requirements = image_requirements()
     key = hashlib.sha256("\n".join([sys.version.split()[0], *requirements]).encode()).hexdigest()[:16]
     context = (cache_dir or default_cache_dir().with_name("llm-image")) / key

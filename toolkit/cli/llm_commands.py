@@ -12,7 +12,7 @@ def llm_group() -> None:
 @llm_group.command("image")
 @click.option("--tag", "-t", default="dockyard/llm:cpu", show_default=True, help="Name of the image to build.")
 @click.option("--base-image", default=None,
-              help="Base Python image. Default: $DOCKYARD_BASE_IMAGE, else python:3.11-slim.")
+              help="Base Python image. Default: $DOCKYARD_BASE_IMAGE, else python:3.11-slim or dockyard/python:3.11-local.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the image id.")
 def image_command(tag: str, base_image: str | None, quiet: bool) -> None:
     """Build the CPU LLM stand-in's image offline (torch and transformers from a wheelhouse built here).
