@@ -21,6 +21,8 @@ ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
 # (pandas<3) clash with the project's: the LLM client tests run them from a venv of their own.
 LLM_CLIENTS_VENV := $(VENV)/llm-clients
 LLM_CLIENTS_STAMP := $(LLM_CLIENTS_VENV)/.installed
+# Pinned: unpinned, pip's resolver backtracks through dozens of oci releases in a fresh venv.
+LLM_CLIENTS := oracle-ads==2.16.1 langchain-community==0.4.2 langchain-openai==1.7.4 oci==2.189.0
 
 .PHONY: install ads quickstart quickstart-llm test test-fast docker browser image llm-image llm-clients screenshots clean
 
@@ -57,7 +59,7 @@ ads: $(ADS_STAMP)
 
 $(LLM_CLIENTS_STAMP): $(STAMP)
 	$(PYTHON) -m venv $(LLM_CLIENTS_VENV)
-	$(LLM_CLIENTS_VENV)/bin/pip install -q oracle-ads langchain-community langchain-openai
+	$(LLM_CLIENTS_VENV)/bin/pip install -q $(LLM_CLIENTS)
 	touch $(LLM_CLIENTS_STAMP)
 
 
