@@ -25,7 +25,10 @@ def client_run(tgi_deployment, emulator):  # noqa: F811
         if os.environ.get("DOCKYARD_REQUIRE_LLM_CLIENTS") == "1":
             pytest.fail(f"{PYTHON} is missing; run make llm-clients")
         pytest.skip("no llm-clients venv (make llm-clients)")
-    profile = connect().profile
+    from tests.deployment.conftest import pointing_at
+
+    with pointing_at(emulator):  # a module fixture runs before the autouse one that points the toolkit here
+        profile = connect().profile
     config = {k: profile.config[k] for k in ("tenancy", "user", "fingerprint", "key_file", "region")}
     run = subprocess.run([str(PYTHON), str(SCRIPT), json.dumps(config), tgi_deployment.url, emulator.url,
                           tgi_deployment.id], capture_output=True, text=True, timeout=300,

@@ -29,8 +29,8 @@ def main() -> None:
         chunks.append(chunk)
     out["llm_stream"], out["llm_first_token_ms"] = chunks, first * 1000
 
-    chat = ChatOCIModelDeployment(endpoint=f"{url}/predict", model="odsc-llm", auth=auth, max_tokens=8,
-                                  temperature=0)
+    chat = ChatOCIModelDeployment(endpoint=f"{url}/predict", model="odsc-llm", auth=auth,
+                                  model_kwargs={"max_tokens": 8, "temperature": 0})  # its own fields are model/stop
     out["chat_invoke"] = chat.invoke("Tell me about the harbour").content
     out["chat_stream"] = [c.content for c in chat.stream("Tell me about the harbour")]
 
