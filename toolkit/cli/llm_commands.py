@@ -6,7 +6,12 @@ import click
 
 @click.group("llm")
 def llm_group() -> None:
-    """LLM deployments: the CPU stand-in for TGI and vLLM images."""
+    """LLM deployments: the CPU stand-in for TGI and vLLM images.
+
+    \b
+    Example:
+      dockyard llm image
+    """
 
 
 @llm_group.command("image")
@@ -18,7 +23,8 @@ def image_command(tag: str, base_image: str | None, quiet: bool) -> None:
     """Build the CPU LLM stand-in's image offline (torch and transformers from a wheelhouse built here).
 
     \b
-    Deploy it as a bring-your-own-container image with ADS's LLM variables:
+    Example:
+      # build, then deploy it as a bring-your-own-container image with ADS's LLM variables
       dockyard llm image
       dockyard deploy MODEL_OCID --image dockyard/llm:cpu --server-port 8080 \\
         --env MODEL_DEPLOY_PREDICT_ENDPOINT=/generate \\
