@@ -199,8 +199,7 @@ class DeploymentService:
         record = self.get(deployment_id)
         count = 1 if final_state == ACTIVE else 0
         record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = count
-        details = (record.get("_runtimeReason") or "") if final_state == ACTIVE else _FINAL_DETAILS[final_state]
-        self._set(record, final_state, details)
+        self._set(record, final_state, _final_details(record, final_state))
         wr.succeed(self.db, wr_id, f"model deployment is {final_state}")
 
     def _bring_up(self, record: dict[str, Any], sink: "_Sink") -> None:
@@ -463,6 +462,18 @@ class _Sink:
         self.to_file(message)
         if self.wr_id:
             wr.progress(self.db, self.wr_id, percent, message)
+
+
+def _final_details(record: dict[str, Any], final_state: str) -> str:
+    """lifecycleDetails at the end of an operation; an ACTIVE deployment asking for more instances than
+    the one server the emulator runs says so (the record keeps the instanceCount asked for)."""
+    details = (record.get("_runtimeReason") or "") if final_state == ACTIVE else _FINAL_DETAILS[final_state]
+    wanted = int((_model_config(record).get("scalingPolicy") or {}).get("instanceCount") or 1)
+    if final_state == ACTIVE and wanted > 1:
+        note = (f"1 of {wanted} instances running: the emulator runs one model server per deployment "
+                f"(instanceCount {wanted} recorded)")
+        details = f"{details}; {note}" if details else note
+    return details
 
 
 def _model_config(record: dict[str, Any]) -> dict[str, Any]:
