@@ -8,8 +8,15 @@ STAMP := $(VENV)/.installed
 # command is linked into $(BIN), where the test that drives it looks.
 OCI_CLI_VENV := $(VENV)/oci-cli
 OCI_CLI_STAMP := $(OCI_CLI_VENV)/.installed
+# oracle-ads pins its own oci SDK (and pulls pandas, scikit-learn, matplotlib...), so it too lives in a
+# venv of its own. Dockyard goes in with --no-deps (editable), so connect_ads() imports there while
+# ADS keeps its own pins; the ADS compatibility tests run their scripts with this interpreter.
+ADS_VENV := $(VENV)/ads
+ADS_STAMP := $(ADS_VENV)/.installed
+ADS_BASE_STAMP := $(ADS_VENV)/.oracle-ads
+ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
 
-.PHONY: install quickstart test test-fast docker browser image screenshots clean
+.PHONY: install ads quickstart test test-fast docker browser image screenshots clean
 
 # pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
@@ -27,12 +34,25 @@ $(OCI_CLI_STAMP): $(STAMP)
 	ln -sf $(abspath $(OCI_CLI_VENV))/bin/oci $(BIN)/oci
 	touch $(OCI_CLI_STAMP)
 
+# oracle-ads once (minutes); Dockyard again only when pyproject.toml changes (seconds).
+$(ADS_BASE_STAMP):
+	$(PYTHON) -m venv $(ADS_VENV)
+	$(ADS_VENV)/bin/pip install -q --upgrade pip
+	$(ADS_VENV)/bin/pip install -q '$(ADS_REQUIREMENT)'
+	touch $(ADS_BASE_STAMP)
+
+$(ADS_STAMP): $(ADS_BASE_STAMP) pyproject.toml
+	$(ADS_VENV)/bin/pip install -q --no-deps -e .
+	touch $(ADS_STAMP)
+
 install: $(STAMP)
+
+ads: $(ADS_STAMP)
 
 quickstart: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart
 
-test: $(STAMP) $(OCI_CLI_STAMP)
+test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP)
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
 
 # Unit tests only: no Docker, no servers started by hand.
