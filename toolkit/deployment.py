@@ -14,6 +14,7 @@ to pick docker or process) travel as a freeform tag that OCI simply keeps
 from __future__ import annotations
 
 import copy
+import functools
 import time
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -358,8 +359,13 @@ class ModelDeployment:
         refuse("predict", kwargs, unsupported=("model_name", "model_version"))
         if data is None and json_input is None:
             raise ValueError("pass data= or json_input=")
+        if data is not None and json_input is not None:
+            raise ValueError("pass data= or json_input=, not both")
         if data is None and isinstance(json_input, (bytes, bytearray, memoryview)):
             data, json_input = json_input, None  # bytes given first, as older callers do: they are data
+        if json_input is not None and not _json_serializable(json_input):
+            raise ValueError(f"json_input must be JSON-serializable, not a {type(json_input).__name__}; pass it as "
+                             "data=... to have it serialized (as ADS asks too)")
         chosen = serializer if isinstance(serializer, InputSerializer) else input_serializer(serializer)
         body, ctype = chosen.request(json_input if data is None else data,
                                      serialize=auto_serialize_data and json_input is None)
@@ -382,7 +388,8 @@ class ModelDeployment:
         if follow:
             return self._follow(log_type, since, poll_interval)
         return DeploymentLogs(self._search(log_type, since, limit),
-                              lambda start, log_filter: self._search(log_type, start, limit, log_filter=log_filter))
+                              lambda start, log_filter: self._search(log_type, start, limit, log_filter=log_filter),
+                              functools.partial(self.watch, log_type))
 
     def show_logs(self, time_start: datetime | None = None, time_end: datetime | None = None, limit: int = 100,
                   log_type: str | None = None):
@@ -745,6 +752,16 @@ def _emulator_tags(runtime: str | None) -> dict[str, str]:
     if settings.base_image():
         tags[BASE_IMAGE_TAG] = settings.base_image()
     return tags
+
+
+def _json_serializable(value: Any) -> bool:
+    import json
+
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _predict_result(response: Any) -> Any:

@@ -2,8 +2,9 @@
 
 ``ModelDeployment.logs()`` returns a :class:`DeploymentLogs`: a list of :class:`LogEntry` (oldest
 first; code that iterated or indexed the list keeps working) that also prints its last or first
-entries as ADS's ``tail()``/``head()`` do. Given ``time_start`` or ``log_filter`` they query the
-log again (OCI Logging Search, which the emulator answers), as ADS's do.
+entries as ADS's ``tail()``/``head()`` do, and ``watch()``es for new ones (the deployment's
+``watch`` for this log type). Given ``time_start`` or ``log_filter`` they query the log again (OCI
+Logging Search, which the emulator answers), as ADS's do.
 """
 from __future__ import annotations
 
@@ -34,9 +35,20 @@ Search = Callable[[datetime | None, str | None], list[LogEntry]]
 class DeploymentLogs(list):
     """The entries of one query, and the query itself for ``head``/``tail`` with other bounds."""
 
-    def __init__(self, entries: Iterable[LogEntry], search: Search | None = None) -> None:
+    def __init__(self, entries: Iterable[LogEntry], search: Search | None = None,
+                 watch: Callable[..., Any] | None = None) -> None:
         super().__init__(entries)
         self._search = search
+        self._watch = watch
+
+    def watch(self, time_start: datetime | None = None, interval: float = 3, log_filter: str | None = None,
+              stop_condition: Callable[[], bool] | None = None) -> Any:
+        """Print new entries as they come, until the deployment is deactivated, deleted or FAILED (or
+        ``stop_condition()``, or Ctrl-C): ``ModelDeployment.watch`` for this log type."""
+        if self._watch is None:
+            raise RuntimeError("these log entries are not tied to a deployment to watch")
+        return self._watch(time_start=time_start, interval=interval, log_filter=log_filter,
+                           stop_condition=stop_condition)
 
     def tail(self, source: str | None = None, limit: int = DEFAULT_LIMIT, time_start: datetime | None = None,
              log_filter: str | None = None) -> None:

@@ -187,6 +187,10 @@ def test_update_restart_and_the_logs_object(emulator, sklearn_model_id):
     assert list(frame.columns) == ["type", "id", "message", "time"] and len(frame) > 0
 
     out = io.StringIO()
+    with redirect_stdout(out):
+        deployment.logs("access").watch(interval=0.1, stop_condition=lambda: True)
+    assert "[access]" in out.getvalue() and "[predict]" not in out.getvalue()
+    out = io.StringIO()
     timer = threading.Timer(1.0, deployment.deactivate)
     timer.start()
     with redirect_stdout(out):
