@@ -43,6 +43,8 @@ from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.deployment_logs import DeploymentLogs, LogEntry
 from toolkit.deployment_spec import (
+    DEFAULT_POLL,
+    DEFAULT_WAIT,
     ModelDeploymentContainerRuntime,
     ModelDeploymentCondaRuntime,
     ModelDeploymentInfrastructure,
@@ -59,8 +61,6 @@ from toolkit.model.unsupported import refuse
 __all__ = ["DeploymentError", "LogEntry", "ModelDeployment", "PredictError", "deploy_model"]
 
 DEFAULT_SHAPE = defaults.DEFAULT_SHAPE
-DEFAULT_WAIT = 1200  # ADS's max_wait_time, seconds
-DEFAULT_POLL = 10  # ADS's poll_interval, seconds (the local emulator is polled faster)
 LOG_INTERVAL = 3  # ADS's watch() interval, seconds
 _OWN_KEYS = ("displayName", "description", "freeformTags", "definedTags", "infrastructure", "runtime")
 

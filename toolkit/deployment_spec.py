@@ -28,6 +28,8 @@ import yaml
 from emulator.contracts import deployments as defaults
 
 INFRASTRUCTURE_TYPE = "datascienceModelDeployment"
+DEFAULT_WAIT = 1200  # ADS's max_wait_time of deployment operations, seconds (negative: for ever)
+DEFAULT_POLL = 10  # ADS's poll_interval, seconds (the local emulator is polled faster)
 DEPLOYMENT_MODES = ("HTTPS_ONLY", "STREAM_ONLY", "HTTPS_AND_STREAM")  # ADS's; Dockyard serves HTTPS_ONLY
 
 

@@ -23,6 +23,7 @@ from emulator.contracts.limits import METADATA_VALUE_CHARS
 from toolkit.artifact import runtime as runtime_yaml
 from toolkit.artifact.errors import ArtifactError, ArtifactExistsError
 from toolkit.artifact.schema import INPUT_SCHEMA_FILE, MAX_COLUMNS, OUTPUT_SCHEMA_FILE, Schema, fitted_schema
+from toolkit.deployment_spec import DEFAULT_POLL, DEFAULT_WAIT
 from toolkit.model import serde
 from toolkit.model.flavor import Flavor
 from toolkit.model.metadata import (
@@ -36,8 +37,6 @@ from toolkit.model.metadata import (
 from toolkit.model.unsupported import either, refuse
 
 SAMPLE_ROWS = 5  # rows of X_sample kept for verify()/introspect() defaults
-DEFAULT_WAIT = 1200  # ADS's max_wait_time for deployment operations, seconds
-DEFAULT_POLL = 10  # ADS's poll_interval, seconds (the local emulator is polled faster)
 SERVICE_PACK_NAMESPACE = "id19sfcrra6z"  # ADS's default namespace of the service conda packs
 
 
