@@ -110,7 +110,8 @@ def check_score_loads(root: Path) -> None:
     if not outcome.get("ok"):
         raise ArtifactError(f"score.py does not load its model: {outcome.get('error')}\n\n"
                             f"{outcome.get('traceback', '').rstrip()}",
-                            hint="Fix score.py's load_model() (verify() shows the same).")
+                            hint="Fix score.py's load_model() (verify() shows the same), or save(reload=False) to "
+                                 "save without loading it here, as ADS allows.")
 
 
 def score_model_name(root: Path) -> str | None:
