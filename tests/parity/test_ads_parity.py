@@ -3,7 +3,7 @@ the toolkit, or its absence is justified in differences.yaml, which README's tab
 
 ADS's side is read in ADS's own venv (``make ads`` builds ``.venv/ads``; ``make test`` needs it).
 Without that venv the comparison is skipped with the reason, unless DOCKYARD_REQUIRE_ADS=1 (as
-``make test`` sets), which makes a missing venv a failure. Each accepted parameter's behaviour is
+CI's ``.ci/run`` sets), which makes a missing venv a failure. Each accepted parameter's behaviour is
 tested where it acts (tests/artifact/test_ads_model_api.py, tests/deployment/test_ads_builders.py,
 tests/catalog/test_ads_catalog_api.py); this file checks the names.
 """
