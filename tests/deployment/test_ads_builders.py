@@ -142,6 +142,21 @@ def test_dockyard_deploy_f_takes_the_same_spec_file(emulator, tmp_path):
     assert CliRunner().invoke(cli, ["deploy", "-f", str(spec), "--image", "x"]).exit_code == 2
 
 
+def test_deploy_f_takes_the_compartment_and_project_from_the_command_line(emulator, tmp_path):
+    artifact = helpers.pickle_artifact(tmp_path / "artifact")
+    compartment, project = _session_ids()
+    spec = tmp_path / "deployment.yaml"  # the spec as `ads opctl init` writes it, placeholders left in
+    spec.write_text(_filled(ADS_CONDA_SPEC, MODEL_URI=str(artifact)))
+    result = CliRunner().invoke(cli, ["deploy", "-f", str(spec), "--runtime", "process", "--json",
+                                      "--compartment-id", compartment, "--project-id", project])
+    assert result.exit_code == 0, result.output
+    record = yaml.safe_load(result.output)
+    assert (record["compartmentId"], record["projectId"]) == (compartment, project)
+    ModelDeployment.from_id(record["id"]).delete()
+    wrong = CliRunner().invoke(cli, ["deploy", record["id"], "-f", str(spec)])
+    assert wrong.exit_code == 2 and "deployment OCID, not a model OCID" in wrong.output
+
+
 def test_a_spec_that_cannot_deploy_says_what_is_wrong(emulator, tmp_path):
     with pytest.raises(SpecError, match="spec.runtime.type must be one of conda, container"):
         ModelDeployment.from_yaml("kind: deployment\nspec:\n  runtime:\n    type: triton\n")
