@@ -12,6 +12,8 @@ import io
 import tarfile
 import textwrap
 import uuid
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import oci
@@ -99,7 +101,7 @@ ThreadingHTTPServer(("0.0.0.0", 5000), Handler).serve_forever()
 
 
 @pytest.fixture(scope="module")
-def image_with_python() -> tuple[str, str]:
+def image_with_python() -> Iterator[tuple[str, str]]:
     """(tag, image id) of the base image with a `python` command, as the page's entrypoint expects."""
     import docker
 
@@ -114,8 +116,15 @@ def image_with_python() -> tuple[str, str]:
         tar.addfile(info, io.BytesIO(data))
     context.seek(0)
     tag = "dockyard-test/ads-docs-byoc:latest"
-    image, _ = docker.from_env().images.build(fileobj=context, custom_context=True, tag=tag, rm=True)
-    return tag, image.id
+    # nocache: a cached layer can vanish mid-build when something else on the engine prunes images
+    # ("unable to find image sha256:..."), and the one RUN step costs seconds.
+    client = docker.from_env()
+    image, _ = client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True, nocache=True)
+    yield tag, image.id
+    try:
+        client.images.remove(image.id, force=True)
+    except docker.errors.APIError as exc:  # still in use by a container being removed: leave it
+        warnings.warn(f"could not remove the test image {tag}: {exc}", stacklevel=1)
 
 
 def _bucket() -> tuple[str, str]:
