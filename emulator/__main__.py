@@ -25,6 +25,10 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
                         help="base image of deployment images (default: $DOCKYARD_BASE_IMAGE, else chosen per deploy)")
     parser.add_argument("--max-unzipped-bytes", type=int, default=None)
     parser.add_argument("--max-zip-ratio", type=float, default=None)
+    parser.add_argument("--endpoint-port", default=None,
+                        help="Port of the deployments' endpoint (modelDeploymentUrl); 0 picks a free one, "
+                             "'off' serves deployments on the API's port only.")
+    parser.add_argument("--autoscaling-time-scale", type=float, default=defaults.autoscaling_time_scale)
     parser.add_argument("--console-write", action="store_true",
                         help="With --auth-mode enforce, let the console's token holder act (test predict, "
                              "activate, deactivate); without it the console is read-only.")
@@ -33,7 +37,14 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
                           max_artifact_bytes=args.max_artifact_bytes, max_payload_bytes=args.max_payload_bytes,
                           auth_mode=args.auth_mode, runtime=args.runtime, base_image=args.base_image,
                           max_unzipped_bytes=args.max_unzipped_bytes, max_zip_ratio=args.max_zip_ratio,
-                          console_write=args.console_write)
+                          console_write=args.console_write, endpoint_port=_endpoint_port(args.endpoint_port, defaults),
+                          autoscaling_time_scale=args.autoscaling_time_scale)
+
+
+def _endpoint_port(value: str | None, defaults: EmulatorConfig) -> int | None:
+    if value is None:
+        return defaults.endpoint_port
+    return None if value.lower() in ("off", "none") else int(value)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,6 +32,7 @@ def create_app(config: EmulatorConfig | None = None) -> Flask:
     app.url_map.merge_slashes = False  # "//" is a 404 in OCI's shape, not werkzeug's HTML redirect
     attach(app, EmulatorState.open(config))
     install_error_handlers(app)
+    app.before_request(_purge_tombstones)
     app.add_url_rule("/_dockyard/health", "dockyard_health", _health)
     app.add_url_rule(RESET_PATH, "dockyard_reset", _reset, methods=["POST"])
     for name in SERVICES:
@@ -43,6 +44,12 @@ def _reset() -> dict:
     """Empty the emulator (moto's ``/moto-api/reset``): see ``EmulatorState.reset``."""
     current_state().reset()
     return {"status": "ok"}
+
+
+def _purge_tombstones() -> None:
+    """Deleted resources past their retention go before any request can see them (one comparison
+    unless one is due: see ``emulator.store.tombstones``)."""
+    current_state().tombstones.purge_due()
 
 
 def _health() -> dict:

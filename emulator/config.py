@@ -9,6 +9,23 @@ from emulator import settings
 from emulator.contracts import limits
 from emulator.unzip import ZipLimits
 
+DEFAULT_TOMBSTONE_RETENTION = 24 * 3600.0  # seconds a deleted resource stays readable in state DELETED
+
+
+def _retention() -> float:
+    value = os.environ.get("DOCKYARD_TOMBSTONE_RETENTION")
+    try:
+        return float(value) if value else DEFAULT_TOMBSTONE_RETENTION
+    except ValueError:
+        raise ValueError(f"DOCKYARD_TOMBSTONE_RETENTION must be a number of seconds, not {value!r}") from None
+
+
+def _endpoint_port_from_env() -> int | None:
+    value = os.environ.get("DOCKYARD_ENDPOINT_PORT", "").strip().lower()
+    if value in ("off", "none"):
+        return None
+    return int(value) if value else 0
+
 
 def _default_home() -> Path:
     return Path(os.environ.get("DOCKYARD_HOME") or Path.home() / ".dockyard").expanduser()
@@ -36,6 +53,15 @@ class EmulatorConfig:
     # <home>/console-token when unset) and is read-only unless console_write is set.
     console_token: str | None = field(default_factory=lambda: os.environ.get("DOCKYARD_CONSOLE_TOKEN") or None)
     console_write: bool = False
+    # Where deployments are served (modelDeploymentUrl): a port of its own (0 picks a free one), as OCI
+    # serves them from a host of their own; None serves them on the API's port only (slower).
+    endpoint_port: int | None = field(default_factory=lambda: _endpoint_port_from_env())
+    # Durations of AUTOSCALING policies (pending durations, cool-down, metric windows) are multiplied
+    # by this: 0.01 lets a test see OCI's PT3M pass in 1.8 s.
+    autoscaling_time_scale: float = field(
+        default_factory=lambda: float(os.environ.get("DOCKYARD_AUTOSCALING_TIME_SCALE") or 1.0))
+    # Deleted models, projects, version sets and deployments answer GET in state DELETED this long.
+    tombstone_retention: float = field(default_factory=_retention)
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()

@@ -88,6 +88,8 @@ def _command(config: EmulatorConfig) -> list[str]:
         command += ["--max-zip-ratio", str(config.max_zip_ratio)]
     if config.console_write:
         command.append("--console-write")
+    command += ["--endpoint-port", "off" if config.endpoint_port is None else str(config.endpoint_port),
+                "--autoscaling-time-scale", str(config.autoscaling_time_scale)]
     return command
 
 

@@ -22,6 +22,7 @@ from flask import Flask
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import BaseWSGIServer, create_server
+from waitress.receiver import FixedStreamReceiver
 from waitress.task import ErrorTask
 
 from emulator import private
@@ -29,7 +30,10 @@ from emulator.app import create_app
 from emulator.config import EmulatorConfig
 from emulator.console import console_url
 from emulator.errors import code_for_status, error_document, new_request_id
+from emulator.auth.enforce import UPLOAD_PATHS
 from emulator.state import EmulatorState, state_of
+from emulator.store.upload_spool import THRESHOLD as UPLOAD_THRESHOLD
+from emulator.store.upload_spool import UploadSpool
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +56,32 @@ class _OCIErrorTask(ErrorTask):
 
 
 class _Parser(HTTPRequestParser):
+    spool_dir: Path | None = None  # the blob store's temp directory, set per server
+
     def parse_header(self, header_plus: bytes) -> None:
         try:
             super().parse_header(header_plus)
         except ValueError:  # a Content-Length of thousands of digits: waitress checks digits, int() refuses
             raise ParsingError("Content-Length is invalid") from None
+        if self._is_large_upload():
+            # An artifact or object upload: received straight into the blob store and hashed meanwhile.
+            self.body_rcv = FixedStreamReceiver(self.content_length, UploadSpool(self.spool_dir))
+
+    def _is_large_upload(self) -> bool:
+        """An artifact or object body over the threshold that waitress will accept (a larger one is 413)."""
+        return (self.spool_dir is not None and not self.chunked and self.command in ("POST", "PUT")
+                and UPLOAD_THRESHOLD < self.content_length < self.adj.max_request_body_size
+                and any(p.match(self.path) for p in UPLOAD_PATHS))
 
 
 class _Channel(HTTPChannel):
     error_task_class = _OCIErrorTask
     parser_class = _Parser
+
+    def handle_close(self) -> None:
+        if self.request is not None:  # a body cut off mid-way: its spooled part goes now
+            self.request.close()
+        super().handle_close()
 
 
 def _make_server(app: Flask, config: EmulatorConfig) -> Any:
@@ -76,9 +96,11 @@ def _make_server(app: Flask, config: EmulatorConfig) -> Any:
         ident="dockyard-emulator",
         clear_untrusted_proxy_headers=True,
     )
+    parser = type("_Parser", (_Parser,), {"spool_dir": state_of(app).blobs.spool_dir})
+    channel = type("_Channel", (_Channel,), {"parser_class": parser})
     for listener in [server, *getattr(server, "map", {}).values()]:  # one socket, or several (MultiSocketServer)
         if isinstance(listener, BaseWSGIServer):
-            listener.channel_class = _Channel
+            listener.channel_class = channel
     return server
 
 
@@ -135,7 +157,16 @@ def start_in_background(config: EmulatorConfig) -> RunningEmulator:
     thread.start()
     state = state_of(app)
     state.run_startup(url)
+    _serve_endpoint(app, config)
     return RunningEmulator(url, app, state, server, thread, stop)
+
+
+def _serve_endpoint(app: Flask, config: EmulatorConfig) -> None:
+    """Serve the deployments' endpoint (``modelDeploymentUrl``) beside the API, unless turned off."""
+    if config.endpoint_port is not None:
+        from emulator.model_deployment.service import service_of
+
+        service_of(app).serve_endpoint(config.host, config.endpoint_port)
 
 
 def serve(config: EmulatorConfig) -> None:
@@ -148,6 +179,7 @@ def serve(config: EmulatorConfig) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     state.run_startup(url)
+    _serve_endpoint(app, config)
     state_file = write_state_file(config.home, url)
     print(f"Dockyard emulator serving {config.home} at {url}", flush=True)
     print(f"Console: {console_url(config, url)}", flush=True)

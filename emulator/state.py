@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from emulator import private
 from emulator.config import EmulatorConfig
 from emulator.store import BlobStore, Database
+from emulator.store.tombstones import Tombstones
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,12 @@ class EmulatorState:
     config: EmulatorConfig
     db: Database
     blobs: BlobStore
+    tombstones: Tombstones
     url: str | None = None  # set by the server once it listens
     startup_hooks: list[Hook] = field(default_factory=list)
     shutdown_hooks: list[Hook] = field(default_factory=list)
     reset_hooks: list[Hook] = field(default_factory=list)
+    seed_hooks: list[Hook] = field(default_factory=list)
     kept_on_reset: set[str] = field(default_factory=set)
     serving: IO[str] | None = None  # the shared lock on <home>/serving.lock, held while open
 
@@ -39,7 +42,9 @@ class EmulatorState:
         version made it; when no other emulator has it open, collect what a crash left behind."""
         private.make_dir(config.home)
         private.tighten(config.home)
-        state = cls(config=config, db=Database(config.db_path), blobs=BlobStore(config.blob_dir))
+        db = Database(config.db_path)
+        state = cls(config=config, db=db, blobs=BlobStore(config.blob_dir),
+                    tombstones=Tombstones(db, config.tombstone_retention))
         state.serving = private.open_file(config.home / "serving.lock", "a")
         try:
             fcntl.flock(state.serving, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -64,16 +69,25 @@ class EmulatorState:
         """Run ``hook(state)`` at the start of :meth:`reset`, to let go of what a service runs."""
         self.reset_hooks.append(hook)
 
+    def seed(self, hook: Hook) -> None:
+        """Run ``hook(state)`` now and again after every :meth:`reset`: what a new emulator contains
+        (the service conda packs' bucket). Hooks must be idempotent: a restart runs them again."""
+        self.seed_hooks.append(hook)
+        hook(self)
+
     def keep_on_reset(self, kind: str) -> None:
         """Records of ``kind`` survive :meth:`reset` (configuration such as API keys, not state)."""
         self.kept_on_reset.add(kind)
 
     def reset(self) -> None:
         """Empty the emulator, as moto's ``reset()`` does: services stop what they run (their reset
-        hooks: deployment servers), then every record but the kept kinds and every stored file go."""
+        hooks: deployment servers), then every record but the kept kinds and every stored file go, and
+        the seed hooks put back what a new emulator contains."""
         self._run(self.reset_hooks, strict=True)
         self.db.delete_all(keep=tuple(sorted(self.kept_on_reset)))
         self.blobs.clear()
+        self.tombstones.reschedule()
+        self._run(self.seed_hooks, strict=True)
 
     def run_startup(self, url: str) -> None:
         self.url = url

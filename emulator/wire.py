@@ -263,6 +263,9 @@ def blob_response(path: Any, size: int, headers: dict[str, str]) -> Response:
 
     response = send_file(path, mimetype="application/octet-stream", conditional=True, etag=False,
                          last_modified=None, max_age=None)
+    # send_file's own choices would leak the blob's file name and a caching policy OCI never set.
+    for own in ("Content-Disposition", "Cache-Control"):
+        response.headers.pop(own, None)
     for key, value in headers.items():
         response.headers[key] = value
     if response.status_code == 206:

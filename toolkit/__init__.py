@@ -33,6 +33,7 @@ _EXPORTS = {
     "Domain": "toolkit.artifact.schema",
     "Expression": "toolkit.artifact.expression",
     "mock_datascience": "toolkit.testing.mock",
+    "connect_ads": "toolkit.ads_connect",
     **{name: "toolkit.model.metadata" for name in _METADATA},
 }
 

@@ -544,9 +544,6 @@ def _create(session: CatalogSession, model_id: str, display_name: str | None, de
     tags = dict(freeform_tags or {})
     if session.profile.is_local:
         tags.update(_emulator_tags(emulator_runtime))
-    if session.profile.is_local and infrastructure.replica > 1:
-        warnings.warn(f"{infrastructure.replica} instances are recorded (instanceCount); the emulator runs one model "
-                      "server per deployment and says so in lifecycleDetails.", stacklevel=3)
     details = CreateModelDeploymentDetails(
         display_name=display_name or f"deployment-{time.strftime('%Y%m%d-%H%M%S')}",
         description=description,

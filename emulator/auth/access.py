@@ -7,7 +7,8 @@ A request reaches a compartment in four ways, and every one is checked:
   (``compartmentId``, ``projectId``, ``modelVersionSetId``, ``modelId``... at any depth), whatever
   the body's content type claims, because the routes parse any body;
 - the Object Storage buckets it names: in its path (``/n/{ns}/b/{bucket}``) or in an artifact
-  export/import body; a bucket belongs to the compartment it was created in;
+  export/import body; a bucket belongs to the compartment it was created in, except that anyone
+  may read a public one (``publicAccessType`` ObjectRead, as the service conda packs' bucket is);
 - deployment OCIDs inside a Logging Search query;
 - what a search returns: :func:`may_see` filters Resource Search results.
 
@@ -73,9 +74,16 @@ def check(db: Any, key: dict[str, Any], body: Callable[[], Any]) -> None:
             raise not_found("resource", ocid)
     for namespace, bucket in _named_buckets(document):
         record = db.get(buckets.KIND, buckets.key(namespace, bucket))
+        if record is not None and _public_read(record):
+            continue
         # A missing bucket would be created on write (in no compartment of this key): refuse it.
         if record is None or not keys.may_access(key, record["compartmentId"]):
             raise bucket_not_found(namespace, bucket)
+
+
+def _public_read(bucket: dict[str, Any]) -> bool:
+    """A read of a bucket whose objects OCI lets anyone read (a write still needs its compartment)."""
+    return request.method in ("GET", "HEAD") and bucket.get("publicAccessType") == buckets.PUBLIC_READ
 
 
 def may_see(compartment_id: str | None) -> bool:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-from typing import IO, Any
+from typing import IO, Any, Callable
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, g, request
 
 from emulator.auth import access, keys, signature
 from emulator.auth.signature import SignatureError
-from emulator.errors import OCIError
+from emulator.errors import OCIError, not_found
 from emulator.state import current_state
 from emulator.wire import parse_json
 
@@ -32,6 +32,7 @@ _BODY_EXEMPT = [
     re.compile(r"^/20190101/.+/artifact$"),
     re.compile(r"^/n/[^/]+/b/[^/]+/[ou]/.+$"),
 ]
+UPLOAD_PATHS = tuple(_BODY_EXEMPT)  # the routes whose bodies are artifacts and objects (server.py spools them)
 # Where API request bodies go (JSON documents, read by the access check); the predict gateway
 # (``/<deployment-ocid>/predict``) carries the user's own payload instead.
 _API_PREFIXES = ("/20190101/", "/20180409/", "/20190909/", "/n/")
@@ -41,6 +42,8 @@ _OPEN_PATHS = {"/health", "/healthz", "/_dockyard/health", "/_dockyard/status"}
 # requests; it asks for the token printed at start instead (emulator.console.access). Matched by the
 # route Flask resolved, not by a path prefix, so no crafted path reaches the API through it.
 _SELF_AUTHENTICATED = {"console"}
+# Pre-authenticated requests carry their authorization in the path (emulator.object_storage.pars).
+_PAR_PATH = re.compile(r"^/p/[^/]+/n/")
 
 
 def install(app: Flask) -> None:
@@ -54,7 +57,8 @@ def enforcing() -> bool:
 
 def authenticate_request() -> None:
     """Flask hook: 401/404 as OCIError, or None to let the request through."""
-    if not enforcing() or request.path in _OPEN_PATHS or request.blueprint in _SELF_AUTHENTICATED:
+    if (not enforcing() or request.path in _OPEN_PATHS or request.blueprint in _SELF_AUTHENTICATED
+            or _PAR_PATH.match(request.path)):
         return None
     db = current_state().db
     try:
@@ -67,18 +71,48 @@ def authenticate_request() -> None:
 
 
 def _verify(db: Any) -> dict[str, Any]:
-    parsed = signature.parse_authorization(request.headers.get("authorization"))
-    signature.require_headers(parsed, _required_headers())
-    record = keys.find_key(db, parsed.key_id) or keys.adopt_local_key(db, _home(), parsed.key_id)
+    return verify_signed(db, _home(), request.method, request_target(), _header, _required_headers(), spool_body)
+
+
+def verify_signed(db: Any, home: Any, method: str, target: str, header: Callable[[str], str | None],
+                  required: tuple[str, ...], body: Callable[[], tuple[bytes, int]]) -> dict[str, Any]:
+    """The registered key that signed this request, or SignatureError saying what is wrong.
+
+    Framework-free, so the Flask hook and the deployments' endpoint server check signatures with the
+    same rules: ``header(name)`` reads a request header, ``body()`` gives the body's (SHA-256 digest,
+    size) and is called only when the signature covers ``x-content-sha256``."""
+    parsed = signature.parse_authorization(header("authorization"))
+    signature.require_headers(parsed, required)
+    record = keys.find_key(db, parsed.key_id) or keys.adopt_local_key(db, home, parsed.key_id)
     if record is None:
         parsed.key_parts()  # a malformed keyId gets its own message
         raise SignatureError(f"no API key {parsed.key_id!r} is registered (dockyard emulator add-key)")
-    signature.check_date(request.headers.get(signature.signed_date_header(parsed)))
-    message = signature.signing_string(parsed.headers, _header, request.method, request_target())
+    signature.check_date(header(signature.signed_date_header(parsed)))
+    message = signature.signing_string(parsed.headers, header, method, target)
     signature.verify_signature(keys.load_public_key(record["publicKey"]), message, parsed.signature)
     if "x-content-sha256" in parsed.headers:
-        _check_body_digest(request.headers["x-content-sha256"])
+        digest, size = body()
+        if signature.content_sha256(digest) != header("x-content-sha256"):
+            raise SignatureError("x-content-sha256 does not match the request body")
+        declared = header("content-length")
+        if declared is not None and declared.strip() != str(size):
+            raise SignatureError(f"content-length {declared} does not match the body ({size} bytes)")
     return record
+
+
+def authenticate_call(db: Any, home: Any, method: str, target: str, header: Callable[[str], str | None],
+                      body: Callable[[], tuple[bytes, int]], resource_id: str, compartment_id: str | None) -> dict[str, Any]:
+    """A call that does not go through Flask (the deployments' endpoint), under the API's rules: a
+    valid signature (401 otherwise) by a key that may see the resource's compartment (404 otherwise)."""
+    required = signature.GENERIC_HEADERS + (signature.BODY_HEADERS if method in ("POST", "PUT", "PATCH") else ())
+    try:
+        key = verify_signed(db, home, method, target, header, required, body)
+    except SignatureError as exc:
+        raise OCIError(401, "NotAuthenticated", f"{NOT_AUTHENTICATED}: {exc}.") from None
+    compartment = compartment_id or access.resource_compartment(db, resource_id)
+    if compartment and not access.unlimited(key) and not keys.may_access(key, compartment):
+        raise not_found("resource", resource_id)
+    return key
 
 
 def _home() -> Any:
@@ -109,16 +143,6 @@ def request_target() -> str:
     path = quote(request.environ.get("SCRIPT_NAME", "") + request.environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~")
     query = request.environ.get("QUERY_STRING")
     return f"{path}?{query}" if query else path
-
-
-def _check_body_digest(claimed: str) -> None:
-    """Hash the body as it streams into a spool file (disk past 1 MiB), then hand the spool on."""
-    digest, size = spool_body()
-    if signature.content_sha256(digest) != claimed:
-        raise SignatureError("x-content-sha256 does not match the request body")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.strip() != str(size):
-        raise SignatureError(f"content-length {declared} does not match the body ({size} bytes)")
 
 
 def spool_body() -> tuple[bytes, int]:

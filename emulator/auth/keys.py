@@ -6,6 +6,7 @@ The record id is the ``keyId`` the SDK puts in its signatures: ``<tenancy>/<user
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +26,15 @@ class InvalidKey(ValueError):
 
 
 def load_public_key(pem: str | bytes) -> rsa.RSAPublicKey:
-    """Parse a PEM public key; a private key is accepted and reduced to its public half."""
+    """Parse a PEM public key; a private key is accepted and reduced to its public half.
+
+    Parsed keys are kept by their PEM text (a key's text never changes meaning), so checking the
+    signature of every predict call does not parse the same key again."""
+    return _parsed(pem)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(pem: str | bytes) -> rsa.RSAPublicKey:
     data = pem.encode("ascii") if isinstance(pem, str) else pem
     try:
         key: Any = serialization.load_pem_public_key(data)

@@ -8,9 +8,14 @@ ADS's layout (upper-case keys) plus Dockyard's ``INFERENCE_ENV`` section, which 
       INFERENCE_ENV: {FLAVOR, MODEL_FILE, SERIALIZATION_FORMAT, REQUIREMENTS: [...], REQUIREMENTS_FILE, LOADER_VALUES}
     MODEL_PROVENANCE: {...}
 
-The requirements a deployment is built from are ``MODEL_DEPLOYMENT.INFERENCE_ENV.REQUIREMENTS``
-when that list is there and not empty, else the lines of ``requirements.txt``, else none.
-``prepare()`` writes both; the runtimes and introspection read them with :func:`requirements`.
+The requirements an artifact lists itself (:func:`requirements`) are
+``MODEL_DEPLOYMENT.INFERENCE_ENV.REQUIREMENTS`` when that list is there and not empty, else the
+lines of ``requirements.txt``, else none. ``prepare()`` writes both.
+
+The environment a deployment is built from (:func:`environment`) is what the artifact lists, when
+it lists anything (Dockyard's section or a ``requirements.txt``); else the pip set standing in for
+the conda pack ``INFERENCE_CONDA_ENV`` names, as OCI builds an ADS artifact from its pack alone:
+a service pack from the index, or a published pack in Object Storage (``conda_packs``).
 Distribution names compare in PEP 503 form (:func:`canonical_name`).
 """
 from __future__ import annotations
@@ -20,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from emulator.contracts.conda_packs import PackLookup, PackRef
 
 RUNTIME_FILE = "runtime.yaml"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -84,6 +91,37 @@ def requirements(artifact_dir: Path, data: dict[str, Any] | None = None) -> list
         return [str(line).strip() for line in listed if str(line).strip()]
     text = Path(artifact_dir) / REQUIREMENTS_FILE
     return read_requirements_file(text) if text.is_file() else []
+
+
+def lists_requirements(artifact_dir: Path, data: dict[str, Any]) -> bool:
+    """Whether the artifact lists its own requirements (Dockyard's REQUIREMENTS or a requirements.txt),
+    even an empty list: then no conda pack is consulted."""
+    return isinstance(section(data, INFERENCE_ENV).get(REQUIREMENTS[-1]), list) or \
+        (Path(artifact_dir) / REQUIREMENTS_FILE).is_file()
+
+
+def conda_pack(data: dict[str, Any]) -> PackRef:
+    """The conda pack ``INFERENCE_CONDA_ENV`` names (falsy when it names none)."""
+    env = section(data, CONDA_ENV)
+    return PackRef(*(str(env.get(k) or "").strip() for k in ("INFERENCE_ENV_PATH", "INFERENCE_ENV_SLUG",
+                                                              "INFERENCE_ENV_TYPE", "INFERENCE_PYTHON_VERSION")))
+
+
+def environment(artifact_dir: Path, packs: PackLookup, data: dict[str, Any] | None = None) -> list[str]:
+    """The pip requirements a deployment of the artifact is built from (see the module docstring).
+
+    ``packs`` resolves the conda pack when the artifact lists nothing itself; it raises
+    ``conda_packs.CondaPackError`` (with a hint) for a pack it cannot find.
+    """
+    if data is None:
+        try:
+            data = read(artifact_dir)
+        except RuntimeYamlMissing:
+            data = {}
+    if lists_requirements(artifact_dir, data):
+        return requirements(artifact_dir, data)
+    pack = conda_pack(data)
+    return packs.requirements_of(pack) if pack else []
 
 
 def read_requirements_file(path: Path) -> list[str]:

@@ -6,6 +6,9 @@ upload leaves no record, and a record always points at complete bytes.
 """
 from __future__ import annotations
 
+import re
+from email.message import Message
+from pathlib import PurePosixPath
 from typing import IO, Any
 
 from emulator.data_science import models, records
@@ -68,6 +71,27 @@ def _check_can_attach(db: Database, model_id: str, if_match: str | None) -> None
     records.check_etag(model, if_match)
     if db.get(KIND, model_id) is not None:
         raise artifact_exists(model_id)
+
+
+_TOKEN = re.compile(r"^[A-Za-z0-9!#$&+.^_`|~-]+$")  # RFC 7230 token characters: no quoting needed
+
+
+def download_disposition(record: dict[str, Any]) -> str:
+    """The ``content-disposition`` an artifact GET/HEAD answers with: ``attachment; filename=NAME``
+    with NAME unquoted, as OCI sends it.
+
+    Uploads name the file quoted (ADS and the SDK send ``filename="<ocid>.zip"``), but ADS reads
+    the name back by cutting the text ``attachment; filename=`` off the header, so a quoted name
+    would end in ``.zip"`` and never be unzipped. The uploaded name is kept when it is a plain
+    token; otherwise ``artifact`` with the uploaded extension (``.zip``, or ``.json`` for a model
+    by reference), which is what ADS decides on.
+    """
+    parsed = Message()
+    parsed["content-disposition"] = record.get("contentDisposition") or ""
+    name = PurePosixPath(parsed.get_filename() or "").name
+    if not _TOKEN.match(name):
+        name = "artifact" + (PurePosixPath(name).suffix.lower() or ".zip")
+    return f"attachment; filename={name}"
 
 
 def blob_of(record: dict[str, Any]) -> BlobInfo:

@@ -30,7 +30,8 @@ def _metadatum(model: dict[str, Any], scope: str, key: str) -> dict[str, Any]:
 
 
 def get(db: Database, model_id: str, scope: str, key: str) -> dict[str, Any]:
-    _metadatum(models.get(db, model_id), scope, key)
+    """A read: of a deleted model too, whose metadatum artifacts went with it (404)."""
+    _metadatum(models.read(db, model_id), scope, key)
     record = db.get(KIND, _key(model_id, scope, key))
     if record is None:
         raise not_found(f"artifact of metadatum {key} of model", model_id)

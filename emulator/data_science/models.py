@@ -7,12 +7,12 @@ from typing import Any
 from emulator.data_science import projects, records, version_sets
 from emulator.data_science.errors import model_not_found, not_active, version_label_taken
 from emulator.data_science.validation import check_metadata_size, check_schema, normalize_metadata
-from emulator.contracts.states import LIVE_DEPLOYMENT_STATES
+from emulator.contracts.states import LIVE_DEPLOYMENT_STATES, MODEL_STATES
 from emulator.errors import incorrect_state
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
 from emulator.store import Database
-from emulator.wire import now
+from emulator.wire import new_etag, now
 
 KIND = "model"
 UPDATABLE = ("displayName", "description", "freeformTags", "definedTags", "retentionSetting", "backupSetting")
@@ -22,6 +22,12 @@ SUMMARY = ("compartmentId", "projectId", "id", "displayName", "createdBy", "time
 
 
 def get(db: Database, model_id: str) -> dict[str, Any]:
+    """The model for a write or a dependent operation (artifact, provenance, deployment): 409 when deleted."""
+    return records.load_live(db, KIND, model_id, model_not_found, "model")
+
+
+def read(db: Database, model_id: str) -> dict[str, Any]:
+    """The model as GET answers it, a deleted one included (state DELETED until its tombstone is purged)."""
     return records.load(db, KIND, model_id, model_not_found)
 
 
@@ -84,7 +90,8 @@ def _check_label_free(db: Database, record: dict[str, Any]) -> None:
     set_id, label = record.get("modelVersionSetId"), record.get("versionLabel")
     if not set_id or not label:
         return
-    page = db.list(KIND, {"modelVersionSetId": set_id, "versionLabel": label}, limit=2)
+    page = db.list(KIND, {"modelVersionSetId": set_id, "versionLabel": label,
+                          "lifecycleState": records.not_deleted(MODEL_STATES)}, limit=2)
     if any(other["id"] != record["id"] for other in page.items):
         raise version_label_taken(label)
 
@@ -123,7 +130,8 @@ def set_state(db: Database, model_id: str, target: str, if_match: str | None) ->
 
 
 def delete(state: EmulatorState, model_id: str, if_match: str | None) -> dict[str, Any]:
-    """Remove the model, its provenance, metadata artifacts and artifact bytes."""
+    """Delete the model: its provenance, metadata artifacts and artifact bytes go; the record stays
+    readable as a tombstone (state DELETED) until the retention purges it, as in OCI."""
     from emulator.data_science import artifacts, metadata_artifacts, provenance
 
     db = state.db
@@ -133,7 +141,8 @@ def delete(state: EmulatorState, model_id: str, if_match: str | None) -> dict[st
         _refuse_if_deployed(db, model_id)
         blob_names = artifacts.forget(db, model_id) + metadata_artifacts.forget_all(db, record)
         provenance.forget(db, model_id)
-        db.delete(KIND, model_id)
+        record["lifecycleDetails"] = "Deleted"
+        state.tombstones.bury(KIND, record, new_etag())
     for name in blob_names:  # after the commit: a crash before it leaves the bytes in place
         state.blobs.delete(name)
     return record

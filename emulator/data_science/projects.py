@@ -5,11 +5,12 @@ from typing import Any
 
 from emulator.data_science import records
 from emulator.data_science.errors import project_not_found
+from emulator.contracts.states import MODEL_STATES, VERSION_SET_STATES
 from emulator.errors import incorrect_state
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
 from emulator.store import Database
-from emulator.wire import now
+from emulator.wire import new_etag, now
 
 KIND = "project"
 UPDATABLE = ("displayName", "description", "freeformTags", "definedTags")
@@ -35,6 +36,12 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
 
 
 def get(db: Database, project_id: str) -> dict[str, Any]:
+    """The project for a write or to create something in it: 409 when deleted."""
+    return records.load_live(db, KIND, project_id, project_not_found, "project")
+
+
+def read(db: Database, project_id: str) -> dict[str, Any]:
+    """The project as GET answers it, a deleted one included (until its tombstone is purged)."""
     return records.load(db, KIND, project_id, project_not_found)
 
 
@@ -46,16 +53,17 @@ def update(db: Database, project_id: str, body: dict[str, Any], if_match: str | 
         return records.save(db, KIND, record)
 
 
-def delete(db: Database, project_id: str, if_match: str | None) -> dict[str, Any]:
-    """Delete an empty project; 409 while models or version sets still live in it."""
+def delete(state: EmulatorState, project_id: str, if_match: str | None) -> dict[str, Any]:
+    """Delete an empty project (its tombstone stays readable); 409 while models or version sets live in it."""
+    db = state.db
     with db.transaction():
         record = get(db, project_id)
         records.check_etag(record, if_match)
-        for kind, what in (("model", "models"), ("modelversionset", "model version sets")):
-            if db.count(kind, {"projectId": project_id}):
+        for kind, what, states in (("model", "models", MODEL_STATES),
+                                   ("modelversionset", "model version sets", VERSION_SET_STATES)):
+            if db.count(kind, {"projectId": project_id, "lifecycleState": records.not_deleted(states)}):
                 raise incorrect_state(f"Project {project_id} still contains {what}; delete them first.")
-        db.delete(KIND, project_id)
-        return record
+        return state.tombstones.bury(KIND, record, new_etag())
 
 
 def summary(record: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,8 @@ def _check(body: dict[str, Any]) -> None:
 
 
 def get(db: Database, model_id: str) -> dict[str, Any]:
-    models.get(db, model_id)
+    """A read: of a deleted model too, whose provenance went with it (404, as ADS's sync() expects)."""
+    models.read(db, model_id)
     record = db.get(KIND, model_id)
     if record is None:
         raise not_found("provenance of model", model_id)

@@ -5,11 +5,12 @@ from typing import Any
 
 from emulator.data_science import records, work_requests
 from emulator.data_science.errors import version_set_name_taken, version_set_not_found
+from emulator.contracts.states import MODEL_STATES, VERSION_SET_STATES
 from emulator.errors import incorrect_state
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
 from emulator.store import Database
-from emulator.wire import now
+from emulator.wire import new_etag, now
 
 KIND = "modelversionset"
 UPDATABLE = ("description", "freeformTags", "definedTags")
@@ -18,6 +19,12 @@ SUMMARY = ("id", "compartmentId", "projectId", "name", "lifecycleState", "timeCr
 
 
 def get(db: Database, set_id: str) -> dict[str, Any]:
+    """The version set for a write or to add a model to: 409 when deleted."""
+    return records.load_live(db, KIND, set_id, version_set_not_found, "model version set")
+
+
+def read(db: Database, set_id: str) -> dict[str, Any]:
+    """The version set as GET answers it, a deleted one included (until its tombstone is purged)."""
     return records.load(db, KIND, set_id, version_set_not_found)
 
 
@@ -27,7 +34,9 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
     db = state.db
     with db.transaction():
         projects.get(db, body["projectId"])
-        if db.count(KIND, {"compartmentId": body["compartmentId"], "name": body["name"]}):
+        taken = {"compartmentId": body["compartmentId"], "name": body["name"],
+                 "lifecycleState": records.not_deleted(VERSION_SET_STATES)}
+        if db.count(KIND, taken):
             raise version_set_name_taken(body["name"])
         time = now()
         record = {
@@ -77,7 +86,8 @@ def delete(state: EmulatorState, set_id: str, if_match: str | None, delete_model
     with db.transaction():
         record = get(db, set_id)
         records.check_etag(record, if_match)
-        member_ids = [m["id"] for m in db.list(models.KIND, {"modelVersionSetId": set_id}).items]
+        members = {"modelVersionSetId": set_id, "lifecycleState": records.not_deleted(MODEL_STATES)}
+        member_ids = [m["id"] for m in db.list(models.KIND, members).items]
         if member_ids and not delete_models:
             raise incorrect_state(f"Model version set {set_id} still has {len(member_ids)} model(s); delete them "
                                   "or pass isDeleteRelatedModels=true.")
@@ -90,7 +100,7 @@ def delete(state: EmulatorState, set_id: str, if_match: str | None, delete_model
             models.delete(state, model_id, None)
             work_requests.progress(db, request["id"], 100.0 * index / (len(member_ids) + 1),
                                    f"Deleted model {model_id}")
-        db.delete(KIND, set_id)
+        state.tombstones.bury(KIND, get(db, set_id), new_etag())
     except Exception as exc:  # record the failure where the client looks for it, then re-raise
         work_requests.fail(db, request["id"], "InternalServerError", str(exc))
         raise

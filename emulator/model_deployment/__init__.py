@@ -7,16 +7,22 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the routes and the service; ACTIVE deployments come back when the server starts."""
-    from emulator.model_deployment import gateway, logs, routes
-    from emulator.model_deployment.service import DeploymentService, attach
+    import shutil
+
+    from emulator.model_deployment import files, gateway, logs, routes
+    from emulator.model_deployment.service import KIND, DeploymentService, attach
     from emulator.state import state_of
 
     state = state_of(app)
     service = DeploymentService(state)
+    # A deleted deployment stays readable (DELETED); its files go with its tombstone.
+    state.tombstones.kind(KIND, lambda record: shutil.rmtree(files.deployment_dir(state, record["id"]),
+                                                             ignore_errors=True))
     attach(app, service)
     app.register_blueprint(routes.bp)
     app.register_blueprint(logs.bp)
     app.register_blueprint(gateway.bp)
     state.on_start(lambda _state: service.resume())
+    state.on_start(lambda _state: service.prewarm())
     state.on_stop(lambda _state: service.shutdown())
     state.on_reset(lambda _state: service.reset())

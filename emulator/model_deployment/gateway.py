@@ -1,8 +1,13 @@
-"""The predict gateway: ``POST <emulator>/<deployment-ocid>/predict`` routed to the deployment's server,
-the way OCI's load balancer fronts a model deployment (``modelDeploymentUrl``).
+"""The predict gateway on the API's own port: ``POST <emulator>/<deployment-ocid>/predict`` (and
+``/predictWithResponseStream``) routed to an instance of the deployment, the way OCI's load balancer
+fronts a model deployment.
 
-Bodies stream both ways (never whole in memory here), every call is written to the deployment's
-access log, and a server that stopped answering is noticed at once.
+``modelDeploymentUrl`` points at the faster endpoint server (``endpoint.py``) when the emulator
+serves one; this Flask route serves the same paths where there is none (``mock_datascience()``,
+``--endpoint-port off``), for clients that build the URL from the API's, and for the console's test
+form (:func:`call`). Both take instances from the one routing table (``routing``) with its balancing
+and ejection, and retry only calls that never reached a server. Bodies stream both ways (never
+whole in memory here), and every call is written to the deployment's access log.
 """
 from __future__ import annotations
 
@@ -14,34 +19,31 @@ from typing import Any, Iterator
 import requests
 from flask import Blueprint, Response, request, stream_with_context
 
-from emulator.contracts.deployments import ACCESS_LOG
-from emulator.contracts.states import ACTIVE
-from emulator.errors import OCIError, incorrect_state, not_found, request_id, too_large
-from emulator.model_deployment import files
+from emulator.errors import OCIError, request_id, too_large
+from emulator.model_deployment import access_log
+from emulator.model_deployment.routing import DROPPED_REQUEST_HEADERS, Instance, Route, eject
 from emulator.model_deployment.service import DeploymentService, current_service
-from emulator.ocid import is_valid_ocid
-from emulator.runtimes import ServerHandle
 from emulator.state import current_state
-from emulator.wire import now
 
 bp = Blueprint("model_deployment_gateway", __name__)
 _sessions = threading.local()
-_FORWARDED = ("content-type", "accept", "model-name", "model-version")
 
 
 @bp.post("/<deployment_id>/predict")
+@bp.post("/<deployment_id>/predictWithResponseStream")
 def predict(deployment_id: str) -> Response:
     started = time.perf_counter()
     service = current_service()
-    handle = _running_server(service, deployment_id)
+    route = _route(service, deployment_id)
+    path = "/" + request.path.rsplit("/", 1)[-1]
     limit = current_state().config.max_payload_bytes
     bytes_in = request.content_length or 0
     if request.content_length is not None and request.content_length > limit:
-        _access(deployment_id, 413, started, 0, bytes_in)
+        _access(route, 413, started, 0, bytes_in, path)
         raise too_large(f"the request body is {request.content_length} bytes; the limit is {limit}")
-    headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
-    upstream = _send(service, deployment_id, handle, _body(limit), headers, started, bytes_in)
-    return _relay(upstream, deployment_id, started, bytes_in)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in DROPPED_REQUEST_HEADERS}
+    upstream = _send(service, route, _body(limit), headers, started, bytes_in, path)
+    return _relay(upstream, route, started, bytes_in, path)
 
 
 @dataclass
@@ -56,16 +58,16 @@ class Answer:
 
 def call(deployment_id: str, body: bytes, content_type: str, max_answer: int) -> Answer:
     """One predict from inside the emulator (the console's test form), on the path of
-    ``POST /<id>/predict``: the same upstream, errors and access log entry. The answer is read
-    only up to ``max_answer`` bytes, so a huge answer cannot fill memory."""
+    ``POST /<id>/predict``: the same instances, balancing, errors and access log entry. The answer is
+    read only up to ``max_answer`` bytes, so a huge answer cannot fill memory."""
     started = time.perf_counter()
     service = current_service()
-    handle = _running_server(service, deployment_id)
+    route = _route(service, deployment_id)
     limit = current_state().config.max_payload_bytes
     if len(body) > limit:
-        _access(deployment_id, 413, started, 0, len(body))
+        _access(route, 413, started, 0, len(body))
         raise too_large(f"the request body is {len(body)} bytes; the limit is {limit}")
-    upstream = _send(service, deployment_id, handle, body, {"content-type": content_type}, started, len(body))
+    upstream = _send(service, route, body, {"content-type": content_type}, started, len(body))
     chunks, size = [], 0
     try:
         for chunk in upstream.iter_content(64 * 1024):
@@ -75,42 +77,53 @@ def call(deployment_id: str, body: bytes, content_type: str, max_answer: int) ->
                 break
     finally:
         upstream.close()
-        _access(deployment_id, upstream.status_code, started, size, len(body))
+        _access(route, upstream.status_code, started, size, len(body))
     data = b"".join(chunks)
     return Answer(upstream.status_code, upstream.headers.get("content-type", ""), data[:max_answer],
                   len(data) > max_answer)
 
 
-def _running_server(service: DeploymentService, deployment_id: str) -> ServerHandle:
-    """The server of an ACTIVE deployment; 404, 409 or 503 (with the state) otherwise."""
-    handle = service.upstream(deployment_id)  # only ACTIVE deployments have one: no store read per call
-    if handle is None:
-        record = _active(service, deployment_id)
-        raise OCIError(503, "ServiceUnavailable", f"model deployment {deployment_id} has no running server "
-                       f"({record['lifecycleState']}); see its logs")
-    return handle
+def _route(service: DeploymentService, deployment_id: str) -> Route:
+    """The routing entry of an ACTIVE deployment; 404, 409 or 503 (with the state) otherwise."""
+    route = service.router.get(deployment_id)  # only ACTIVE deployments have one: no store read per call
+    if route is None:
+        raise service.unroutable(deployment_id)
+    return route
 
 
-def _send(service: DeploymentService, deployment_id: str, handle: ServerHandle, data: Any,
-          headers: dict[str, str], started: float, bytes_in: int) -> requests.Response:
+def _send(service: DeploymentService, route: Route, data: Any, headers: dict[str, str], started: float,
+          bytes_in: int, path: str = "/predict") -> requests.Response:
+    """Post to an instance of ``route`` (the balancing policy of ``routing``); an instance that refuses
+    the connection is ejected and the call goes to the next one, since nothing of it was sent."""
     headers = {**headers, "opc-request-id": request_id()}
-    try:
-        return _session().post(handle.url, data=data, headers=headers, stream=True, timeout=(5, 300))
-    except requests.RequestException as exc:
-        if not service.server_alive(handle):
-            service.mark_crashed(deployment_id, handle)
-        _access(deployment_id, 503, started, 0, bytes_in)
-        raise OCIError(503, "ServiceUnavailable", f"the model server did not answer ({type(exc).__name__})") from None
+    tried: list[Instance] = []
+    while (instance := route.pick(tried)) is not None:
+        instance.inflight += 1
+        try:
+            return _session().post(instance.handle.url, data=data, headers=headers, stream=True, timeout=(5, 300))
+        except requests.RequestException as exc:
+            if not _never_sent(exc):
+                if not service.server_alive(instance.handle):
+                    service.mark_crashed(route.deployment_id, instance.handle)
+                _access(route, 502, started, 0, bytes_in, path)
+                raise OCIError(502, "BadGateway", f"the model server did not answer ({type(exc).__name__})") from None
+            reason = f"instance {instance.ref} refused the connection ({type(exc).__name__})"
+            tried.append(instance)
+            if eject(instance, reason):
+                threading.Thread(target=service.instance_refused, args=(route.deployment_id, instance, reason),
+                                 daemon=True).start()
+        finally:
+            instance.inflight -= 1
+    _access(route, 503, started, 0, bytes_in, path)
+    raise OCIError(503, "ServiceUnavailable", f"model deployment {route.deployment_id} has no instance that answers")
 
 
-def _active(service: DeploymentService, deployment_id: str) -> dict[str, Any]:
-    if not is_valid_ocid(deployment_id):
-        raise not_found("model deployment", deployment_id)
-    record = service.get(deployment_id)
-    if record["lifecycleState"] != ACTIVE:
-        raise incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}, "
-                              "not ACTIVE; activate it before predicting")
-    return record
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the call failed while connecting, so no byte of it reached the server."""
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectTimeout) or isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
 def _body(limit: int) -> Any:
@@ -141,7 +154,7 @@ class _SizedStream:
             yield chunk
 
 
-def _relay(upstream: requests.Response, deployment_id: str, started: float, bytes_in: int) -> Response:
+def _relay(upstream: requests.Response, route: Route, started: float, bytes_in: int, path: str) -> Response:
     size = [0]
 
     def chunks() -> Iterator[bytes]:
@@ -156,14 +169,14 @@ def _relay(upstream: requests.Response, deployment_id: str, started: float, byte
                 size[0] += len(chunk)
                 pending = chunk
             upstream.close()
-            _access(deployment_id, upstream.status_code, started, size[0], bytes_in)
+            _access(route, upstream.status_code, started, size[0], bytes_in, path)
             logged = True
             if pending is not None:
                 yield pending
         finally:
             upstream.close()
             if not logged:  # the client went away, or the upstream failed mid-body
-                _access(deployment_id, upstream.status_code, started, size[0], bytes_in)
+                _access(route, upstream.status_code, started, size[0], bytes_in, path)
 
     response = Response(stream_with_context(chunks()), status=upstream.status_code,
                         content_type=upstream.headers.get("content-type", "application/json"))
@@ -172,13 +185,10 @@ def _relay(upstream: requests.Response, deployment_id: str, started: float, byte
     return response
 
 
-def _access(deployment_id: str, status: int, started: float, size: int, bytes_in: int) -> None:
+def _access(route: Route, status: int, started: float, size: int, bytes_in: int, path: str = "/predict") -> None:
     """One access log entry per predict call (what OCI's access log category records)."""
-    entry = {"time": now(), "type": ACCESS_LOG, "status": status, "method": "POST", "path": "/predict",
-             "latencyMs": round((time.perf_counter() - started) * 1000, 2), "bytesOut": size,
-             "bytesIn": bytes_in, "opcRequestId": request_id(),
-             "message": f"POST /predict {status} {round((time.perf_counter() - started) * 1000, 1)}ms"}
-    files.append_json_line(files.log_dir(current_state(), deployment_id) / "access.log", entry)
+    route.record_call((time.perf_counter() - started) * 1000)
+    access_log.write(route.log_dir, access_log.entry(status, started, bytes_in, size, request_id(), path))
 
 
 def _session() -> requests.Session:

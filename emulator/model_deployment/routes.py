@@ -6,7 +6,9 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from emulator.contracts.deployments import DEFAULT_BANDWIDTH_MBPS, DEFAULT_INSTANCE_COUNT
-from emulator.errors import invalid, not_found
+from emulator.data_science import models
+from emulator.errors import invalid
+from emulator.model_deployment import autoscaling
 from emulator.model_deployment.service import KIND, DeploymentService, current_service
 from emulator.state import current_state
 from emulator.wire import (caller, check_etag, check_types, empty_response, json_body, list_records, list_response,
@@ -26,7 +28,7 @@ def service() -> DeploymentService:
 def render(record: dict[str, Any], summary: bool = False) -> dict[str, Any]:
     """The wire form; ``modelDeploymentUrl`` follows the emulator's current address (ports change on restart)."""
     body = public(record)
-    body["modelDeploymentUrl"] = f"{request.host_url.rstrip('/')}/{record['id']}"
+    body["modelDeploymentUrl"] = service().deployment_url(request.host_url, record["id"])
     if summary:
         body.pop("lifecycleDetails", None)
     return body
@@ -110,16 +112,13 @@ def _configuration(config: Any) -> dict[str, Any]:
     if not isinstance(model, dict):
         raise invalid("modelConfigurationDetails must be an object.")
     model_id = require_ocid(model.get("modelId"), "modelConfigurationDetails.modelId")
-    if current_state().db.get("model", model_id) is None:
-        raise not_found("model", model_id)
+    models.get(current_state().db, model_id)  # 404 unknown, 409 deleted
     instance = model.get("instanceConfiguration")
     if not isinstance(instance, dict) or not isinstance(instance.get("instanceShapeName"), str):
         raise invalid("modelConfigurationDetails.instanceConfiguration.instanceShapeName is required.")
     model.setdefault("bandwidthMbps", DEFAULT_BANDWIDTH_MBPS)
     scaling = model.get("scalingPolicy") or {"policyType": "FIXED_SIZE", "instanceCount": DEFAULT_INSTANCE_COUNT}
-    if scaling.get("policyType") not in ("FIXED_SIZE", "AUTOSCALING"):
-        raise invalid("scalingPolicy.policyType must be FIXED_SIZE or AUTOSCALING.")
-    model["scalingPolicy"] = scaling
+    model["scalingPolicy"] = autoscaling.validate(scaling)
     env = config.get("environmentConfigurationDetails") or {"environmentConfigurationType": "DEFAULT"}
     if env.get("environmentConfigurationType") not in ENVIRONMENT_TYPES:
         raise invalid(f"environmentConfigurationType must be one of {list(ENVIRONMENT_TYPES)}.")

@@ -2,16 +2,27 @@
 requests, servers through the runtimes, a monitor for crashed servers, resume after restart.
 
 No HTTP here: routes parse and render, this module decides. Honest states: a deployment is ACTIVE
-only once its server answered /health; a failed start is FAILED with the server's last log lines
-in the work request errors; a server that dies later turns the deployment NEEDS_ATTENTION.
+only once its servers answered /health; a failed start is FAILED with the server's last log lines
+in the work request errors.
+
+Instances: a deployment runs as many servers as its scaling policy asks (``instanceCount`` of
+FIXED_SIZE, the initial count of AUTOSCALING), all behind its one URL through the routing table
+(``routing.Router``) both gateway fronts read. The monitor checks every instance: a dead one is
+ejected from the table at once and replaced, a live one that fails its health checks is ejected
+until it answers again; when the last instance dies the deployment turns NEEDS_ATTENTION.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 import traceback
+from dataclasses import replace
 from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import requests
 
 from flask import Flask, current_app
 
@@ -20,11 +31,13 @@ from emulator.contracts.states import (ACTIVE, BUSY_DEPLOYMENT_STATES, CREATING,
                                        NEEDS_ATTENTION, UPDATING)
 from emulator.data_science import work_requests as wr
 from emulator.errors import OCIError, incorrect_state, invalid, not_found
-from emulator.model_deployment import files
-from emulator.ocid import new_ocid
+from emulator.model_deployment import access_log, autoscaling, files
+from emulator.model_deployment.routing import Instance, Router, eject, restore
+from emulator.object_storage import conda_packs
+from emulator.ocid import is_valid_ocid, new_ocid
 from emulator.runtimes import RuntimeFailure, ServerHandle, ServerSpec, choose, docker_problem, make
 from emulator.runtimes import base_image as images
-from emulator.runtimes.requirements import artifact_requirements
+from emulator.runtimes.requirements import artifact_requirements, environment_source
 from emulator.settings import RUNTIME_ENV, SettingError, check_runtime
 from emulator.state import EmulatorState
 from emulator.wire import new_etag, now
@@ -36,6 +49,9 @@ EXTENSION = "dockyard_deployments"  # the app.extensions key; reach it through s
 _WR_LOG_LIMIT = 400  # work request log lines kept; the full output stays in deploy.jsonl
 _FINAL_DETAILS = {ACTIVE: "", INACTIVE: "Deactivated", DELETED: "Deleted"}
 _RESET_WAIT = 300.0  # seconds reset() lets a running operation (an image build) finish
+_HEALTH_EVERY = 2.0  # seconds between two health checks of an instance
+_HEALTH_FAILURES = 3  # consecutive failed health checks that eject an instance (never the last one)
+_DRAIN_SECONDS = 30.0  # how long an instance taken out of rotation may finish its calls in flight
 
 
 def attach(app: Flask, service: "DeploymentService") -> None:
@@ -58,7 +74,12 @@ class DeploymentService:
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
         self.db = state.db
-        self.handles: dict[str, ServerHandle] = {}
+        self.router = Router()
+        self.endpoint: Any = None  # the EndpointServer behind modelDeploymentUrl, when one is served
+        self.endpoint_url: str | None = None
+        self.scaler = autoscaling.Autoscaler(self)
+        self._deployment_locks: dict[str, threading.RLock] = {}
+        self._health: dict[str, tuple[float, int]] = {}  # instance ref -> (next check, failures in a row)
         self._runtimes: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._stop = threading.Event()
@@ -197,9 +218,12 @@ class DeploymentService:
             wr.fail(self.db, wr_id, "ModelDeploymentFailed", detail)
             return
         record = self.get(deployment_id)
-        count = 1 if final_state == ACTIVE else 0
+        count = len(self.router.handles(deployment_id)) if final_state == ACTIVE else 0
         record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = count
-        self._set(record, final_state, _final_details(record, final_state))
+        details = (record.get("_runtimeReason") or "") if final_state == ACTIVE else _FINAL_DETAILS[final_state]
+        self._set(record, final_state, details)
+        if final_state == ACTIVE:
+            self.scaler.track(record)
         wr.succeed(self.db, wr_id, f"model deployment is {final_state}")
 
     def _bring_up(self, record: dict[str, Any], sink: "_Sink") -> None:
@@ -207,36 +231,133 @@ class DeploymentService:
         model_id = _model_config(record)["modelId"]
         artifact_dir = files.unpack_model_artifact(self.state, model_id, deployment_id)
         sink.progress(10, f"artifact of {model_id} unpacked at {artifact_dir}")
+        if not _is_byoc(record):
+            sink(f"environment: {environment_source(artifact_dir)}")
         name, reason = self._runtime_name(record)
         sink(reason)
         runtime = self._runtime(name)
-        sink.progress(20, f"starting the model server ({name} runtime)")
-        handle = runtime.start(self._spec(record, artifact_dir), sink)
-        sink.progress(95, f"model server healthy at {handle.url}")
-        with self._lock:
-            self.handles[deployment_id] = handle
-        record = self.get(deployment_id)
-        record["_runtime"], record["_handle"] = name, handle.to_dict()
-        record["_runtimeReason"] = f"Serving with the {name} runtime ({reason})"
-        self._save(record)
+        count = autoscaling.initial_count(record)
+        sink.progress(20, f"starting {count} instance(s) of the model server ({name} runtime)")
+        spec = self._spec(record, artifact_dir)
+        with self._deployment_lock(deployment_id):
+            handles = self._start_instances(runtime, spec, list(range(count)), sink, fresh=True)
+            sink.progress(95, "model server healthy at " + ", ".join(h.url for h in handles))
+            self.router.set(deployment_id, record["compartmentId"], str(spec.log_dir), handles)
+            record = self.get(deployment_id)
+            record["_runtime"] = name
+            record["_runtimeReason"] = f"Serving with the {name} runtime ({reason})"
+            self._store_instances(record, handles)
         self._ensure_monitor()
 
+    def _start_instances(self, runtime: Any, spec: ServerSpec, indexes: list[int], sink: "_Sink",
+                         fresh: bool = False) -> list[ServerHandle]:
+        """Start one server per index, side by side; if one fails the others are stopped and the first
+        failure raised. ``fresh``: the deployment starts from nothing (a runtime may clear leftovers)."""
+        results: dict[int, Any] = {}
+
+        def start(index: int) -> None:
+            try:
+                handle = runtime.start(replace(spec, instance=index, fresh=fresh and index == indexes[0]), sink)
+                handle.details["instance"] = index
+                results[index] = handle
+            except Exception as exc:  # noqa: BLE001 - reported below, after the others ended
+                results[index] = exc
+
+        start(indexes[0])  # the first alone: it may build the image the others then reuse
+        threads = [threading.Thread(target=start, args=(i,), daemon=True) for i in indexes[1:]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        handles = [results[i] for i in indexes if isinstance(results[i], ServerHandle)]
+        failures = [results[i] for i in indexes if not isinstance(results[i], ServerHandle)]
+        if failures:
+            for handle in handles:
+                self._stop_quietly(handle)
+            raise failures[0]
+        return handles
+
     def _bring_down(self, record: dict[str, Any], sink: "_Sink") -> None:
-        with self._lock:
-            handle = self.handles.pop(record["id"], None)
-        if handle is None and record.get("_handle"):
-            handle = ServerHandle.from_dict(record["_handle"])
-        if handle is not None:
-            sink(f"stopping the model server ({handle.runtime}, {handle.ref})")
+        deployment_id = record["id"]
+        with self._deployment_lock(deployment_id):
+            self.scaler.forget(deployment_id)
+            route = self.router.drop(deployment_id)
+            handles = [i.handle for i in route.instances] if route else _stored_handles(record)
+            for handle in handles:
+                sink(f"stopping the model server ({handle.runtime}, {handle.ref})")
+            self._stop_all(handles)
+            record = self.get(deployment_id)
+            record.pop("_handle", None)
+            record.pop("_instances", None)
+            self._save(record)
+
+    def _stop_all(self, handles: list[ServerHandle]) -> None:
+        threads = [threading.Thread(target=self._stop_quietly, args=(h,), daemon=True) for h in handles]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _stop_quietly(self, handle: ServerHandle) -> None:
+        try:
             self._runtime(handle.runtime).stop(handle)
-        record = self.get(record["id"])
-        record.pop("_handle", None)
-        self._save(record)
+        except Exception:  # noqa: BLE001 - stop the others
+            log.exception("could not stop %s", handle.ref)
 
     def _restart(self, record: dict[str, Any], sink: "_Sink") -> None:
         self._bring_down(record, sink)
         files.deployment_dir(self.state, record["id"]).joinpath("artifact", ".unpacked").unlink(missing_ok=True)
         self._bring_up(self.get(record["id"]), sink)
+
+    # ---------------------------------------------------------------- scaling
+    def scale_to(self, deployment_id: str, target: int, why: str, sink: "_Sink") -> tuple[int, int]:
+        """Run ``target`` instances: start the missing ones, or take the newest out of rotation, let
+        their calls finish and stop them. Returns (before, after). Only while ACTIVE."""
+        with self._deployment_lock(deployment_id):
+            route = self.router.get(deployment_id)
+            record = self.db.get(KIND, deployment_id)
+            if route is None or record is None or record["lifecycleState"] != ACTIVE:
+                raise incorrect_state(f"model deployment {deployment_id} is not ACTIVE; it cannot be scaled")
+            before = len(route.instances)
+            if target > before:
+                self._scale_out(record, route, target - before, why, sink)
+            elif target < before:
+                self._scale_in(record, route, before - target, why, sink)
+            after = len(route.instances)
+            record = self.get(deployment_id)
+            self._store_instances(record, [i.handle for i in route.instances])
+            return before, after
+
+    def _scale_out(self, record: dict[str, Any], route: Any, count: int, why: str, sink: "_Sink") -> None:
+        used = {int(i.handle.details.get("instance", 0)) for i in route.instances}
+        indexes = [n for n in range(len(used) + count + 1) if n not in used][:count]
+        sink(f"scaling out by {count} instance(s) ({why})")
+        name = self.runtime_of(record) or self._runtime_name(record)[0]
+        artifact_dir = files.unpack_model_artifact(self.state, _model_config(record)["modelId"], record["id"])
+        handles = self._start_instances(self._runtime(name), self._spec(record, artifact_dir), indexes, sink)
+        for handle in handles:
+            self.router.add(record["id"], handle)
+            sink(f"instance {handle.ref} is in rotation at {handle.url}")
+
+    def _scale_in(self, record: dict[str, Any], route: Any, count: int, why: str, sink: "_Sink") -> None:
+        sink(f"scaling in by {count} instance(s) ({why})")
+        leaving = sorted(route.instances, key=lambda i: int(i.handle.details.get("instance", 0)))[-count:]
+        for instance in leaving:
+            self.router.remove(record["id"], instance.ref)
+        deadline = time.monotonic() + _DRAIN_SECONDS
+        while any(i.inflight > 0 for i in leaving) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self._stop_all([i.handle for i in leaving])
+        for instance in leaving:
+            sink(f"instance {instance.ref} left rotation and stopped")
+
+    def _store_instances(self, record: dict[str, Any], handles: list[ServerHandle]) -> None:
+        """Keep where the instances run (to re-attach after a restart) and how many run, in the record."""
+        record["_instances"] = [h.to_dict() for h in handles]
+        record["_handle"] = handles[0].to_dict() if handles else None
+        if record["lifecycleState"] == ACTIVE:
+            record.setdefault("modelDeploymentSystemData", {})["currentInstanceCount"] = len(handles)
+        self._save(record)
 
     # ---------------------------------------------------------------- start, stop, monitor
     def resume(self) -> None:
@@ -250,38 +371,44 @@ class DeploymentService:
             self._bring_down(record, self._sink(None, deployment_id))
             self._set(self.get(deployment_id), DELETED, "Deleted")
             return
-        if record["lifecycleState"] != ACTIVE or not record.get("_handle"):
+        stored = _stored_handles(record)
+        if record["lifecycleState"] != ACTIVE or not stored:
             self._set(record, FAILED, "the emulator stopped during this operation; activate it again")
             return
-        handle = ServerHandle.from_dict(record["_handle"])
         sink = self._sink(None, deployment_id)
         try:
             artifact_dir = files.unpack_model_artifact(self.state, _model_config(record)["modelId"], deployment_id)
-            handle = self._runtime(handle.runtime).reattach(handle, self._spec(record, artifact_dir), sink)
+            spec = self._spec(record, artifact_dir)
+            handles = [self._runtime(h.runtime).reattach(h, replace(spec, instance=int(h.details.get("instance", n)), fresh=False),
+                                                          sink) for n, h in enumerate(stored)]
         except Exception as exc:  # noqa: BLE001
             tail = getattr(exc, "log_tail", []) or []
             sink(f"could not bring the deployment back: {exc}\n" + "\n".join(tail))
             self._set(self.get(deployment_id), NEEDS_ATTENTION, f"could not bring the server back: {exc}"[:500])
             return
-        with self._lock:
-            self.handles[deployment_id] = handle
+        for n, handle in enumerate(handles):
+            handle.details.setdefault("instance", n)
+        self.router.set(deployment_id, record["compartmentId"], str(spec.log_dir), handles)
         record = self.get(deployment_id)
-        record["_handle"] = handle.to_dict()
-        self._save(record)
+        self._store_instances(record, handles)
+        self.scaler.track(record)
         self._ensure_monitor()
 
     def shutdown(self) -> None:
         """On emulator stop: every model server stops, containers included (no port stays published
         by a stopped emulator). The records stay ACTIVE, so the next start brings them back."""
         self._stop.set()
-        with self._lock:
-            handles = list(self.handles.items())
-            self.handles.clear()
-        stoppers = [threading.Thread(target=self._stop_for_shutdown, args=item, daemon=True) for item in handles]
+        if self.endpoint is not None:
+            self.endpoint.stop()
+        running = [(route.deployment_id, i.handle) for route in list(self.router._routes.values())
+                   for i in route.instances]
+        self.router.clear()
+        stoppers = [threading.Thread(target=self._stop_for_shutdown, args=item, daemon=True) for item in running]
         for thread in stoppers:
             thread.start()
         for thread in stoppers:
             thread.join(timeout=20)
+        access_log.close_all()
 
     def _stop_for_shutdown(self, deployment_id: str, handle: ServerHandle) -> None:
         try:
@@ -299,17 +426,14 @@ class DeploymentService:
             running = list(self._operations)
         for thread in running:
             thread.join(timeout=_RESET_WAIT)
-        with self._lock:
-            handles = dict(self.handles)
-            self.handles.clear()
+        handles = {h.ref: h for route in list(self.router._routes.values()) for h in (i.handle for i in route.instances)}
+        self.router.clear()
+        self.scaler.forget_all()
         for record in self.db.list(KIND).items:
-            if record["id"] not in handles and record.get("_handle"):
-                handles[record["id"]] = ServerHandle.from_dict(record["_handle"])
-        for deployment_id, handle in handles.items():
-            try:
-                self._runtime(handle.runtime).stop(handle)
-            except Exception:  # noqa: BLE001 - stop the others; the store is emptied regardless
-                log.exception("could not stop the server of %s", deployment_id)
+            for handle in _stored_handles(record):
+                handles.setdefault(handle.ref, handle)
+        self._stop_all(list(handles.values()))
+        access_log.close_all()
         files.remove_all(self.state)
 
     def _ensure_monitor(self) -> None:
@@ -320,19 +444,57 @@ class DeploymentService:
 
     def _watch(self) -> None:
         while not self._stop.wait(1.0):
-            for deployment_id, handle in list(self.handles.items()):
-                try:
-                    if not self._runtime(handle.runtime).is_alive(handle):
-                        self.mark_crashed(deployment_id, handle)
-                except Exception:  # noqa: BLE001 - the monitor must keep watching the others
-                    log.exception("monitoring %s failed", deployment_id)
+            for deployment_id, route in list(self.router._routes.items()):
+                for instance in route.instances:
+                    try:
+                        self._check(deployment_id, route, instance)
+                    except Exception:  # noqa: BLE001 - the monitor must keep watching the others
+                        log.exception("monitoring %s failed", deployment_id)
+            try:
+                self.scaler.tick()
+            except Exception:  # noqa: BLE001
+                log.exception("autoscaling failed")
+
+    def _check(self, deployment_id: str, route: Any, instance: Instance) -> None:
+        """A dead instance is replaced; a live one is ejected after failed health checks and put back
+        in rotation when it answers again (the last healthy one is never ejected for being slow)."""
+        handle = instance.handle
+        if not self._runtime(handle.runtime).is_alive(handle):
+            self.mark_crashed(deployment_id, handle)
+            return
+        due, failures = self._health.get(handle.ref, (0.0, 0))
+        if time.monotonic() < due:
+            return
+        try:
+            healthy = requests.get(handle.health_url, timeout=1.0).status_code == 200
+        except requests.RequestException:
+            healthy = False
+        failures = 0 if healthy else failures + 1
+        self._health[handle.ref] = (time.monotonic() + _HEALTH_EVERY, failures)
+        sink = self._sink(None, deployment_id)
+        if healthy and restore(instance):
+            sink(f"instance {handle.ref} answers its health check again: back in rotation")
+        elif failures >= _HEALTH_FAILURES and len(route.healthy()) > 1 and eject(instance, "failed health checks"):
+            sink(f"instance {handle.ref} failed {failures} health checks in a row: ejected until it answers")
+
+    def instance_refused(self, deployment_id: str, instance: Instance, reason: str) -> None:
+        """The gateway could not connect to an instance (and ejected it): a dead one is replaced."""
+        self._sink(None, deployment_id)(f"{reason}: ejected")
+        if not self.server_alive(instance.handle):
+            self.mark_crashed(deployment_id, instance.handle)
 
     def mark_crashed(self, deployment_id: str, handle: ServerHandle) -> None:
-        """A server that died under an ACTIVE deployment: NEEDS_ATTENTION, its last output in the predict log."""
-        with self._lock:
-            if self.handles.get(deployment_id) is not handle:
-                return
-            self.handles.pop(deployment_id, None)
+        """A server that died under an ACTIVE deployment leaves the routing table at once, its last
+        output goes to the predict log, and a replacement starts; with no instance left the
+        deployment turns NEEDS_ATTENTION instead."""
+        with self._deployment_lock(deployment_id):
+            if self.router.remove(deployment_id, handle.ref) is None:
+                return  # already handled
+            route = self.router.get(deployment_id)
+            remaining = len(route.instances) if route else 0
+            if not remaining:
+                self.router.drop(deployment_id)
+                self.scaler.forget(deployment_id)
         record = self.db.get(KIND, deployment_id)
         if record is None or record["lifecycleState"] != ACTIVE:
             return
@@ -341,11 +503,25 @@ class DeploymentService:
         if handle.runtime == "docker":
             runtime.stop(handle)  # keeps its logs in server.log, frees the name
         note = "the model server stopped unexpectedly; its last output:\n" + "\n".join(tail)
-        self._sink(None, deployment_id)(note)
+        sink = self._sink(None, deployment_id)
+        sink(note)
         files.predict_log_note(self.state, deployment_id, note)
-        record["modelDeploymentSystemData"]["currentInstanceCount"] = 0
         last = next((line for line in reversed(tail) if line.strip()), "no output")
+        if remaining:
+            self._store_instances(record, self.router.handles(deployment_id))
+            sink(f"instance {handle.ref} ejected; {remaining} instance(s) serve while a replacement starts")
+            self._spawn(self._replace, (deployment_id, remaining + 1), f"replace-{deployment_id[-8:]}")
+            return
+        record["modelDeploymentSystemData"]["currentInstanceCount"] = 0
+        record["_instances"], record["_handle"] = [], None
         self._set(record, NEEDS_ATTENTION, f"the model server stopped unexpectedly: {last.strip()[:300]}")
+
+    def _replace(self, deployment_id: str, target: int) -> None:
+        sink = self._sink(None, deployment_id)
+        try:
+            self.scale_to(deployment_id, target, "replacing an instance that stopped", sink)
+        except Exception as exc:  # noqa: BLE001 - the others keep serving; say why in the deploy log
+            sink(f"could not start a replacement instance: {getattr(exc, 'message', exc)}")
 
     def server_alive(self, handle: ServerHandle) -> bool:
         try:
@@ -358,8 +534,76 @@ class DeploymentService:
         return record.get("_runtime") or (record.get("_handle") or {}).get("runtime")
 
     def upstream(self, deployment_id: str) -> ServerHandle | None:
+        """The first running instance of a deployment (None when it has none)."""
+        handles = self.router.handles(deployment_id)
+        return handles[0] if handles else None
+
+    def instances(self, deployment_id: str) -> list[ServerHandle]:
+        """Every running instance of a deployment, in rotation or ejected."""
+        return self.router.handles(deployment_id)
+
+    def unroutable(self, deployment_id: str) -> OCIError:
+        """Why a predict for ``deployment_id`` has nowhere to go: 404 unknown, 409 not ACTIVE, 503 no server."""
+        if not is_valid_ocid(deployment_id):
+            return not_found("model deployment", deployment_id)
+        record = self.db.get(KIND, deployment_id)
+        if record is None:
+            return not_found("model deployment", deployment_id)
+        if record["lifecycleState"] != ACTIVE:
+            return incorrect_state(f"model deployment {deployment_id} is {record['lifecycleState']}, not ACTIVE; "
+                                   "activate it before predicting")
+        return OCIError(503, "ServiceUnavailable", f"model deployment {deployment_id} has no running server "
+                        f"({record['lifecycleState']}); see its logs")
+
+    def prewarm(self) -> None:
+        """When deployments will run as processes, start the warm fork server now (in the background)
+        with the quickstart's frameworks imported, so the first deploy does not wait for imports."""
+        from emulator.runtimes import docker_problem
+
+        runtime = (self.state.config.runtime or "auto").lower()
+
+        def warm() -> None:
+            if runtime == "process" or (runtime == "auto" and docker_problem()):
+                self._runtime("process").prewarm(["scikit-learn", "joblib", "cloudpickle"])
+
+        if runtime in ("process", "auto"):
+            threading.Thread(target=warm, name="prewarm", daemon=True).start()
+
+    # ---------------------------------------------------------------- the endpoint
+    def serve_endpoint(self, host: str, port: int) -> str:
+        """Serve ``modelDeploymentUrl`` from an endpoint server of its own on ``host:port``."""
+        from emulator.model_deployment.endpoint import EndpointServer
+
+        config = self.state.config
+        authenticate = self._authenticate_call if config.auth_mode == "enforce" else None
+        self.endpoint = EndpointServer(self.router, self.unroutable, authenticate, self.instance_refused,
+                                       config.max_payload_bytes, host, port)
+        self.endpoint_url = self.endpoint.start()
+        return self.endpoint_url
+
+    def deployment_url(self, host_url: str, deployment_id: str) -> str:
+        """``modelDeploymentUrl``: the endpoint's port on the host name the caller used for the API (so it
+        is reachable wherever the API was), or the API's own URL when no endpoint is served."""
+        if self.endpoint is None:
+            return f"{host_url.rstrip('/')}/{deployment_id}"
+        parts = urlsplit(host_url)
+        host = parts.hostname or "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"{parts.scheme or 'http'}://{host}:{self.endpoint.port}/{deployment_id}"
+
+    def _authenticate_call(self, exchange: Any, deployment_id: str, route: Any) -> None:
+        from emulator.auth.enforce import authenticate_call
+
+        body = exchange.body_bytes()
+        authenticate_call(self.db, self.state.config.home, exchange.method.decode("latin-1"),
+                          exchange.url.decode("latin-1"), exchange.header,
+                          lambda: (hashlib.sha256(body).digest(), len(body)), deployment_id,
+                          route.compartment_id if route else None)
+
+    def _deployment_lock(self, deployment_id: str) -> threading.RLock:
+        """Serializes what changes a deployment's instances (start, stop, scale, replace)."""
         with self._lock:
-            return self.handles.get(deployment_id)
+            return self._deployment_locks.setdefault(deployment_id, threading.RLock())
 
     # ---------------------------------------------------------------- helpers
     def _work_request(self, operation: str, record: dict[str, Any], action: str) -> dict[str, Any]:
@@ -412,16 +656,17 @@ class DeploymentService:
         env_cfg = _env_config(record)
         env = {str(k): str(v) for k, v in (env_cfg.get("environmentVariables") or {}).items()}
         spec = ServerSpec(deployment_id=record["id"], artifact_dir=artifact_dir,
-                          log_dir=files.log_dir(self.state, record["id"]),
-                          requirements=artifact_requirements(artifact_dir), env=env,
+                          log_dir=files.log_dir(self.state, record["id"]), env=env,
                           max_payload_bytes=self.state.config.max_payload_bytes,
                           base_image=self._settings(record)[1])
-        if _is_byoc(record):
-            spec.image = env_cfg.get("image")
-            spec.entrypoint = env_cfg.get("entrypoint") or None
-            spec.cmd = env_cfg.get("cmd") or None
-            spec.server_port = int(env_cfg.get("serverPort") or DEFAULT_SERVER_PORT)
-            spec.health_check_port = int(env_cfg.get("healthCheckPort") or spec.server_port)
+        if not _is_byoc(record):  # BYOC brings its own environment
+            spec.requirements = artifact_requirements(artifact_dir, conda_packs.lookup(self.state))
+            return spec
+        spec.image = env_cfg.get("image")
+        spec.entrypoint = env_cfg.get("entrypoint") or None
+        spec.cmd = env_cfg.get("cmd") or None
+        spec.server_port = int(env_cfg.get("serverPort") or DEFAULT_SERVER_PORT)
+        spec.health_check_port = int(env_cfg.get("healthCheckPort") or spec.server_port)
         return spec
 
     def _require_not_busy(self, deployment_id: str) -> dict[str, Any]:
@@ -431,8 +676,12 @@ class DeploymentService:
         return record
 
     def _set(self, record: dict[str, Any], lifecycle: str, details: str) -> None:
-        record["lifecycleState"] = lifecycle
+        """Move to ``lifecycle``; DELETED makes the record a tombstone, readable until the retention purges it."""
         record["lifecycleDetails"] = details
+        if lifecycle == DELETED:
+            self.state.tombstones.bury(KIND, record, new_etag())
+            return
+        record["lifecycleState"] = lifecycle
         self._save(record)
 
     def _save(self, record: dict[str, Any]) -> None:
@@ -464,18 +713,6 @@ class _Sink:
             wr.progress(self.db, self.wr_id, percent, message)
 
 
-def _final_details(record: dict[str, Any], final_state: str) -> str:
-    """lifecycleDetails at the end of an operation; an ACTIVE deployment asking for more instances than
-    the one server the emulator runs says so (the record keeps the instanceCount asked for)."""
-    details = (record.get("_runtimeReason") or "") if final_state == ACTIVE else _FINAL_DETAILS[final_state]
-    wanted = int((_model_config(record).get("scalingPolicy") or {}).get("instanceCount") or 1)
-    if final_state == ACTIVE and wanted > 1:
-        note = (f"1 of {wanted} instances running: the emulator runs one model server per deployment "
-                f"(instanceCount {wanted} recorded)")
-        details = f"{details}; {note}" if details else note
-    return details
-
-
 def _model_config(record: dict[str, Any]) -> dict[str, Any]:
     return record["modelDeploymentConfigurationDetails"].get("modelConfigurationDetails") or {}
 
@@ -496,3 +733,11 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             continue
         merged[key] = _merge(old[key], value) if isinstance(value, dict) and isinstance(old.get(key), dict) else value
     return merged
+
+
+def _stored_handles(record: dict[str, Any]) -> list[ServerHandle]:
+    """The instances a record says run (``_instances``; ``_handle`` alone in records of older versions)."""
+    stored = record.get("_instances")
+    if stored is None and record.get("_handle"):
+        stored = [record["_handle"]]
+    return [ServerHandle.from_dict(h) for h in stored or []]

@@ -16,6 +16,7 @@ from emulator.wire import new_etag, now
 KIND = "osbucket"
 OBJECT_KIND = "osobject"
 LOCAL_COMPARTMENT = "ocid1.tenancy.oc1..dockyardlocaltenancy"
+PUBLIC_READ = "ObjectRead"  # publicAccessType of a bucket whose objects anyone may read
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 
 
@@ -54,11 +55,14 @@ def create(db: Database, namespace: str, body: dict[str, Any], region: str, crea
         return db.insert(KIND, record)
 
 
-def ensure(db: Database, namespace: str, bucket: str, region: str, created_by: str) -> dict[str, Any]:
-    """The bucket, created on first write when missing."""
+def ensure(db: Database, namespace: str, bucket: str, region: str, created_by: str,
+           public_access: str | None = None) -> dict[str, Any]:
+    """The bucket, created on first write when missing (with ``public_access`` as its publicAccessType)."""
     check_name(bucket)
     record = db.get(KIND, key(namespace, bucket))
-    return record if record is not None else create(db, namespace, {"name": bucket}, region, created_by)
+    if record is not None:
+        return record
+    return create(db, namespace, {"name": bucket, "publicAccessType": public_access}, region, created_by)
 
 
 def delete(db: Database, namespace: str, bucket: str) -> None:

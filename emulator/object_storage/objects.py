@@ -1,13 +1,18 @@
-"""Objects: put (streamed, atomic), get/head, list with prefix/start/delimiter, delete."""
+"""Objects: put (streamed, atomic), get/head, list with prefix/start/delimiter, delete.
+
+Every write makes a new version (``versionId``), as OCI does even in buckets without versioning;
+the headers a GET/HEAD answers with are :func:`headers`, the one list of what OCI sends.
+"""
 from __future__ import annotations
 
+import uuid
 from typing import IO, Any
 
 from emulator.object_storage import buckets
 from emulator.object_storage.errors import if_match_failed, incomplete, md5_mismatch, object_not_found, too_large
 from emulator.state import EmulatorState
 from emulator.store import BlobInfo, Database, IncompleteUpload, UploadTooLarge
-from emulator.wire import new_etag, now
+from emulator.wire import http_date, new_etag, now
 
 KIND = buckets.OBJECT_KIND
 
@@ -50,9 +55,14 @@ def receive(state: EmulatorState, stream: IO[bytes], length: int | None, content
     return blob
 
 
+# Representation headers a client may set on PUT; OCI stores them and answers GET/HEAD with them.
+STORED_HEADERS = ("content-language", "content-encoding", "content-disposition", "cache-control")
+
+
 def put(state: EmulatorState, namespace: str, bucket: str, name: str, blob: BlobInfo, *, content_type: str | None,
         metadata: dict[str, str], if_match: str | None = None, if_none_match: str | None = None,
-        multipart_md5: str | None = None, created_by: str = "") -> dict[str, Any]:
+        multipart_md5: str | None = None, created_by: str = "",
+        stored_headers: dict[str, str] | None = None) -> dict[str, Any]:
     """Record ``blob`` as the object (replacing any previous version); the old bytes go after commit."""
     db = state.db
     try:
@@ -65,7 +75,8 @@ def put(state: EmulatorState, namespace: str, bucket: str, name: str, blob: Blob
                 "id": key(namespace, bucket, name), "namespace": namespace, "bucket": bucket, "name": name,
                 "size": blob.size, "md5": multipart_md5 or blob.md5, "timeCreated": time, "timeModified": time,
                 "etag": new_etag(), "storageTier": "Standard", "contentType": content_type or "application/octet-stream",
-                "metadata": metadata, "multipartMd5": multipart_md5, "_blob": blob.to_dict(),
+                "metadata": metadata, "multipartMd5": multipart_md5, "versionId": str(uuid.uuid4()),
+                "headers": dict(stored_headers or {}), "_blob": blob.to_dict(),
             }
             if old is None:
                 db.insert(KIND, record)
@@ -77,6 +88,22 @@ def put(state: EmulatorState, namespace: str, bucket: str, name: str, blob: Blob
     if old is not None:
         state.blobs.delete(old["_blob"]["name"])
     return record
+
+
+def headers(record: dict[str, Any]) -> dict[str, str]:
+    """What OCI's GetObject/HeadObject answer with besides the body: the entity tag, version, time,
+    digest, type, tier, the stored representation headers and the user metadata (``opc-meta-*``).
+    ocifs reads ``version-id``, ``accept-ranges`` and ``storage-tier`` and fails without them."""
+    out = {"etag": record["etag"], "version-id": record.get("versionId") or record["etag"],
+           "last-modified": http_date(record["timeModified"]), "content-type": record["contentType"],
+           "accept-ranges": "bytes", "storage-tier": record["storageTier"]}
+    if record.get("multipartMd5"):
+        out["opc-multipart-md5"] = record["multipartMd5"]
+    else:
+        out["content-md5"] = record["md5"]
+    out.update(record.get("headers") or {})
+    out.update({f"opc-meta-{k}": v for k, v in (record.get("metadata") or {}).items()})
+    return out
 
 
 def delete(state: EmulatorState, namespace: str, bucket: str, name: str, if_match: str | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from emulator.errors import invalid
-from emulator.object_storage import buckets, multipart, objects
+from emulator.object_storage import buckets, multipart, objects, pars
 from emulator.state import current_state
 from emulator.wire import blob_response, caller, content_length, empty_response, http_date, json_body, limit_arg, now
 
@@ -19,6 +19,13 @@ def _echo() -> dict[str, str]:
 @bp.get("/n")
 def get_namespace() -> Response:
     return jsonify(current_state().config.namespace)
+
+
+@bp.get("/n/<namespace>")
+def get_namespace_metadata(namespace: str) -> Response:
+    """``GetNamespaceMetadata``: any namespace exists here; its default compartments are the local tenancy."""
+    return jsonify({"namespace": namespace, "defaultS3CompartmentId": buckets.LOCAL_COMPARTMENT,
+                    "defaultSwiftCompartmentId": buckets.LOCAL_COMPARTMENT})
 
 
 @bp.post("/n/<namespace>/b")
@@ -49,11 +56,14 @@ def put_object(namespace: str, bucket: str, name: str) -> Response:
     state = current_state()
     buckets.check_name(bucket)
     blob = objects.receive(state, request.stream, content_length(), request.headers.get("content-md5"))
-    metadata = {k[len("opc-meta-"):]: v for k, v in request.headers.items() if k.lower().startswith("opc-meta-")}
+    metadata = {k[len("opc-meta-"):].lower(): v for k, v in request.headers.items()  # names are case-insensitive
+                if k.lower().startswith("opc-meta-")}
+    stored = {h: request.headers[h] for h in objects.STORED_HEADERS if request.headers.get(h)}
     record = objects.put(state, namespace, bucket, name, blob, content_type=request.headers.get("content-type"),
                          metadata=metadata, if_match=request.headers.get("if-match"),
-                         if_none_match=request.headers.get("if-none-match"), created_by=caller())
-    return empty_response(200, {"etag": record["etag"], "opc-content-md5": blob.md5,
+                         if_none_match=request.headers.get("if-none-match"), created_by=caller(),
+                         stored_headers=stored)
+    return empty_response(200, {"etag": record["etag"], "opc-content-md5": blob.md5, "version-id": record["versionId"],
                                 "last-modified": http_date(record["timeModified"]), **_echo()})
 
 
@@ -64,16 +74,17 @@ def get_object(namespace: str, bucket: str, name: str) -> Response:
     objects.check_conditions(record, name, request.headers.get("if-match"), None)
     if request.headers.get("if-none-match") and request.headers["if-none-match"].strip('"') == record["etag"]:
         return empty_response(304, {"etag": record["etag"]})
-    headers = {"etag": record["etag"], "last-modified": http_date(record["timeModified"]),
-               "content-type": record["contentType"], "storage-tier": record["storageTier"], **_echo()}
-    headers.update({f"opc-meta-{k}": v for k, v in (record.get("metadata") or {}).items()})
-    if record.get("multipartMd5"):
-        headers["opc-multipart-md5"] = record["multipartMd5"]
-    else:
-        headers["content-md5"] = record["md5"]
-    response = blob_response(state.blobs.path(record["_blob"]["name"]), record["size"], headers)
+    response = blob_response(state.blobs.path(record["_blob"]["name"]), record["size"],
+                             {**objects.headers(record), **_echo()})
     response.headers["content-type"] = record["contentType"]
     return response
+
+
+@bp.route("/p/<par_id>/n/<namespace>/b/<bucket>/o/<path:name>", methods=["GET", "HEAD"])
+def get_object_with_par(par_id: str, namespace: str, bucket: str, name: str) -> Response:
+    """A pre-authenticated read: no signature, only the object the PAR was made for."""
+    pars.target(current_state().db, par_id, namespace, bucket, name)
+    return get_object(namespace, bucket, name)
 
 
 @bp.delete("/n/<namespace>/b/<bucket>/o/<path:name>")
@@ -126,7 +137,7 @@ def commit_multipart_upload(namespace: str, bucket: str, name: str) -> Response:
         raise invalid("partsToCommit must be a list of {partNum, etag}.")
     record = multipart.commit(state, upload, chosen, caller())
     return empty_response(200, {"etag": record["etag"], "opc-multipart-md5": record["multipartMd5"],
-                                "last-modified": http_date(record["timeModified"]), **_echo()})
+                                "version-id": record["versionId"], "last-modified": http_date(record["timeModified"]), **_echo()})
 
 
 @bp.get("/n/<namespace>/b/<bucket>/u/<path:name>")

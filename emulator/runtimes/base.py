@@ -46,6 +46,17 @@ class ServerSpec:
     server_port: int = 8080
     health_check_port: int | None = None
     startup_timeout: float = 180.0
+    instance: int = 0  # which of the deployment's instances this server is (0, 1, ...)
+    fresh: bool = True  # the deployment starts from nothing: leftovers of an earlier run may be cleared
+
+    @property
+    def predict_path(self) -> str:
+        """Where the server answers predict calls: OCI's BYOC contract lets a container name its own."""
+        return self.env.get("MODEL_DEPLOY_PREDICT_ENDPOINT") or "/predict"
+
+    @property
+    def health_path(self) -> str:
+        return self.env.get("MODEL_DEPLOY_HEALTH_ENDPOINT") or "/health"
 
     @property
     def is_byoc(self) -> bool:
@@ -87,7 +98,7 @@ def wait_healthy(health_url: str, timeout: float, alive: Callable[[], bool],
             last = type(exc).__name__
         if not alive():
             raise RuntimeFailure("the model server exited during startup", tail())
-        time.sleep(0.2)
+        time.sleep(0.02)  # a local server: asking often costs little and answers the deploy sooner
     raise RuntimeFailure(f"the model server was not healthy after {timeout:.0f}s ({last})", tail())
 
 

@@ -1,8 +1,8 @@
 """The ``docker`` runtime: one container per deployment, through the Docker SDK (never the CLI).
 
 Images are built per environment: the base Python image + a venv with the artifact's
-requirements, installed from a wheelhouse built on the host (``--no-index``), so the build needs
-no network. The image tag is a hash of base image id + requirements + server source: a second
+requirements (or its conda pack's), installed from a wheelhouse built on the host (``--no-index``),
+so the build needs no network. The image tag is a hash of base image id + requirements + server source: a second
 deploy of the same environment reuses it. The artifact is mounted read-only at OCI's path, the
 container port is published on 127.0.0.1 on a port Docker picks, and labels let a restarted
 emulator find its containers again. BYOC runs the user's image with its own ports and command.
@@ -21,7 +21,7 @@ from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFail
 from emulator.runtimes.base_image import not_local, resolve as resolve_base_image, unavailable_message
 from emulator.runtimes.requirements import environment_key, with_server_packages
 from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
-from emulator.runtimes.wheelhouse import build_dir, build_wheelhouse
+from emulator.runtimes.wheelhouse import build_dir, for_requirements, link_into
 
 SERVER_PORT = 8080
 LOG_DIR_IN_CONTAINER = "/var/log/dockyard"
@@ -80,7 +80,7 @@ class DockerRuntime:
                 log(f"image {tag} cached (base {base}); skipping the build")
                 return tag
             context = build_dir(self.home, key)
-            build_wheelhouse(needed, context / "wheels", log)
+            link_into(for_requirements(self.home, needed, log), context / "wheels")
             self._write_context(context, base)
             log(f"building image {tag} from {base} (offline: --no-index)")
             self._build(context, tag, key, base, log)
@@ -139,7 +139,7 @@ class DockerRuntime:
         image = spec.image if spec.is_byoc else self.ensure_image(spec.requirements, log, spec.base_image)
         if spec.is_byoc:
             self._ensure_byoc_image(spec.image, log)
-        self._remove_stale(spec.deployment_id)
+        self._remove_stale(spec)
         private.make_dir(spec.log_dir)
         container = self._create_and_start(image, spec)
         log(f"started container {container.short_id} from {image}")
@@ -171,9 +171,10 @@ class DockerRuntime:
         if not spec.is_byoc:
             volumes[str(spec.log_dir.resolve())] = {"bind": LOG_DIR_IN_CONTAINER, "mode": "rw"}
         options: dict[str, Any] = {
-            "name": _container_name(spec.deployment_id, self.home_label),
+            "name": _container_name(spec.deployment_id, self.home_label, spec.instance),
             "labels": {LABEL_DEPLOYMENT: spec.deployment_id, LABEL_HOME: self.home_label,
                        LABEL_LOG_DIR: str(spec.log_dir.resolve()),
+                       "dockyard.predict-path": spec.predict_path, "dockyard.health-path": spec.health_path,
                        "dockyard.server-port": str(server_port), "dockyard.health-port": str(health_port)},
             "ports": ports, "volumes": volumes, "environment": env,
         }
@@ -217,7 +218,9 @@ class DockerRuntime:
 
         server = f"http://127.0.0.1:{host_port(server_port)}"
         health = f"http://127.0.0.1:{host_port(health_port)}"
-        return ServerHandle("docker", server + "/predict", health + "/health", container.id,
+        predict_path = labels.get("dockyard.predict-path", "/predict")
+        health_path = labels.get("dockyard.health-path", "/health")
+        return ServerHandle("docker", server + predict_path, health + health_path, container.id,
                             {"container": container.name, "image": container.attrs["Config"]["Image"]})
 
     def _ensure_byoc_image(self, image: str, log: LogSink) -> None:
@@ -225,9 +228,12 @@ class DockerRuntime:
             raise RuntimeFailure(f"image {image} is not in the local Docker engine; build or pull it first")
         log(f"bring-your-own-container image {image}")
 
-    def _remove_stale(self, deployment_id: str) -> None:
-        for container in self._containers(deployment_id):
-            container.remove(force=True)
+    def _remove_stale(self, spec: ServerSpec) -> None:
+        """Free the instance's container name; a deployment starting afresh loses every leftover."""
+        name = _container_name(spec.deployment_id, self.home_label, spec.instance)
+        for container in self._containers(spec.deployment_id):
+            if spec.fresh or container.name == name:
+                container.remove(force=True)
 
     def _containers(self, deployment_id: str | None = None) -> list[Any]:
         labels = [f"{LABEL_HOME}={self.home_label}"]
@@ -265,7 +271,8 @@ class DockerRuntime:
 
     def reattach(self, handle: ServerHandle, spec: ServerSpec, log: LogSink) -> ServerHandle:
         """Re-use the deployment's container: as is when running, restarted when stopped, new when gone."""
-        container = self._get(handle) or next(iter(self._containers(spec.deployment_id)), None)
+        name = _container_name(spec.deployment_id, self.home_label, spec.instance)
+        container = self._get(handle) or next((c for c in self._containers(spec.deployment_id) if c.name == name), None)
         if container is None:
             log("container is gone; starting a new one")
             return self.start(spec, log)
@@ -340,5 +347,6 @@ class _LogFollower:
             pass
 
 
-def _container_name(deployment_id: str, home_label: str) -> str:
-    return f"dockyard-{home_label[:6]}-{deployment_id[-12:]}"
+def _container_name(deployment_id: str, home_label: str, instance: int = 0) -> str:
+    name = f"dockyard-{home_label[:6]}-{deployment_id[-12:]}"
+    return name if instance == 0 else f"{name}-{instance}"

@@ -1,8 +1,15 @@
 """The ``process`` runtime: the inference server under gunicorn in a local subprocess.
 
 The fastest inner loop and the fallback without a Docker engine. The server runs with this
-interpreter when it already satisfies the artifact's requirements, else in a venv built once
-per environment under ``<home>/runtime/venvs``. It listens on a free port of 127.0.0.1.
+interpreter when it already satisfies the environment's requirements (the artifact's, or its
+conda pack's), else in a venv built once per environment under ``<home>/runtime/venvs``, from the
+same host-built wheelhouse the docker runtime's images use. It listens on a free port of 127.0.0.1.
+
+Servers are forked from a warm fork server of that interpreter (``forkserver``: flask, gunicorn,
+numpy, pandas and the artifact's frameworks already imported), so a deployment answers in a
+fraction of a second instead of waiting for a new interpreter's imports; each server is still a
+process (and process group) of its own. A deployment whose environment sets variables that
+libraries read at import time gets a fresh interpreter instead.
 """
 from __future__ import annotations
 
@@ -20,9 +27,12 @@ from emulator.runtimes.base import LogSink, RuntimeFailure, ServerHandle, Server
 from emulator.runtimes.requirements import environment_key, satisfied_here, with_server_packages
 from emulator.runtimes.server_package import cached_copy, gunicorn_args
 from emulator.pids import pid_running
-from emulator.runtimes.wheelhouse import run_streaming
+from emulator.runtimes import forkserver
+from emulator.runtimes.wheelhouse import for_requirements, run_streaming
 
 SERVER_LOG = "server.log"
+# What every model server imports: the fork server has them loaded before the first deployment.
+SERVER_IMPORTS = ("flask", "werkzeug", "gunicorn.app.wsgiapp", "gunicorn.workers.gthread", "numpy", "pandas")
 
 
 class ProcessRuntime:
@@ -44,14 +54,9 @@ class ProcessRuntime:
         package_parent = cached_copy(self.home)
         private.make_dir(spec.log_dir)
         env = _server_env(spec, port, package_parent)
-        log(f"starting gunicorn with {python} on 127.0.0.1:{port}")
-        with private.open_file(spec.log_dir / SERVER_LOG, "ab") as out:
-            proc = subprocess.Popen([python, "-m", "gunicorn", *gunicorn_args(package_parent)], env=env,
-                                    cwd=spec.artifact_dir, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        self._procs[proc.pid] = proc
+        pid = self._launch(python, spec, env, package_parent, port, log)
         url = f"http://127.0.0.1:{port}"
-        handle = ServerHandle("process", url + "/predict", url + "/health", str(proc.pid),
+        handle = ServerHandle("process", url + "/predict", url + "/health", str(pid),
                               {"port": port, "python": python, "log_dir": str(spec.log_dir)})
         try:
             wait_healthy(handle.health_url, spec.startup_timeout, lambda: self.is_alive(handle),
@@ -60,6 +65,39 @@ class ProcessRuntime:
             self.stop(handle)
             raise
         return handle
+
+    def _launch(self, python: str, spec: ServerSpec, env: dict[str, str], package_parent: Path, port: int,
+                log: LogSink) -> int:
+        """Fork gunicorn from the warm fork server, or start a fresh interpreter when the deployment's
+        environment sets variables read at import time (or the fork server cannot be had)."""
+        argv = ["gunicorn", *gunicorn_args(package_parent)]
+        server_log = spec.log_dir / SERVER_LOG
+        private.create_file(server_log)
+        fresh = forkserver.import_time_variables(spec.env)
+        if not fresh:
+            try:
+                server = forkserver.server_for(python, SERVER_IMPORTS, _base_env(), purpose="model-server")
+                pid = server.spawn(argv, env, str(spec.artifact_dir), module="gunicorn", path=[str(package_parent)],
+                                   stdout=str(server_log), session=True,
+                                   preload=forkserver.import_names(spec.requirements))
+                log(f"started gunicorn (pid {pid}) forked from the warm {python} on 127.0.0.1:{port}")
+                return pid
+            except Exception as exc:  # noqa: BLE001 - a fresh interpreter always works
+                log(f"the warm fork server is not available ({exc}); starting a fresh interpreter")
+        else:
+            log(f"{', '.join(fresh)} must be set before imports: starting a fresh interpreter")
+        log(f"starting gunicorn with {python} on 127.0.0.1:{port}")
+        with private.open_file(server_log, "ab") as out:
+            proc = subprocess.Popen([python, "-m", "gunicorn", *argv[1:]], env=env, cwd=spec.artifact_dir,
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self._procs[proc.pid] = proc
+        return proc.pid
+
+    def prewarm(self, requirements: list[str]) -> None:
+        """Start this interpreter's fork server now, in the background, with the server's imports and
+        those of ``requirements`` (the emulator calls it at start, so the first deploy finds it warm)."""
+        imports = [*SERVER_IMPORTS, *forkserver.import_names(requirements)]
+        forkserver.server_for(sys.executable, imports, _base_env(), purpose="model-server")
 
     def stop(self, handle: ServerHandle) -> None:
         """SIGQUIT (gunicorn's quick shutdown) the server's process group, SIGKILL it if still there after 5 s."""
@@ -107,7 +145,7 @@ class ProcessRuntime:
         if not unmet:
             log(f"using this interpreter ({sys.executable}): it satisfies all {len(needed)} requirement(s)")
             return sys.executable
-        log(f"this interpreter lacks {', '.join(unmet)}; using a venv built from the requirements")
+        log(f"this interpreter lacks {', '.join(unmet)}; using a venv built from the wheelhouse")
         with self._venv_lock:
             return str(self._venv(needed, log))
 
@@ -117,11 +155,10 @@ class ProcessRuntime:
         if (venv / ".complete").is_file():
             log(f"venv cached at {venv}")
             return python
+        wheels = for_requirements(self.home, requirements, log)
         run_streaming([sys.executable, "-m", "venv", "--clear", str(venv)], log, "python -m venv")
-        req_file = venv / "requirements.txt"
-        req_file.write_text("\n".join(requirements) + "\n")
-        run_streaming([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--prefer-binary",
-                       "-r", str(req_file)], log, "pip install")
+        run_streaming([str(python), "-m", "pip", "install", "--no-index", "--disable-pip-version-check",
+                       "--find-links", str(wheels), "-r", str(wheels / "requirements.txt")], log, "pip install")
         (venv / ".complete").write_text("ok\n")
         return python
 
@@ -133,8 +170,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _base_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DOCKYARD_", "GUNICORN"))}
+
+
 def _server_env(spec: ServerSpec, port: int, package_parent: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DOCKYARD_", "GUNICORN"))}
+    env = _base_env()
     env.update(spec.env)
     env.update({
         "PYTHONPATH": str(package_parent),

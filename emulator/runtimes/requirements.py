@@ -1,9 +1,10 @@
-"""The pip environment of a deployment: the artifact's requirements plus the server's own.
+"""The pip environment of a deployment: the artifact's requirements (or its conda pack's) plus the
+server's own.
 
-Where an artifact's requirements are written is the runtime.yaml contract
-(``emulator.contracts.runtime_yaml``). The server itself needs flask and gunicorn; they are pinned
-to the versions on this host so the wheelhouse can be filled from what pip already has, and
-images stay reproducible.
+Which requirements an artifact needs is the runtime.yaml contract (``runtime_yaml.environment``):
+what it lists itself, else the pip set standing in for the conda pack it names. The server itself
+needs flask and gunicorn; they are pinned to the versions on this host so the wheelhouse can be
+filled from what pip already has, and images stay reproducible.
 """
 from __future__ import annotations
 
@@ -12,17 +13,33 @@ from importlib import metadata
 from pathlib import Path
 
 from emulator.contracts import runtime_yaml
+from emulator.contracts.conda_packs import CondaPackError, PackLookup
 from emulator.runtimes.base import RuntimeFailure
 
 SERVER_PACKAGES = ("flask", "gunicorn")
 
 
-def artifact_requirements(artifact_dir: Path) -> list[str]:
-    """The artifact's pip requirements; a runtime.yaml that cannot be read fails the deployment."""
+def artifact_requirements(artifact_dir: Path, packs: PackLookup) -> list[str]:
+    """The pip requirements of the artifact's environment; a runtime.yaml that cannot be read, or a
+    conda pack that cannot be found, fails the deployment with what to do."""
     try:
-        return runtime_yaml.requirements(artifact_dir)
+        return runtime_yaml.environment(artifact_dir, packs)
     except runtime_yaml.RuntimeYamlError as exc:
         raise RuntimeFailure(f"the artifact's {exc.message}") from None
+    except CondaPackError as exc:
+        raise RuntimeFailure(f"{exc.message} {exc.hint}") from None
+
+
+def environment_source(artifact_dir: Path) -> str:
+    """Where the environment comes from, in words for the deploy log."""
+    try:
+        data = runtime_yaml.read(artifact_dir)
+    except runtime_yaml.RuntimeYamlError:
+        data = {}
+    if runtime_yaml.lists_requirements(artifact_dir, data):
+        return "the artifact's own requirements"
+    pack = runtime_yaml.conda_pack(data)
+    return f"the stand-in of conda pack {pack}" if pack else "no requirements (the artifact names none)"
 
 
 def with_server_packages(requirements: list[str]) -> list[str]:

@@ -1,12 +1,16 @@
-"""Building a wheelhouse on the host, so images install their requirements with no network.
+"""Building a wheelhouse on the host, so environments install their requirements with no network.
 
-``pip wheel`` runs here, where pip's index (and cache) are reachable; the image build then uses
-``--no-index --find-links``. A directory gets a ``.complete`` marker only after pip succeeded, so a
-half-built wheelhouse is never mistaken for a finished one. Where the wheelhouses lie under an
-emulator home is this module's business: others ask :func:`build_dir` and :func:`wheel_dirs`.
+``pip wheel`` runs here, where pip's index (and cache) are reachable; image builds and the process
+runtime's venvs then install with ``--no-index --find-links``. One wheelhouse per requirement set
+(:func:`for_requirements`), shared by both runtimes: a conda pack's environment is downloaded once.
+A directory gets a ``.complete`` marker only after pip succeeded, so a half-built wheelhouse is
+never mistaken for a finished one. Where wheelhouses and build contexts lie under an emulator home
+is this module's business: others ask :func:`build_dir`, :func:`for_requirements` and :func:`wheel_dirs`.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -16,13 +20,41 @@ from emulator.runtimes.base import LogSink, RuntimeFailure
 
 
 def build_dir(home: Path, key: str) -> Path:
-    """The image build context of one environment (its wheelhouse is ``wheels/`` inside)."""
+    """The image build context of one environment (its wheels are linked into ``wheels/`` inside)."""
     return Path(home) / "cache" / "build" / key
+
+
+def wheelhouse_dir(home: Path, requirements: list[str]) -> Path:
+    """Where the wheelhouse of one requirement set lies (named by a hash of the set and this Python)."""
+    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
+    digest = hashlib.sha256("\n".join([tag, *sorted(requirements)]).encode()).hexdigest()[:16]
+    return Path(home) / "cache" / "wheels" / digest
+
+
+def for_requirements(home: Path, requirements: list[str], log: LogSink) -> Path:
+    """The finished wheelhouse of ``requirements`` under ``home``, built on first use."""
+    return build_wheelhouse(requirements, wheelhouse_dir(home, requirements), log)
+
+
+def link_into(wheelhouse: Path, target: Path) -> Path:
+    """A copy of ``wheelhouse`` at ``target`` made of hard links (an image build context needs the
+    wheels inside it; linking costs no space). Copies where links are not possible."""
+    shutil.rmtree(target, ignore_errors=True)
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(wheelhouse, target, copy_function=link)
+    return target
 
 
 def wheel_dirs(home: Path) -> list[Path]:
     """The finished wheelhouses under ``home``: wheels this machine already has, for offline checks."""
-    return [d for d in sorted((Path(home) / "cache" / "build").glob("*/wheels")) if (d / ".complete").is_file()]
+    found = sorted((Path(home) / "cache" / "wheels").glob("*")) + sorted((Path(home) / "cache" / "build").glob("*/wheels"))
+    return [d for d in found if (d / ".complete").is_file()]
 
 
 def build_wheelhouse(requirements: list[str], directory: Path, log: LogSink) -> Path:

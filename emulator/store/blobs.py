@@ -20,12 +20,15 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from emulator import private
+from emulator.store.upload_spool import UploadSpool, spool_of
 
 CHUNK = 4 * 1024 * 1024
 SYNC_EVERY = 32 * 1024 * 1024
 # Test-only: "<n>:<flag file>" makes this process's n-th blob write create <flag file> and stop
 # right after its rename, before the caller records it, so a test can kill -9 it in that window.
+# Blobs the emulator writes for itself at start (prefix SEED_PREFIX: the service conda packs) do not count.
 PAUSE_ENV = "DOCKYARD_TEST_PAUSE_AFTER_BLOB_RENAME"
+SEED_PREFIX = "seed"
 _writes = [0]
 _writes_lock = threading.Lock()
 
@@ -81,7 +84,12 @@ class BlobStore:
     def write(self, stream: BinaryIO | IO[bytes], max_bytes: int, expected_length: int | None = None,
               prefix: str = "blob") -> BlobInfo:
         """Stream ``stream`` into a new blob; raise without leaving anything behind when it is
-        larger than ``max_bytes`` or shorter than ``expected_length``."""
+        larger than ``max_bytes`` or shorter than ``expected_length``. A body the server spooled
+        into this store while it arrived (``upload_spool``) is adopted as it is: hashed meanwhile,
+        only synced and linked here."""
+        spool = spool_of(stream)
+        if spool is not None:
+            return self._adopt(spool, max_bytes, expected_length, prefix)
         tmp = self._tmp / f"{secrets.token_hex(8)}.part"
         try:
             size, sha256, md5 = self._copy(stream, tmp, max_bytes, expected_length)
@@ -90,11 +98,35 @@ class BlobStore:
             private.make_dir(final.parent)
             os.replace(tmp, final)
             _fsync_dir(final.parent)
-            _pause_if_asked()
+            if prefix != SEED_PREFIX:
+                _pause_if_asked()
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         return BlobInfo(name, size, sha256.hexdigest(), base64.b64encode(md5.digest()).decode())
+
+    def _adopt(self, spool: UploadSpool, max_bytes: int, expected: int | None, prefix: str) -> BlobInfo:
+        size, sha256, md5 = spool.finish()
+        if size > max_bytes:
+            raise UploadTooLarge(f"more than {max_bytes} bytes")
+        if expected is not None and size != expected:
+            raise IncompleteUpload(f"received {size} of {expected} bytes")
+        name = f"{prefix}-{secrets.token_hex(12)}"
+        final = self.path(name)
+        private.make_dir(final.parent)
+        spool.link(final)
+        try:
+            _fsync_dir(final.parent)
+            _pause_if_asked()
+        except BaseException:
+            final.unlink(missing_ok=True)
+            raise
+        return BlobInfo(name, size, sha256, md5)
+
+    @property
+    def spool_dir(self) -> Path:
+        """Where the server spools upload bodies: this store's own temp directory (same file system)."""
+        return self._tmp
 
     def write_bytes(self, data: bytes, prefix: str = "blob") -> BlobInfo:
         import io

@@ -117,11 +117,6 @@ def test_schema_still_over_32000_bytes_is_a_clear_error(tree, tmp_path):
     assert "fewer columns" in caught.value.hint
 
 
-def test_a_conda_slug_without_its_path_is_a_clear_offline_error(tree, tmp_path):
-    with pytest.raises(RuntimeInfoError, match="needs the service-pack index"):
-        SklearnModel(tree, artifact_dir=str(tmp_path / "a")).prepare(inference_conda_env="generalml_p311_cpu_x86_64_v1")
-
-
 def test_catalog_metadata_is_wire_ready_and_restores(tree, iris_numpy, tmp_path):
     X, _ = iris_numpy
     model = SklearnModel(tree, artifact_dir=str(tmp_path / "a")).prepare(X_sample=X[:10])

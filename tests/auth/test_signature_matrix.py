@@ -31,14 +31,17 @@ import pytest
 import requests
 
 from emulator.auth import add_key
+from emulator.contracts import conda_packs
 from emulator.config import EmulatorConfig
 from emulator.server import start_in_background
 from tests.emulator_routes import Route, emulator_routes
 from toolkit.testing.credentials import ApiKey, fake_ocid, make_api_key
 
 NAMESPACE = "dockyard"
-OPEN = {"dockyard_health"}  # liveness probes: answered unsigned, reveal nothing
-UNSCOPED = {"object_storage.get_namespace"}  # names no compartment: every user gets the same answer
+OPEN = {"dockyard_health",  # liveness probes: answered unsigned, reveal nothing
+        "object_storage.get_object_with_par"}  # a pre-authenticated request: the path is the authorization
+UNSCOPED = {"object_storage.get_namespace",  # name no compartment: every user gets the same answer
+            "object_storage.get_namespace_metadata"}
 ADMIN_ONLY = {"dockyard_reset"}  # acts on every compartment: a key limited to some is refused (404)
 _COUNTS: dict[str, int] = {}
 
@@ -163,6 +166,10 @@ SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
     "dockyard_health": lambda o, r: Call(),
     "dockyard_reset": lambda o, r: Call(),
     "object_storage.get_namespace": lambda o, r: Call(),
+    "object_storage.get_namespace_metadata": lambda o, r: Call({"namespace": NAMESPACE}),
+    "object_storage.get_object_with_par": lambda o, r: Call({  # the one PAR every emulator has
+        "par_id": conda_packs.PAR_ID, "namespace": conda_packs.PAR_NAMESPACE, "bucket": conda_packs.SERVICE_BUCKET,
+        "name": conda_packs.INDEX_OBJECT}),
     "object_storage.create_bucket": lambda o, r: Call({"namespace": NAMESPACE}, body={
         "name": f"new-{uuid.uuid4().hex[:8]}", "compartmentId": o.compartment}),
     "object_storage.get_bucket": lambda o, r: Call(_bucket(o)),
@@ -423,7 +430,8 @@ def test_nothing_of_b_changed(matrix):
     assert obj.content == b"b's object"
     project = _send_signed(url, b.key, "GET", f"/20190101/projects/{b.ids['project']}").json()
     assert (project["displayName"], project["description"]) == ("matrix", None)
-    projects = _send_signed(url, b.key, "GET", "/20190101/projects", compartmentId=b.compartment).json()
+    projects = _send_signed(url, b.key, "GET", "/20190101/projects", compartmentId=b.compartment,
+                            lifecycleState="ACTIVE").json()  # the spare one _seed deleted is a DELETED tombstone
     assert {p["id"] for p in projects} == {b.ids["project"]}
     models = _send_signed(url, b.key, "GET", "/20190101/models", compartmentId=b.compartment).json()
     assert [m["displayName"] for m in models] == ["matrix-b"]

@@ -127,11 +127,12 @@ def test_a_cloud_profile_without_compartment_names_the_flag(catalog_env, tmp_pat
     assert "compartment_id" not in result.output
 
 
-def test_a_conda_slug_hint_names_prepares_flags(forest_file, tmp_path):
+def test_an_unknown_conda_slug_hint_names_prepares_flags(catalog_env, forest_file, tmp_path):
     model_file, _ = forest_file
     result = run("prepare", str(model_file), "-f", "sklearn", "-d", str(tmp_path / "c"),
-                 "--inference-conda-env", "generalml_p311_cpu_x86_64_v1")
+                 "--inference-conda-env", "nosuch_p311_cpu_x86_64_v1")
     assert result.exit_code == 1
+    assert "'nosuch_p311_cpu_x86_64_v1' is not a service pack" in result.output
     assert "--inference-conda-env" in result.output and "--ignore-conda-error" in result.output
     assert "ignore_conda_error" not in result.output
 

@@ -195,12 +195,13 @@ def test_version_set_page_lists_its_models_with_version_ids_and_labels(browser_s
     assert rows == [("1", "v1", "echo-model"), ("2", "v2", "echo-model-2")]
 
 
-def test_deployment_page_shows_state_url_runtime_instances_and_log(browser_session, console_emulator, seeded):
+def test_deployment_page_shows_state_url_runtime_instances_and_log(browser_session, console_emulator, seeded, catalog):
     listing = page(browser_session, console_emulator, "/console/deployments")
     assert "echo-live" in listing and "broken-live" in listing
     text = page(browser_session, console_emulator, f"/console/deployments/{seeded['deployment']}")
     assert 'state-active">ACTIVE' in text
-    assert f"{console_emulator.url}/{seeded['deployment']}" in text
+    url = catalog.ds.get_model_deployment(seeded["deployment"]).data.model_deployment_url  # the endpoint's port
+    assert url.endswith(f"/{seeded['deployment']}") and url in text
     assert "process" in text and "1 of 1 running" in text and "VM.Standard.E4.Flex" in text
     assert "model loaded" in re.search(r'<pre class="log" id="log">(.*?)</pre>', text, re.S).group(1)
     live = page(browser_session, console_emulator, f"/console/deployments/{seeded['deployment']}/live")

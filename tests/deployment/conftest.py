@@ -17,7 +17,8 @@ def start_emulator(home: Path):
     from toolkit import settings
 
     return start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0, runtime="process",
-                                              base_image=settings.base_image(), max_payload_bytes=1024 * 1024))
+                                              base_image=settings.base_image(), max_payload_bytes=1024 * 1024,
+                                              autoscaling_time_scale=0.02))  # PT3M lasts 3.6 s
 
 
 @pytest.fixture(scope="session")

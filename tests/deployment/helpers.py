@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import tarfile
 import textwrap
 import time
 import zipfile
@@ -108,3 +109,51 @@ def wait_state(deployment: Any, states: tuple[str, ...], timeout: float = 30) ->
             return state
         time.sleep(0.3)
     raise AssertionError(f"{deployment} never reached {states}")
+
+
+BYOC_SERVER = '''
+import json, os, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self._send({"status": "ok"} if self.path == "/health" else {"error": self.path}, 200 if self.path == "/health" else 404)
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        files = sorted(os.listdir("/opt/ds/model/deployed_model"))
+        self._send({"byoc": True, "greeting": os.environ.get("GREETING"), "echo": body, "files": files}, 200)
+    def _send(self, body, status):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+def serve(port):
+    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+
+threading.Thread(target=serve, args=(int(os.environ["HEALTH_PORT"]),), daemon=True).start()
+serve(int(os.environ["SERVER_PORT"]))
+'''
+
+
+def build_byoc_image(tag: str = "dockyard-test/byoc:latest") -> str:
+    """A tiny image with a stdlib HTTP server (``BYOC_SERVER``, ports from SERVER_PORT / HEALTH_PORT,
+    started with ``python3 /app/server.py``): the user's own container for BYOC deployments."""
+    import docker
+
+    from emulator.runtimes.base_image import resolve as resolve_base_image
+    from toolkit import settings
+
+    dockerfile = f"FROM {resolve_base_image(settings.base_image())}\nCOPY server.py /app/server.py\n"
+    context = io.BytesIO()
+    with tarfile.open(fileobj=context, mode="w") as tar:
+        for name, text in (("Dockerfile", dockerfile), ("server.py", textwrap.dedent(BYOC_SERVER))):
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    context.seek(0)
+    docker.from_env().images.build(fileobj=context, custom_context=True, tag=tag, rm=True)
+    return tag

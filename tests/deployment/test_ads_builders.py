@@ -217,12 +217,11 @@ def test_update_restart_and_the_logs_object(emulator, sklearn_model_id):
         GenericModel().restart_deployment()
 
 
-def test_several_instances_are_recorded_and_the_record_says_one_server_runs(emulator, sklearn_model_id):
-    with pytest.warns(UserWarning, match="3 instances are recorded"):
-        deployment = ModelDeployment().with_infrastructure(ModelDeploymentInfrastructure().with_replica(3)) \
-            .with_runtime(ModelDeploymentCondaRuntime().with_model_uri(sklearn_model_id)).deploy(runtime="process")
+def test_replica_n_runs_n_servers_behind_one_url(emulator, sklearn_model_id):
+    deployment = ModelDeployment().with_infrastructure(ModelDeploymentInfrastructure().with_replica(3)) \
+        .with_runtime(ModelDeploymentCondaRuntime().with_model_uri(sklearn_model_id)).deploy(runtime="process")
     assert deployment.infrastructure.replica == 3
-    assert "1 of 3 instances running" in deployment.lifecycle_details
+    assert deployment.sync().record.model_deployment_system_data.current_instance_count == 3
     deployment.delete()
 
 

@@ -5,19 +5,22 @@ from importlib import metadata
 
 import pytest
 
+from emulator.contracts.conda_packs import PackLookup
 from emulator.runtimes import RuntimeFailure, choose, docker_problem
 from emulator.runtimes.requirements import artifact_requirements, environment_key, satisfied_here, with_server_packages
 from tests.deployment.helpers import runtime_yaml
 
+NO_PACKS = PackLookup(lambda namespace, bucket, name: None)  # these artifacts list their own requirements
+
 
 def test_requirements_come_from_runtime_yaml(tmp_path):
     (tmp_path / "runtime.yaml").write_text(runtime_yaml(["numpy==1.0", "scikit-learn==1.9.1"]))
-    assert artifact_requirements(tmp_path) == ["numpy==1.0", "scikit-learn==1.9.1"]
+    assert artifact_requirements(tmp_path, NO_PACKS) == ["numpy==1.0", "scikit-learn==1.9.1"]
 
 
 def test_requirements_fall_back_to_requirements_txt(tmp_path):
     (tmp_path / "requirements.txt").write_text("# pins\njoblib==1.6.0\n\n")
-    assert artifact_requirements(tmp_path) == ["joblib==1.6.0"]
+    assert artifact_requirements(tmp_path, NO_PACKS) == ["joblib==1.6.0"]
 
 
 def test_the_server_packages_are_added_pinned_to_this_host():
@@ -85,7 +88,7 @@ def test_process_runtime_builds_a_venv_when_this_interpreter_lacks_a_requirement
     runtime = make("process", tmp_path / "home", "unused")
     lines: list[str] = []
     handle = runtime.start(ServerSpec("ocid1.datasciencemodeldeployment.oc1.iad.venvtest", artifact, tmp_path / "logs",
-                                      requirements=artifact_requirements(artifact)), lines.append)
+                                      requirements=artifact_requirements(artifact, NO_PACKS)), lines.append)
     try:
         assert "/runtime/venvs/" in handle.details["python"]
         assert any("lacks tomli-w" in line for line in lines)

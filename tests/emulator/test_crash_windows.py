@@ -22,7 +22,7 @@ import oci
 import pytest
 import requests
 
-from emulator.store.blobs import PAUSE_ENV
+from emulator.store.blobs import PAUSE_ENV, SEED_PREFIX
 from emulator.store.db import Database
 
 M = oci.data_science.models
@@ -80,14 +80,19 @@ def _clients(credentials, url: str) -> tuple:
             oci.object_storage.ObjectStorageClient(credentials.config, **kwargs))
 
 
+def _ours(name: str) -> bool:
+    """A blob this test made (not one the emulator seeds for itself: the service conda packs)."""
+    return not name.startswith(SEED_PREFIX + "-")
+
+
 def _blob_files(home: Path) -> list[str]:
-    return sorted(p.name for p in (home / "blobs").glob("*/*") if p.parent.name != "tmp")
+    return sorted(p.name for p in (home / "blobs").glob("*/*") if p.parent.name != "tmp" and _ours(p.name))
 
 
 def _blob_names_in_catalog(home: Path) -> set[str]:
     db = Database(home / "catalog.db")
     try:
-        return db.blob_names()
+        return {name for name in db.blob_names() if _ours(name)}
     finally:
         db.close()
 

@@ -11,6 +11,7 @@ import time
 from urllib.parse import urlparse
 
 import oci
+import pytest
 
 M = oci.data_science.models
 PAYLOAD = os.urandom(300_000)
@@ -26,10 +27,27 @@ def test_upload_head_and_download(ds, make_model):
     assert int(head["content-length"]) == len(PAYLOAD)
     assert head["content-md5"] == base64.b64encode(hashlib.md5(PAYLOAD).digest()).decode()
     assert head["etag"] and head["last-modified"]
-    assert head["content-disposition"] == f'attachment; filename="{model.id}.zip"'
+    assert head["content-disposition"] == f"attachment; filename={model.id}.zip"
 
     content = ds.get_model_artifact_content(model.id)
     assert content.data.content == PAYLOAD
+    assert content.headers["content-disposition"] == head["content-disposition"]
+
+
+@pytest.mark.parametrize("uploaded, answered", [
+    ('attachment; filename="{id}.zip"', "attachment; filename={id}.zip"),  # ADS and the SDK quote it
+    ("attachment; filename=model.json", "attachment; filename=model.json"),  # by reference, unquoted
+    ('attachment; filename="my model (v2).ZIP"', "attachment; filename=artifact.zip"),  # not a token
+    ("attachment; filename*=UTF-8''mod%C3%A8le.json", "attachment; filename=artifact.json"),  # RFC 5987
+    (None, "attachment; filename={id}.zip"),  # the default the emulator records
+])
+def test_the_download_names_the_file_so_ads_strips_its_prefix_and_keeps_the_extension(ds, make_model, uploaded,
+                                                                                      answered):
+    """ADS cuts ``attachment; filename=`` off the header and unzips only a name ending in ``.zip``."""
+    model = make_model()
+    kwargs = {"content_disposition": uploaded.format(id=model.id)} if uploaded else {}
+    ds.create_model_artifact(model.id, b"zip", **kwargs)
+    assert ds.head_model_artifact(model.id).headers["content-disposition"] == answered.format(id=model.id)
 
 
 def test_range_download(ds, make_model):
@@ -48,6 +66,17 @@ def test_streamed_upload_from_a_file(ds, make_model, tmp_path):
         ds.create_model_artifact(model.id, handle, content_length=path.stat().st_size)
     chunks = ds.get_model_artifact_content(model.id).data.raw.stream(64 * 1024, decode_content=False)
     assert hashlib.sha256(b"".join(chunks)).hexdigest() == hashlib.sha256(PAYLOAD * 5).hexdigest()
+
+
+def test_large_upload_reports_the_digests_of_what_arrived(ds, make_model):
+    """Over a MiB the body is spooled into the blob store and hashed while it arrives."""
+    data = os.urandom(5 * 1024 * 1024 + 11)
+    model = make_model()
+    ds.create_model_artifact(model.id, io.BytesIO(data), content_length=len(data))
+    head = ds.head_model_artifact(model.id).headers
+    assert head["content-md5"] == base64.b64encode(hashlib.md5(data).digest()).decode()
+    assert int(head["content-length"]) == len(data)
+    assert ds.get_model_artifact_content(model.id).data.content == data
 
 
 def test_artifact_is_immutable(ds, make_model, service_error):
@@ -79,8 +108,9 @@ _COMPARTMENT = "ocid1.compartment.oc1..aaaaoversize"
 
 
 def _stored_blobs(running) -> int:
+    """Artifact blobs only (a new emulator already stores its service conda packs' objects)."""
     root = running.state.blobs.root
-    return sum(1 for path in root.rglob("*") if path.is_file() and path.parent.name != "tmp")
+    return sum(1 for path in root.rglob("artifact-*") if path.is_file() and path.parent.name != "tmp")
 
 
 def test_upload_killed_halfway_leaves_nothing(start_emulator, clients_for, service_error):

@@ -111,11 +111,11 @@ def test_activate_and_deactivate(ds, make_model, service_error):
     assert service_error(lambda: ds.activate_model(model.id)).code == "IncorrectState"
 
 
-def test_delete_model_removes_it(ds, compartment, make_model, service_error):
+def test_delete_model_leaves_a_deleted_tombstone(ds, compartment, make_model):
     model = make_model()
     assert ds.delete_model(model.id).status == 204
-    assert service_error(lambda: ds.get_model(model.id)).code == "NotAuthorizedOrNotFound"
-    assert ds.list_models(compartment).data == []
+    assert ds.get_model(model.id).data.lifecycle_state == "DELETED"
+    assert ds.list_models(compartment, lifecycle_state="ACTIVE").data == []
 
 
 def test_model_in_unknown_project_is_404(ds, compartment, service_error):

@@ -65,9 +65,9 @@ def test_delete_with_related_models_through_a_work_request(ds, compartment, proj
     assert work_request.operation_type == "MODELVERSIONSET_DELETE"
     assert work_request.resources[0].identifier == version_set.id
     for model in models:
-        assert service_error(lambda m=model: ds.get_model(m.id)).status == 404
+        assert ds.get_model(model.id).data.lifecycle_state == "DELETED"
     assert ds.get_model(keep.id).data.lifecycle_state == "ACTIVE"
-    assert service_error(lambda: ds.get_model_version_set(version_set.id)).status == 404
+    assert ds.get_model_version_set(version_set.id).data.lifecycle_state == "DELETED"
 
 
 def test_delete_waits_with_the_sdk_waiter(ds, compartment, project):

@@ -2,6 +2,7 @@
 and artifact export/import between buckets and models."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import uuid
@@ -52,6 +53,27 @@ def test_put_get_head_list_delete(store, namespace, bucket, service_error):
     assert service_error(lambda: store.list_objects(namespace, "no-such-bucket")).code == "BucketNotFound"
 
 
+def test_get_and_head_answer_with_every_header_oci_sends(store, namespace, bucket):
+    put = store.put_object(namespace, bucket, "pack", b"numpy\n", content_type="text/plain",
+                           content_disposition='attachment; filename="pack.txt"', cache_control="no-cache",
+                           opc_meta={"manifest": '{"slug": "x"}'})
+    for response in (store.head_object(namespace, bucket, "pack"), store.get_object(namespace, bucket, "pack")):
+        headers = response.headers
+        assert headers["version-id"] == put.headers["version-id"] and headers["etag"] == put.headers["etag"]
+        assert headers["content-md5"] == put.headers["opc-content-md5"] and headers["accept-ranges"] == "bytes"
+        assert (headers["content-length"], headers["content-type"], headers["storage-tier"]) == ("6", "text/plain", "Standard")
+        assert headers["last-modified"].endswith(" GMT") and headers["opc-meta-manifest"] == '{"slug": "x"}'
+        assert (headers["content-disposition"], headers["cache-control"]) == ('attachment; filename="pack.txt"', "no-cache")
+    second = store.put_object(namespace, bucket, "pack", b"pandas\n")
+    assert second.headers["version-id"] != put.headers["version-id"]
+    assert "content-disposition" not in store.head_object(namespace, bucket, "pack").headers
+
+
+def test_namespace_metadata_names_the_namespace(store, namespace):
+    metadata = store.get_namespace_metadata(namespace).data
+    assert metadata.namespace == namespace and metadata.default_swift_compartment_id.startswith("ocid1.tenancy.")
+
+
 def test_create_and_get_bucket(store, namespace, bucket, service_error):
     details = oci.object_storage.models.CreateBucketDetails(name=bucket, compartment_id="ocid1.compartment.oc1..aaaa")
     created = store.create_bucket(namespace, details).data
@@ -64,6 +86,17 @@ def test_content_md5_is_checked(store, namespace, bucket, service_error):
     error = service_error(lambda: store.put_object(namespace, bucket, "x", b"data", content_md5="AAAAAAAAAAAAAAAAAAAAAA=="))
     assert error.status == 400
     assert service_error(lambda: store.head_object(namespace, bucket, "x")).status == 404
+
+
+def test_large_object_is_checked_against_its_content_md5(store, namespace, bucket, service_error):
+    """Bodies over a MiB are spooled and hashed while they arrive; the check is the same."""
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
+    error = service_error(lambda: store.put_object(namespace, bucket, "big", data, content_md5="AAAAAAAAAAAAAAAAAAAAAA=="))
+    assert error.status == 400
+    assert service_error(lambda: store.head_object(namespace, bucket, "big")).status == 404
+    assert store.put_object(namespace, bucket, "big", data, content_md5=md5).headers["opc-content-md5"] == md5
+    assert store.get_object(namespace, bucket, "big").data.content == data
 
 
 def test_multipart_upload_with_upload_manager(store, namespace, bucket, tmp_path):

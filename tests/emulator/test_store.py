@@ -5,6 +5,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 
 import pytest
 
@@ -113,3 +114,31 @@ def test_leftover_partial_uploads_are_cleared_when_an_emulator_opens_its_home(tm
         assert not any((tmp_path / "blobs" / "tmp").iterdir())
     finally:
         state.run_shutdown()
+
+
+@pytest.mark.parametrize("nameless", [True, False], ids=["O_TMPFILE", "named part file"])
+def test_spooled_upload_is_adopted_whole_or_leaves_nothing(tmp_path, monkeypatch, nameless):
+    from emulator.store import upload_spool
+
+    if not nameless:
+        monkeypatch.setattr(upload_spool, "_nameless_files_link", lambda directory: False)
+    blobs = BlobStore(tmp_path / "blobs")
+    data = os.urandom(3 * 1024 * 1024 + 5)
+    spool = upload_spool.UploadSpool(blobs.spool_dir)
+    for start in range(0, len(data), 100_000):
+        spool.append(data[start:start + 100_000])
+    info = blobs.write(spool.getfile(), max_bytes=len(data), expected_length=len(data))
+    spool.close()
+    assert (info.size, info.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert info.md5 == base64.b64encode(hashlib.md5(data).digest()).decode()
+    assert blobs.path(info.name).read_bytes() == data
+
+    cut_off = upload_spool.UploadSpool(blobs.spool_dir)
+    cut_off.append(data[:2_000_000])
+    cut_off.close()  # the client went away mid-body
+    refused = upload_spool.UploadSpool(blobs.spool_dir)
+    refused.append(data)
+    with pytest.raises(UploadTooLarge):
+        blobs.write(refused.getfile(), max_bytes=len(data) - 1)
+    refused.close()
+    assert [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == [blobs.path(info.name)]

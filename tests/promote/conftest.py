@@ -49,9 +49,9 @@ def predict(data, model=load_model()):
 RUNTIME_YAML = """MODEL_ARTIFACT_VERSION: '3.0'
 MODEL_DEPLOYMENT:
   INFERENCE_CONDA_ENV:
-    INFERENCE_ENV_PATH: oci://bucket@namespace/conda/pack
-    INFERENCE_ENV_SLUG: ''
-    INFERENCE_ENV_TYPE: published
+    INFERENCE_ENV_PATH: oci://service-conda-packs@id19sfcrra6z/service_pack/cpu/Python_3.11_Base_environment/4.0/python_p311_any_x86_64_v4
+    INFERENCE_ENV_SLUG: python_p311_any_x86_64_v4
+    INFERENCE_ENV_TYPE: data_science
     INFERENCE_PYTHON_VERSION: '3.11'
 MODEL_PROVENANCE:
   TRAINING_CODE:

@@ -41,21 +41,28 @@ class CondaEnv:
         return cls(f"oci://dockyard@local/conda_environments/cpu/dockyard/{python}/{slug}", slug, "published", python)
 
     @classmethod
-    def from_argument(cls, env: str | None, python: str | None, *, ignore_conda_error: bool = False) -> "CondaEnv":
-        """From ADS's ``inference_conda_env`` argument: an ``oci://`` path, a slug, or nothing."""
+    def from_argument(cls, env: str | None, python: str | None, *, ignore_conda_error: bool = False,
+                      auth: Any = None) -> "CondaEnv":
+        """From ADS's ``inference_conda_env`` argument: a service pack slug, an ``oci://`` pack path, or
+        nothing (Dockyard's own environment). Slugs and paths are resolved as ADS does, through the
+        service-pack index or the pack's manifest on Object Storage (the emulator's, with the local
+        profile); ``ignore_conda_error=True`` records what was given when that fails."""
         if not env:
             return cls.default(python)
-        python = python or python_version()
-        if env.startswith("oci://"):
-            return cls(env, env.rstrip("/").rsplit("/", 1)[-1], "published", python)
-        if ignore_conda_error:
-            return cls("", env, "data_science", python)
-        raise RuntimeInfoError(
-            f"The conda environment {env!r} is a slug; finding its oci:// path needs the service-pack "
-            "index on Object Storage, which is not reachable offline.",
-            hint="Pass the full oci://bucket@namespace/path as inference_conda_env, or "
-            "ignore_conda_error=True to leave the path empty.",
-        )
+        from emulator.contracts.conda_packs import SERVICE_TYPE, CondaPackError
+        from toolkit.catalog.conda_packs import resolve
+
+        try:
+            path, slug, kind, pack_python = resolve(env, auth)
+        except CondaPackError as exc:
+            if not ignore_conda_error:
+                raise RuntimeInfoError(f"inference_conda_env={env!r}: {exc.message}",
+                                       hint=f"{exc.hint} Or pass ignore_conda_error=True to record it "
+                                       "as given, unresolved.") from None
+            if env.startswith("oci://"):
+                return cls(env, env.rstrip("/").rsplit("/", 1)[-1], "published", python or python_version())
+            return cls("", env, SERVICE_TYPE, python or python_version())
+        return cls(path, slug, kind, python or pack_python or python_version())
 
 
 @dataclass

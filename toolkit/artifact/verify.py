@@ -1,5 +1,12 @@
 """verify(): run the artifact's score.py in a fresh Python subprocess, as a deployment would.
 
+The subprocess is forked from a warm fork server (``emulator.runtimes.forkserver``) that has the
+server contract, pandas, numpy and the artifact's frameworks imported already, so a verify() costs
+its own work, not a new interpreter's imports; ``prepare()`` starts that server in the background.
+The child is still a process of its own that never saw the caller's modules (the fork server runs
+no user code), with the caller's environment; when the caller's import-time variables
+(``OMP_NUM_THREADS``...) changed since the server started, a fresh interpreter runs instead.
+
 Not in the caller's process: a score.py that only works because the notebook already imported
 something must fail here. The request body is built by ``payload.to_request``, the very bytes a
 deployment receives; the subprocess then runs the inference server's own score.py contract
@@ -51,12 +58,9 @@ def run_job(artifact_dir: Path, job: dict[str, Any], *, body: bytes | None = Non
             Path(tmp, "body").write_bytes(body)
             job["predict"] = {**job["predict"], "body_path": os.path.join(tmp, "body")}
         Path(tmp, "job.json").write_text(json.dumps(job), encoding="utf-8")
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        # -P: the artifact directory (the working directory) must not shadow the runner's own imports.
-        command = [sys.executable, "-P", "-c", runner_source(), os.path.join(tmp, "job.json")]
         try:
-            done = subprocess.run(command, cwd=artifact_dir, env=env, capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
+            returncode, stderr = _run_runner(artifact_dir, Path(tmp), timeout)
+        except (subprocess.TimeoutExpired, TimeoutError):
             raise VerificationError(
                 f"score.py did not finish within {timeout:.0f} s.",
                 hint="Check for blocking work at import time, or pass a larger timeout.",
@@ -65,12 +69,75 @@ def run_job(artifact_dir: Path, job: dict[str, Any], *, body: bytes | None = Non
         result_path = Path(job["result_path"])
         if not result_path.exists():
             raise VerificationError(
-                f"The verify subprocess exited with code {done.returncode} before reporting a result.",
+                f"The verify subprocess exited with code {returncode} before reporting a result.",
                 hint="score.py (or a library it loads) ended the interpreter; see its output above.",
-                traceback=done.stderr.decode("utf-8", "replace")[-4000:],
+                traceback=stderr[-4000:],
                 stage="crash",
             )
         return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _imports(artifact_dir: Path) -> list[str]:
+    """What the runner will import: the score.py contract, pandas, and the artifact's frameworks."""
+    from emulator.runtimes import forkserver
+    from emulator.runtimes.requirements import artifact_requirements
+
+    try:
+        requirements = artifact_requirements(artifact_dir)
+    except Exception:  # noqa: BLE001 - a broken runtime.yaml is introspection's to report
+        requirements = []
+    return [*_RUNNER_IMPORTS, *forkserver.import_names(requirements)]
+
+
+_RUNNER_IMPORTS = ("emulator.inference.scoring", "emulator.inference.codec", "numpy", "pandas")
+
+
+def warm_up(artifact_dir: Path | None = None) -> None:
+    """Start the warm fork server in the background (``prepare()`` calls it), with the artifact's imports."""
+    from emulator.runtimes import forkserver
+
+    imports = _imports(Path(artifact_dir)) if artifact_dir else list(_RUNNER_IMPORTS)
+    forkserver.server_for(sys.executable, imports, _env(), purpose="verify")
+
+
+def _run_runner(artifact_dir: Path, tmp: Path, timeout: float) -> tuple[int | None, str]:
+    """Run the runner on ``tmp/job.json`` in its own process: (exit code, its stderr)."""
+    from emulator.runtimes import forkserver
+
+    env = _env()
+    server = forkserver.server_for(sys.executable, _RUNNER_IMPORTS, env, purpose="verify")
+    if not forkserver.import_time_variables(env, server.env):
+        try:
+            pid = server.spawn([sys.executable, str(tmp / "job.json")], env, str(artifact_dir), code=runner_source(),
+                               stdout=str(tmp / "stdout"), stderr=str(tmp / "stderr"),
+                               preload=_imports(artifact_dir), timeout=timeout)
+        except Exception:  # noqa: BLE001 - the fork server went away: a fresh interpreter always works
+            pid = None
+        if pid is not None:
+            try:
+                code = server.wait(pid, timeout)
+            except TimeoutError:
+                _kill(pid)
+                raise
+            stderr = tmp / "stderr"
+            return code, stderr.read_text("utf-8", "replace") if stderr.exists() else ""
+    # -P: the artifact directory (the working directory) must not shadow the runner's own imports.
+    command = [sys.executable, "-P", "-c", runner_source(), str(tmp / "job.json")]
+    done = subprocess.run(command, cwd=artifact_dir, env=env, capture_output=True, timeout=timeout)
+    return done.returncode, done.stderr.decode("utf-8", "replace")
+
+
+def _kill(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def verify(artifact_dir: Path, data: Any, *, serialize: bool = True, content_type: str | None = None,

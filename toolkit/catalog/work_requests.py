@@ -14,7 +14,7 @@ from typing import Any
 from emulator.contracts.states import SUCCEEDED, TERMINAL_WORK_REQUEST_STATES
 from toolkit.catalog.errors import CatalogError, WorkRequestFailedError
 
-LOCAL_POLL_SECONDS = 0.25  # the emulator is on this machine: poll often
+LOCAL_POLL_SECONDS = 0.05  # the emulator is on this machine: poll often (deploy -> first predict counts)
 CLOUD_POLL_SECONDS = 5.0
 
 

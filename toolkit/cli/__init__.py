@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "toolkit.cli.promote_commands",
     "toolkit.cli.deployment_commands",
     "toolkit.cli.image_commands",
+    "toolkit.cli.conda_commands",
 )
 
 

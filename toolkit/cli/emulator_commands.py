@@ -23,12 +23,15 @@ from toolkit.cli.common import emulator_home, fail, handle_errors, home_option, 
               help="'enforce' rejects requests not signed by a registered API key, as OCI does.")
 @click.option("--runtime", type=click.Choice(["auto", "docker", "process"]), default=None,
               help="Deployment runtime. Default: $DOCKYARD_RUNTIME or auto.")
+@click.option("--endpoint-port", default=None,
+              help="Port of the deployments' endpoint (modelDeploymentUrl); 0 (default) picks a free one, "
+                   "'off' serves deployments on the API's port only.")
 @click.option("--console-write", is_flag=True,
               help="With --auth enforce, let the console's token holder test-predict, activate and deactivate "
                    "(read-only otherwise).")
 @handle_errors
 def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mode: str, runtime: str | None,
-                  console_write: bool) -> None:
+                  endpoint_port: str | None, console_write: bool) -> None:
     """Start the emulator (foreground until Ctrl-C, or --detach).
 
     \b
@@ -43,6 +46,11 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
                             console_write=console_write)
     if runtime:
         config.runtime = runtime
+    if endpoint_port is not None:
+        try:
+            config.endpoint_port = None if endpoint_port.lower() in ("off", "none") else int(endpoint_port)
+        except ValueError:
+            raise click.BadParameter("a port number, or 'off'", param_hint="--endpoint-port") from None
     running = daemon.status(config.home)
     if running:
         _already_running(running, config, port, detach)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.contracts import deployments as deployment_defaults
+from emulator.contracts.conda_packs import SERVICE_NAMESPACE as SERVICE_PACK_NAMESPACE
 from emulator.contracts.limits import METADATA_VALUE_CHARS
 from toolkit.artifact import runtime as runtime_yaml
 from toolkit.artifact.errors import ArtifactError, ArtifactExistsError
@@ -37,7 +38,6 @@ from toolkit.model.metadata import (
 from toolkit.model.unsupported import either, refuse
 
 SAMPLE_ROWS = 5  # rows of X_sample kept for verify()/introspect() defaults
-SERVICE_PACK_NAMESPACE = "id19sfcrra6z"  # ADS's default namespace of the service conda packs
 
 
 class ModelProperties(dict):
@@ -211,7 +211,7 @@ class GenericModel:
             inference_python_version or props.inference_python_version,
             training_conda_env or props.training_conda_env,
             training_python_version or props.training_python_version,
-            ignore_conda_error,
+            ignore_conda_error, self.auth,
         )
         pins = self._requirements(requirements)  # before writing anything: a missing package stops here
         provenance = ModelProvenanceMetadata.fetch(
@@ -227,6 +227,9 @@ class GenericModel:
             requirements=pins, training_env=training_env, provenance=self._runtime_provenance(), loader_values=values,
         )
         self.runtime_info.write(target)
+        from toolkit.artifact.verify import warm_up
+
+        warm_up(target)  # verify() usually comes next: its fork server imports the frameworks meanwhile
         from toolkit.artifact.scorefile import model_ignore_text
 
         (target / ".model-ignore").write_text(model_ignore_text(), encoding="utf-8")
@@ -246,12 +249,13 @@ class GenericModel:
 
     @staticmethod
     def _environments(inference_env: str | None, inference_python: str | None, training_env: str | None,
-                      training_python: str | None, ignore_conda_error: bool):
-        """(inference, training) CondaEnv from ADS's arguments; the training one is optional."""
+                      training_python: str | None, ignore_conda_error: bool, auth: Any = None):
+        """(inference, training) CondaEnv from ADS's arguments, slugs resolved through the profile's
+        Object Storage; the training one is optional."""
         inference = runtime_yaml.CondaEnv.from_argument(inference_env, inference_python,
-                                                         ignore_conda_error=ignore_conda_error)
-        training = runtime_yaml.CondaEnv.from_argument(training_env, training_python, ignore_conda_error=True) \
-            if training_env else None
+                                                         ignore_conda_error=ignore_conda_error, auth=auth)
+        training = runtime_yaml.CondaEnv.from_argument(training_env, training_python, ignore_conda_error=True,
+                                                       auth=auth) if training_env else None
         return inference, training
 
     def _write_model_file(self, target: Path, name: str, X_sample: Any) -> tuple[str, dict]:

@@ -22,7 +22,7 @@ def create_model_artifact(model_id: str) -> Response:
 def artifact_headers(record: dict) -> dict[str, str]:
     blob = record["_blob"]
     return {"etag": record["_etag"], "content-md5": blob["md5"], "last-modified": http_date(record["timeCreated"]),
-            "content-disposition": record["contentDisposition"], "opc-content-sha256": blob["sha256"]}
+            "content-disposition": artifacts.download_disposition(record), "opc-content-sha256": blob["sha256"]}
 
 
 @bp.route("/models/<model_id>/artifact/content", methods=["GET", "HEAD"])

@@ -42,7 +42,7 @@ def create_model() -> Response:
 @bp.get("/models/<model_id>")
 def get_model(model_id: str) -> Response:
     require_ocid(model_id, "modelId")
-    return record_response(models.get(current_state().db, model_id))
+    return record_response(models.read(current_state().db, model_id))
 
 
 @bp.get("/models")

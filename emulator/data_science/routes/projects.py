@@ -33,7 +33,7 @@ def create_project() -> Response:
 @bp.get("/projects/<project_id>")
 def get_project(project_id: str) -> Response:
     require_ocid(project_id, "projectId")
-    return record_response(projects.get(current_state().db, project_id))
+    return record_response(projects.read(current_state().db, project_id))
 
 
 @bp.get("/projects")
@@ -62,7 +62,7 @@ def update_project(project_id: str) -> Response:
 def delete_project(project_id: str) -> Response:
     require_ocid(project_id, "projectId")
     state = current_state()
-    record = projects.delete(state.db, project_id, if_match())
+    record = projects.delete(state, project_id, if_match())
     from emulator.data_science import work_requests
 
     done = work_requests.completed(state.db, "PROJECT_DELETE", record["compartmentId"],

@@ -38,7 +38,7 @@ def create_model_version_set() -> Response:
 @bp.get("/modelVersionSets/<set_id>")
 def get_model_version_set(set_id: str) -> Response:
     require_ocid(set_id, "modelVersionSetId")
-    return record_response(version_sets.get(current_state().db, set_id))
+    return record_response(version_sets.read(current_state().db, set_id))
 
 
 @bp.get("/modelVersionSets")
