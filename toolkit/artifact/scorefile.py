@@ -27,8 +27,10 @@ def render_score_py(
     serialization_format: str,
     loader_template: str,
     values: dict[str, str] | None = None,
+    input_serializer: str = "json",
 ) -> str:
-    """A complete score.py for one model file."""
+    """A complete score.py for one model file; ``input_serializer`` is how clients serialize requests
+    (``json``, the ADS document this score.py reads; any other name makes deserialize() refuse)."""
     values = dict(values or {})
     common = {
         "framework": framework,
@@ -36,7 +38,8 @@ def render_score_py(
         "serialization_format": serialization_format,
     }
     loader = render_loader(loader_template, {**common, **values})
-    return Template(read_template("score.tmpl")).substitute({**common, "loader": loader})
+    return Template(read_template("score.tmpl")).substitute({**common, "loader": loader,
+                                                             "input_serializer": input_serializer})
 
 
 def model_ignore_text() -> str:

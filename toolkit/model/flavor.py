@@ -56,9 +56,12 @@ class Flavor:
     base_distributions: tuple[str, ...] = ("numpy", "pandas", "cloudpickle")
     # Top-level packages a supported estimator's class (or one of its bases) comes from; empty: any.
     estimator_packages: tuple[str, ...] = ()
+    save_serializers: tuple[str, ...] = ("cloudpickle",)  # ADS's model_save_serializer names this flavor writes
+    prepare_options: tuple[str, ...] = ()  # framework keywords prepare() takes (PyTorchModel's use_torch_script)
 
     def __init__(self, **options: Any) -> None:
         self.options = options
+        self.save_format: str | None = None  # a model_save_serializer name chosen by the user
 
     def supports(self, estimator: Any) -> bool:
         """Whether this flavor can write ``estimator`` (ADS refuses a model of another framework too)."""
@@ -68,7 +71,7 @@ class Flavor:
 
     # -- serialization -------------------------------------------------------------------------
     def serialization_format(self, estimator: Any) -> str:
-        return "cloudpickle"
+        return self.save_format or "cloudpickle"
 
     def model_file_name(self, estimator: Any) -> str:
         return "model.pkl"
