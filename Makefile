@@ -15,16 +15,11 @@ ADS_VENV := $(VENV)/ads
 ADS_STAMP := $(ADS_VENV)/.installed
 ADS_BASE_STAMP := $(ADS_VENV)/.oracle-ads
 ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
+# LangChain's OCI model deployment classes import oracle-ads (and langchain-openai for chat): the LLM
+# client tests run them from the ADS venv too. Pinned: unpinned, pip backtracks through oci releases.
+LANGCHAIN_CLIENTS := langchain-community==0.4.2 langchain-openai==1.7.4
 
-
-# LangChain's OCI model deployment classes import oracle-ads (and langchain-openai for chat), whose pins
-# (pandas<3) clash with the project's: the LLM client tests run them from a venv of their own.
-LLM_CLIENTS_VENV := $(VENV)/llm-clients
-LLM_CLIENTS_STAMP := $(LLM_CLIENTS_VENV)/.installed
-# Pinned: unpinned, pip's resolver backtracks through dozens of oci releases in a fresh venv.
-LLM_CLIENTS := oracle-ads==2.16.1 langchain-community==0.4.2 langchain-openai==1.7.4 oci==2.189.0
-
-.PHONY: install ads quickstart quickstart-llm test test-fast docker browser image llm-image llm-clients screenshots clean
+.PHONY: install ads quickstart quickstart-llm test test-fast docker browser image llm-image screenshots clean
 
 # pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
@@ -46,7 +41,7 @@ $(OCI_CLI_STAMP): $(STAMP)
 $(ADS_BASE_STAMP):
 	$(PYTHON) -m venv $(ADS_VENV)
 	$(ADS_VENV)/bin/pip install -q --upgrade pip
-	$(ADS_VENV)/bin/pip install -q '$(ADS_REQUIREMENT)'
+	$(ADS_VENV)/bin/pip install -q '$(ADS_REQUIREMENT)' $(LANGCHAIN_CLIENTS)
 	touch $(ADS_BASE_STAMP)
 
 $(ADS_STAMP): $(ADS_BASE_STAMP) pyproject.toml
@@ -57,14 +52,6 @@ install: $(STAMP)
 
 ads: $(ADS_STAMP)
 
-$(LLM_CLIENTS_STAMP): $(STAMP)
-	$(PYTHON) -m venv $(LLM_CLIENTS_VENV)
-	$(LLM_CLIENTS_VENV)/bin/pip install -q $(LLM_CLIENTS)
-	touch $(LLM_CLIENTS_STAMP)
-
-
-llm-clients: $(LLM_CLIENTS_STAMP)
-
 quickstart: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart
 
@@ -72,7 +59,7 @@ quickstart: $(STAMP)
 quickstart-llm: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart_llm
 
-test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP) $(LLM_CLIENTS_STAMP)
+test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP)
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
 
 # Unit tests only: no Docker, no servers started by hand.

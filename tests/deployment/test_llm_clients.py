@@ -1,7 +1,6 @@
 """LangChain's OCI model deployment classes and ADS's ModelDeployment.predict against an LLM
-deployment, through the gateway, from the llm-clients venv (``make llm-clients``: oracle-ads and
-LangChain pin what the project's venv cannot). Skipped without that venv unless
-DOCKYARD_REQUIRE_LLM_CLIENTS=1 (CI sets it)."""
+deployment, through the gateway, from the ADS venv (``make ads``: oracle-ads and LangChain pin what
+the project's venv cannot). Skipped without that venv unless DOCKYARD_REQUIRE_ADS=1 (CI sets it)."""
 from __future__ import annotations
 
 import json
@@ -12,25 +11,25 @@ from pathlib import Path
 import pytest
 
 from tests.deployment.test_llm_deployments import tgi_deployment  # noqa: F401 - the shared deployment
+from tests.ads.conftest import ads_python
 from toolkit.catalog.session import connect
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = ROOT / ".venv" / "llm-clients" / "bin" / "python"
 SCRIPT = Path(__file__).with_name("llm_clients") / "langchain_and_ads.py"
 
 
 @pytest.fixture(scope="module")
 def client_run(tgi_deployment, emulator):  # noqa: F811
-    if not PYTHON.is_file():
-        if os.environ.get("DOCKYARD_REQUIRE_LLM_CLIENTS") == "1":
-            pytest.fail(f"{PYTHON} is missing; run make llm-clients")
-        pytest.skip("no llm-clients venv (make llm-clients)")
+    python = ads_python()
+    if not python.is_file():
+        if os.environ.get("DOCKYARD_REQUIRE_ADS") == "1":
+            pytest.fail(f"{python} is missing; run make ads")
+        pytest.skip("no ADS venv (make ads)")
     from tests.deployment.conftest import pointing_at
 
     with pointing_at(emulator):  # a module fixture runs before the autouse one that points the toolkit here
         profile = connect().profile
     config = {k: profile.config[k] for k in ("tenancy", "user", "fingerprint", "key_file", "region")}
-    run = subprocess.run([str(PYTHON), str(SCRIPT), json.dumps(config), tgi_deployment.url, emulator.url,
+    run = subprocess.run([str(python), str(SCRIPT), json.dumps(config), tgi_deployment.url, emulator.url,
                           tgi_deployment.id], capture_output=True, text=True, timeout=300,
                          env={k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))})
     assert run.returncode == 0, run.stderr[-3000:]
