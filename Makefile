@@ -15,8 +15,11 @@ ADS_VENV := $(VENV)/ads
 ADS_STAMP := $(ADS_VENV)/.installed
 ADS_BASE_STAMP := $(ADS_VENV)/.oracle-ads
 ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
+# LangChain's OCI model deployment classes import oracle-ads (and langchain-openai for chat): the LLM
+# client tests run them from the ADS venv too. Pinned: unpinned, pip backtracks through oci releases.
+LANGCHAIN_CLIENTS := langchain-community==0.4.2 langchain-openai==1.7.4
 
-.PHONY: install ads quickstart test test-fast docker browser image screenshots clean
+.PHONY: install ads quickstart quickstart-llm test test-fast docker browser image llm-image screenshots clean
 
 # pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
@@ -38,7 +41,7 @@ $(OCI_CLI_STAMP): $(STAMP)
 $(ADS_BASE_STAMP):
 	$(PYTHON) -m venv $(ADS_VENV)
 	$(ADS_VENV)/bin/pip install -q --upgrade pip
-	$(ADS_VENV)/bin/pip install -q '$(ADS_REQUIREMENT)'
+	$(ADS_VENV)/bin/pip install -q '$(ADS_REQUIREMENT)' $(LANGCHAIN_CLIENTS)
 	touch $(ADS_BASE_STAMP)
 
 $(ADS_STAMP): $(ADS_BASE_STAMP) pyproject.toml
@@ -51,6 +54,10 @@ ads: $(ADS_STAMP)
 
 quickstart: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart
+
+# The LLM workflow: train a tiny GPT-2, save its zipped weights, deploy them as a TGI container, stream.
+quickstart-llm: $(STAMP)
+	$(BIN)/python -m toolkit.quickstart_llm
 
 test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP)
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
@@ -73,6 +80,10 @@ browser:
 # The emulator as a container image, dockyard/emulator, built offline FROM $$DOCKYARD_BASE_IMAGE.
 image: $(STAMP)
 	$(BIN)/dockyard emulator image
+
+# The CPU LLM stand-in as a bring-your-own-container image, dockyard/llm:cpu, built offline FROM $$DOCKYARD_BASE_IMAGE.
+llm-image: $(STAMP)
+	$(BIN)/dockyard llm image
 
 # The README's console screenshots, taken by the browser test itself.
 screenshots: $(STAMP)

@@ -77,7 +77,7 @@ def _embedding_onnx(tmp: Path) -> tuple[Any, Any]:
     from toolkit import EmbeddingONNXModel
 
     frameworks.embedding_artifact(tmp / "artifact")
-    model = EmbeddingONNXModel(artifact_dir=str(tmp / "artifact")).prepare()
+    model = EmbeddingONNXModel(artifact_dir=str(tmp / "artifact")).prepare(force_overwrite=True)
     return model, frameworks.EMBEDDING_REQUEST
 
 

@@ -11,8 +11,12 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+_METADATA = ("UseCaseType", "Framework", "FrameWork", "MetadataCustomCategory", "MetadataTaxonomyKeys",
+             "MetadataCustomKeys", "ModelCustomMetadata", "ModelTaxonomyMetadata", "ModelCustomMetadataItem",
+             "ModelTaxonomyMetadataItem", "ModelProvenanceMetadata")
 _EXPORTS = {
     "GenericModel": "toolkit.model.generic",
+    "ModelProperties": "toolkit.model.generic",
     "SklearnModel": "toolkit.model.frameworks.sklearn",
     "XGBoostModel": "toolkit.model.frameworks.xgboost",
     "LightGBMModel": "toolkit.model.frameworks.lightgbm",
@@ -22,10 +26,20 @@ _EXPORTS = {
     "SparkPipelineModel": "toolkit.model.frameworks.spark",
     "EmbeddingONNXModel": "toolkit.model.frameworks.embedding_onnx",
     "ModelDeployment": "toolkit.deployment",
+    "ModelDeploymentInfrastructure": "toolkit.deployment_spec",
+    "ModelDeploymentContainerRuntime": "toolkit.deployment_spec",
+    "ModelDeploymentCondaRuntime": "toolkit.deployment_spec",
+    "DeploymentLogs": "toolkit.deployment_logs",
     "ModelVersionSet": "toolkit.catalog.version_set",
     "experiment": "toolkit.catalog.version_set",
+    "DataScienceModel": "toolkit.catalog.datascience_model",
+    "Schema": "toolkit.artifact.schema",
+    "Attribute": "toolkit.artifact.schema",
+    "Domain": "toolkit.artifact.schema",
+    "Expression": "toolkit.artifact.expression",
     "mock_datascience": "toolkit.testing.mock",
     "connect_ads": "toolkit.ads_connect",
+    **{name: "toolkit.model.metadata" for name in _METADATA},
 }
 
 __all__ = sorted(_EXPORTS)

@@ -6,6 +6,7 @@ Errors name the column and the problem, never the whole schema.
 """
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -67,20 +68,26 @@ def _columns(payload: Any) -> dict[str, list] | None:
 
 def sample_row(attributes: list[dict], fill_unknown: bool = False) -> dict[str, Any] | None:
     """One plausible input row from a schema's attributes: the median (or mean) of numeric columns,
-    the most frequent value of others, in the schema's column order.
+    the first value a ``$x in [...]`` constraint allows or the most frequent value of others, in the
+    schema's column order. Reads ADS's statistics names (``median``) and the pandas ones (``50%``)
+    earlier Dockyard versions wrote.
 
     A column without statistics makes the result None, unless ``fill_unknown`` asks for a
     placeholder of its dtype instead (0, 0.0, False or "": a form to edit, not a prediction)."""
     row: dict[str, Any] = {}
     for attribute in sorted(attributes, key=lambda a: a.get("order") or 0):
         name = str(attribute.get("name"))
-        stats = (attribute.get("domain") or {}).get("stats") or {}
+        domain = attribute.get("domain") or {}
+        stats = domain.get("stats") or {}
         kind = attribute.get("feature_type")
+        middle = next((stats[k] for k in ("median", "50%", "mean") if isinstance(stats.get(k), (int, float))), None)
+        allowed = _allowed_values(domain.get("constraints") or [])
         if kind == "Boolean":
-            row[name] = bool(stats.get("top", False))
-        elif kind in ("Integer", "Continuous") and ("50%" in stats or "mean" in stats):
-            value = stats.get("50%", stats.get("mean"))
-            row[name] = int(round(value)) if kind == "Integer" else float(value)
+            row[name] = bool(allowed[0]) if allowed else bool(stats.get("top", False))
+        elif kind in ("Integer", "Continuous") and middle is not None:
+            row[name] = int(round(middle)) if kind == "Integer" else float(middle)
+        elif allowed:
+            row[name] = allowed[0]
         elif "top" in stats:
             row[name] = stats["top"]
         elif fill_unknown:
@@ -88,6 +95,21 @@ def sample_row(attributes: list[dict], fill_unknown: bool = False) -> dict[str, 
         else:
             return None
     return row
+
+
+def _allowed_values(constraints: list) -> list[Any]:
+    """The literal values of a column's ``$x in [...]`` constraint (ADS writes one for booleans and
+    categories); [] when it has none. Read with literal_eval: a schema never runs code."""
+    for constraint in constraints:
+        text = str(constraint.get("expression", "")) if isinstance(constraint, dict) else ""
+        if text.replace(" ", "").startswith("$xin[") and " in " in text:
+            try:
+                values = ast.literal_eval(text.split(" in ", 1)[1].strip())
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                continue
+            if isinstance(values, (list, tuple, set)) and values:
+                return list(values)
+    return []
 
 
 def _placeholder(dtype: str, kind: Any) -> Any:

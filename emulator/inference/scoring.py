@@ -46,8 +46,11 @@ class ScoreFailure(Exception):
         return user_traceback(self.error)
 
 
-def import_score(model_dir: Path) -> ModuleType:
-    """Import ``<model_dir>/score.py`` as module ``score``; it must define ``load_model`` and ``predict``."""
+def import_score(model_dir: Path, module_name: str = "score") -> ModuleType:
+    """Import ``<model_dir>/score.py`` as module ``score``; it must define ``load_model`` and ``predict``.
+
+    ``module_name`` other than ``score`` serves a process that loads several artifacts (ADS's
+    ``reload`` in a notebook): each score.py then stays a module of its own."""
     model_dir = Path(model_dir)
     try:
         score_path = model_dir / "score.py"
@@ -55,9 +58,9 @@ def import_score(model_dir: Path) -> ModuleType:
             raise FileNotFoundError(f"no score.py in {model_dir}")
         if str(model_dir) not in sys.path:
             sys.path.insert(0, str(model_dir))
-        spec = importlib.util.spec_from_file_location("score", score_path)
+        spec = importlib.util.spec_from_file_location(module_name, score_path)
         module = importlib.util.module_from_spec(spec)
-        sys.modules["score"] = module
+        sys.modules[module_name] = module
         spec.loader.exec_module(module)
         for name in ("load_model", "predict"):
             if not callable(getattr(module, name, None)):

@@ -10,8 +10,9 @@ lookup, one header block each way and one access-log line.
 Routes (``<endpoint>/<deployment-ocid>/<action>``):
 
 - ``predict`` and ``predictWithResponseStream``: forwarded to the instance's predict endpoint (its
-  handle's path: ``/predict``, or a BYOC container's ``MODEL_DEPLOY_PREDICT_ENDPOINT``), with the
-  caller's headers (``route``, ``accept``, ``model-name``...) but not its credentials;
+  handle's path: ``/predict``, or a BYOC container's ``MODEL_DEPLOY_PREDICT_ENDPOINT``), or to the
+  path a ``route`` header names (``routing.upstream_path``), with the caller's headers (``route``,
+  ``accept``, ``model-name``...) but not its credentials;
 - anything else is answered here in OCI's error shape.
 
 What it guarantees:
@@ -38,7 +39,8 @@ import httptools
 
 from emulator.errors import OCIError, error_document
 from emulator.model_deployment import access_log
-from emulator.model_deployment.routing import DROPPED_REQUEST_HEADERS, GATEWAY_ACTIONS, Instance, Route, Router, eject
+from emulator.model_deployment.routing import (DROPPED_REQUEST_HEADERS, GATEWAY_ACTIONS, BadRoute, Instance, Route,
+                                               Router, eject, route_path)
 
 log = logging.getLogger(__name__)
 
@@ -390,12 +392,17 @@ class Exchange:
                 self.server.authenticate(self, deployment_id, route)
         if route is None:
             raise self.server.explain(deployment_id)
+        try:
+            routed = route_path(self.header("route"))
+        except BadRoute as exc:
+            raise OCIError(400, "InvalidParameter", str(exc)) from None
         self.instance, upstream = await self.server.connect(route, self)
+        target = routed or self.instance.predict_path
         self.instance.inflight += 1
         self.upstream = upstream
         upstream.begin(self)
         length = self.body_size if self.buffering else self.content_length
-        upstream.transport.write(self._head(length) + b"".join(self.body))
+        upstream.transport.write(self._head(target, length) + b"".join(self.body))
         self.body.clear()
         if not self.buffering:
             self.client.transport.resume_reading()
@@ -414,9 +421,9 @@ class Exchange:
         self.path = "/" + parts[2]
         return parts[1]
 
-    def _head(self, length: int | None) -> bytes:
+    def _head(self, path: str, length: int | None) -> bytes:
         instance = self.instance
-        target = instance.predict_path.encode()
+        target = path.encode("latin-1")
         query = self.url.partition(b"?")[2]
         if query:
             target += b"?" + query

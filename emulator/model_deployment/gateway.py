@@ -21,7 +21,7 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from emulator.errors import OCIError, request_id, too_large
 from emulator.model_deployment import access_log
-from emulator.model_deployment.routing import DROPPED_REQUEST_HEADERS, Instance, Route, eject
+from emulator.model_deployment.routing import DROPPED_REQUEST_HEADERS, BadRoute, Instance, Route, eject, route_path
 from emulator.model_deployment.service import DeploymentService, current_service
 from emulator.state import current_state
 
@@ -42,7 +42,12 @@ def predict(deployment_id: str) -> Response:
         _access(route, 413, started, 0, bytes_in, path)
         raise too_large(f"the request body is {request.content_length} bytes; the limit is {limit}")
     headers = {k: v for k, v in request.headers.items() if k.lower() not in DROPPED_REQUEST_HEADERS}
-    upstream = _send(service, route, _body(limit), headers, started, bytes_in, path)
+    try:
+        routed = route_path(request.headers.get("route"))
+    except BadRoute as exc:
+        _access(route, 400, started, 0, bytes_in, path)
+        raise OCIError(400, "InvalidParameter", str(exc)) from None
+    upstream = _send(service, route, _body(limit), headers, started, bytes_in, path, routed)
     return _relay(upstream, route, started, bytes_in, path)
 
 
@@ -92,15 +97,17 @@ def _route(service: DeploymentService, deployment_id: str) -> Route:
 
 
 def _send(service: DeploymentService, route: Route, data: Any, headers: dict[str, str], started: float,
-          bytes_in: int, path: str = "/predict") -> requests.Response:
-    """Post to an instance of ``route`` (the balancing policy of ``routing``); an instance that refuses
-    the connection is ejected and the call goes to the next one, since nothing of it was sent."""
+          bytes_in: int, path: str = "/predict", routed: str | None = None) -> requests.Response:
+    """Post to an instance of ``route`` (the balancing policy of ``routing``), at its predict endpoint
+    or the ``routed`` path; an instance that refuses the connection is ejected and the call goes to the
+    next one, since nothing of it was sent."""
     headers = {**headers, "opc-request-id": request_id()}
     tried: list[Instance] = []
     while (instance := route.pick(tried)) is not None:
         instance.inflight += 1
         try:
-            return _session().post(instance.handle.url, data=data, headers=headers, stream=True, timeout=(5, 300))
+            url = instance.handle.url if routed is None else _at_path(instance, routed)
+            return _session().post(url, data=data, headers=headers, stream=True, timeout=(5, 300))
         except requests.RequestException as exc:
             if not _never_sent(exc):
                 if not service.server_alive(instance.handle):
@@ -116,6 +123,10 @@ def _send(service: DeploymentService, route: Route, data: Any, headers: dict[str
             instance.inflight -= 1
     _access(route, 503, started, 0, bytes_in, path)
     raise OCIError(503, "ServiceUnavailable", f"model deployment {route.deployment_id} has no instance that answers")
+
+
+def _at_path(instance: Instance, path: str) -> str:
+    return f"http://{instance.host}:{instance.port}{path}"
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

@@ -31,6 +31,28 @@ DROPPED_REQUEST_HEADERS = frozenset({"connection", "keep-alive", "proxy-connecti
                                      "transfer-encoding", "upgrade", "host", "content-length", "expect",
                                      "authorization", "proxy-authorization"})
 
+ROUTE_HEADER = "route"
+_ROUTE_MAX = 256
+
+
+class BadRoute(ValueError):
+    """A ``route`` header that is not a path of the model server (a 400 for the caller)."""
+
+
+def route_path(route: str | None) -> str | None:
+    """The server path a call's ``route`` header names (None without one); a call goes there instead
+    of the deployment's predict endpoint (``/predict``, or a BYOC container's
+    ``MODEL_DEPLOY_PREDICT_ENDPOINT``). That header is how OCI's LLM clients reach the other routes of
+    one server (LangChain's and AQUA's ``route: /v1/chat/completions`` on a vLLM container whose
+    predict endpoint is ``/v1/completions``); it is passed on too, for servers that read it."""
+    if route is None or route == "":
+        return None
+    if (len(route) > _ROUTE_MAX or not route.startswith("/") or route.startswith("//")
+            or any(c.isspace() or not c.isprintable() or c in "?#\\" for c in route) or "/../" in route + "/"):
+        raise BadRoute(f"the route header must be a path of the model server such as /v1/chat/completions "
+                       f"(no query, at most {_ROUTE_MAX} characters), not {route[:80]!r}")
+    return route
+
 
 @dataclass(eq=False)
 class Instance:

@@ -35,7 +35,7 @@ from emulator.model_deployment import access_log, autoscaling, files
 from emulator.model_deployment.routing import Instance, Router, eject, restore
 from emulator.object_storage import conda_packs
 from emulator.ocid import is_valid_ocid, new_ocid
-from emulator.runtimes import RuntimeFailure, ServerHandle, ServerSpec, choose, docker_problem, make
+from emulator.runtimes import RuntimeFailure, ServerHandle, ServerSpec, byoc_runtime, choose, docker_problem, make
 from emulator.runtimes import base_image as images
 from emulator.runtimes.requirements import artifact_requirements, environment_source
 from emulator.settings import RUNTIME_ENV, SettingError, check_runtime
@@ -615,9 +615,9 @@ class DeploymentService:
 
     def _runtime_name(self, record: dict[str, Any]) -> tuple[str, str]:
         """The concrete runtime for this deployment and why (auto's choice is never silent)."""
-        if _is_byoc(record):
-            return choose("docker")[0], "bring-your-own-container: the docker runtime"
         requested, base_image = self._settings(record)
+        if _is_byoc(record):
+            return byoc_runtime(_env_config(record).get("image"), requested)
         return choose(requested, images.resolve(base_image) if requested == "auto" else None)
 
     def _settings(self, record: dict[str, Any]) -> tuple[str, str | None]:

@@ -11,7 +11,8 @@ from pathlib import Path
 from emulator.runtimes.base import RuntimeFailure, ServerHandle, ServerSpec
 from emulator.settings import BASE_IMAGE_ENV, RUNTIMES, check_runtime
 
-__all__ = ["RUNTIMES", "RuntimeFailure", "ServerHandle", "ServerSpec", "choose", "docker_problem", "make"]
+__all__ = ["RUNTIMES", "RuntimeFailure", "ServerHandle", "ServerSpec", "byoc_runtime", "choose", "docker_problem",
+           "make"]
 
 
 def docker_problem() -> str | None:
@@ -63,6 +64,40 @@ def choose(name: str, base_image: str | None = None) -> tuple[str, str]:
                            "local Python image; either takes effect on the next deploy)")
     having = f" and has the base image {base_image}" if base_image else ""
     return "docker", f"auto: a Docker engine answers{having}, so the docker runtime"
+
+
+def byoc_runtime(image: str | None, requested: str) -> tuple[str, str]:
+    """The runtime of a bring-your-own-container deployment, and why: docker, except for an LLM server
+    image (TGI, vLLM, ``dockyard/llm``) that cannot run here, which the CPU LLM stand-in replaces as
+    a process (runtime ``process`` asked for, no engine, or the image not in the engine under ``auto``)."""
+    from emulator.runtimes.llm import stands_in_for
+
+    requested = (requested or "auto").lower()
+    if not stands_in_for(image) or requested == "docker":
+        return choose("docker")[0], "bring-your-own-container: the docker runtime"
+    standin = f"{image} runs as Dockyard's CPU LLM stand-in in the process runtime"
+    if requested == "process":
+        return "process", f"{standin} (runtime 'process' requested)"
+    problem = docker_problem()
+    if problem:
+        return "process", f"{standin} (no Docker engine answers: {problem})"
+    if not _image_local(image or ""):
+        return "process", f"{standin} (the image is not in the Docker engine)"
+    return "docker", "bring-your-own-container: the docker runtime"
+
+
+def _image_local(image: str) -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=10)
+        try:
+            client.images.get(image)
+            return True
+        finally:
+            client.close()
+    except Exception:  # not there, or not askable: either way not runnable here
+        return False
 
 
 def make(name: str, home: Path, base_image: str | None = None, java_base_image: str | None = None):

@@ -27,7 +27,7 @@ from emulator.runtimes.base import LogSink, RuntimeFailure, ServerHandle, Server
 from emulator.runtimes.requirements import environment_key, needs_java, satisfied_here, with_server_packages
 from emulator.runtimes.server_package import cached_copy, gunicorn_args
 from emulator.pids import pid_running
-from emulator.runtimes import forkserver
+from emulator.runtimes import forkserver, llm
 from emulator.runtimes.wheelhouse import for_requirements, run_streaming
 
 SERVER_LOG = "server.log"
@@ -47,17 +47,21 @@ class ProcessRuntime:
 
     def start(self, spec: ServerSpec, log: LogSink) -> ServerHandle:
         """Start the server and return once /health answers 200 (or raise RuntimeFailure with its log)."""
-        if spec.is_byoc:
+        if spec.is_byoc and not llm.stands_in_for(spec.image):
             raise RuntimeFailure("bring-your-own-container deployments need the docker runtime")
-        _check_java(spec.requirements)
-        python = self._interpreter(spec.requirements, log)
         port = free_port()
-        package_parent = cached_copy(self.home)
         private.make_dir(spec.log_dir)
-        env = _server_env(spec, port, package_parent)
-        pid = self._launch(python, spec, env, package_parent, port, log)
+        if spec.is_byoc:
+            python = sys.executable
+            pid = self._launch_llm(spec, port, log)
+        else:
+            _check_java(spec.requirements)
+            python = self._interpreter(spec.requirements, log)
+            package_parent = cached_copy(self.home)
+            env = _server_env(spec, port, package_parent)
+            pid = self._launch(python, spec, env, package_parent, port, log)
         url = f"http://127.0.0.1:{port}"
-        handle = ServerHandle("process", url + "/predict", url + "/health", str(pid),
+        handle = ServerHandle("process", url + spec.predict_path, url + spec.health_path, str(pid),
                               {"port": port, "python": python, "log_dir": str(spec.log_dir)})
         try:
             wait_healthy(handle.health_url, spec.startup_timeout, lambda: self.is_alive(handle),
@@ -92,6 +96,16 @@ class ProcessRuntime:
             proc = subprocess.Popen([python, "-m", "gunicorn", *argv[1:]], env=env, cwd=spec.artifact_dir,
                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self._procs[proc.pid] = proc
+        return proc.pid
+
+    def _launch_llm(self, spec: ServerSpec, port: int, log: LogSink) -> int:
+        """The CPU LLM stand-in in place of the deployment's image (a fresh interpreter: torch)."""
+        server_log = spec.log_dir / SERVER_LOG
+        private.create_file(server_log)
+        env = {k: v for k, v in _server_env(spec, port, self.home).items() if k != "PYTHONPATH"}
+        proc = llm.launch(spec, env, self.home, server_log)
+        self._procs[proc.pid] = proc
+        log(f"{spec.image} runs as Dockyard's CPU LLM stand-in (pid {proc.pid}) on 127.0.0.1:{port}")
         return proc.pid
 
     def prewarm(self, requirements: list[str]) -> None:

@@ -11,35 +11,38 @@ from pathlib import Path
 
 PACKAGE_NAME = "dockyard_inference"
 SOURCE = Path(__file__).resolve().parents[1] / "inference"
+# The CPU LLM stand-in (emulator/llm_server), copied the same way as ``dockyard_llm``.
+LLM_PACKAGE_NAME = "dockyard_llm"
+LLM_SOURCE = Path(__file__).resolve().parents[1] / "llm_server"
 
 
-def source_hash() -> str:
+def source_hash(source: Path = SOURCE) -> str:
     """Hash of the server's source files, so images and copies change when the server does."""
     digest = hashlib.sha256()
-    for path in sorted(SOURCE.glob("*.py")):
+    for path in sorted(source.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def copy_to(parent: Path) -> Path:
-    """Copy the server into ``parent/dockyard_inference`` (replacing an older copy); returns that dir."""
-    target = parent / PACKAGE_NAME
+def copy_to(parent: Path, source: Path = SOURCE, name: str = PACKAGE_NAME) -> Path:
+    """Copy the server into ``parent/<name>`` (replacing an older copy); returns that dir."""
+    target = parent / name
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    for path in SOURCE.glob("*.py"):
+    for path in source.glob("*.py"):
         shutil.copy2(path, target / path.name)
     return target
 
 
-def cached_copy(home: Path) -> Path:
-    """A copy under ``<home>/runtime/server-<hash>`` (made once per server version); returns its parent
+def cached_copy(home: Path, source: Path = SOURCE, name: str = PACKAGE_NAME) -> Path:
+    """A copy under ``<home>/runtime/<name>-<hash>`` (made once per server version); returns its parent
     directory, the one to put on PYTHONPATH."""
-    parent = home / "runtime" / f"server-{source_hash()}"
-    if not (parent / PACKAGE_NAME / "wsgi.py").is_file():
+    parent = home / "runtime" / (f"server-{source_hash()}" if name == PACKAGE_NAME else f"{name}-{source_hash(source)}")
+    if not (parent / name / "__init__.py").is_file():
         tmp = parent.with_name(parent.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        copy_to(tmp)
+        copy_to(tmp, source, name)
         shutil.rmtree(parent, ignore_errors=True)
         tmp.rename(parent)
     return parent

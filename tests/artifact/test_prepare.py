@@ -106,7 +106,7 @@ def test_schema_over_32000_bytes_drops_statistics_first():
     sample = np.random.default_rng(0).normal(size=(5, 100))
     assert from_sample(sample).size_bytes() > MAX_BYTES
     schema = fitted_schema(sample, which="input")
-    assert schema.size_bytes() <= MAX_BYTES and schema.attributes[0].domain["stats"] == {}
+    assert schema.size_bytes() <= MAX_BYTES and schema.attributes[0].domain.stats == {}
 
 
 def test_schema_still_over_32000_bytes_is_a_clear_error(tree, tmp_path):

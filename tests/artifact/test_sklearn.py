@@ -97,8 +97,9 @@ def test_cloudpickle_serializer_on_request(iris_numpy, tmp_path):
     assert model.verify(X[:3])["prediction"] == model.estimator.predict(X[:3]).tolist()
 
 
-def test_an_artifact_runtime_yaml_does_not_describe_loads_by_its_file_suffix(prepared, iris, tmp_path):
-    """An ADS-prepared artifact has no INFERENCE_ENV block: model.joblib still means scikit-learn."""
+def test_an_artifact_runtime_yaml_does_not_describe_is_loaded_through_its_score_py_as_ads_does(prepared, iris, tmp_path):
+    """An ADS-prepared artifact has no INFERENCE_ENV block: as in ADS, from_model_artifact describes it
+    without running score.py (no estimator), and reload=True loads the model with score.py's load_model()."""
     import shutil
 
     X, _ = iris
@@ -110,8 +111,10 @@ def test_an_artifact_runtime_yaml_does_not_describe_loads_by_its_file_suffix(pre
     (artifact / "requirements.txt").unlink()
     from toolkit import GenericModel
 
-    loaded = GenericModel.from_model_artifact(str(artifact))
-    assert type(loaded) is SklearnModel
+    described = GenericModel.from_model_artifact(str(artifact))
+    assert type(described) is GenericModel and described.estimator is None
+    assert described.model_file_name == "model.joblib" and described.schema_input.keys == list(X.columns)
+    loaded = GenericModel.from_model_artifact(str(artifact), reload=True)
     assert loaded.estimator.predict(X.iloc[:5]).tolist() == prepared.estimator.predict(X.iloc[:5]).tolist()
 
 

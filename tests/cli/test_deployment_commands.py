@@ -87,8 +87,8 @@ def _sent_body(fake: FakeDeployment) -> tuple[bytes, str]:
     from toolkit.artifact.payload import to_request
 
     (name, args, kwargs), = fake.calls
-    assert name == "predict" and set(kwargs) == {"auto_serialize_data"}
-    return to_request(args[0], serialize=kwargs["auto_serialize_data"])
+    assert name == "predict" and not args and set(kwargs) == {"data", "auto_serialize_data"}
+    return to_request(kwargs["data"], serialize=kwargs["auto_serialize_data"])
 
 
 def _predict(*args: str) -> None:

@@ -18,6 +18,21 @@ def test_a_sample_row_uses_the_schema_statistics_in_column_order():
     assert list(sample_row(attributes).items()) == [("a", 4), ("b", 2.5), ("c", True)]
 
 
+def test_a_sample_row_reads_adss_statistics_names_and_in_constraints():
+    """ADS names the median 'median' and writes '$x in [...]' for booleans and categories; a constraint that
+    is not a literal list is skipped, never evaluated."""
+    attributes = [
+        {"name": "age", "feature_type": "Integer", "order": 0, "domain": {"stats": {"median": 41.2}}},
+        {"name": "smoker", "feature_type": "Boolean", "order": 1,
+         "domain": {"stats": {"count": 5}, "constraints": [{"expression": "$x in [False, True]"}]}},
+        {"name": "city", "feature_type": "Category", "order": 2,
+         "domain": {"stats": {"count": 5, "unique": 2},
+                    "constraints": [{"expression": "$x in __import__('os').listdir('/')"},
+                                    {"expression": "$x in ['Lyon', 'Oslo']", "language": "python"}]}},
+    ]
+    assert sample_row(attributes) == {"age": 41, "smoker": False, "city": "Lyon"}
+
+
 def test_columns_without_statistics_get_placeholders_only_when_asked():
     attributes = [{"name": "n", "dtype": "int64", "feature_type": "Integer", "order": 0},
                   {"name": "x", "dtype": "float64", "feature_type": "Continuous", "order": 1},

@@ -109,11 +109,33 @@ def test_forwards_the_body_and_headers_but_not_the_credentials(endpoint, stub, t
                              headers={"content-type": "application/json", "route": "/v1/completions",
                                       "authorization": "Signature secret", "opc-request-id": "ABC"})
     echoed = response.json()
-    assert response.status_code == 200 and echoed["body"] == '{"a": 1}' and echoed["path"] == "/predict?x=1"
+    assert response.status_code == 200 and echoed["body"] == '{"a": 1}' and echoed["path"] == "/v1/completions?x=1"
     assert echoed["headers"]["route"] == "/v1/completions" and "authorization" not in echoed["headers"]
     assert response.headers["opc-request-id"] == "ABC" == echoed["headers"]["opc-request-id"]
     entry = json.loads((tmp_path / "access.log").read_text().splitlines()[-1])
     assert entry["status"] == 200 and entry["path"] == "/predict" and entry["opcRequestId"] == "ABC"
+
+
+def test_a_call_goes_to_the_deployments_predict_endpoint_or_the_path_its_route_header_names(endpoint, stub, tmp_path):
+    server, router = endpoint
+    _route(router, stub, "/generate", tmp_path)  # MODEL_DEPLOY_PREDICT_ENDPOINT=/generate
+    base = f"http://127.0.0.1:{server.port}/{DEPLOYMENT}"
+    assert requests.post(f"{base}/predict", data=b"{}").json()["path"] == "/generate"
+    assert requests.post(f"{base}/predictWithResponseStream", data=b"{}").json()["path"] == "/generate"
+    routed = requests.post(f"{base}/predict", data=b"{}", headers={"route": "/v1/chat/completions"}).json()
+    assert routed["path"] == "/v1/chat/completions" and routed["headers"]["route"] == "/v1/chat/completions"
+
+
+@pytest.mark.parametrize("route", ["v1/completions", "//evil.example/x", "/a/../b", "/a?b=1", "/" + "a" * 300])
+def test_a_route_header_that_is_not_a_server_path_is_a_400(endpoint, stub, tmp_path, route):
+    server, router = endpoint
+    _route(router, stub, "/predict", tmp_path)
+    response = requests.post(f"http://127.0.0.1:{server.port}/{DEPLOYMENT}/predict", data=b"{}",
+                             headers={"route": route})
+    assert response.status_code == 400 and response.json()["code"] == "InvalidParameter"
+    assert "route header" in response.json()["message"]
+    # the connection still serves the next call
+    assert requests.post(f"http://127.0.0.1:{server.port}/{DEPLOYMENT}/predict", data=b"{}").status_code == 200
 
 
 def test_predict_with_response_stream_passes_events_through_as_they_come(endpoint, stub, tmp_path):

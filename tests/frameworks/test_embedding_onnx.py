@@ -32,7 +32,7 @@ def saved(emulator, built):
 
     def prepare():
         model = EmbeddingONNXModel(artifact_dir=str(directory))
-        return model.prepare(model_file_name="model.onnx")
+        return model.prepare(model_file_name="model.onnx", force_overwrite=True)  # ADS's example
 
     return saved_in_catalog(emulator, prepare, REQUEST)
 
@@ -94,7 +94,7 @@ def test_from_model_catalog_embeds_the_same(saved, tmp_path):
 
 def test_token_embeddings_are_mean_pooled_by_score_py(tmp_path):
     tokenizer, table = frameworks.embedding_artifact(tmp_path / "tokens", pooled=False)
-    model = EmbeddingONNXModel(artifact_dir=str(tmp_path / "tokens")).prepare()
+    model = EmbeddingONNXModel(artifact_dir=str(tmp_path / "tokens")).prepare(force_overwrite=True)
     answer = model.verify(REQUEST)
     expected = frameworks.expected_embeddings(tokenizer, table, REQUEST["input"])
     assert close([d["embedding"] for d in answer["data"]], expected)
@@ -102,7 +102,7 @@ def test_token_embeddings_are_mean_pooled_by_score_py(tmp_path):
 
 def test_an_artifact_without_its_tokenizer_is_caught_by_introspection(tmp_path):
     frameworks.embedding_artifact(tmp_path / "broken")
-    model = EmbeddingONNXModel(artifact_dir=str(tmp_path / "broken")).prepare()
+    model = EmbeddingONNXModel(artifact_dir=str(tmp_path / "broken")).prepare(force_overwrite=True)
     (tmp_path / "broken" / "tokenizer.json").unlink()  # the defect: the tokenizer left behind
     result = model.introspect()
     assert not result.passed

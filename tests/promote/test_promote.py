@@ -215,7 +215,7 @@ def test_ads_workflow_locally_then_promote_and_predict_in_the_cloud(cloud_env, d
         cloud = dataclasses.replace(cloud_profile(CLOUD_PROFILE), service_endpoint=cloud_env.url)
         far = ModelDeployment.from_id(result.deployment_id, auth=cloud)
         assert far.display_name == "ads-flow-endpoint"
-        assert far.predict(X[:2])["prediction"] == pytest.approx(local_prediction)
+        assert far.predict(data=X[:2])["prediction"] == pytest.approx(local_prediction)
     finally:
         model.delete_deployment()
 

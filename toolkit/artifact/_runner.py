@@ -1,6 +1,7 @@
 # Runs inside a fresh Python process, started by toolkit/artifact/verify.py with `python -P -c`.
 # It sees nothing the caller had imported. It reads a job (JSON) naming the artifact, loads the
-# model file and/or runs score.py the way a deployment's server does, and writes a JSON result.
+# model file, loads score.py's model and/or runs its predict the way a deployment's server does
+# (score.py is imported and load_model() called once), and writes a JSON result.
 # The score.py contract itself (import, load_model, predict, how a body becomes `data` and a
 # result a body) is not here: it is emulator.inference's scoring and codec, the very modules the
 # inference server runs. Tracebacks keep only the user's frames.
@@ -27,10 +28,28 @@ def _load_file(artifact_dir, job):
     return {"ok": True, "type": f"{type(model).__module__}.{type(model).__qualname__}"}
 
 
+_LOADED = {}  # score.py imported and its model loaded once per process: load_score, then predict
+
+
+def _loaded(artifact_dir):
+    if "score" not in _LOADED:
+        module = scoring.import_score(artifact_dir)
+        _LOADED["score"] = (module, scoring.load(module))
+    return _LOADED["score"]
+
+
+def _load_score(artifact_dir):
+    """score.py imported and load_model() called, as a deployment's server does at start."""
+    try:
+        _, model = _loaded(artifact_dir)
+    except scoring.ScoreFailure as failure:
+        return _failure(failure.stage, failure.error, failure.traceback)
+    return {"ok": True, "type": f"{type(model).__module__}.{type(model).__qualname__}"}
+
+
 def _predict(artifact_dir, job):
     try:
-        module = scoring.import_score(artifact_dir)
-        model = scoring.load(module)
+        module, model = _loaded(artifact_dir)
         with open(job["body_path"], "rb") as f:
             body = f.read()
         try:
@@ -57,6 +76,8 @@ def main(job_path):
     result = {}
     if job.get("load_file"):
         result["load_file"] = _load_file(artifact_dir, job["load_file"])
+    if job.get("load_score"):
+        result["load_score"] = _load_score(artifact_dir)
     if job.get("predict"):
         result["predict"] = _predict(artifact_dir, job["predict"])
     with open(job["result_path"], "w") as f:

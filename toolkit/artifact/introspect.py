@@ -226,16 +226,11 @@ def _size_check(artifact_dir: Path) -> CheckResult:
     return CheckResult("artifact_size", ok, message)
 
 
-def _model_file_name(artifact_dir: Path, runtime: dict | None) -> str | None:
+def _flavor_loaded(runtime: dict | None) -> bool:
+    """runtime.yaml says how Dockyard wrote the model file (flavor and format), so the file can be
+    loaded as written; otherwise (ADS, hand-written, serialize=False) only score.py knows."""
     ours = runtime_yaml.section(runtime or {}, runtime_yaml.INFERENCE_ENV)
-    if ours.get("MODEL_FILE"):
-        return str(ours["MODEL_FILE"])
-    score = artifact_dir / "score.py"
-    if score.exists():
-        match = re.search(r"^model_name\s*=\s*['\"]([^'\"]+)['\"]", score.read_text(encoding="utf-8"), re.M)
-        if match:
-            return match.group(1)
-    return None
+    return bool(ours.get("FLAVOR") and ours.get("MODEL_FILE") and ours.get("SERIALIZATION_FORMAT") != "customized")
 
 
 def _schema_prediction(prediction: Any, artifact_dir: Path, rows: int) -> CheckResult:
@@ -266,19 +261,23 @@ def _dynamic_checks(artifact_dir: Path, runtime: dict | None, static: dict[str, 
 
     job: dict[str, Any] = {}
     results: dict[str, CheckResult] = {}
-    name = _model_file_name(artifact_dir, runtime)
-    if not name:
-        results["model_file"] = CheckResult("model_file", False, "no model file is named in runtime.yaml or score.py")
-    elif not (artifact_dir / name).exists():
-        results["model_file"] = CheckResult("model_file", False, f"the model file {name} is not in the artifact")
-    else:
-        loader = _loader_job(runtime, name)
-        if loader is None:
-            results["model_file"] = CheckResult("model_file", True, f"{name} present (not loaded: unknown flavor)")
+    score_ok = all(static[k].success for k in ("score_syntax", "score_load_model", "score_predict", "score_predict_arg"))
+    if _flavor_loaded(runtime):
+        name = str(runtime_yaml.section(runtime, runtime_yaml.INFERENCE_ENV)["MODEL_FILE"])
+        if not (artifact_dir / name).exists():
+            results["model_file"] = CheckResult("model_file", False, f"the model file {name} is not in the artifact")
         else:
-            job["load_file"] = loader
+            loader = _loader_job(runtime, name)
+            if loader is None:
+                results["model_file"] = CheckResult("model_file", True, f"{name} present (not loaded: unknown flavor)")
+            else:
+                job["load_file"] = loader
+    elif score_ok:
+        job["load_score"] = True  # the model is whatever score.py's load_model() returns, as in a deployment
+    else:
+        results["model_file"] = CheckResult("model_file", None, "not tested: score.py does not pass the checks above")
     body = None
-    if all(static[k].success for k in ("score_syntax", "score_load_model", "score_predict", "score_predict_arg")):
+    if score_ok:
         if sample is None:
             schema = Schema.from_file(artifact_dir / INPUT_SCHEMA_FILE)
             row = synthetic_row(schema) if schema else None
@@ -293,8 +292,9 @@ def _dynamic_checks(artifact_dir: Path, runtime: dict | None, static: dict[str, 
     if job:
         outcome = run_job(artifact_dir, job, body=body, timeout=timeout)
         if "load_file" in outcome:
-            load = outcome["load_file"]
-            results["model_file"] = _model_file_check(name, load, job["load_file"]["guessed"])
+            results["model_file"] = _model_file_check(job["load_file"]["model_file"], outcome["load_file"])
+        if "load_score" in outcome:
+            results["model_file"] = _score_load_check(outcome["load_score"])
         if "predict" in outcome:
             results["schema_prediction"] = _prediction_check(outcome["predict"], artifact_dir, len(as_frame(sample)))
     return [results["model_file"], results["schema_prediction"]]
@@ -315,36 +315,34 @@ def _prediction_check(outcome: dict, artifact_dir: Path, rows: int) -> CheckResu
     return _schema_prediction(unwrap(outcome), artifact_dir, rows)
 
 
-def _loader_job(runtime: dict | None, model_file: str) -> dict | None:
-    """The flavor's loader snippet for the model file, or None for artifacts that do not name a flavor."""
+def _loader_job(runtime: dict, model_file: str) -> dict | None:
+    """The flavor's loader snippet for the model file runtime.yaml describes (None: unknown flavor)."""
     from toolkit.artifact.scorefile import render_loader
 
-    from toolkit.artifact.runtime import SUFFIX_FLAVORS
     from toolkit.model.flavor import loader_template_for
 
-    ours = runtime_yaml.section(runtime or {}, runtime_yaml.INFERENCE_ENV)
-    guessed = SUFFIX_FLAVORS.get(Path(model_file).suffix.lower(), ("generic", "cloudpickle"))
-    flavor = ours.get("FLAVOR") or guessed[0]
-    serialization_format = str(ours.get("SERIALIZATION_FORMAT") or guessed[1])
+    ours = runtime_yaml.section(runtime, runtime_yaml.INFERENCE_ENV)
+    serialization_format = str(ours.get("SERIALIZATION_FORMAT") or "")
     try:
-        source = render_loader(loader_template_for(str(flavor), serialization_format), _LoaderValues(ours))
+        source = render_loader(loader_template_for(str(ours["FLAVOR"]), serialization_format), _LoaderValues(ours))
     except (FileNotFoundError, KeyError):
         return None
-    return {"loader_source": source, "model_file": model_file, "guessed": not ours.get("FLAVOR"),
-            "serialization_format": serialization_format}
+    return {"loader_source": source, "model_file": model_file, "serialization_format": serialization_format}
 
 
-def _model_file_check(name: str, load: dict, guessed: bool) -> CheckResult:
-    """A file that fails to load as the flavor runtime.yaml declares is a failure. When runtime.yaml
-    declares none (ADS or hand-made artifacts), the format was only guessed from the suffix, so a
-    load failure says so as a warning instead of failing an artifact that may well be right."""
+def _model_file_check(name: str, load: dict) -> CheckResult:
     name = "the model files at the top of the artifact (.)" if name == "." else name  # a save_pretrained() dir
     if load["ok"]:
         return CheckResult("model_file", True, f"{name} loads as {load['type']}")
-    if guessed:
-        return CheckResult("model_file", None, f"WARNING: not tested: runtime.yaml names no flavor and {name} "
-                                               f"does not load as the format its suffix suggests ({load['error']})")
     return CheckResult("model_file", False, f"{name} does not load: {load['error']}")
+
+
+def _score_load_check(load: dict) -> CheckResult:
+    """ADS and hand-written artifacts: score.py's load_model() is what loads the model, as in a deployment."""
+    if load["ok"]:
+        return CheckResult("model_file", True, f"score.py's load_model() returns a {load['type']}")
+    last = load.get("traceback", "").strip().splitlines()[-1:] or [load["error"]]
+    return CheckResult("model_file", False, f"score.py's load_model() fails during {load.get('stage')}: {last[0]}")
 
 
 class _LoaderValues(dict):

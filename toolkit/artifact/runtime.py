@@ -147,26 +147,6 @@ class RuntimeInfo:
         )
 
 
-# Model file suffix -> (flavor, serialization format), for artifacts runtime.yaml does not describe
-# (prepared by ADS or by hand): the ADS default file names of each framework.
-SUFFIX_FLAVORS = {
-    ".joblib": ("sklearn", "joblib"),
-    ".pkl": ("generic", "cloudpickle"),
-    ".json": ("xgboost", "xgboost"),
-    ".txt": ("lightgbm", "lightgbm"),
-    ".pt": ("pytorch", "torchscript"),
-    ".h5": ("tensorflow", "h5"),
-    ".keras": ("tensorflow", "keras"),
-    ".onnx": ("generic", "onnx"),
-}
-
-
-def describe_model_file(info: "RuntimeInfo", model_file: str) -> tuple[str, str]:
-    """(flavor, serialization format): runtime.yaml's when it names them, else guessed from the suffix."""
-    guessed = SUFFIX_FLAVORS.get(Path(model_file).suffix.lower(), ("generic", "cloudpickle"))
-    return info.flavor or guessed[0], info.serialization_format or guessed[1]
-
-
 _OCID_KEYS = (
     "PROJECT_OCID",
     "TENANCY_OCID",

@@ -29,8 +29,11 @@ def render_score_py(
     loader_template: str,
     score_template: str = "score.tmpl",
     values: dict[str, str] | None = None,
+    input_serializer: str = "json",
 ) -> str:
-    """A complete score.py for one model file: the flavor's skeleton with its loader snippet inside."""
+    """A complete score.py for one model file: the flavor's skeleton (``score_template``) with its loader
+    snippet inside; ``input_serializer`` is how clients serialize requests (``json``, the ADS document
+    this score.py reads; any other name makes deserialize() refuse)."""
     values = dict(values or {})
     common = {
         "framework": framework,
@@ -38,7 +41,8 @@ def render_score_py(
         "serialization_format": serialization_format,
     }
     loader = render_loader(loader_template, {**common, **values})
-    return Template(read_template(score_template)).substitute({**common, **values, "loader": loader})
+    return Template(read_template(score_template)).substitute({**common, **values, "loader": loader,
+                                                               "input_serializer": input_serializer})
 
 
 def loader_functions(loader_template: str, values: dict[str, str], **names: Any) -> dict[str, Any]:

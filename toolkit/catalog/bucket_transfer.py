@@ -54,33 +54,59 @@ class BucketUri:
 def upload_via_bucket(
     session: CatalogSession, model_id: str, zip_path: Path, bucket_uri: str,
     remove_existing_artifact: bool = True, show_progress: bool | None = None, timeout: float = 3600,
+    overwrite_existing_artifact: bool = True, region: str | None = None,
 ) -> None:
-    """Upload the zip to the bucket, then export it into the model (waiting for the work request)."""
+    """Upload the zip to the bucket, then export it into the model (waiting for the work request).
+
+    ``overwrite_existing_artifact=False`` refuses an object already at that name (ADS's rule);
+    ``region`` is the bucket's region when it is not the profile's."""
     uri = BucketUri.parse(bucket_uri)
     name = uri.object_name(model_id)
+    if not overwrite_existing_artifact and object_exists(session, uri, name):
+        raise CatalogError(f"oci://{uri.bucket}@{uri.namespace}/{name} exists and overwrite_existing_artifact=False; "
+                           "remove it, or allow overwriting it")
     manager = oci.object_storage.UploadManager(session.clients.object_storage, allow_multipart_uploads=True)
     with progress_bar("Uploading artifact to Object Storage", zip_path.stat().st_size, show_progress) as advance:
         manager.upload_file(uri.namespace, uri.bucket, name, str(zip_path), progress_callback=advance)
+    export_from_bucket(session, model_id, BucketUri(uri.bucket, uri.namespace, name), remove_existing_artifact,
+                       timeout, region)
+
+
+def export_from_bucket(session: CatalogSession, model_id: str, location: "BucketUri",
+                       remove_existing_artifact: bool = True, timeout: float = 3600, region: str | None = None) -> None:
+    """Have the service copy the zip at ``location`` (its ``prefix`` is the object name) into the
+    model (a work request), then delete the object unless told to keep it."""
     source = ArtifactExportDetailsObjectStorage(
-        namespace=uri.namespace, source_bucket=uri.bucket, source_object_name=name,
-        source_region=session.profile.config.get("region"),
+        namespace=location.namespace, source_bucket=location.bucket, source_object_name=location.prefix,
+        source_region=region or session.profile.config.get("region"),
     )
     response = session.ds.export_model_artifact(model_id, ExportModelArtifactDetails(artifact_export_details=source))
     session.wait_for_work_request(response.headers["opc-work-request-id"], timeout)
     if remove_existing_artifact:
-        session.clients.object_storage.delete_object(uri.namespace, uri.bucket, name)
+        session.clients.object_storage.delete_object(location.namespace, location.bucket, location.prefix)
+
+
+def object_exists(session: CatalogSession, uri: BucketUri, name: str) -> bool:
+    try:
+        session.clients.object_storage.head_object(uri.namespace, uri.bucket, name)
+    except oci.exceptions.ServiceError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    return True
 
 
 def download_via_bucket(
     session: CatalogSession, model_id: str, target: Path, bucket_uri: str,
     remove_existing_artifact: bool = True, show_progress: bool | None = None, timeout: float = 3600,
+    region: str | None = None,
 ) -> Path:
     """Import the model's artifact into the bucket (work request), then stream the object down."""
     uri = BucketUri.parse(bucket_uri)
     name = uri.object_name(model_id)
     destination = ArtifactImportDetailsObjectStorage(
         namespace=uri.namespace, destination_bucket=uri.bucket, destination_object_name=name,
-        destination_region=session.profile.config.get("region"),
+        destination_region=region or session.profile.config.get("region"),
     )
     response = session.ds.import_model_artifact(model_id, ImportModelArtifactDetails(artifact_import_details=destination))
     session.wait_for_work_request(response.headers["opc-work-request-id"], timeout)

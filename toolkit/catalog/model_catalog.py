@@ -60,15 +60,16 @@ def save_model(
     show_progress: bool | None = None,
     bucket_uri: str | None = None,
     remove_existing_artifact: bool = True,
-    **_ads_kwargs: Any,
+    overwrite_existing_artifact: bool = True,
+    region: str | None = None,
 ) -> str:
     """Save a prepared model to the catalog and return its OCID (also set as ``model.model_id``).
 
     Refuses an artifact whose introspection fails (ADS behaviour) unless
     ``ignore_introspection=True``. ``model_version_set`` is a name, an OCID or a
     ``ModelVersionSet``. Artifacts over 2 GB need ``bucket_uri="oci://bucket@namespace/prefix"``
-    (ADS rule) and then travel through Object Storage. Other ADS keywords (``reload``,
-    ``parallel_process_count``...) are accepted and ignored.
+    (ADS rule) and then travel through Object Storage (``overwrite_existing_artifact``,
+    ``remove_existing_artifact`` and ``region`` apply to that object).
     """
     artifact_dir = _artifact_dir(model)
     if not ignore_introspection:
@@ -77,26 +78,43 @@ def save_model(
     compartment = session.compartment(compartment_id)
     project = session.project(project_id, compartment)
     metadata = model.catalog_metadata()
-    details = _create_details(
-        metadata,
-        compartment_id=compartment,
-        project_id=project,
-        display_name=display_name or _default_display_name(model),
-        description=description,
-        freeform_tags=freeform_tags,
-        defined_tags=defined_tags,
-        model_version_set_id=resolve_version_set_id(session, model_version_set or experiment_version_set(),
-                                                    compartment, project),
-        version_label=version_label,
-    )
     zipped = zip_artifact(artifact_dir)
     try:
-        upload = _uploader(zipped.size, bucket_uri, remove_existing_artifact, show_progress)
-        model_id = _create_with_artifact(session, details, metadata.get("provenance"), zipped.path, upload)
+        upload = _uploader(zipped.size, bucket_uri, remove_existing_artifact, show_progress,
+                           overwrite_existing_artifact, region)
+        model_id = register_artifact(
+            session, metadata, zipped.path, upload,
+            compartment_id=compartment,
+            project_id=project,
+            display_name=display_name or _default_display_name(model),
+            description=description,
+            freeform_tags=freeform_tags,
+            defined_tags=defined_tags,
+            model_version_set_id=resolve_version_set_id(session, model_version_set or experiment_version_set(),
+                                                        compartment, project),
+            version_label=version_label,
+        )
     finally:
         zipped.cleanup()
     model.model_id = model_id
     return model_id
+
+
+def register_artifact(session: CatalogSession, metadata: Mapping[str, Any], zip_path: Path | None, upload: Any,
+                      **fields: Any) -> str:
+    """Create a model with ``metadata`` (``CatalogMetadata`` wire form) and ``fields``
+    (CreateModelDetails' names), then its provenance and artifact (``upload(session, model_id, zip_path)``,
+    see ``uploader``); a failure after create deletes the half-saved model."""
+    return _create_with_artifact(session, _create_details(metadata, **fields), metadata.get("provenance"), zip_path,
+                                 upload)
+
+
+def uploader(size: int, bucket_uri: str | None = None, remove_existing_artifact: bool = True,
+             show_progress: bool | None = None, overwrite_existing_artifact: bool = True,
+             region: str | None = None) -> Any:
+    """How a zip of ``size`` bytes reaches a model: directly, or through Object Storage (``bucket_uri``,
+    required past 2 GB, as ADS rules)."""
+    return _uploader(size, bucket_uri, remove_existing_artifact, show_progress, overwrite_existing_artifact, region)
 
 
 def _auth_for(model: Any, auth: Any, profile: str | None) -> Any:
@@ -141,11 +159,13 @@ def _metadata_list(items: Any) -> list[Metadata] | None:
     return None if items is None else [from_wire(Metadata, item) for item in items]
 
 
-def _uploader(size: int, bucket_uri: str | None, remove_existing: bool, show_progress: bool | None) -> Any:
+def _uploader(size: int, bucket_uri: str | None, remove_existing: bool, show_progress: bool | None,
+              overwrite_existing: bool = True, region: str | None = None) -> Any:
     """How the zip reaches the model: directly, or (bucket_uri, required past 2 GB) via Object Storage."""
     if bucket_uri:
         return lambda session, model_id, path: bucket_transfer.upload_via_bucket(
-            session, model_id, path, bucket_uri, remove_existing, show_progress
+            session, model_id, path, bucket_uri, remove_existing, show_progress,
+            overwrite_existing_artifact=overwrite_existing, region=region,
         )
     if size > DIRECT_UPLOAD_BYTES:
         raise CatalogError(
@@ -214,24 +234,36 @@ def load_model_from_catalog(
     timeout: float | tuple | None = None,
     show_progress: bool | None = None,
     bucket_uri: str | None = None,
+    remove_existing_artifact: bool = True,
+    download: bool = True,
+    region: str | None = None,
     **from_artifact_kwargs: Any,
 ) -> Any:
     """Download a catalog model's artifact, verify its manifest and build a ``cls`` from it.
 
     The artifact goes to ``artifact_dir`` (a new temp dir when None); the catalog record's
     metadata, schemas and provenance are then restored on the model, and ``model_id`` set.
+    ``download=False`` (ADS's ``download_artifact=False``) skips the artifact: the model is built
+    from the record alone, with no estimator.
     """
     session = connect(auth, profile, timeout)
     record = session.ds.get_model(model_id).data
     limits = ZipLimits.resolve(from_artifact_kwargs.get("max_unzipped_bytes"), from_artifact_kwargs.get("max_zip_ratio"))
     target = Path(artifact_dir) if artifact_dir else Path(tempfile.mkdtemp(prefix="dockyard-model-"))
-    try:
-        _download_into(session, model_id, target, force_overwrite, show_progress, bucket_uri, limits)
-    except BaseException:
-        if not artifact_dir:
-            shutil.rmtree(target, ignore_errors=True)
-        raise
-    model = cls.from_model_artifact(str(target), auth=auth, **from_artifact_kwargs)
+    if download:
+        try:
+            _download_into(session, model_id, target, force_overwrite, show_progress, bucket_uri, limits,
+                           remove_existing_artifact, region)
+        except BaseException:
+            if not artifact_dir:
+                shutil.rmtree(target, ignore_errors=True)
+            raise
+        model = cls.from_model_artifact(str(target), auth=auth, **from_artifact_kwargs)
+    else:
+        options = {k: from_artifact_kwargs.pop(k, None)
+                   for k in ("model_file_name", "ignore_conda_error", "max_unzipped_bytes", "max_zip_ratio")}
+        model = cls(estimator=None, artifact_dir=str(target), auth=auth, **from_artifact_kwargs)
+        model.model_file_name = options["model_file_name"]
     model.apply_catalog_metadata(to_wire(record), get_provenance(session, model_id))
     model.model_id = model_id
     return model
@@ -249,6 +281,8 @@ def download_artifact(
     bucket_uri: str | None = None,
     max_unzipped_bytes: int | str | None = None,
     max_zip_ratio: float | None = None,
+    remove_existing_artifact: bool = True,
+    region: str | None = None,
 ) -> Path:
     """Download a model's artifact: extracted and verified into a directory, or (``unzip=False``) as the zip.
 
@@ -258,27 +292,31 @@ def download_artifact(
     target = Path(target).expanduser()
     if unzip:
         limits = ZipLimits.resolve(max_unzipped_bytes, max_zip_ratio)
-        return _download_into(session, model_id, target, force, show_progress, bucket_uri, limits)
+        return _download_into(session, model_id, target, force, show_progress, bucket_uri, limits,
+                              remove_existing_artifact, region)
     if target.is_dir():
         target = target / f"{model_id}.zip"
     if target.exists() and not force:
         raise FileExistsError(f"{target} exists; pass force/--force to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    return _download_zip(session, model_id, target, show_progress, bucket_uri)
+    return _download_zip(session, model_id, target, show_progress, bucket_uri, remove_existing_artifact, region)
 
 
 def _download_zip(session: CatalogSession, model_id: str, target: Path, show_progress: bool | None,
-                  bucket_uri: str | None) -> Path:
+                  bucket_uri: str | None, remove_existing_artifact: bool = True, region: str | None = None) -> Path:
     if bucket_uri:
-        return bucket_transfer.download_via_bucket(session, model_id, target, bucket_uri, show_progress=show_progress)
+        return bucket_transfer.download_via_bucket(session, model_id, target, bucket_uri, remove_existing_artifact,
+                                                   show_progress=show_progress, region=region)
     return transfer.download_artifact_zip(session.ds, model_id, target, show_progress)
 
 
 def _download_into(session: CatalogSession, model_id: str, target: Path, force: bool, show_progress: bool | None,
-                   bucket_uri: str | None = None, limits: ZipLimits | None = None) -> Path:
+                   bucket_uri: str | None = None, limits: ZipLimits | None = None,
+                   remove_existing_artifact: bool = True, region: str | None = None) -> Path:
     """Stream the zip to a temp file, then extract it safely (manifest-verified) into ``target``."""
     with tempfile.TemporaryDirectory(prefix="dockyard-download-") as tmp:
-        zip_path = _download_zip(session, model_id, Path(tmp) / "artifact.zip", show_progress, bucket_uri)
+        zip_path = _download_zip(session, model_id, Path(tmp) / "artifact.zip", show_progress, bucket_uri,
+                                 remove_existing_artifact, region)
         return extract_fresh(zip_path, target, force=force, limits=limits)
 
 

@@ -71,10 +71,11 @@ class CatalogSession:
         return self.ds.create_project(details).data.id
 
     def wait_for_work_request(self, work_request_id: str, timeout: float = 600, *, title: str | None = None,
-                              show_progress: bool | None = False) -> Any:
+                              show_progress: bool | None = False, poll_interval: float | None = None) -> Any:
         """Poll a work request until it ends (``toolkit.catalog.work_requests.wait``); raise
         WorkRequestFailedError with its errors unless it SUCCEEDED."""
-        return work_requests.wait(self, work_request_id, timeout, title=title, show_progress=show_progress)
+        return work_requests.wait(self, work_request_id, timeout, title=title, show_progress=show_progress,
+                                  poll_interval=poll_interval)
 
 
 def iter_records(list_call: Callable[..., Any], *args: Any, **kwargs: Any) -> Iterator[Any]:

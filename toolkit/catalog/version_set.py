@@ -50,15 +50,20 @@ class ModelVersionSet:
         defined_tags: dict[str, dict[str, Any]] | None = None,
         auth: Any = None,
         profile: str | None = None,
-        **_ads_kwargs: Any,
+        spec: dict[str, Any] | None = None,
     ) -> None:
+        """The fields as keywords, or as ADS's ``spec`` dict (camelCase or snake_case keys)."""
+        given = {_snake(k): v for k, v in (spec or {}).items()}
+        unknown = set(given) - {"name", "compartment_id", "project_id", "description", "freeform_tags", "defined_tags"}
+        if unknown:
+            raise TypeError(f"ModelVersionSet spec has unknown keys: {', '.join(sorted(unknown))}")
         self.id: str | None = None
-        self.name = name
-        self.compartment_id = compartment_id
-        self.project_id = project_id
-        self.description = description
-        self.freeform_tags = freeform_tags
-        self.defined_tags = defined_tags
+        self.name = name or given.get("name")
+        self.compartment_id = compartment_id or given.get("compartment_id")
+        self.project_id = project_id or given.get("project_id")
+        self.description = description or given.get("description")
+        self.freeform_tags = freeform_tags or given.get("freeform_tags")
+        self.defined_tags = defined_tags or given.get("defined_tags")
         self.lifecycle_state: str | None = None
         self.time_created: Any = None
         self.time_updated: Any = None
@@ -118,14 +123,17 @@ class ModelVersionSet:
     def list(
         cls,
         compartment_id: str | None = None,
+        category: str = "USER",
         project_id: str | None = None,
         auth: Any = None,
         profile: str | None = None,
         **filters: Any,
     ) -> list["ModelVersionSet"]:
-        """All version sets of the compartment (optionally one project), following pagination."""
+        """All version sets of the compartment (optionally one project; ``category`` USER or SERVICE),
+        following pagination."""
         session = connect(auth, profile)
-        kwargs = {k: v for k, v in {"project_id": project_id, **filters}.items() if v is not None}
+        kwargs = {k: v for k, v in {"project_id": project_id, "category": category, **filters}.items()
+                  if v is not None}
         summaries = iter_records(session.ds.list_model_version_sets, session.compartment(compartment_id), **kwargs)
         return [cls(auth=auth, profile=profile)._sync(s) for s in summaries]
 
@@ -173,10 +181,13 @@ class ModelVersionSet:
 
     # -- its models ----------------------------------------------------------------------------
 
-    def models(self, include_deleted: bool = False) -> list[Any]:
-        """The catalog models (``ModelSummary``) in this set, with ``version_id`` / ``version_label``."""
+    def models(self, include_deleted: bool = False, project_id: str | None = None) -> list[Any]:
+        """The catalog models (``ModelSummary``) in this set, with ``version_id`` / ``version_label``
+        (``project_id``: only that project's)."""
         session = self._session()
         kwargs = {} if include_deleted else {"lifecycle_state": ACTIVE}
+        if project_id:
+            kwargs["project_id"] = project_id
         return list(self._iter_models(session, **kwargs))
 
     def _iter_models(self, session: CatalogSession, **kwargs: Any) -> Iterator[Any]:
@@ -226,23 +237,27 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _snake(key: str) -> str:
+    import re
+
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
+
+
 @contextlib.contextmanager
-def experiment(name: str, create_if_not_exists: bool = True, **kwargs: Any) -> Iterator[ModelVersionSet]:
+def experiment(name: str, create_if_not_exists: bool = True, compartment_id: str | None = None,
+               project_id: str | None = None, description: str | None = None, auth: Any = None,
+               profile: str | None = None) -> Iterator[ModelVersionSet]:
     """The model version set ``name`` for the block (ADS's ``experiment``): found, or created when
     ``create_if_not_exists``, so the same code runs again without a 409. Models saved inside the block
-    without a ``model_version_set`` go into it. ``kwargs``: ``compartment_id``, ``project_id``,
-    ``description``, and Dockyard's ``auth`` / ``profile``.
+    without a ``model_version_set`` go into it.
     """
-    compartment_id = kwargs.pop("compartment_id", None)
-    auth, profile = kwargs.pop("auth", None), kwargs.pop("profile", None)
     try:
         mvs = ModelVersionSet.from_name(name, compartment_id=compartment_id, auth=auth, profile=profile)
     except ModelVersionSetNotExists:
         if not create_if_not_exists:
             raise
         mvs = _create_or_find(ModelVersionSet(name=name, compartment_id=compartment_id, auth=auth, profile=profile,
-                                              project_id=kwargs.pop("project_id", None),
-                                              description=kwargs.pop("description", None)))
+                                              project_id=project_id, description=description))
     saved = {key: os.environ.get(key) for key in (MVS_ID_ENV, MVS_NAME_ENV, MVS_COMPARTMENT_ENV)}
     os.environ.update({MVS_ID_ENV: mvs.id, MVS_NAME_ENV: mvs.name, MVS_COMPARTMENT_ENV: mvs.compartment_id})
     try:

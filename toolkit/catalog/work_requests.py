@@ -19,15 +19,16 @@ CLOUD_POLL_SECONDS = 5.0
 
 
 def wait(session: Any, work_request_id: str, timeout: float = 600, *, title: str | None = None,
-         show_progress: bool | None = False) -> Any:
+         show_progress: bool | None = False, poll_interval: float | None = None) -> Any:
     """Poll until the work request ends and return it; WorkRequestFailedError unless it SUCCEEDED.
 
     ``show_progress`` draws a progress bar with the work request's log lines on stderr (None: only
-    on a terminal). ``title`` names the operation in the bar and in errors.
+    on a terminal). ``title`` names the operation in the bar and in errors. ``poll_interval``
+    (seconds) overrides the default pace (fast for the local emulator, slower for OCI).
     """
     ds = session.ds
     show = sys.stderr.isatty() if show_progress is None else show_progress
-    interval = LOCAL_POLL_SECONDS if session.profile.is_local else CLOUD_POLL_SECONDS
+    interval = poll_interval or (LOCAL_POLL_SECONDS if session.profile.is_local else CLOUD_POLL_SECONDS)
     deadline = time.monotonic() + timeout
     with _Progress(title or f"work request {work_request_id}", show) as progress:
         shown = 0

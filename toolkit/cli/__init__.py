@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "toolkit.cli.deployment_commands",
     "toolkit.cli.image_commands",
     "toolkit.cli.conda_commands",
+    "toolkit.cli.llm_commands",
 )
 
 

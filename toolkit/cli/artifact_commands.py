@@ -81,6 +81,8 @@ def prepare_command(model_file: Path, framework: str, artifact_dir: Path, sample
     from toolkit.artifact.errors import ArtifactError
     from toolkit.model.flavor import model_class_for
 
+    if torchscript and framework != "pytorch":
+        raise click.UsageError("--torchscript is for -f pytorch models", ctx=click.get_current_context())
     try:
         estimator = load_model_file(model_file, framework)
     except Exception as exc:  # any loader's failure means the same to the user: not a model file of this kind

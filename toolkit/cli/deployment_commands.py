@@ -35,7 +35,10 @@ def _show(deployment: Any, as_json: bool) -> None:
 
 
 @click.command("deploy")
-@click.argument("model_id", type=OcidType("datasciencemodel"))
+@click.argument("model_id", required=False, type=OcidType("datasciencemodel"))
+@click.option("--file", "-f", "spec_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An ADS deployment spec (YAML: kind: deployment, spec.infrastructure, spec.runtime); its "
+                   "runtime's modelUri is a model OCID or an artifact folder/zip, which is saved first.")
 @click.option("--display-name", "--name", "-n", "display_name",
               help="Display name of the deployment (--name is an alias; save and the Python API say display_name).")
 @click.option("--runtime", type=click.Choice(["auto", "docker", "process"]),
@@ -45,31 +48,68 @@ def _show(deployment: Any, as_json: bool) -> None:
 @click.option("--server-port", type=int, help="BYOC: the port the container serves /predict on.")
 @click.option("--health-check-port", type=int, help="BYOC: the port the container serves /health on.")
 @click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable (repeatable).")
-@click.option("--shape", "shape", default="VM.Standard.E4.Flex", show_default=True, help="Instance shape.")
+@click.option("--shape", "shape", help="Instance shape [default: VM.Standard.E4.Flex].")
 @compartment_option
 @project_option
 @wait_option
 @json_option()
 @profile_option
 @handle_errors
-def deploy(model_id: str, display_name: str | None, runtime: str | None, deployment_image: str | None,
-           server_port: int | None, health_check_port: int | None, env: tuple[str, ...], shape: str,
-           compartment_id: str | None, project_id: str | None, wait: bool, as_json: bool, profile: str | None) -> None:
-    """Deploy the catalog model MODEL_ID behind an HTTP endpoint and print the deployment.
+def deploy(model_id: str | None, spec_file: Path | None, display_name: str | None, runtime: str | None,
+           deployment_image: str | None, server_port: int | None, health_check_port: int | None,
+           env: tuple[str, ...], shape: str | None, compartment_id: str | None, project_id: str | None, wait: bool,
+           as_json: bool, profile: str | None) -> None:
+    """Deploy the catalog model MODEL_ID behind an HTTP endpoint and print the deployment; or, with
+    -f, deploy what an ADS YAML spec describes (MODEL_ID, if given, replaces its modelUri).
 
     \b
     Example:
       dockyard deploy ocid1.datasciencemodel.oc1.iad.amaaaaaa... --display-name churn-api --runtime process
+      dockyard deploy -f deployment.yaml
     """
-    from toolkit.deployment import deploy_model
+    if spec_file is not None:
+        given = [flag for flag, value in (("--image", deployment_image), ("--server-port", server_port),
+                                          ("--health-check-port", health_check_port), ("--env", env),
+                                          ("--shape", shape)) if value]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} cannot be combined with -f: put it in the spec "
+                                   "(spec.runtime.spec / spec.infrastructure.spec)")
+        _show(_deploy_spec(spec_file, model_id, display_name, runtime, wait, as_json, profile,
+                           compartment_id, project_id), as_json)
+        return
+    if not model_id:
+        raise click.UsageError("give a MODEL_ID to deploy, or -f SPEC.yaml")
+    from toolkit.deployment import DEFAULT_SHAPE, deploy_model
 
     variables = parse_key_values(env, "--env") or None
     deployment = deploy_model(model_id, display_name=display_name, runtime=runtime, wait_for_completion=wait,
                               deployment_image=deployment_image, server_port=server_port,
                               health_check_port=health_check_port, environment_variables=variables,
-                              deployment_instance_shape=shape, compartment_id=compartment_id, project_id=project_id,
-                              profile=profile, show_progress=not as_json)
+                              deployment_instance_shape=shape or DEFAULT_SHAPE, compartment_id=compartment_id,
+                              project_id=project_id, profile=profile, show_progress=not as_json)
     _show(deployment, as_json)
+
+
+def _deploy_spec(spec_file: Path, model_id: str | None, display_name: str | None, runtime: str | None, wait: bool,
+                 as_json: bool, profile: str | None, compartment_id: str | None = None,
+                 project_id: str | None = None) -> Any:
+    """``ModelDeployment.from_yaml(uri=spec_file).deploy()``, the Python API's way; a relative modelUri
+    is relative to the spec's folder; --compartment-id/--project-id replace the spec's."""
+    from toolkit.deployment import ModelDeployment
+
+    deployment = ModelDeployment.from_yaml(uri=str(spec_file))
+    if model_id:
+        deployment.runtime.with_model_uri(model_id)
+    uri = deployment.runtime.model_uri
+    if uri and not str(uri).startswith(("ocid1.", "oci://")) and not Path(uri).expanduser().is_absolute():
+        deployment.runtime.with_model_uri(str(spec_file.resolve().parent / uri))
+    if display_name:
+        deployment.with_display_name(display_name)
+    if compartment_id:
+        deployment.infrastructure.with_compartment_id(compartment_id)
+    if project_id:
+        deployment.infrastructure.with_project_id(project_id)
+    return deployment.deploy(wait_for_completion=wait, show_progress=not as_json, runtime=runtime, profile=profile)
 
 
 @click.group("deployments")
@@ -199,7 +239,7 @@ def predict(deployment_id: str, data: str, raw: bool, binary: bool, profile: str
         raise click.BadParameter("--binary needs --data @file", param_hint="--data")
     document = Path(data[1:]).read_bytes() if binary else read_data(data)
     deployment = ModelDeployment.from_id(deployment_id, profile=profile)
-    result = deployment.predict(document, auto_serialize_data=not raw and not already_enveloped(document))
+    result = deployment.predict(data=document, auto_serialize_data=not raw and not already_enveloped(document))
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
     else:

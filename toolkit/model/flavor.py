@@ -73,9 +73,14 @@ class Flavor:
     base_distributions: tuple[str, ...] = ("numpy", "pandas", "cloudpickle")
     # Top-level packages a supported estimator's class (or one of its bases) comes from; empty: any.
     estimator_packages: tuple[str, ...] = ()
+    save_serializers: tuple[str, ...] = ("cloudpickle",)  # ADS's model_save_serializer names this flavor writes
+    prepare_options: tuple[str, ...] = ()  # framework keywords prepare() takes (PyTorchModel's use_torch_script)
+    serves_user_files = False  # serialize=False still means this flavor's loader (the user's files are its format)
+    onnx_serializer: str | None = None  # ADS's ONNX model_save_serializer name, for flavors with a converter
 
     def __init__(self, **options: Any) -> None:
         self.options = options
+        self.save_format: str | None = None  # a model_save_serializer name chosen by the user
 
     def supports(self, estimator: Any) -> bool:
         """Whether this flavor can write ``estimator`` (ADS refuses a model of another framework too)."""
@@ -85,10 +90,14 @@ class Flavor:
 
     # -- serialization -------------------------------------------------------------------------
     def serialization_format(self, estimator: Any) -> str:
-        return "cloudpickle"
+        return self.save_format or "cloudpickle"
 
     def model_file_name(self, estimator: Any) -> str:
         return "model.pkl"
+
+    def name_model_file(self, model_file_name: str | None) -> None:
+        """The ``model_file_name`` given to prepare() (None: the default), before anything is written;
+        a flavor whose format follows the name (TensorFlow's) keeps it."""
 
     def serialize(self, estimator: Any, path: Path) -> None:
         """Write ``estimator`` to ``path`` (the flavor's model file)."""

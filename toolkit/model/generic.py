@@ -1,10 +1,13 @@
 """GenericModel: the ADS model workflow, held once for every framework.
 
-``prepare -> verify -> introspect -> save -> deploy -> predict``, with ADS's names so ADS users feel
-at home. What differs per framework (serializer, model file, score.py loader, requirements,
-taxonomy defaults) is asked of ``self.flavor`` (see ``toolkit.model.flavor``). Artifact files are
-written by ``toolkit.artifact``; catalog and deployment calls are delegated, imported lazily, to
-``toolkit.catalog.model_catalog`` and ``toolkit.deployment``.
+``prepare -> verify -> introspect -> save -> deploy -> predict``, with ADS's names and parameters
+so ADS code reads the same (``tests/parity`` measures how far; README's "Where Dockyard differs
+from ADS" says where and why not). What differs per framework (serializer, model file, score.py
+loader, requirements, taxonomy defaults) is asked of ``self.flavor`` (``toolkit.model.flavor``).
+Artifact files are written by ``toolkit.artifact``; loading an artifact back is
+``toolkit.model.loading``; the status table and the printed summary ``toolkit.model.summary``;
+catalog and deployment calls are delegated, imported lazily, to ``toolkit.catalog.model_catalog``
+and ``toolkit.deployment``.
 """
 from __future__ import annotations
 
@@ -12,16 +15,18 @@ import json
 import shutil
 import tempfile
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any
 
-from toolkit.artifact import runtime as runtime_yaml
-from toolkit.artifact.archive import ZipLimits, artifact_root, safe_extract
-from toolkit.artifact.errors import ArtifactError, ArtifactExistsError, ArtifactNotFoundError
-from toolkit.artifact.schema import INPUT_SCHEMA_FILE, OUTPUT_SCHEMA_FILE, MAX_COLUMNS, Schema, fitted_schema
-from toolkit.model.flavor import ONNX, Flavor, model_class_for
+from emulator.contracts import deployments as deployment_defaults
+from emulator.contracts.conda_packs import SERVICE_NAMESPACE as SERVICE_PACK_NAMESPACE
 from emulator.contracts.limits import METADATA_VALUE_CHARS
+from toolkit.artifact import runtime as runtime_yaml
+from toolkit.artifact.errors import ArtifactError, ArtifactExistsError
+from toolkit.artifact.schema import INPUT_SCHEMA_FILE, MAX_COLUMNS, OUTPUT_SCHEMA_FILE, Schema, fitted_schema
+from toolkit.deployment_spec import DEFAULT_POLL, DEFAULT_WAIT
+from toolkit.model import serde
+from toolkit.model.flavor import ONNX, Flavor
 from toolkit.model.metadata import (
     TAXONOMY_KEYS,
     ModelCustomMetadata,
@@ -30,6 +35,7 @@ from toolkit.model.metadata import (
     check_use_case_type,
     validate_size,
 )
+from toolkit.model.unsupported import either, refuse
 
 SAMPLE_ROWS = 5  # rows of X_sample kept for verify()/introspect() defaults
 
@@ -48,6 +54,24 @@ class GenericModel:
 
     flavor_class: type[Flavor] = Flavor
 
+    # Instance attributes (set in __init__; listed for readers and for the ADS parity check).
+    estimator: Any
+    artifact_dir: str
+    properties: ModelProperties
+    auth: Any
+    flavor: Flavor
+    model_id: str | None
+    model_deployment: Any
+    model_file_name: str | None
+    schema_input: Schema | None
+    schema_output: Schema | None
+    metadata_taxonomy: ModelTaxonomyMetadata
+    metadata_custom: ModelCustomMetadata
+    metadata_provenance: ModelProvenanceMetadata
+    runtime_info: runtime_yaml.RuntimeInfo | None
+    model_input_serializer: serde.InputSerializer
+    ignore_conda_error: bool
+
     def __init__(
         self,
         estimator: Any = None,
@@ -55,8 +79,14 @@ class GenericModel:
         properties: dict | None = None,
         auth: Any = None,
         serialize: bool = True,
+        model_save_serializer: Any = None,
+        model_input_serializer: Any = None,
         **kwargs: Any,
     ) -> None:
+        """``serialize=False``: prepare() writes no model file; you save it as ``model_file_name`` in
+        ``artifact_dir`` and write score.py's ``load_model()`` (summary_status() says so until then).
+        ``model_save_serializer`` / ``model_input_serializer``: see ``toolkit.model.serde``. Other
+        keywords are framework options (``PyTorchModel``'s ``use_torch_script``)."""
         self.estimator = estimator
         self.artifact_dir = str(Path(artifact_dir).expanduser().resolve()) if artifact_dir else \
             tempfile.mkdtemp(prefix="dockyard-artifact-")
@@ -66,19 +96,70 @@ class GenericModel:
         self.flavor = self.flavor_class(**kwargs)
         if not self.flavor.supports(estimator):  # ADS's check and wording
             raise TypeError(f"{type(estimator)} is not supported in {type(self).__name__}.")
+        self._save_serializer: serde.SaveSerializer | None = None
+        self.set_model_save_serializer(model_save_serializer)
+        self.set_model_input_serializer(model_input_serializer)
         self.metadata_taxonomy = ModelTaxonomyMetadata()
         self.metadata_custom = ModelCustomMetadata()
         self.metadata_provenance = ModelProvenanceMetadata()
-        self.schema_input: Schema | None = None
-        self.schema_output: Schema | None = None
-        self.model_file_name: str | None = None
-        self.runtime_info: runtime_yaml.RuntimeInfo | None = None
-        self.model_id: str | None = None
-        self.model_deployment: Any = None
+        self.schema_input = None
+        self.schema_output = None
+        self.model_file_name = None
+        self.runtime_info = None
+        self.model_id = None
+        self.model_deployment = None
+        self.ignore_conda_error = False
         self._sample: Any = None
+        self._verified = False
+        self._predicted = False
 
+    # -----------------------------------------------------------------------------------------
+    # what the model is (print(model), summary_status())
+    # -----------------------------------------------------------------------------------------
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(estimator={type(self.estimator).__name__}, artifact_dir={self.artifact_dir!r})"
+        from toolkit.model.summary import to_yaml
+
+        return to_yaml(self)
+
+    @property
+    def model_deployment_id(self) -> str | None:
+        return getattr(self.model_deployment, "model_deployment_id", None) if self.model_deployment else None
+
+    @property
+    def framework(self) -> str | None:
+        return self.metadata_taxonomy["Framework"].value
+
+    @property
+    def algorithm(self) -> str | None:
+        return self.metadata_taxonomy["Algorithm"].value
+
+    @property
+    def model_artifact(self) -> "ModelArtifact":
+        """The artifact directory as ADS's ``model_artifact`` (``populate_schema()``, ``reload()``)."""
+        return ModelArtifact(self)
+
+    def summary_status(self):
+        """A DataFrame of the workflow's steps and where this model is (ADS's table: Step, Status,
+        Details, Actions Needed), read from the artifact, the catalog record and the deployment."""
+        from toolkit.model.summary import summary_status
+
+        return summary_status(self)
+
+    # -----------------------------------------------------------------------------------------
+    # serializers
+    # -----------------------------------------------------------------------------------------
+    def set_model_save_serializer(self, model_save_serializer: Any) -> None:
+        """How prepare() writes the model file: a name this class supports or your own object with
+        ``serialize(estimator, model_path, ...)`` (then score.py's load_model() is yours to write)."""
+        native = self.flavor.native()
+        chosen = serde.save_serializer(model_save_serializer, native.save_serializers, type(self).__name__,
+                                       native.onnx_serializer)
+        self._save_serializer = chosen
+        native.save_format = chosen.name if chosen and not (chosen.is_custom or chosen.is_onnx) else None
+
+    def set_model_input_serializer(self, model_input_serializer: Any) -> None:
+        """How verify()/predict() serialize data: ``json`` (default), ``cloudpickle`` or your object."""
+        self.model_input_serializer = serde.input_serializer(model_input_serializer)
 
     # -----------------------------------------------------------------------------------------
     # prepare
@@ -91,12 +172,15 @@ class GenericModel:
         training_python_version: str | None = None,
         model_file_name: str | None = None,
         as_onnx: bool = False,
+        initial_types: list | None = None,
         force_overwrite: bool = False,
+        namespace: str = SERVICE_PACK_NAMESPACE,
         use_case_type: str | None = None,
         X_sample: Any = None,
         y_sample: Any = None,
         training_script_path: str | None = None,
         training_id: str | None = None,
+        ignore_pending_changes: bool = True,
         max_col_num: int = MAX_COLUMNS,
         ignore_conda_error: bool = False,
         score_py_uri: str | None = None,
@@ -108,14 +192,26 @@ class GenericModel:
         Refuses a non-empty ``artifact_dir`` unless ``force_overwrite=True``, so a prepared artifact
         (maybe with a hand-edited score.py) is never clobbered by accident. ``requirements`` adds
         pip lines to the installed-version pins (a line for the same distribution replaces its pin).
+        ``namespace`` is the Object Storage namespace of the service conda packs that a slug
+        ``inference_conda_env`` is looked up in. ``ignore_pending_changes=False`` refuses a training
+        script or artifact directory with uncommitted git changes, as ADS does.
         """
-        if self.estimator is None:
-            raise ValueError(f"{type(self).__name__} has no estimator to prepare; pass estimator=... first.")
+        native = self.flavor.native()  # after an earlier prepare(as_onnx=True), the framework's own flavor
+        refuse("prepare", kwargs, onnx=("impute_values",), allowed=native.prepare_options)
+        native.options.update({k: v for k, v in kwargs.items() if k in native.prepare_options and v is not None})
         props = self.properties
-        check_use_case_type(use_case_type or props.use_case_type)  # before writing anything
-        # as_onnx: the flavor's ONNX export writes model.onnx (NotImplementedError without a converter).
-        self.flavor = self.flavor.native().for_format(ONNX if as_onnx else None, convert=True, sample=X_sample,
-                                                      initial_types=kwargs.get("initial_types"))
+        use_case = check_use_case_type(use_case_type or props.use_case_type)  # before writing anything
+        if self._writes_model_file and self.estimator is None:
+            raise ValueError(f"{type(self).__name__} has no estimator to prepare; pass estimator=..., or "
+                             "serialize=False to save the model file yourself.")
+        # as_onnx (or an ONNX model_save_serializer): the flavor's ONNX export writes model.onnx
+        # (NotImplementedError, before anything is written, for a framework without a converter).
+        onnx = as_onnx or bool(self._save_serializer and self._save_serializer.is_onnx)
+        native.name_model_file(model_file_name)
+        self.flavor = native.for_format(ONNX if onnx else None, convert=True, sample=X_sample,
+                                                      initial_types=initial_types)
+        name = self._model_file_name(model_file_name)
+        self.ignore_conda_error = ignore_conda_error
         inference_env, training_env = self._environments(
             inference_conda_env or props.inference_conda_env,
             inference_python_version or props.inference_python_version,
@@ -124,12 +220,14 @@ class GenericModel:
             ignore_conda_error, self.auth,
         )
         pins = self._requirements(requirements)  # before writing anything: a missing package stops here
-        target = self._writable_artifact_dir(force_overwrite)
-        name, fmt, values = self._write_model_file(target, model_file_name)
+        provenance = ModelProvenanceMetadata.fetch(
+            training_script_path or props.training_script_path, training_id or props.training_id, self.artifact_dir)
+        if not ignore_pending_changes:
+            provenance.assert_path_not_dirty(self.artifact_dir, training_script_path)
+        target = self._writable_artifact_dir(force_overwrite, keep=None if self._writes_model_file else name)
+        fmt, values = self._write_model_file(target, name, X_sample)
         self._write_score_py(target, name, fmt, values, score_py_uri)
-        self.metadata_provenance = ModelProvenanceMetadata.fetch(
-            training_script_path or props.training_script_path, training_id or props.training_id, str(target)
-        )
+        self.metadata_provenance = provenance
         self.runtime_info = runtime_yaml.RuntimeInfo(
             inference_env=inference_env, flavor=self.flavor.name, model_file=name, serialization_format=fmt,
             requirements=pins, training_env=training_env, provenance=self._runtime_provenance(), loader_values=values,
@@ -143,8 +241,25 @@ class GenericModel:
         (target / ".model-ignore").write_text(model_ignore_text(), encoding="utf-8")
         self.model_file_name = name
         self._write_schemas(target, X_sample, y_sample, max_col_num)
-        self._populate_metadata(use_case_type or props.use_case_type)
+        self._populate_metadata(use_case)
+        self._verified = False
         return self
+
+    @property
+    def _writes_model_file(self) -> bool:
+        """Whether prepare() writes the model file with the flavor: serialize=True, or a flavor whose
+        files are the user's anyway (EmbeddingONNXModel: serialize=False is its normal way, and its
+        loader serves them). False for a model_save_serializer object of the user's."""
+        custom = self._save_serializer is not None and self._save_serializer.is_custom
+        return not custom and (self.serialize or self.flavor.native().serves_user_files)
+
+    def _model_file_name(self, given: str | None) -> str:
+        if given:
+            return given
+        if not self._writes_model_file:
+            raise ValueError("model_file_name is required when prepare() does not write the model file itself "
+                             "(serialize=False or your own model_save_serializer): name the file score.py loads.")
+        return self.flavor.model_file_name(self.estimator)
 
     @staticmethod
     def _environments(inference_env: str | None, inference_python: str | None, training_env: str | None,
@@ -157,20 +272,28 @@ class GenericModel:
                                                        auth=auth) if training_env else None
         return inference, training
 
-    def _write_model_file(self, target: Path, model_file_name: str | None) -> tuple[str, str, dict]:
-        """Serialize the estimator (and any file its loader needs); returns (name, format, loader values)."""
-        name = model_file_name or self.flavor.model_file_name(self.estimator)
+    def _write_model_file(self, target: Path, name: str, X_sample: Any) -> tuple[str, dict]:
+        """Serialize the estimator (and any file its loader needs); returns (format, loader values).
+
+        ``serialize=False`` writes nothing (the user saves ``name``); a custom save serializer writes it."""
+        custom = self._save_serializer.custom if self._save_serializer else None
+        if not self._writes_model_file:
+            if custom is not None:
+                custom.serialize(estimator=self.estimator, model_path=str(target / name), X_sample=X_sample)
+            return serde.CUSTOM, {}
         self.flavor.serialize(self.estimator, target / name)
         for extra_name, writer in self.flavor.extra_files(self.estimator).items():
             writer(target / extra_name)
-        return name, self.flavor.serialization_format(self.estimator), self.flavor.template_values(self.estimator)
+        return self.flavor.serialization_format(self.estimator), self.flavor.template_values(self.estimator)
 
-    def _writable_artifact_dir(self, force_overwrite: bool) -> Path:
+    def _writable_artifact_dir(self, force_overwrite: bool, keep: str | None = None) -> Path:
+        """The artifact directory, refusing one that holds files unless ``force_overwrite``. ``keep``
+        is the model file a user saved there first (serialize=False): not 'an existing artifact'."""
         target = Path(self.artifact_dir)
         if target.exists() and not target.is_dir():
             raise ArtifactExistsError(f"{target} exists and is not a directory.", hint="Choose another artifact_dir.")
-        if target.exists() and any(target.iterdir()) and not force_overwrite:
-            entries = sorted(p.name for p in target.iterdir())
+        entries = [p.name for p in sorted(target.iterdir()) if p.name != keep] if target.is_dir() else []
+        if entries and not force_overwrite:
             shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
             raise ArtifactExistsError(
                 f"{target} is not empty ({shown}); prepare() does not overwrite an existing artifact.",
@@ -181,17 +304,22 @@ class GenericModel:
 
     def _write_score_py(self, target: Path, name: str, fmt: str, values: dict, score_py_uri: str | None) -> None:
         if score_py_uri:
-            shutil.copyfile(score_py_uri, target / "score.py")
+            shutil.copyfile(Path(score_py_uri).expanduser(), target / "score.py")
             return
         from toolkit.artifact.scorefile import render_score_py
 
+        manual = fmt == serde.CUSTOM
+        if manual:
+            warnings.warn(f"score.py cannot load {name} by itself (serialize=False or your own model_save_serializer):"
+                          " write its load_model() before verify().", stacklevel=3)
         text = render_score_py(
             framework=self.flavor.framework,
             model_file_name=name,
             serialization_format=fmt,
-            loader_template=self.flavor.loader_template,
+            loader_template="loader_manual.tmpl" if manual else self.flavor.loader_template,
             score_template=self.flavor.score_template,
             values=values,
+            input_serializer=self.model_input_serializer.name,
         )
         (target / "score.py").write_text(text, encoding="utf-8")
 
@@ -222,10 +350,10 @@ class GenericModel:
         }
 
     def _write_schemas(self, target: Path, X_sample: Any, y_sample: Any, max_col_num: int) -> None:
-        """input/output_schema.json from the samples (output predicted here when not given)."""
-        if X_sample is not None and y_sample is None:
+        """input/output_schema.json from the samples (the output predicted here when not given)."""
+        if X_sample is not None and y_sample is None and self.estimator is not None:
             try:
-                y_sample = self.flavor.local_predict(self.estimator, X_sample)
+                y_sample = _named_prediction(self.flavor.local_predict(self.estimator, X_sample))
             except Exception as exc:  # the input schema is still useful without the output one
                 warnings.warn(f"No output schema: predicting on X_sample failed ({exc}); pass y_sample.", stacklevel=3)
         self.schema_input = fitted_schema(X_sample, which="input", max_columns=max_col_num) if X_sample is not None else None
@@ -237,6 +365,18 @@ class GenericModel:
             elif path.exists():
                 path.unlink()  # a stale schema from an earlier prepare would lie about this model
         self._sample = _head(X_sample, SAMPLE_ROWS) if X_sample is not None else None
+
+    def populate_schema(self, data_sample: Any = None, X_sample: Any = None, y_sample: Any = None,
+                        max_col_num: int = MAX_COLUMNS) -> None:
+        """(Re)write input/output_schema.json and ``schema_input``/``schema_output`` from samples.
+
+        ``data_sample`` is anything with ``.X`` and ``.y`` (ADS's ``ADSData``); y's name names the
+        output column."""
+        if data_sample is not None:
+            X_sample, y_sample = getattr(data_sample, "X", None), getattr(data_sample, "y", None)
+        target = Path(self.artifact_dir)
+        target.mkdir(parents=True, exist_ok=True)
+        self._write_schemas(target, X_sample, y_sample, max_col_num)
 
     def _populate_metadata(self, use_case_type: str | None) -> None:
         """Taxonomy from the estimator, the ADS custom keys from runtime.yaml; limits checked."""
@@ -276,21 +416,27 @@ class GenericModel:
     # verify / introspect
     # -----------------------------------------------------------------------------------------
     def verify(self, data: Any = None, reload_artifacts: bool = True, auto_serialize_data: bool = True,
-               timeout: float = 600.0, content_type: str | None = None, **kwargs: Any) -> Any:
+               content_type: str | None = None, timeout: float = 600.0, **kwargs: Any) -> Any:
         """score.py's ``predict`` on ``data`` in a fresh Python process, run as a deployment runs it.
 
-        ``data`` defaults to the first rows of ``X_sample``; the request body and ``content_type``
-        are those ``predict()`` would send. Returns what the deployment would answer (JSON, or
-        bytes for a bytes result). Raises ``VerificationError`` with score.py's own traceback.
+        ``data`` defaults to the first rows of ``X_sample``; the request body is what ``predict()``
+        sends (``model_input_serializer``; ``auto_serialize_data=False`` sends JSON-able data or
+        bytes as they are), ``content_type`` overrides its header. Returns what the deployment
+        would answer (JSON, or bytes for a bytes result). Raises ``VerificationError`` with
+        score.py's own traceback. score.py is imported afresh every time, so
+        ``reload_artifacts=False`` (ADS: reuse the imported score.py) changes nothing.
         """
-        from toolkit.artifact.verify import verify
+        from toolkit.artifact.verify import verify_request
 
+        refuse("verify", kwargs, unsupported=("image", "storage_options"))
         if data is None:
             if self._sample is None:
                 raise ValueError("verify() needs data (or prepare(X_sample=...) to verify on its first rows).")
             data = self._sample
-        return verify(Path(self.artifact_dir), data, serialize=auto_serialize_data, content_type=content_type,
-                      timeout=timeout)
+        body, default_type = self.model_input_serializer.request(data, serialize=auto_serialize_data)
+        result = verify_request(Path(self.artifact_dir), body, content_type or default_type, timeout=timeout)
+        self._verified = True
+        return result
 
     def introspect(self, sample: Any = None, timeout: float = 600.0):
         """Every ADS artifact check plus Dockyard's; records ArtifactTestResults; returns the result.
@@ -306,7 +452,7 @@ class GenericModel:
         return result
 
     # -----------------------------------------------------------------------------------------
-    # loading
+    # loading (toolkit.model.loading)
     # -----------------------------------------------------------------------------------------
     @classmethod
     def from_model_artifact(
@@ -317,39 +463,32 @@ class GenericModel:
         auth: Any = None,
         force_overwrite: bool = False,
         properties: dict | None = None,
+        ignore_conda_error: bool = False,
+        reload: bool = False,
         max_unzipped_bytes: int | str | None = None,
         max_zip_ratio: float | None = None,
         **kwargs: Any,
     ) -> "GenericModel":
-        """A working model from an artifact directory or zip (zips are extracted safely).
+        """A model from an artifact directory or zip (zips are extracted safely: at most
+        ``max_unzipped_bytes`` unpacked and ``max_zip_ratio``-fold expansion, defaults
+        ``DOCKYARD_MAX_UNZIPPED_BYTES``/``DOCKYARD_MAX_ZIP_RATIO`` else 64 GiB and 200; beyond,
+        ``UnsafeArchiveError`` and nothing is left on disk).
 
-        Called on ``GenericModel``, the class comes from runtime.yaml's flavor (an sklearn artifact
-        gives a ``SklearnModel``); called on a framework class, that class is used. A zip may unpack
-        to at most ``max_unzipped_bytes`` and expand ``max_zip_ratio``-fold (defaults:
-        ``DOCKYARD_MAX_UNZIPPED_BYTES``, ``DOCKYARD_MAX_ZIP_RATIO``, else 64 GiB and 200): beyond,
-        ``UnsafeArchiveError`` and nothing is left on disk.
+        A Dockyard artifact (runtime.yaml names its flavor) comes back as its class (an sklearn
+        artifact gives a ``SklearnModel``) with the estimator read from the model file. Any other
+        artifact (prepared by ADS or by hand) is described by its runtime.yaml and schemas and its
+        score.py is left alone, as ADS does: the estimator is None, and verify()/save()/deploy()
+        work all the same. ``reload=True`` imports score.py **in this process** and calls its
+        ``load_model()`` for the estimator, as ADS's ``reload`` does: only for artifacts you trust.
         """
-        limits = ZipLimits.resolve(max_unzipped_bytes, max_zip_ratio)
-        root = _materialize(Path(uri).expanduser(), artifact_dir, force_overwrite, limits)
-        info = runtime_yaml.RuntimeInfo.read(root)
-        name = model_file_name or info.model_file or _score_model_name(root)
-        if not name or not (root / name).exists():
-            raise ArtifactNotFoundError(f"The model file {name!r} is not in {root}.",
-                                        hint="Pass model_file_name=..., or prepare() the artifact again.")
-        info.flavor, info.serialization_format = runtime_yaml.describe_model_file(info, name)
-        if cls is not GenericModel and cls.flavor_class.name != info.flavor:
-            raise ArtifactError(
-                f"{root} holds a {info.flavor} model ({name}); {cls.__name__} loads {cls.flavor_class.name} models.",
-                hint=f"Load it with GenericModel.from_model_artifact (it picks the class) or the {info.flavor} class.",
-            )
-        model_cls = model_class_for(info.flavor) if cls is GenericModel else cls
-        model = model_cls(estimator=None, artifact_dir=str(root), properties=properties, auth=auth, **kwargs)
-        model.flavor = model.flavor.for_format(info.serialization_format)
-        model.estimator = model.flavor.load(root / name, info)
-        model._restore_from_artifact(root, info, name)
-        return model
+        from toolkit.model.loading import load_artifact
 
-    def _restore_from_artifact(self, root: Path, info: runtime_yaml.RuntimeInfo, name: str) -> None:
+        return load_artifact(cls, uri, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
+                             force_overwrite=force_overwrite, properties=properties,
+                             ignore_conda_error=ignore_conda_error, reload=reload,
+                             max_unzipped_bytes=max_unzipped_bytes, max_zip_ratio=max_zip_ratio, **kwargs)
+
+    def _restore_from_artifact(self, root: Path, info: runtime_yaml.RuntimeInfo, name: str | None) -> None:
         self.runtime_info = info
         self.model_file_name = name
         self.schema_input = Schema.from_file(root / INPUT_SCHEMA_FILE)
@@ -369,31 +508,54 @@ class GenericModel:
     @classmethod
     def from_model_catalog(cls, model_id: str, model_file_name: str | None = None, artifact_dir: str | None = None,
                            auth: Any = None, force_overwrite: bool = False, properties: dict | None = None,
-                           **kwargs: Any) -> "GenericModel":
-        """Download a catalog model's artifact and load it (delegates to toolkit.catalog.model_catalog)."""
+                           bucket_uri: str | None = None, remove_existing_artifact: bool = True,
+                           ignore_conda_error: bool = False, download_artifact: bool = True,
+                           compartment_id: str | None = None, timeout: float | None = None,
+                           region: str | None = None, profile: str | None = None, **kwargs: Any) -> "GenericModel":
+        """Download a catalog model's artifact (through ``bucket_uri`` if given) and load it
+        (``from_model_artifact``); ``download_artifact=False`` loads the record only (metadata,
+        schemas, provenance; no artifact, no estimator)."""
         from toolkit.catalog.model_catalog import load_model_from_catalog
 
-        extra = {k: v for k, v in (("model_file_name", model_file_name), ("properties", properties)) if v is not None}
-        return load_model_from_catalog(cls, model_id, artifact_dir, auth=auth, force_overwrite=force_overwrite,
-                                       **extra, **kwargs)
+        del compartment_id  # ADS uses it for the model-by-reference lookup, which Dockyard does not have
+        return load_model_from_catalog(
+            cls, model_id, artifact_dir, auth=auth, profile=profile, force_overwrite=force_overwrite, timeout=timeout,
+            bucket_uri=bucket_uri, remove_existing_artifact=remove_existing_artifact,
+            download=download_artifact, region=region, model_file_name=model_file_name, properties=properties,
+            ignore_conda_error=ignore_conda_error, **kwargs)
 
     @classmethod
     def from_id(cls, ocid: str, model_file_name: str | None = None, artifact_dir: str | None = None,
                 auth: Any = None, force_overwrite: bool = False, properties: dict | None = None,
+                bucket_uri: str | None = None, remove_existing_artifact: bool = True,
+                ignore_conda_error: bool = False, download_artifact: bool = True,
+                compartment_id: str | None = None, timeout: float | None = None, region: str | None = None,
                 **kwargs: Any) -> "GenericModel":
         """A model from a catalog model OCID or a model deployment OCID."""
-        if ".datasciencemodeldeployment." in ocid:
-            return cls.from_model_deployment(ocid, model_file_name=model_file_name, artifact_dir=artifact_dir,
-                                             auth=auth, force_overwrite=force_overwrite, properties=properties, **kwargs)
-        return cls.from_model_catalog(ocid, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
-                                      force_overwrite=force_overwrite, properties=properties, **kwargs)
+        load = cls.from_model_deployment if ".datasciencemodeldeployment." in ocid else cls.from_model_catalog
+        return load(ocid, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
+                    force_overwrite=force_overwrite, properties=properties, bucket_uri=bucket_uri,
+                    remove_existing_artifact=remove_existing_artifact, ignore_conda_error=ignore_conda_error,
+                    download_artifact=download_artifact, compartment_id=compartment_id, timeout=timeout,
+                    region=region, **kwargs)
 
     @classmethod
-    def from_model_deployment(cls, model_deployment_id: str, **kwargs: Any) -> "GenericModel":
-        """The model a deployment serves, loaded from the catalog (delegates to toolkit.deployment)."""
+    def from_model_deployment(cls, model_deployment_id: str, model_file_name: str | None = None,
+                              artifact_dir: str | None = None, auth: Any = None, force_overwrite: bool = False,
+                              properties: dict | None = None, bucket_uri: str | None = None,
+                              remove_existing_artifact: bool = True, ignore_conda_error: bool = False,
+                              download_artifact: bool = True, compartment_id: str | None = None,
+                              timeout: float | None = None, region: str | None = None,
+                              **kwargs: Any) -> "GenericModel":
+        """The model a deployment serves, loaded from the catalog (``model_deployment`` set)."""
         from toolkit.deployment import load_model_from_deployment
 
-        return load_model_from_deployment(cls, model_deployment_id, **kwargs)
+        return load_model_from_deployment(
+            cls, model_deployment_id, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
+            force_overwrite=force_overwrite, properties=properties, bucket_uri=bucket_uri,
+            remove_existing_artifact=remove_existing_artifact, ignore_conda_error=ignore_conda_error,
+            download_artifact=download_artifact, compartment_id=compartment_id, timeout=timeout, region=region,
+            **kwargs)
 
     # -----------------------------------------------------------------------------------------
     # catalog metadata (toolkit.catalog.protocol.CatalogModel)
@@ -432,23 +594,82 @@ class GenericModel:
             self.model_id = record["id"]
 
     # -----------------------------------------------------------------------------------------
-    # catalog and deployment (delegated)
+    # catalog (delegated to toolkit.catalog.model_catalog)
     # -----------------------------------------------------------------------------------------
-    def save(self, display_name: str | None = None, description: str | None = None, **kwargs: Any) -> str:
-        """Save to the catalog (introspects first unless ``ignore_introspection=True``); returns the OCID."""
+    def save(
+        self,
+        bucket_uri: str | None = None,
+        defined_tags: dict | None = None,
+        description: str | None = None,
+        display_name: str | None = None,
+        freeform_tags: dict | None = None,
+        ignore_introspection: bool = False,
+        model_version_set: Any = None,
+        overwrite_existing_artifact: bool = True,
+        parallel_process_count: int = 9,
+        remove_existing_artifact: bool = True,
+        reload: bool = True,
+        version_label: str | None = None,
+        project_id: str | None = None,
+        compartment_id: str | None = None,
+        region: str | None = None,
+        timeout: float | None = None,
+        auth: Any = None,
+        profile: str | None = None,
+        show_progress: bool | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Save to the catalog (introspects first unless ``ignore_introspection=True``); returns the OCID.
+
+        ``bucket_uri`` (required over 2 GB) sends the zip through Object Storage, where
+        ``overwrite_existing_artifact=False`` refuses to replace an object already there and
+        ``remove_existing_artifact`` deletes it afterwards. ``reload`` checks, as ADS does, that
+        score.py still imports and loads its model before saving (in a fresh process).
+        ``parallel_process_count`` is accepted for ADS code; uploads are one stream here.
+        """
         from toolkit.catalog.model_catalog import save_model
 
-        kwargs.setdefault("auth", self.auth)
-        self.model_id = save_model(self, display_name=display_name, description=description, **kwargs)
+        refuse("save", kwargs, unsupported=("model_by_reference",))
+        del parallel_process_count
+        if reload and ignore_introspection:
+            self._check_score_loads()
+        self.model_id = save_model(
+            self, display_name=display_name, description=description, compartment_id=compartment_id,
+            project_id=project_id, model_version_set=model_version_set, version_label=version_label,
+            ignore_introspection=ignore_introspection, freeform_tags=freeform_tags, defined_tags=defined_tags,
+            auth=auth if auth is not None else self.auth, profile=profile, timeout=timeout,
+            show_progress=show_progress, bucket_uri=bucket_uri, remove_existing_artifact=remove_existing_artifact,
+            overwrite_existing_artifact=overwrite_existing_artifact, region=region)
         return self.model_id
 
-    def update(self, **fields: Any) -> Any:
-        """Push this model's current metadata (and any ``display_name``/``description``/... given) to its
-        catalog record, as ADS's ``update()`` does; guarded by the record's etag."""
+    def _check_score_loads(self) -> None:
+        """save(reload=True): score.py imports and load_model() works (introspection does it too)."""
+        from toolkit.model.loading import check_score_loads
+
+        check_score_loads(Path(self.artifact_dir))
+
+    def upload_artifact(self, uri: str, auth: Any = None, force_overwrite: bool = False,
+                        parallel_process_count: int = 9) -> str:
+        """Zip the artifact to ``uri``: a local path or ``oci://bucket@namespace/prefix`` (a folder, ending
+        in ``/``, gets ``<model_id>.zip``). Returns where it went."""
+        from toolkit.catalog.artifact_upload import upload_artifact_zip
+
+        del parallel_process_count
+        return upload_artifact_zip(Path(self.artifact_dir), uri, model_id=self.model_id,
+                                   auth=auth if auth is not None else self.auth, force_overwrite=force_overwrite)
+
+    def update(self, display_name: str | None = None, description: str | None = None,
+               freeform_tags: dict | None = None, defined_tags: dict | None = None,
+               version_label: str | None = None, model_version_set: Any = None, **fields: Any) -> "GenericModel":
+        """Push this model's current metadata (and the fields given) to its catalog record, as ADS's
+        ``update()`` does; guarded by the record's etag."""
         from toolkit.catalog.model_catalog import update_model_metadata
 
         fields.setdefault("auth", self.auth)
-        return update_model_metadata(self, **fields)
+        given = {"display_name": display_name, "description": description, "freeform_tags": freeform_tags,
+                 "defined_tags": defined_tags, "version_label": version_label, "model_version_set": model_version_set}
+        update_model_metadata(self, **{k: v for k, v in given.items() if v is not None}, **fields)
+        return self
 
     def promote(self, profile: Any, **kwargs: Any) -> Any:
         """Copy this saved model to another profile (normally the cloud), re-verifying it first.
@@ -459,32 +680,274 @@ class GenericModel:
 
         return promote_model(self, profile, **kwargs)
 
-    def deploy(self, **kwargs: Any):
-        """Deploy the saved model; returns the ModelDeployment (also kept as ``model_deployment``)."""
-        from toolkit.deployment import deploy_model
-
-        self.model_deployment = deploy_model(self, **kwargs)
-        return self.model_deployment
-
-    def predict(self, data: Any = None, **kwargs: Any) -> dict:
-        """Predict through the model's deployment (ADS: ``model.predict`` calls the endpoint).
-
-        The request body is built by ``toolkit.artifact.payload.to_request``, as in ``verify()``.
-        """
-        from toolkit.deployment import predict_with_model
-
-        return predict_with_model(self, data, **kwargs)
-
-    def delete(self, delete_associated_model_deployment: bool = False, **kwargs: Any) -> None:
-        """Delete the model from the catalog (delegates to toolkit.catalog.model_catalog)."""
+    @either
+    def delete(self_or_cls, model_id: str | None = None, delete_associated_model_deployment: bool = False,
+               delete_model_artifact: bool = False, artifact_dir: str | None = None, **kwargs: Any) -> None:
+        """Delete the model from the catalog (on a model, or on the class with ``model_id``);
+        ``delete_model_artifact=True`` also removes the local artifact directory."""
         from toolkit.catalog.model_catalog import delete_model
 
-        kwargs.setdefault("auth", self.auth)
-        delete_model(self, delete_associated_model_deployment=delete_associated_model_deployment, **kwargs)
+        instance = None if isinstance(self_or_cls, type) else self_or_cls
+        target = model_id or (instance.model_id if instance else None)
+        if not target:
+            raise ValueError("delete() needs model_id (or a model saved with save()).")
+        folder = artifact_dir or (instance.artifact_dir if instance else None)
+        if delete_model_artifact and not folder:
+            raise ValueError("delete_model_artifact=True needs artifact_dir.")
+        if instance is not None:
+            kwargs.setdefault("auth", instance.auth)
+        delete_model(instance if instance is not None and target == instance.model_id else target,
+                     delete_associated_model_deployment=delete_associated_model_deployment, **kwargs)
+        if delete_model_artifact:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # -----------------------------------------------------------------------------------------
+    # deployment (delegated to toolkit.deployment)
+    # -----------------------------------------------------------------------------------------
+    def deploy(
+        self,
+        wait_for_completion: bool = True,
+        display_name: str | None = None,
+        description: str | None = None,
+        deployment_instance_shape: str | None = None,
+        deployment_instance_subnet_id: str | None = None,
+        deployment_instance_private_endpoint_id: str | None = None,
+        deployment_instance_count: int | None = None,
+        deployment_bandwidth_mbps: int | None = None,
+        deployment_log_group_id: str | None = None,
+        deployment_access_log_id: str | None = None,
+        deployment_predict_log_id: str | None = None,
+        deployment_memory_in_gbs: float | None = None,
+        deployment_ocpus: float | None = None,
+        deployment_image: str | None = None,
+        project_id: str | None = None,
+        compartment_id: str | None = None,
+        max_wait_time: float = DEFAULT_WAIT,
+        poll_interval: float = DEFAULT_POLL,
+        freeform_tags: dict | None = None,
+        defined_tags: dict | None = None,
+        image_digest: str | None = None,
+        cmd: list[str] | None = None,
+        entrypoint: list[str] | None = None,
+        server_port: int | None = None,
+        health_check_port: int | None = None,
+        deployment_mode: str = "HTTPS_ONLY",
+        environment_variables: dict[str, str] | None = None,
+        runtime: str | None = None,
+        show_progress: bool | None = None,
+        auth: Any = None,
+        profile: str | None = None,
+        **kwargs: Any,
+    ):
+        """Deploy the saved model; returns the ModelDeployment (also kept as ``model_deployment``).
+
+        ADS's parameters and defaults (shape, OCPUs, memory, bandwidth from
+        ``emulator.contracts.deployments``). ``deployment_image`` makes it bring-your-own-container.
+        ``runtime`` picks the emulator's ``docker``/``process``/``auto`` runtime (OCI ignores it).
+        """
+        from toolkit.deployment import deploy_model
+
+        refuse("deploy", kwargs, unsupported=("input_stream_ids", "output_stream_ids"))
+        self.model_deployment = deploy_model(
+            self, wait_for_completion=wait_for_completion, display_name=display_name, description=description,
+            deployment_instance_shape=deployment_instance_shape or deployment_defaults.DEFAULT_SHAPE,
+            deployment_instance_subnet_id=deployment_instance_subnet_id,
+            deployment_instance_private_endpoint_id=deployment_instance_private_endpoint_id,
+            deployment_instance_count=deployment_instance_count or deployment_defaults.DEFAULT_INSTANCE_COUNT,
+            deployment_bandwidth_mbps=deployment_bandwidth_mbps or deployment_defaults.DEFAULT_BANDWIDTH_MBPS,
+            deployment_log_group_id=deployment_log_group_id, deployment_access_log_id=deployment_access_log_id,
+            deployment_predict_log_id=deployment_predict_log_id,
+            deployment_memory_in_gbs=deployment_memory_in_gbs or deployment_defaults.DEFAULT_MEMORY_GBS,
+            deployment_ocpus=deployment_ocpus or deployment_defaults.DEFAULT_OCPUS,
+            deployment_image=deployment_image, project_id=project_id, compartment_id=compartment_id,
+            max_wait_time=max_wait_time, poll_interval=poll_interval, freeform_tags=freeform_tags,
+            defined_tags=defined_tags, image_digest=image_digest, cmd=cmd, entrypoint=entrypoint,
+            server_port=server_port, health_check_port=health_check_port, deployment_mode=deployment_mode,
+            environment_variables=environment_variables, runtime=runtime, show_progress=show_progress,
+            auth=auth, profile=profile)
+        return self.model_deployment
+
+    def prepare_save_deploy(
+        self,
+        inference_conda_env: str | None = None,
+        inference_python_version: str | None = None,
+        training_conda_env: str | None = None,
+        training_python_version: str | None = None,
+        model_file_name: str | None = None,
+        as_onnx: bool = False,
+        initial_types: list | None = None,
+        force_overwrite: bool = False,
+        namespace: str = SERVICE_PACK_NAMESPACE,
+        use_case_type: str | None = None,
+        X_sample: Any = None,
+        y_sample: Any = None,
+        training_script_path: str | None = None,
+        training_id: str | None = None,
+        ignore_pending_changes: bool = True,
+        max_col_num: int = MAX_COLUMNS,
+        ignore_conda_error: bool = False,
+        model_display_name: str | None = None,
+        model_description: str | None = None,
+        model_freeform_tags: dict | None = None,
+        model_defined_tags: dict | None = None,
+        ignore_introspection: bool = False,
+        wait_for_completion: bool = True,
+        deployment_display_name: str | None = None,
+        deployment_description: str | None = None,
+        deployment_instance_shape: str | None = None,
+        deployment_instance_subnet_id: str | None = None,
+        deployment_instance_private_endpoint_id: str | None = None,
+        deployment_instance_count: int | None = None,
+        deployment_bandwidth_mbps: int | None = None,
+        deployment_log_group_id: str | None = None,
+        deployment_access_log_id: str | None = None,
+        deployment_predict_log_id: str | None = None,
+        deployment_memory_in_gbs: float | None = None,
+        deployment_ocpus: float | None = None,
+        deployment_image: str | None = None,
+        bucket_uri: str | None = None,
+        overwrite_existing_artifact: bool = True,
+        remove_existing_artifact: bool = True,
+        model_version_set: Any = None,
+        version_label: str | None = None,
+        project_id: str | None = None,
+        compartment_id: str | None = None,
+        image_digest: str | None = None,
+        cmd: list[str] | None = None,
+        entrypoint: list[str] | None = None,
+        server_port: int | None = None,
+        health_check_port: int | None = None,
+        deployment_mode: str = "HTTPS_ONLY",
+        environment_variables: dict[str, str] | None = None,
+        timeout: float | None = None,
+        max_wait_time: float = DEFAULT_WAIT,
+        poll_interval: float = DEFAULT_POLL,
+        freeform_tags: dict | None = None,
+        defined_tags: dict | None = None,
+        region: str | None = None,
+        runtime: str | None = None,
+        **kwargs: Any,
+    ):
+        """``prepare()``, ``save()`` and ``deploy()`` in one call (ADS's shortcut); returns the deployment.
+
+        ``freeform_tags``/``defined_tags`` go to the model and the deployment unless the
+        ``model_*`` ones are given for the model."""
+        refuse("prepare_save_deploy", kwargs, onnx=("impute_values",), allowed=self.flavor.prepare_options,
+               unsupported=("model_by_reference", "input_stream_ids", "output_stream_ids"))
+        self.prepare(**{k: v for k, v in kwargs.items() if k in self.flavor.prepare_options},
+            inference_conda_env=inference_conda_env, inference_python_version=inference_python_version,
+            training_conda_env=training_conda_env, training_python_version=training_python_version,
+            model_file_name=model_file_name, as_onnx=as_onnx, initial_types=initial_types,
+            force_overwrite=force_overwrite, namespace=namespace, use_case_type=use_case_type, X_sample=X_sample,
+            y_sample=y_sample, training_script_path=training_script_path, training_id=training_id,
+            ignore_pending_changes=ignore_pending_changes, max_col_num=max_col_num,
+            ignore_conda_error=ignore_conda_error)
+        self.save(
+            display_name=model_display_name, description=model_description,
+            freeform_tags=model_freeform_tags or freeform_tags, defined_tags=model_defined_tags or defined_tags,
+            ignore_introspection=ignore_introspection, bucket_uri=bucket_uri,
+            overwrite_existing_artifact=overwrite_existing_artifact, remove_existing_artifact=remove_existing_artifact,
+            model_version_set=model_version_set, version_label=version_label, project_id=project_id,
+            compartment_id=compartment_id, region=region, timeout=timeout)
+        return self.deploy(
+            wait_for_completion=wait_for_completion, display_name=deployment_display_name,
+            description=deployment_description, deployment_instance_shape=deployment_instance_shape,
+            deployment_instance_subnet_id=deployment_instance_subnet_id,
+            deployment_instance_private_endpoint_id=deployment_instance_private_endpoint_id,
+            deployment_instance_count=deployment_instance_count, deployment_bandwidth_mbps=deployment_bandwidth_mbps,
+            deployment_log_group_id=deployment_log_group_id, deployment_access_log_id=deployment_access_log_id,
+            deployment_predict_log_id=deployment_predict_log_id, deployment_memory_in_gbs=deployment_memory_in_gbs,
+            deployment_ocpus=deployment_ocpus, deployment_image=deployment_image, project_id=project_id,
+            compartment_id=compartment_id, max_wait_time=max_wait_time, poll_interval=poll_interval,
+            freeform_tags=freeform_tags, defined_tags=defined_tags, image_digest=image_digest, cmd=cmd,
+            entrypoint=entrypoint, server_port=server_port, health_check_port=health_check_port,
+            deployment_mode=deployment_mode, environment_variables=environment_variables, runtime=runtime)
+
+    def predict(self, data: Any = None, auto_serialize_data: bool = True, local: bool = False,
+                content_type: str | None = None, **kwargs: Any) -> Any:
+        """Predict through the model's deployment (ADS: ``model.predict`` calls the endpoint), or with
+        ``local=True`` through score.py here, in a fresh process (``verify()``).
+
+        The request body is built with ``model_input_serializer``, as in ``verify()``.
+        """
+        refuse("predict", kwargs, allowed=("json_input", "timeout"), unsupported=("image", "storage_options"))
+        if local:
+            return self.verify(data, auto_serialize_data=auto_serialize_data, content_type=content_type)
+        from toolkit.deployment import predict_with_model
+
+        result = predict_with_model(self, data, auto_serialize_data=auto_serialize_data, content_type=content_type,
+                                    serializer=self.model_input_serializer, **kwargs)
+        self._predicted = True
+        return result
+
+    @either
+    def update_deployment(self_or_cls, model_deployment_id: str | None = None, properties: dict | None = None,
+                          wait_for_completion: bool = True, max_wait_time: float = DEFAULT_WAIT,
+                          poll_interval: float = DEFAULT_POLL, auth: Any = None, display_name: str | None = None,
+                          description: str | None = None, freeform_tags: dict | None = None,
+                          defined_tags: dict | None = None, **kwargs: Any):
+        """Change the model's deployment (on a model) or the one given (on the class): names, tags,
+        and the infrastructure or runtime fields ``ModelDeployment.update`` takes (``access_log=``,
+        ``bandwidth_mbps=``, ``env=``...)."""
+        from toolkit.deployment import ModelDeployment
+
+        instance = None if isinstance(self_or_cls, type) else self_or_cls
+        deployment = instance.model_deployment if instance is not None and instance.model_deployment else None
+        if deployment is None:
+            if not model_deployment_id:
+                raise ValueError("update_deployment() needs model_deployment_id (or a model deployed with deploy()).")
+            deployment = ModelDeployment.from_id(model_deployment_id, auth=auth)
+        return deployment.update(properties=properties, wait_for_completion=wait_for_completion,
+                                 max_wait_time=max_wait_time, poll_interval=poll_interval, display_name=display_name,
+                                 description=description, freeform_tags=freeform_tags, defined_tags=defined_tags,
+                                 **kwargs)
+
+    def restart_deployment(self, max_wait_time: float = DEFAULT_WAIT, poll_interval: float = DEFAULT_POLL):
+        """Deactivate, then activate the model's deployment (its server starts afresh); returns it."""
+        deployment = self._deployment("restart_deployment")
+        deployment.deactivate(max_wait_time=max_wait_time, poll_interval=poll_interval)
+        return deployment.activate(max_wait_time=max_wait_time, poll_interval=poll_interval)
 
     def delete_deployment(self, wait_for_completion: bool = True) -> None:
-        if self.model_deployment is not None:
-            self.model_deployment.delete(wait_for_completion=wait_for_completion)
+        """Delete the model's deployment."""
+        self._deployment("delete_deployment").delete(wait_for_completion=wait_for_completion)
+
+    def _deployment(self, method: str) -> Any:
+        if self.model_deployment is None:
+            raise ValueError(f"{method}() needs a deployment: call deploy() first.")
+        return self.model_deployment
+
+
+class ModelArtifact:
+    """ADS's ``model.model_artifact``: the prepared artifact directory of one model."""
+
+    def __init__(self, model: GenericModel) -> None:
+        self.model = model
+
+    @property
+    def artifact_dir(self) -> str:
+        return self.model.artifact_dir
+
+    def populate_schema(self, data_sample: Any = None, X_sample: Any = None, y_sample: Any = None,
+                        max_col_num: int = MAX_COLUMNS) -> None:
+        """The model's ``populate_schema()``."""
+        self.model.populate_schema(data_sample, X_sample, y_sample, max_col_num)
+
+    def reload(self) -> Any:
+        """Import score.py in this process and call its load_model() (ADS's ``reload``); returns the model."""
+        from toolkit.model.loading import load_through_score
+
+        self.model.estimator = load_through_score(Path(self.model.artifact_dir))
+        return self.model.estimator
+
+
+def _named_prediction(prediction: Any) -> Any:
+    """A predicted output (when no y_sample is given) named ``prediction``, as score.py returns it."""
+    import numpy as np
+    import pandas as pd
+
+    array = np.asarray(prediction)
+    return pd.Series(array, name="prediction") if array.ndim == 1 else prediction
 
 
 def _decode(value: Any) -> Any:
@@ -504,46 +967,3 @@ def _head(sample: Any, rows: int) -> Any:
         return sample[:rows]
     except TypeError:
         return sample
-
-
-def _score_model_name(root: Path) -> str | None:
-    import re
-
-    score = root / "score.py"
-    if not score.exists():
-        return None
-    match = re.search(r"^model_name\s*=\s*['\"]([^'\"]+)['\"]", score.read_text(encoding="utf-8"), re.M)
-    return match.group(1) if match else None
-
-
-def _materialize(source: Path, artifact_dir: str | None, force_overwrite: bool, limits: ZipLimits) -> Path:
-    """The artifact as a directory: a zip is extracted, a folder used (or copied to artifact_dir)."""
-    if source.is_file():
-        if not zipfile.is_zipfile(source):
-            raise ArtifactNotFoundError(f"{source} is neither a directory nor a zip file.")
-        if artifact_dir:
-            target = Path(artifact_dir).expanduser()
-            _refuse_non_empty(target, force_overwrite)
-            safe_extract(source, target, limits)  # removes what it wrote when it fails
-            return artifact_root(target.resolve())
-        target = Path(tempfile.mkdtemp(prefix="dockyard-artifact-"))
-        try:
-            safe_extract(source, target, limits)
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
-        return artifact_root(target.resolve())
-    if not source.is_dir():
-        raise ArtifactNotFoundError(f"{source} does not exist.", hint="Pass an artifact directory or a .zip.")
-    root = artifact_root(source).resolve()
-    if not artifact_dir or Path(artifact_dir).expanduser().resolve() == root:
-        return root
-    target = Path(artifact_dir).expanduser().resolve()
-    _refuse_non_empty(target, force_overwrite)
-    shutil.copytree(root, target, dirs_exist_ok=True)
-    return target
-
-
-def _refuse_non_empty(target: Path, force_overwrite: bool) -> None:
-    if target.exists() and any(target.iterdir()) and not force_overwrite:
-        raise ArtifactExistsError(f"{target} is not empty.", hint="Pass force_overwrite=True or an empty artifact_dir.")

@@ -35,6 +35,8 @@ class EmbeddingONNXFlavor(Flavor):
     loader_template = LOADER
     score_template = "score_embedding_onnx.tmpl"
     base_distributions = ("numpy", "onnxruntime", "tokenizers")
+    save_serializers = ()  # the user's own ONNX file and tokenizer: nothing to choose
+    serves_user_files = True  # ADS's serialize=False: the files are the user's, score.py loads them
 
     def serialization_format(self, estimator: Any) -> str:
         return ONNX
@@ -43,10 +45,11 @@ class EmbeddingONNXFlavor(Flavor):
         return Path(estimator).name
 
     def serialize(self, estimator: Any, path: Path) -> None:
-        """The user's ONNX file is the model file: copied in when it lies elsewhere."""
-        source = Path(estimator)
-        if source.resolve() != Path(path).resolve():
-            shutil.copyfile(source, path)
+        """The user's ONNX file is the model file: kept when it is already there under the name
+        prepare() was given, else copied in from where it lies."""
+        if Path(path).is_file():
+            return
+        shutil.copyfile(Path(estimator), path)
 
     def load(self, path: Path, info: Any) -> Any:
         return served()["_load_model_file"](str(path))
@@ -112,19 +115,13 @@ class EmbeddingONNXModel(GenericModel):
                                         hint="Put model.onnx in artifact_dir, or pass model_file_name=...")
         return found[0]
 
-    def prepare(self, *args: Any, model_file_name: str | None = None, force_overwrite: bool = True,
-                **kwargs: Any) -> "EmbeddingONNXModel":
-        """Write score.py and runtime.yaml around the files already in artifact_dir (which is why
-        ``force_overwrite`` defaults to True here: the directory is never empty)."""
-        if model_file_name:
-            self.estimator = self._gather_files(model_file_name, None, None)
-        return super().prepare(*args, force_overwrite=force_overwrite, **kwargs)
-
     def verify(self, data: Any = None, reload_artifacts: bool = True, auto_serialize_data: bool = False,
-               **kwargs: Any) -> Any:
+               content_type: str | None = None, timeout: float = 600.0, **kwargs: Any) -> Any:
         """score.py on an embeddings request (sent as the JSON it is, as ADS sends it)."""
         return super().verify(data, reload_artifacts=reload_artifacts, auto_serialize_data=auto_serialize_data,
-                              **kwargs)
+                              content_type=content_type, timeout=timeout, **kwargs)
 
-    def predict(self, data: Any = None, auto_serialize_data: bool = False, **kwargs: Any) -> dict:
-        return super().predict(data, auto_serialize_data=auto_serialize_data, **kwargs)
+    def predict(self, data: Any = None, auto_serialize_data: bool = False, local: bool = False,
+                content_type: str | None = None, **kwargs: Any) -> dict:
+        return super().predict(data, auto_serialize_data=auto_serialize_data, local=local, content_type=content_type,
+                               **kwargs)

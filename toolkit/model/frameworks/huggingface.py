@@ -35,6 +35,8 @@ class HuggingFacePipelineFlavor(Flavor):
     loader_template = "loader_huggingface.tmpl"
     score_template = "score_huggingface.tmpl"
     base_distributions = ("numpy",)
+    estimator_packages = ("transformers",)
+    save_serializers = ("huggingface",)
 
     def serialization_format(self, estimator: Any) -> str:
         return "huggingface"

@@ -19,16 +19,23 @@ class LightGBMFlavor(Flavor):
     loader_template = "loader_lightgbm.tmpl"
     estimator_packages = ("lightgbm",)
     base_distributions = ("numpy", "pandas", "joblib")
+    save_serializers = ("lightgbm", "joblib")
+    onnx_serializer = "lightgbm_onnx"  # ADS's name: prepare(as_onnx=True)
 
     def serialization_format(self, estimator: Any) -> str:
-        return "lightgbm" if _is_booster(estimator) else "joblib"
+        """``lightgbm`` (the native text model) for a Booster, ``joblib`` for the sklearn API, unless
+        ``model_save_serializer`` says (``lightgbm`` on an sklearn-API model writes its booster)."""
+        if self.save_format == "joblib" and _is_booster(estimator):
+            raise ValueError("A LightGBM Booster is saved in LightGBM's own format; use "
+                             "model_save_serializer='lightgbm' (joblib is for the sklearn API).")
+        return self.save_format or ("lightgbm" if _is_booster(estimator) else "joblib")
 
     def model_file_name(self, estimator: Any) -> str:
-        return "model.txt" if _is_booster(estimator) else "model.joblib"
+        return "model.txt" if self.serialization_format(estimator) == "lightgbm" else "model.joblib"
 
     def serialize(self, estimator: Any, path: Path) -> None:
-        if _is_booster(estimator):
-            estimator.save_model(str(path))
+        if self.serialization_format(estimator) == "lightgbm":
+            (estimator if _is_booster(estimator) else estimator.booster_).save_model(str(path))
             return
         import joblib
 
@@ -45,7 +52,7 @@ class LightGBMFlavor(Flavor):
 
     def requirement_distributions(self, estimator: Any) -> list[str]:
         names = super().requirement_distributions(estimator)
-        return names if _is_booster(estimator) else names + ["scikit-learn"]
+        return names if self.serialization_format(estimator) == "lightgbm" else names + ["scikit-learn"]
 
     def to_onnx(self, estimator: Any, initial_types: Any, sample: Any) -> Any:
         """onnxmltools' LightGBM converter, with ``initial_types`` (default: a float tensor of the input's width)."""

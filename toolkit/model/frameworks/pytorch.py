@@ -31,8 +31,13 @@ class PyTorchFlavor(Flavor):
     loader_template = "loader_pytorch.tmpl"
     estimator_packages = ("torch",)
     base_distributions = ("numpy", "pandas")
+    save_serializers = ("torch", "torchscript")
+    onnx_serializer = "torch_onnx"  # ADS's name: prepare(as_onnx=True)
+    prepare_options = ("use_torch_script",)  # prepare(use_torch_script=True): TorchScript, as in ADS
 
     def serialization_format(self, estimator: Any) -> str:
+        if self.save_format:
+            return self.save_format
         return "torchscript" if self.options.get("use_torch_script") or _is_script(estimator) else "torch"
 
     def model_file_name(self, estimator: Any) -> str:
@@ -134,8 +139,3 @@ class PyTorchModel(GenericModel):
     """A ``torch.nn.Module`` (ADS ``PyTorchModel``); ``prepare(use_torch_script=True)`` for TorchScript."""
 
     flavor_class = PyTorchFlavor
-
-    def prepare(self, *args: Any, use_torch_script: bool | None = None, **kwargs: Any) -> "PyTorchModel":
-        if use_torch_script is not None:
-            self.flavor.options["use_torch_script"] = use_torch_script
-        return super().prepare(*args, **kwargs)

@@ -15,9 +15,11 @@ class SklearnFlavor(Flavor):
     loader_template = "loader_sklearn.tmpl"
     estimator_packages = ("sklearn",)
     base_distributions = ("numpy", "pandas", "joblib")
+    save_serializers = ("joblib", "cloudpickle")
+    onnx_serializer = "sklearn_onnx"  # ADS's name: prepare(as_onnx=True)
 
     def serialization_format(self, estimator: Any) -> str:
-        return self.options.get("model_save_serializer") or "joblib"
+        return self.save_format or "joblib"
 
     def model_file_name(self, estimator: Any) -> str:
         return "model.pkl" if self.serialization_format(estimator) == "cloudpickle" else "model.joblib"

@@ -32,6 +32,8 @@ class SparkPipelineFlavor(Flavor):
     framework_distribution = "pyspark"
     loader_template = "loader_spark.tmpl"
     base_distributions = ("numpy", "pandas")  # pyspark's toPandas() needs pandas, and numpy explicitly
+    estimator_packages = ("pyspark",)
+    save_serializers = ("spark",)
 
     def serialization_format(self, estimator: Any) -> str:
         return "spark"

@@ -39,10 +39,16 @@ class TensorFlowFlavor(Flavor):
     framework = "tensorflow"
     loader_template = "loader_tensorflow.tmpl"
     base_distributions = ("numpy", "pandas")
+    estimator_packages = ("keras", "tensorflow", "tf_keras")
+    save_serializers = ("tf",)  # ADS's name; the file name picks .h5, .keras or a SavedModel directory
 
     @property
     def framework_distribution(self) -> str:  # type: ignore[override]
         return tensorflow_distribution()
+
+    def name_model_file(self, model_file_name: str | None) -> None:
+        """The format follows the name prepare() is given (.h5, .keras, or a SavedModel directory)."""
+        self.options["model_file_name"] = model_file_name
 
     def model_file_name(self, estimator: Any) -> str:
         return self.options.get("model_file_name") or DEFAULT_FILE
@@ -100,7 +106,3 @@ class TensorFlowModel(GenericModel):
     """
 
     flavor_class = TensorFlowFlavor
-
-    def prepare(self, *args: Any, model_file_name: str | None = None, **kwargs: Any) -> "TensorFlowModel":
-        self.flavor.native().options["model_file_name"] = model_file_name
-        return super().prepare(*args, model_file_name=model_file_name, **kwargs)

@@ -15,6 +15,8 @@ class XGBoostFlavor(Flavor):
     loader_template = "loader_xgboost.tmpl"
     estimator_packages = ("xgboost",)
     base_distributions = ("numpy", "pandas", "scikit-learn")  # xgboost's sklearn API needs scikit-learn
+    save_serializers = ("xgboost",)
+    onnx_serializer = "xgboost_onnx"  # ADS's name: prepare(as_onnx=True)
 
     def serialization_format(self, estimator: Any) -> str:
         return "xgboost"

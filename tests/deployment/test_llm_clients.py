@@ -1,0 +1,51 @@
+"""LangChain's OCI model deployment classes and ADS's ModelDeployment.predict against an LLM
+deployment, through the gateway, from the ADS venv (``make ads``: oracle-ads and LangChain pin what
+the project's venv cannot). Skipped without that venv unless DOCKYARD_REQUIRE_ADS=1 (CI sets it)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.deployment.test_llm_deployments import tgi_deployment  # noqa: F401 - the shared deployment
+from tests.ads.conftest import ads_python
+from toolkit.catalog.session import connect
+
+SCRIPT = Path(__file__).with_name("llm_clients") / "langchain_and_ads.py"
+
+
+@pytest.fixture(scope="module")
+def client_run(tgi_deployment, emulator):  # noqa: F811
+    python = ads_python()
+    if not python.is_file():
+        if os.environ.get("DOCKYARD_REQUIRE_ADS") == "1":
+            pytest.fail(f"{python} is missing; run make ads")
+        pytest.skip("no ADS venv (make ads)")
+    from tests.deployment.conftest import pointing_at
+
+    with pointing_at(emulator):  # a module fixture runs before the autouse one that points the toolkit here
+        profile = connect().profile
+    config = {k: profile.config[k] for k in ("tenancy", "user", "fingerprint", "key_file", "region")}
+    run = subprocess.run([str(python), str(SCRIPT), json.dumps(config), tgi_deployment.url, emulator.url,
+                          tgi_deployment.id], capture_output=True, text=True, timeout=300,
+                         env={k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))})
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_langchains_oci_model_deployment_llm_invokes_and_streams_token_by_token(client_run):
+    assert isinstance(client_run["llm_invoke"], str) and client_run["llm_invoke"]
+    assert len(client_run["llm_stream"]) > 1 and "".join(client_run["llm_stream"]) == client_run["llm_invoke"]
+    print(f"\nLangChain time to first token through the gateway: {client_run['llm_first_token_ms']:.0f} ms")
+
+
+def test_langchains_chat_oci_model_deployment_invokes_and_streams(client_run):
+    assert client_run["chat_invoke"] and len(client_run["chat_stream"]) > 1
+    assert "".join(client_run["chat_stream"]) == client_run["chat_invoke"]
+
+
+def test_ads_model_deployment_predict_sends_the_tgi_body(client_run):
+    assert set(client_run["ads_predict"]) == {"generated_text"}
