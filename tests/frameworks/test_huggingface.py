@@ -1,5 +1,5 @@
-"""HuggingFacePipelineModel: a 2-layer GPT-2 with a BPE tokenizer trained here (well under 1 MB),
-as a text-generation pipeline; prepare -> verify -> save -> deploy (Docker and process) ->
+"""HuggingFacePipelineModel: the repository's 2-layer GPT-2 (fixtures/llm/tiny-gpt2, 0.55 MB, its
+tokenizer trained here) as a text-generation pipeline; prepare -> verify -> save -> deploy (Docker and process) ->
 predict -> from_model_catalog, the same greedy generations."""
 from __future__ import annotations
 
