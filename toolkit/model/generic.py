@@ -209,7 +209,7 @@ class GenericModel:
         onnx = as_onnx or bool(self._save_serializer and self._save_serializer.is_onnx)
         native.name_model_file(model_file_name)
         self.flavor = native.for_format(ONNX if onnx else None, convert=True, sample=X_sample,
-                                                      initial_types=initial_types)
+                                        initial_types=initial_types)
         name = self._model_file_name(model_file_name)
         self.ignore_conda_error = ignore_conda_error
         inference_env, training_env = self._environments(

@@ -7,9 +7,9 @@ refused with a reason, never ignored:
 - a save serializer *name* picks one of the flavor's formats (``SklearnModel``: ``joblib`` or
   ``cloudpickle``...); the flavor's ONNX name (``sklearn_onnx``, ``xgboost_onnx``,
   ``lightgbm_onnx``, ``torch_onnx``) is ``prepare(as_onnx=True)``, as in ADS; the ONNX name of a
-  framework Dockyard has no converter for is refused; an unknown name lists the known ones. A save serializer *object* writes the model file itself
-  (``serialize(estimator=..., model_path=..., X_sample=...)``), and score.py's ``load_model()`` is
-  left for the user to write, as ADS leaves it.
+  framework Dockyard has no converter for is refused; an unknown name lists the known ones. A save
+  serializer *object* writes the model file itself (``serialize(estimator=..., model_path=...,
+  X_sample=...)``), and score.py's ``load_model()`` is left for the user to write, as ADS leaves it.
 - an input serializer *name*: ``json`` (the default: ADS's ``{"data", "data_type"}`` document) or
   ``cloudpickle`` (pickled bytes; the generated score.py refuses to unpickle request bodies, as
   ADS's does, so ``deserialize()`` must be written by hand). An input serializer *object*'s

@@ -3,6 +3,7 @@
 As in ADS, the user brings the files (``serialize=False``): ``model.onnx`` and the tokenizer's
 ``tokenizer.json`` (with ``tokenizer_config.json`` and ``config.json`` when there are any) in
 ``artifact_dir``, or named with ``model_file_name``/``tokenizer_dir``/``config_json`` and copied in.
+Since the directory already holds them, ``prepare()`` needs ``force_overwrite=True``, as in ADS.
 The served score.py takes the OpenAI embeddings request ``{"input": str | [str, ...], "model":
 ..., "encoding_format": "float" | "base64"}`` and answers ``{"object": "list", "data": [{"object":
 "embedding", "embedding": [...], "index": i}], "model": ..., "usage": {...}}``.
