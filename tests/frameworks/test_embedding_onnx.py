@@ -108,3 +108,12 @@ def test_an_artifact_without_its_tokenizer_is_caught_by_introspection(tmp_path):
     assert not result.passed
     failure = next(f for f in result.failures if f.key == "model_file")
     assert "tokenizer.json" in failure.message
+
+
+def test_prepare_needs_force_overwrite_for_the_files_already_in_artifact_dir_as_in_ads(tmp_path):
+    from toolkit.artifact.errors import ArtifactExistsError
+
+    frameworks.embedding_artifact(tmp_path / "files")
+    with pytest.raises(ArtifactExistsError, match="is not empty"):
+        EmbeddingONNXModel(artifact_dir=str(tmp_path / "files")).prepare(model_file_name="model.onnx")
+    assert not (tmp_path / "files" / "score.py").exists()
