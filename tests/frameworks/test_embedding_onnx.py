@@ -117,3 +117,15 @@ def test_prepare_needs_force_overwrite_for_the_files_already_in_artifact_dir_as_
     with pytest.raises(ArtifactExistsError, match="is not empty"):
         EmbeddingONNXModel(artifact_dir=str(tmp_path / "files")).prepare(model_file_name="model.onnx")
     assert not (tmp_path / "files" / "score.py").exists()
+
+
+def test_the_embedding_class_takes_a_file_path_only_so_no_other_model_is_offered_it():
+    from toolkit.model.flavor import flavors_supporting
+
+    class Predictor:
+        def predict(self, X):
+            return X
+
+    with pytest.raises(TypeError, match="not supported in EmbeddingONNXModel"):
+        EmbeddingONNXModel(estimator=Predictor())
+    assert flavors_supporting(Predictor()) == []  # `dockyard prepare` still hints -f generic

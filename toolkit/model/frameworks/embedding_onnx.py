@@ -39,6 +39,10 @@ class EmbeddingONNXFlavor(Flavor):
     save_serializers = ()  # the user's own ONNX file and tokenizer: nothing to choose
     serves_user_files = True  # ADS's serialize=False: the files are the user's, score.py loads them
 
+    def supports(self, estimator: Any) -> bool:
+        """The ONNX file's path (the model is the user's files, not an object of some framework)."""
+        return estimator is None or isinstance(estimator, (str, Path))
+
     def serialization_format(self, estimator: Any) -> str:
         return ONNX
 
