@@ -121,7 +121,8 @@ def test_pytorch_exports_through_torch_onnx(iris_features, tmp_path):
 def test_classes_without_a_converter_refuse_as_onnx_before_writing(cls_name, tmp_path):
     import toolkit
 
-    model = getattr(toolkit, cls_name)(object(), artifact_dir=str(tmp_path / "a"))
+    model = getattr(toolkit, cls_name)(artifact_dir=str(tmp_path / "a"))
+    model.estimator = object()  # never looked at: the refusal comes first (the classes check their type)
     with pytest.raises(NotImplementedError, match="no ONNX converter"):
         model.prepare(as_onnx=True)
     assert not (tmp_path / "a").exists() or not any((tmp_path / "a").iterdir())
@@ -136,3 +137,14 @@ def test_a_truncated_onnx_file_is_caught_by_introspection(classifier, iris_featu
     assert not result.passed
     failure = next(f for f in result.failures if f.key == "model_file")
     assert "model.onnx does not load" in failure.message
+
+
+def test_ads_onnx_serializer_names_export_or_are_refused_by_class(classifier, iris_features, tmp_path):
+    import toolkit
+
+    X, _ = iris_features
+    model = SklearnModel(classifier, artifact_dir=str(tmp_path / "s"), model_save_serializer="sklearn_onnx")
+    assert model.prepare(X_sample=X[:20]).runtime_info.serialization_format == "onnx"
+    assert close(model.verify(X[:5])["prediction"], classifier.predict(X[:5]))
+    with pytest.raises(NotImplementedError, match="no ONNX converter for TensorFlowModel"):
+        toolkit.TensorFlowModel(model_save_serializer="tf_onnx")
