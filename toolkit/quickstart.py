@@ -119,13 +119,18 @@ def main(argv: list[str] | None = None) -> int:
             console.print("[red]The deployment's predictions differ from verify()'s[/]")
             return 1
     finally:
-        if args.keep_deployment:
-            console.print(f"Deployment kept: {deployment.model_deployment_id}")
-        else:
-            deployment.delete()
-            console.print("[bold]Deleted[/] the deployment (the model stays in the catalog)")
+        keep_or_delete(deployment, args.keep_deployment)
     print_next_steps(deployment.model_deployment_id if args.keep_deployment else None)
     return 0
+
+
+def keep_or_delete(deployment: Any, keep: bool) -> None:
+    """The end of a quickstart: the deployment stays only when asked (--keep-deployment)."""
+    if keep:
+        console.print(f"Deployment kept: {deployment.model_deployment_id}")
+    else:
+        deployment.delete()
+        console.print("[bold]Deleted[/] the deployment (the model stays in the catalog)")
 
 
 def next_commands(deployment_id: str | None = None) -> list[str]:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from toolkit.quickstart import keep_or_delete
+
 DEFAULT_DIR = Path("artifacts") / "quickstart-llm"
 IMAGE = "iad.ocir.io/dockyard/text-generation-inference:1.1.0"  # ADS's page names its TGI image in OCIR
 
@@ -66,11 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             console.print("[red]The deployment answered no text[/]")
             return 1
     finally:
-        if args.keep_deployment:
-            console.print(f"Deployment kept: {deployment.model_deployment_id}")
-        else:
-            deployment.delete()
-            console.print("[bold]Deleted[/] the deployment (the model stays in the catalog)")
+        keep_or_delete(deployment, args.keep_deployment)
     return 0
 
 

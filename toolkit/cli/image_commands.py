@@ -1,6 +1,8 @@
 """``dockyard emulator image``: build the ``dockyard/emulator`` container image (``make image``)."""
 from __future__ import annotations
 
+from typing import Callable
+
 import click
 
 from toolkit.cli.emulator_commands import emulator_group
@@ -24,10 +26,18 @@ def image_command(tag: str, base_image: str | None, quiet: bool) -> None:
       docker run -d -p 127.0.0.1:8765:8765 -v dockyard-home:/data dockyard/emulator
       export DOCKYARD_ENDPOINT=http://127.0.0.1:8765
     """
-    from emulator.image import ImageBuildError, build_image
+    from emulator.image import build_image
+
+    run_image_build(build_image, tag, base_image, quiet)
+
+
+def run_image_build(build: Callable[..., str], tag: str, base_image: str | None, quiet: bool) -> None:
+    """One way for the image commands to build: the build's lines as progress (or only the id with
+    --quiet), and its failure as a CLI error instead of a traceback."""
+    from emulator.image import ImageBuildError
 
     try:
-        image_id = build_image(tag=tag, base_image=base_image, log=(lambda _line: None) if quiet else click.echo)
+        image_id = build(tag=tag, base_image=base_image, log=(lambda _line: None) if quiet else click.echo)
     except ImageBuildError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(image_id if quiet else f"built {tag} ({image_id})")

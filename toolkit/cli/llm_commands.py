@@ -30,14 +30,10 @@ def image_command(tag: str, base_image: str | None, quiet: bool) -> None:
         --env MODEL_DEPLOY_PREDICT_ENDPOINT=/generate \\
         --env PARAMS="--model /opt/ds/model/deployed_model"
     """
-    from emulator.image import ImageBuildError
     from emulator.runtimes.llm import build_image
+    from toolkit.cli.image_commands import run_image_build
 
-    try:
-        image_id = build_image(tag=tag, base_image=base_image, log=(lambda _line: None) if quiet else click.echo)
-    except ImageBuildError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(image_id if quiet else f"built {tag} ({image_id})")
+    run_image_build(build_image, tag, base_image, quiet)
 
 
 def register(cli: click.Group) -> None:
