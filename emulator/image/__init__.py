@@ -96,7 +96,9 @@ def _build_dockyard_wheel(source: Path, dist: Path, log: Log) -> None:
                    "-w", str(dist), str(staging)], log, "pip wheel (Dockyard)")
 
 
-def _docker_build(client: Any, context: Path, tag: str, base_image: str, log: Log) -> str:
+def engine_with(base_image: str, client: Any = None) -> Any:
+    """The Docker client (``client``, else one from the environment), once the engine is known to have
+    ``base_image``: an offline build cannot pull it, so its absence is the error, with the fix."""
     import docker
     import docker.errors
 
@@ -106,6 +108,11 @@ def _docker_build(client: Any, context: Path, tag: str, base_image: str, log: Lo
     except docker.errors.ImageNotFound:
         raise ImageBuildError(f"the base image {base_image} is not on this Docker engine; set DOCKYARD_BASE_IMAGE "
                               "to a local Python image (`make docker` builds dockyard/python:3.11-local offline)") from None
+    return client
+
+
+def _docker_build(client: Any, context: Path, tag: str, base_image: str, log: Log) -> str:
+    client = engine_with(base_image, client)
     log(f"building {tag} from {base_image} (offline: --no-index)")
     lines: list[str] = []
     image_id = None

@@ -1,12 +1,10 @@
 """The ``docker`` runtime: one container per deployment, through the Docker SDK (never the CLI).
 
 Images are built per environment: the base Python image + a venv with the artifact's
-requirements (or its conda pack's), installed from a wheelhouse built on the host (``--no-index``).
-The install runs in a container of the base image with the wheelhouse bind-mounted read-only and no
-network, and that container is committed as the image: one layer, no wheels left inside it, and no
-second copy of the venv (a two-stage Dockerfile copied a 1.5 GB TensorFlow venv twice and took twice
-as long). The image tag is a hash of base image id + requirements + server source + install script: a
-second deploy of the same environment reuses it. The artifact is mounted read-only at OCI's path, the
+requirements (or its conda pack's), installed from a wheelhouse built on the host (``--no-index``)
+in a container with no network that is then committed (``venv_image``). The image tag is a hash of
+base image id + requirements + server source + install recipe: a second deploy of the same
+environment reuses it. The artifact is mounted read-only at OCI's path, the
 container port is published on 127.0.0.1 on a port Docker picks, and labels let a restarted
 emulator find its containers again. BYOC runs the user's image with its own ports and command.
 An environment that runs a JVM (pyspark) is built on ``java_base_image`` instead: the base image
@@ -16,10 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import deque
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from emulator import private
 from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFailure, ServerHandle, ServerSpec,
@@ -27,6 +24,7 @@ from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFail
 from emulator.runtimes.base_image import build_command, not_local, resolve as resolve_base_image, unavailable_message
 from emulator.runtimes.requirements import environment_key, needs_java, with_server_packages
 from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
+from emulator.runtimes.venv_image import VENV, build_venv_image, install_script, log_lines, venv_environment
 from emulator.runtimes.wheelhouse import build_dir, for_requirements
 from emulator.settings import JAVA_BASE_IMAGE_ENV, OFFLINE_JAVA_BASE_IMAGE
 
@@ -37,20 +35,6 @@ LABEL_DEPLOYMENT = "dockyard.deployment"
 LABEL_HOME = "dockyard.home"
 LABEL_LOG_DIR = "dockyard.log-dir"
 
-WHEELS_IN_BUILD = "/tmp/dockyard/wheels"
-SERVER_IN_BUILD = "/tmp/dockyard/server"
-VENV = "/opt/dockyard/venv"
-INSTALL_SCRIPT = f"""\
-set -e
-python3 -m venv {VENV}
-{VENV}/bin/python -m pip install --no-index --no-cache-dir --disable-pip-version-check \\
-  --find-links {WHEELS_IN_BUILD} -r {WHEELS_IN_BUILD}/requirements.txt
-{VENV}/bin/python -m pip uninstall -y -q pip setuptools
-cp -r {SERVER_IN_BUILD}/{PACKAGE_NAME} /opt/dockyard/{PACKAGE_NAME}
-mkdir -p {MODEL_DIR_IN_CONTAINER}
-"""
-
-
 # gunicorn's quick shutdown. Not a `docker commit --change` instruction: it goes in the commit's config.
 STOP_SIGNAL = "SIGQUIT"
 
@@ -58,9 +42,7 @@ STOP_SIGNAL = "SIGQUIT"
 def image_config(base: str, key: str) -> list[str]:
     """The Dockerfile instructions the committed image gets: how its containers serve the model."""
     gunicorn = ", ".join(f'"{a}"' for a in gunicorn_args("/opt/dockyard"))
-    return [f"ENV PATH={VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "ENV PYTHONPATH=/opt/dockyard", "ENV PYTHONUNBUFFERED=1", "ENV DOCKYARD_BIND_HOST=0.0.0.0",
-            f"ENV PORT={SERVER_PORT}", f"ENV DOCKYARD_MODEL_DIR={MODEL_DIR_IN_CONTAINER}",
+    return [*venv_environment(), f"ENV PORT={SERVER_PORT}", f"ENV DOCKYARD_MODEL_DIR={MODEL_DIR_IN_CONTAINER}",
             f"ENV DOCKYARD_LOG_DIR={LOG_DIR_IN_CONTAINER}", f"WORKDIR {MODEL_DIR_IN_CONTAINER}",
             f"EXPOSE {SERVER_PORT}", f'CMD ["{VENV}/bin/python", "-m", "gunicorn", {gunicorn}]',
             f'LABEL dockyard.env-key="{key}" dockyard.base="{base}"']
@@ -90,7 +72,7 @@ class DockerRuntime:
         explicit = self._java_base_for(needed, log) or base_image or self.base_image
         base = resolve_base_image(explicit)
         base_id = self._base_image_id(base, bool(explicit), log)
-        recipe = "\n".join([INSTALL_SCRIPT, *image_config("", ""), STOP_SIGNAL])
+        recipe = "\n".join([install_script(PACKAGE_NAME), *image_config("", ""), STOP_SIGNAL])
         key = environment_key(base_id, needed, source_hash(), hashlib.sha256(recipe.encode()).hexdigest())
         tag = f"{IMAGE_REPO}:{key}"
         with self._lock_for(key):
@@ -98,9 +80,10 @@ class DockerRuntime:
                 log(f"image {tag} cached (base {base}); skipping the build")
                 return tag
             wheels = for_requirements(self.home, needed, log)
-            server = copy_to(build_dir(self.home, key)).parent
+            server = copy_to(build_dir(self.home, key))
             log(f"building image {tag} from {base} (offline: --no-index, no network)")
-            self._build(base, wheels, server, key, log)
+            build_venv_image(self.client, base, wheels, server, IMAGE_REPO, key, image_config(base, key), log,
+                             stop_signal=STOP_SIGNAL)
         return tag
 
     def _java_base_for(self, requirements: list[str], log: LogSink) -> str | None:
@@ -138,27 +121,6 @@ class DockerRuntime:
             return True
         except docker.errors.ImageNotFound:
             return False
-
-    def _build(self, base: str, wheels: Path, server: Path, key: str, log: LogSink) -> None:
-        """Install in a container of ``base`` (wheelhouse and server mounted read-only, no network),
-        streaming its output to the log, then commit it as ``dockyard-env:<key>``."""
-        container = self.client.containers.create(
-            base, ["/bin/sh", "-c", INSTALL_SCRIPT], network_mode="none", labels={"dockyard.env-build": key},
-            volumes={str(wheels.resolve()): {"bind": WHEELS_IN_BUILD, "mode": "ro"},
-                     str(server.resolve()): {"bind": SERVER_IN_BUILD, "mode": "ro"}})
-        try:
-            container.start()
-            tail: deque[str] = deque(maxlen=20)
-            for line in _lines(container.logs(stream=True, follow=True)):
-                tail.append(line)
-                log(line)
-            status = container.wait().get("StatusCode", 1)
-            if status != 0:
-                raise RuntimeFailure(f"image build failed: installing the environment exited with {status}",
-                                     list(tail))
-            container.commit(IMAGE_REPO, key, changes=image_config(base, key), conf={"StopSignal": STOP_SIGNAL})
-        finally:
-            container.remove(force=True)
 
     def _lock_for(self, key: str) -> threading.Lock:
         with self._locks_guard:
@@ -365,7 +327,7 @@ class _LogFollower:
 
     def _run(self) -> None:
         try:
-            for line in _lines(self._stream):
+            for line in log_lines(self._stream):
                 self._log(line)
         except Exception:  # closed under us
             return
@@ -381,15 +343,3 @@ def _container_name(deployment_id: str, home_label: str, instance: int = 0) -> s
     name = f"dockyard-{home_label[:6]}-{deployment_id[-12:]}"
     return name if instance == 0 else f"{name}-{instance}"
 
-
-def _lines(stream: Any) -> Iterator[str]:
-    """The text lines of a container's log stream, whose chunks may split a line (or a UTF-8 character)."""
-    pending = b""
-    for chunk in stream:
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        for line in complete:
-            if line.strip():
-                yield line.decode("utf-8", "replace").rstrip("\r")
-    if pending.strip():
-        yield pending.decode("utf-8", "replace")

@@ -20,6 +20,7 @@ from pathlib import Path
 from emulator import private
 from emulator.runtimes.base import RuntimeFailure, ServerSpec
 from emulator.runtimes.server_package import LLM_PACKAGE_NAME, LLM_SOURCE, cached_copy
+from emulator.runtimes.venv_image import build_venv_image, venv_environment
 
 STANDIN_IMAGE = "dockyard/llm:cpu"
 # Images whose servers the stand-in speaks for: TGI's, vLLM's (and AQUA's builds of them), Dockyard's.
@@ -51,28 +52,17 @@ def launch(spec: ServerSpec, env: dict[str, str], home: Path, server_log: Path) 
 
 
 # ----------------------------------------------------------------------------------------- the image
-DOCKERFILE = """\
-# dockyard/llm: the CPU LLM stand-in as a bring-your-own-container image, built offline from a wheelhouse.
-ARG BASE_IMAGE=python:3.11-slim
-FROM ${BASE_IMAGE} AS build
-LABEL dockyard.stage=llm-build
-COPY wheels /tmp/dockyard/wheels
-RUN python3 -m venv /opt/dockyard/venv \\
- && /opt/dockyard/venv/bin/python -m pip install --no-index --no-cache-dir --disable-pip-version-check \\
-      --find-links /tmp/dockyard/wheels -r /tmp/dockyard/wheels/requirements.txt \\
- && /opt/dockyard/venv/bin/python -m pip uninstall -y -q pip setuptools
+BUILD_KEY_LABEL = "dockyard.build-key"  # what the image was built from: an unchanged recipe is not rebuilt
+LLM_IMAGE_DESCRIPTION = "CPU stand-in for TGI/vLLM: TGI, vLLM and OpenAI routes on port 8080"
 
-FROM ${BASE_IMAGE}
-LABEL org.opencontainers.image.title="dockyard/llm" \\
-      org.opencontainers.image.description="CPU stand-in for TGI/vLLM: TGI, vLLM and OpenAI routes on port 8080"
-COPY --from=build /opt/dockyard/venv /opt/dockyard/venv
-COPY dockyard_llm /opt/dockyard/dockyard_llm
-ENV PATH=/opt/dockyard/venv/bin:$PATH PYTHONPATH=/opt/dockyard PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 \\
-    DOCKYARD_BIND_HOST=0.0.0.0 PORT=8080
-EXPOSE 8080
-# The deployment's cmd is added to these arguments; PARAMS is read from the environment.
-ENTRYPOINT ["python", "-m", "dockyard_llm"]
-"""
+
+def image_config(base_image: str) -> list[str]:
+    """How the image runs: the deployment's cmd is added to the entrypoint's arguments; PARAMS is read
+    from the environment."""
+    return [*venv_environment(), "ENV HF_HUB_OFFLINE=1", "ENV PORT=8080", "EXPOSE 8080",
+            f'ENTRYPOINT ["python", "-m", "{LLM_PACKAGE_NAME}"]', 'CMD []',
+            f'LABEL org.opencontainers.image.title="dockyard/llm" '
+            f'org.opencontainers.image.description="{LLM_IMAGE_DESCRIPTION}" dockyard.base="{base_image}"']
 
 
 def image_requirements() -> list[str]:
@@ -94,9 +84,11 @@ def build_image(tag: str = STANDIN_IMAGE, base_image: str | None = None, log=pri
     import hashlib
 
     from emulator import settings
-    from emulator.image import ImageBuildError, _docker_build, default_cache_dir
+    from docker.utils import parse_repository_tag
+
+    from emulator.image import ImageBuildError, default_cache_dir, engine_with
     from emulator.runtimes.base_image import resolve
-    from emulator.runtimes.server_package import copy_to
+    from emulator.runtimes.server_package import copy_to, source_hash
     from emulator.runtimes.wheelhouse import build_wheelhouse
 
     missing = missing_libraries()
@@ -111,6 +103,29 @@ def build_image(tag: str = STANDIN_IMAGE, base_image: str | None = None, log=pri
         build_wheelhouse(requirements, context / "wheels", log)
     except RuntimeFailure as exc:
         raise ImageBuildError("\n".join([str(exc), *exc.log_tail])) from None
-    copy_to(context, LLM_SOURCE, LLM_PACKAGE_NAME)
-    (context / "Dockerfile").write_text(DOCKERFILE)
-    return _docker_build(client, context, tag, base_image, log)
+    repository, image_tag = parse_repository_tag(tag)
+    client = engine_with(base_image, client)
+    recipe = "\n".join([key, source_hash(LLM_SOURCE), client.images.get(base_image).id, *image_config(base_image)])
+    build_key = hashlib.sha256(recipe.encode()).hexdigest()[:16]
+    cached = _cached(client, tag, build_key)
+    if cached:
+        log(f"{tag} is up to date (same base image, requirements and stand-in source); skipping the build")
+        return cached
+    package = copy_to(context, LLM_SOURCE, LLM_PACKAGE_NAME)
+    log(f"building {tag} from {base_image} (offline: --no-index, no network)")
+    try:
+        return build_venv_image(client, base_image, context / "wheels", package, repository, image_tag or "latest",
+                                [*image_config(base_image), f"LABEL {BUILD_KEY_LABEL}={build_key}"], log)
+    except RuntimeFailure as exc:
+        raise ImageBuildError("\n".join([str(exc), *exc.log_tail])) from None
+
+
+def _cached(client, tag: str, build_key: str) -> str | None:
+    """The id of ``tag`` when it was built from the same recipe, else None."""
+    import docker.errors
+
+    try:
+        image = client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return None
+    return image.id if (image.labels or {}).get(BUILD_KEY_LABEL) == build_key else None

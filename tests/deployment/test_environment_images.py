@@ -8,7 +8,7 @@ from __future__ import annotations
 import docker
 import pytest
 
-from emulator.runtimes import container as container_module
+from emulator.runtimes import container as container_module, venv_image
 from emulator.runtimes.base import RuntimeFailure
 from emulator.runtimes.container import IMAGE_REPO, DockerRuntime
 
@@ -20,7 +20,7 @@ def _runtime(home) -> DockerRuntime:
 
 
 def _build_containers(client) -> list:
-    return client.containers.list(all=True, filters={"label": "dockyard.env-build"})
+    return client.containers.list(all=True, filters={"name": "dockyard-build-"})
 
 
 @pytest.mark.docker
@@ -49,7 +49,11 @@ def test_the_image_is_one_layer_over_the_base_and_serves_with_gunicorn(tmp_path)
 
 @pytest.mark.docker
 def test_a_failing_install_reports_its_output_and_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(container_module, "INSTALL_SCRIPT", "echo installing; echo 'no space left' >&2; exit 3")
+    def broken(package_name: str) -> str:
+        return "echo installing; echo 'no space left' >&2; exit 3"
+
+    for module in (container_module, venv_image):  # the cache key's recipe and the build's script
+        monkeypatch.setattr(module, "install_script", broken)
     client = docker.from_env()
     images_before = {image.id for image in client.images.list(IMAGE_REPO)}
     with pytest.raises(RuntimeFailure) as failure:
@@ -63,4 +67,4 @@ def test_a_failing_install_reports_its_output_and_leaves_nothing(tmp_path, monke
 def test_log_lines_are_whole_when_chunks_split_them():
     cafe = "caf\u00e9".encode()  # the last character is two bytes: a chunk may end between them
     chunks = [b"Collecting fla", b"sk\nInstalling ", cafe[:-1], cafe[-1:] + b"\n\n", b"done"]
-    assert list(container_module._lines(iter(chunks))) == ["Collecting flask", "Installing café", "done"]
+    assert list(venv_image.log_lines(iter(chunks))) == ["Collecting flask", "Installing café", "done"]

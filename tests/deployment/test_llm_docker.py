@@ -16,7 +16,7 @@ TAG = "dockyard/llm:cpu"
 def llm_image() -> str:
     from emulator.runtimes.llm import build_image
 
-    build_image(tag=TAG, log=lambda line: None)  # cached layers make a rebuild quick
+    build_image(tag=TAG, log=lambda line: None)  # an image built from the same recipe is reused
     return TAG
 
 
