@@ -7,16 +7,22 @@ else the stock image (to be pulled). So building the offline image is enough on 
 reaches no registry; nothing has to be exported or restarted.
 
 The offline image is a Debian root filesystem made with ``debootstrap`` (python3, pip, venv) and
-imported into the engine: no registry involved, only Debian's package mirror.
+imported into the engine: no registry involved, only Debian's package mirror. It answers on PATH to
+the names ``python:3.11-slim`` does (``python``, ``python3``, ``pip``, ``pip3``: BYOC images start with
+``["python", "api.py"]``), and ``pip install`` works in it as in that image (Debian's PEP 668 marker is
+removed). The image carries its recipe's hash (label ``dockyard.build-key``): an image built by an
+older recipe is built again, not kept because its tag exists.
 
 Environments that run a JVM (pyspark) build on a Java base image instead
 (``DOCKYARD_JAVA_BASE_IMAGE``, default ``dockyard/python-jre:3.11-local``): ``build_java`` layers
 Debian's ``openjdk-17-jre-headless`` on the base image with one ``apt-get`` build step, so it shares
 the base's layers and costs no second debootstrap. Deployment builds stay offline; this build
-alone reaches Debian's mirror (host network), as debootstrap does.
+alone reaches Debian's mirror (host network), as debootstrap does. It carries the hash of its base
+image's id and its Dockerfile, so a rebuilt base image makes it build again.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -31,7 +37,12 @@ from emulator.settings import (BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, OFFLINE_BASE_
 
 PULL_WAIT = 20.0  # seconds a deploy waits for a pull before letting the deployment wait for it instead
 DEBIAN_SUITE = "bookworm"  # Debian 12: python3.11, the version the deployment images serve with
-DEBIAN_PACKAGES = ("python3", "python3-pip", "python3-venv")
+# python-is-python3: Debian's /usr/bin/python -> python3 link (python3-pip already has pip and pip3)
+DEBIAN_PACKAGES = ("python3", "python3-pip", "python3-venv", "python-is-python3")
+SLIM_COMMANDS = ("python", "python3", "pip", "pip3")  # what python:3.11-slim answers to on PATH
+PEP668_MARKER = "usr/lib/python3.11/EXTERNALLY-MANAGED"  # removed: pip installs system-wide, as in python:3.11-slim
+OFFLINE_IMAGE_CONFIG = ("ENV LANG=C.UTF-8", 'CMD ["python3"]')  # python:3.11-slim's
+BUILD_KEY_LABEL = "dockyard.build-key"  # the hash of what an image was built from: an unchanged recipe is not rebuilt
 JAVA_PACKAGE = "openjdk-17-jre-headless"  # Debian 12's JRE; pyspark 3.5/4.x run on Java 17
 JAVA_DOCKERFILE = f"""\
 FROM {{base}}
@@ -169,22 +180,55 @@ def build_problem() -> str | None:
 
 
 def build_offline(tag: str = OFFLINE_BASE_IMAGE, log: Callable[[str], None] = print, force: bool = False) -> str:
-    """Build the offline base image ``tag`` (debootstrap + import) unless the engine has it; return ``tag``."""
+    """Build the offline base image ``tag`` (debootstrap + import) unless the engine has it from this
+    recipe (``offline_build_key()``); return ``tag``."""
     problem_here = build_problem()
     if problem_here:
         raise BaseImageError(problem_here)
+    key = offline_build_key()
     client = _client(timeout=600)
     try:
-        if not force and _is_local(client, tag):
+        if not force and built_from(client, tag, key):
             log(f"{tag} is already in the Docker engine (pass --force to build it again)")
             return tag
+        if _is_local(client, tag):
+            log(f"{tag} was built by another recipe (label {BUILD_KEY_LABEL}); building it again")
         with tempfile.TemporaryDirectory(prefix="dockyard-rootfs-") as root:
             _debootstrap(Path(root), log)
-            _import(client, Path(root), tag, log)
+            finish_rootfs(Path(root))
+            _import(client, Path(root), tag, [*OFFLINE_IMAGE_CONFIG, f"LABEL {BUILD_KEY_LABEL}={key}"], log)
     finally:
         client.close()
     log(f"built {tag}")
     return tag
+
+
+def offline_build_key() -> str:
+    """The hash of the offline image's recipe; changing the recipe changes it, so images built by the old one
+    are built again."""
+    recipe = [DEBIAN_SUITE, *DEBIAN_PACKAGES, *SLIM_COMMANDS, PEP668_MARKER, *OFFLINE_IMAGE_CONFIG]
+    return hashlib.sha256("\n".join(recipe).encode()).hexdigest()[:16]
+
+
+def built_from(client: Any, tag: str, key: str) -> str | None:
+    """The id of ``tag`` when the engine has it built from the recipe whose hash is ``key``, else None."""
+    import docker.errors
+
+    try:
+        image = client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return None
+    return image.id if (image.labels or {}).get(BUILD_KEY_LABEL) == key else None
+
+
+def finish_rootfs(root: Path) -> None:
+    """Make the root filesystem ``root`` answer as python:3.11-slim does: pip installs into the system Python
+    (Debian's PEP 668 marker removed), and every name of ``SLIM_COMMANDS`` is in /usr/bin."""
+    (root / PEP668_MARKER).unlink(missing_ok=True)
+    missing = [name for name in SLIM_COMMANDS if not os.path.lexists(root / "usr" / "bin" / name)]
+    if missing:
+        raise BaseImageError(f"the offline base image would lack {', '.join(missing)} in /usr/bin "
+                             f"(debootstrap installed {', '.join(DEBIAN_PACKAGES)})")
 
 
 def _debootstrap(root: Path, log: Callable[[str], None]) -> None:
@@ -192,26 +236,28 @@ def _debootstrap(root: Path, log: Callable[[str], None]) -> None:
     command = ["debootstrap", "--variant=minbase", f"--include={','.join(DEBIAN_PACKAGES)}", DEBIAN_SUITE, str(root)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     tail: list[str] = []
-    phase = ""
+    phases: set[str] = set()
     for line in process.stdout:
         tail = (tail + [line.rstrip()])[-20:]
         words = line.split()
-        if line.startswith("I: ") and len(words) > 1 and words[1] != phase:  # a new phase, not every package
-            phase = words[1]
+        if line.startswith("I: ") and len(words) > 1 and words[1] not in phases:  # each phase once, not every package
+            phases.add(words[1])
             log(line.rstrip())
     if process.wait() != 0:
         raise BaseImageError("debootstrap failed:\n" + "\n".join(tail))
 
 
-def _import(client: Any, root: Path, tag: str, log: Callable[[str], None]) -> None:
-    """Stream the root filesystem as a tar into the engine (``docker import``), never whole in memory."""
+def _import(client: Any, root: Path, tag: str, changes: list[str], log: Callable[[str], None]) -> None:
+    """Stream the root filesystem as a tar into the engine (``docker import`` with the Dockerfile
+    instructions ``changes``), never whole in memory."""
     from docker.utils import parse_repository_tag
 
     repository, version = parse_repository_tag(tag)
     log(f"importing the root filesystem as {tag}")
     tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
     try:
-        client.api.import_image_from_stream(tar.stdout, repository=repository, tag=version or "latest")
+        client.api.import_image_from_stream(tar.stdout, repository=repository, tag=version or "latest",
+                                            changes=changes)
     finally:
         tar.stdout.close()
         if tar.wait() != 0:
@@ -221,7 +267,8 @@ def _import(client: Any, root: Path, tag: str, log: Callable[[str], None]) -> No
 def build_java(tag: str = OFFLINE_JAVA_BASE_IMAGE, base: str | None = None, log: Callable[[str], None] = print,
                force: bool = False) -> str:
     """Build the Java base image ``tag``: ``base`` (default: the resolved base image) plus Debian's JRE,
-    installed by ``apt-get`` in one build step on the host network; skipped when the engine has ``tag``."""
+    installed by ``apt-get`` in one build step on the host network; skipped when the engine has ``tag`` built
+    from this Dockerfile on this very ``base`` (its image id)."""
     from emulator.runtimes import docker_problem
 
     engine = docker_problem()
@@ -230,26 +277,28 @@ def build_java(tag: str = OFFLINE_JAVA_BASE_IMAGE, base: str | None = None, log:
     base = resolve(base)
     client = _client(timeout=600)
     try:
-        if not force and _is_local(client, tag):
-            log(f"{tag} is already in the Docker engine (pass --force to build it again)")
-            return tag
         if not _is_local(client, base):
             raise BaseImageError(f"the Java base image is built on {base}, which the engine does not have: build it "
                                  f"first (`{build_command()}`) or name another with {BASE_IMAGE_ENV}")
+        dockerfile = JAVA_DOCKERFILE.format(base=base)
+        key = hashlib.sha256(f"{client.images.get(base).id}\n{dockerfile}".encode()).hexdigest()[:16]
+        if not force and built_from(client, tag, key):
+            log(f"{tag} is already in the Docker engine, built on this {base} (pass --force to build it again)")
+            return tag
         log(f"building {tag} from {base} + {JAVA_PACKAGE} (apt-get, Debian's mirror)")
         with tempfile.TemporaryDirectory(prefix="dockyard-jre-") as context:
-            Path(context, "Dockerfile").write_text(JAVA_DOCKERFILE.format(base=base))
-            _stream_build(client, context, tag, base, log)
+            Path(context, "Dockerfile").write_text(dockerfile)
+            _stream_build(client, context, tag, {"dockyard.base": base, BUILD_KEY_LABEL: key}, log)
     finally:
         client.close()
     log(f"built {tag}")
     return tag
 
 
-def _stream_build(client: Any, context: str, tag: str, base: str, log: Callable[[str], None]) -> None:
+def _stream_build(client: Any, context: str, tag: str, labels: dict[str, str], log: Callable[[str], None]) -> None:
     tail: list[str] = []
     for chunk in client.api.build(path=context, tag=tag, rm=True, forcerm=True, decode=True, network_mode="host",
-                                  labels={"dockyard.base": base}):
+                                  labels=labels):
         if "error" in chunk:
             raise BaseImageError(f"building {tag} failed: {chunk['error'].strip()}\n" + "\n".join(tail))
         for line in str(chunk.get("stream", "")).splitlines():

@@ -52,7 +52,6 @@ def launch(spec: ServerSpec, env: dict[str, str], home: Path, server_log: Path) 
 
 
 # ----------------------------------------------------------------------------------------- the image
-BUILD_KEY_LABEL = "dockyard.build-key"  # what the image was built from: an unchanged recipe is not rebuilt
 LLM_IMAGE_DESCRIPTION = "CPU stand-in for TGI/vLLM: TGI, vLLM and OpenAI routes on port 8080"
 
 
@@ -87,7 +86,7 @@ def build_image(tag: str = STANDIN_IMAGE, base_image: str | None = None, log=pri
     from docker.utils import parse_repository_tag
 
     from emulator.image import ImageBuildError, default_cache_dir, engine_with
-    from emulator.runtimes.base_image import resolve
+    from emulator.runtimes.base_image import BUILD_KEY_LABEL, built_from, resolve
     from emulator.runtimes.server_package import copy_to, source_hash
     from emulator.runtimes.wheelhouse import build_wheelhouse
 
@@ -107,7 +106,7 @@ def build_image(tag: str = STANDIN_IMAGE, base_image: str | None = None, log=pri
     client = engine_with(base_image, client)
     recipe = "\n".join([key, source_hash(LLM_SOURCE), client.images.get(base_image).id, *image_config(base_image)])
     build_key = hashlib.sha256(recipe.encode()).hexdigest()[:16]
-    cached = _cached(client, tag, build_key)
+    cached = built_from(client, tag, build_key)
     if cached:
         log(f"{tag} is up to date (same base image, requirements and stand-in source); skipping the build")
         return cached
@@ -119,13 +118,3 @@ def build_image(tag: str = STANDIN_IMAGE, base_image: str | None = None, log=pri
     except RuntimeFailure as exc:
         raise ImageBuildError("\n".join([str(exc), *exc.log_tail])) from None
 
-
-def _cached(client, tag: str, build_key: str) -> str | None:
-    """The id of ``tag`` when it was built from the same recipe, else None."""
-    import docker.errors
-
-    try:
-        image = client.images.get(tag)
-    except docker.errors.ImageNotFound:
-        return None
-    return image.id if (image.labels or {}).get(BUILD_KEY_LABEL) == build_key else None

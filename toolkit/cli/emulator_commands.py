@@ -155,7 +155,7 @@ def status_command(home: Path | None, as_json: bool) -> None:
 
 @click.command("base-image")
 @click.option("--tag", metavar="IMAGE", help="Name of the image to build. Default: dockyard/python:3.11-local.")
-@click.option("--force", is_flag=True, help="Build it again even when the engine has it.")
+@click.option("--force", is_flag=True, help="Build it again even when the engine has it from this recipe.")
 @click.option("--java", is_flag=True,
               help="Build the Java base image instead (pyspark environments): the base image plus Debian's "
                    "openjdk-17-jre-headless. Default tag: dockyard/python-jre:3.11-local.")
@@ -164,6 +164,8 @@ def base_image_command(tag: str | None, force: bool, java: bool) -> None:
     """Build the offline base image of deployment images: Debian bookworm with python3.11, made with
     debootstrap and imported into the local Docker engine (no container registry needed, only Debian's
     package mirror). Needs root, debootstrap and a Docker engine; takes a few minutes (downloading Debian packages).
+    Like python:3.11-slim it has python, python3, pip and pip3 on PATH. An image of that tag built by an
+    older recipe is built again.
 
     With DOCKYARD_BASE_IMAGE unset, docker deployments use it whenever python:3.11-slim is absent.
     With --java, layer a JRE on the base image (DOCKYARD_BASE_IMAGE, else as deployments choose it) for
