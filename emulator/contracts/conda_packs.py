@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from importlib import resources
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -83,6 +84,8 @@ class ServicePack:
     arch: str = "cpu"
     requirements: tuple[str, ...] = ()
     description: str = ""
+    deprecated: bool = False
+    source: str = ""  # an id of service_packs.json's ``sources``
 
     @property
     def object_name(self) -> str:
@@ -98,38 +101,66 @@ class ServicePack:
                 "manifest_version": "1.0", STAND_IN: STAND_IN_KIND}
 
     def index_entry(self) -> dict[str, Any]:
-        return {**self.manifest(), "description": self.description, "pip_requirements": list(self.requirements)}
+        return {**self.manifest(), "description": self.description, "deprecated": self.deprecated,
+                "pip_requirements": list(self.requirements)}
 
 
-# pandas 3 parses no literal JSON in read_json, which ADS's score.py templates call; the packs (and
-# ADS itself, pandas<3) are on pandas 2.
-_PANDAS = "pandas>=2.2,<3"
-_GENERAL_ML = ("numpy", _PANDAS, "scikit-learn", "joblib", "cloudpickle", "pyyaml")
-_GENERAL_ML_NAME = "General Machine Learning for CPUs on Python {}"
+#: Where the service-pack facts live: one data file, with the sources each came from (README.md here).
+SERVICE_PACKS_FILE = "service_packs.json"
 
-#: The service packs the emulator lists (slugs and names as OCI's Environment Explorer shows them).
-#: Their stand-ins are kept small: the libraries a score.py written for the pack typically imports.
-SERVICE_PACKS: tuple[ServicePack, ...] = (
-    ServicePack("generalml_p311_cpu_x86_64_v1", _GENERAL_ML_NAME.format("3.11"), "3.11", "1.0",
-                requirements=_GENERAL_ML, description="General-purpose CPU machine learning (scikit-learn and friends)."),
-    ServicePack("generalml_p311_cpu_x86_64_v6", _GENERAL_ML_NAME.format("3.11"), "3.11", "6.0",
-                requirements=_GENERAL_ML, description="General-purpose CPU machine learning (scikit-learn and friends)."),
-    ServicePack("generalml_p312_cpu_x86_64_v4", _GENERAL_ML_NAME.format("3.12"), "3.12", "4.0",
-                requirements=_GENERAL_ML, description="General-purpose CPU machine learning on Python 3.12."),
-    ServicePack("python_p311_any_x86_64_v4", "Python 3.11 Base environment", "3.11", "4.0",
-                description="A minimal Python to add your own packages to."),
-    ServicePack("python_p312_any_x86_64_v3", "Python 3.12 Base environment", "3.12", "3.0",
-                description="A minimal Python to add your own packages to."),
-    ServicePack("pytorch28_p312_gpu_x86_64_v2", "PyTorch 2.8 for GPU on Python 3.12", "3.12", "2.0", "gpu",
-                ("torch", "numpy", _PANDAS, "cloudpickle"), "PyTorch training and inference."),
-    ServicePack("tensorflow220_p312_gpu_x86_64_v2", "TensorFlow 2.20 for GPU on Python 3.12", "3.12", "2.0", "gpu",
-                ("tensorflow", "numpy", _PANDAS, "cloudpickle"), "TensorFlow training and inference."),
-    ServicePack("onnxruntime_p312_gpu_x86_64_v2", "ONNX Runtime on Python 3.12 with GPU support", "3.12", "2.0",
-                "gpu", ("onnxruntime", "numpy", _PANDAS), "ONNX model inference."),
-    ServicePack("pyspark35_p312_cpu_x86_64_v2", "PySpark 3.5 and Data Flow on Python 3.12", "3.12", "2.0",
-                requirements=("pyspark>=3.5,<3.6", "numpy", _PANDAS, "cloudpickle"),
-                description="Spark and Data Flow workflows."),
-)
+
+def load_service_packs(text: str | None = None) -> tuple[ServicePack, ...]:
+    """The packs of ``service_packs.json`` (or of ``text``, a document in its format), each with its stand-in."""
+    if text is None:
+        text = resources.files(__package__).joinpath(SERVICE_PACKS_FILE).read_text(encoding="utf-8")
+    document = json.loads(text)
+    stand_ins = document["stand_ins"]
+    return tuple(ServicePack(p["slug"], p["name"], p["python"], p["version"], p["arch"],
+                             tuple(stand_ins[p["stand_in"]]["requirements"]), stand_ins[p["stand_in"]]["description"],
+                             bool(p.get("deprecated")), p["source"])
+                 for p in document["packs"])
+
+
+#: The service packs the emulator lists: current and deprecated, CPU and GPU (``service_packs.json``).
+SERVICE_PACKS: tuple[ServicePack, ...] = load_service_packs()
+
+#: The oldest pack Python a deployment here runs (see :func:`runs_here`).
+MIN_RUNNABLE_PYTHON = (3, 10)
+
+
+def runs_here(python: str) -> bool:
+    """Whether a deployment here can stand in for a pack on Python ``python`` (``"3.7"``, ``"3.7.8"``).
+
+    Deployments run one Python whatever the pack says: the docker runtime's images are built on
+    Python 3.11 (``python:3.11-slim`` or its offline twin) and the process runtime uses this
+    interpreter or a venv of it; a stand-in installs current releases there. That is a faithful
+    stand-in for a pack of a Python those releases still support and whose libraries are a release
+    or two from them: 3.10 and newer (a 3.12 pack has always run on the 3.11 image, and a 3.10 pack's
+    score.py and pickles load there). A pack on 3.6-3.9 was built with libraries years older
+    (scikit-learn 0.24-1.0, pandas 1.x, TensorFlow 2.x of 2021) and its Python is past its end of
+    life: its pickles do not load in current releases and the stand-in would serve a different stack,
+    so its deployment fails at once saying so (:func:`not_runnable`), before any image is built.
+    ``prepare()`` still resolves such a pack, and the index still serves it, as OCI's does.
+    An unknown or unparsable version is given the benefit of the doubt.
+    """
+    try:
+        major, minor = (int(part) for part in str(python).split(".")[:2])
+    except ValueError:
+        return True
+    return (major, minor) >= MIN_RUNNABLE_PYTHON
+
+
+def not_runnable(pack: str, python: str) -> CondaPackError:
+    """The error a deployment of a pack on Python ``python`` (one :func:`runs_here` refuses) fails with."""
+    suggestion = "generalml_p311_cpu_x86_64_v1"
+    return CondaPackError(
+        f"The conda pack {pack} is Python {python}; Dockyard's deployments run Python 3.11 with current "
+        f"releases of the pack's libraries, which stand in only for packs on Python "
+        f"{'.'.join(map(str, MIN_RUNNABLE_PYTHON))} or newer, so this model cannot be served locally as OCI would "
+        "serve it.",
+        f"Prepare the model again with a Python 3.10+ pack, e.g. prepare(inference_conda_env=\"{suggestion}\", "
+        "force_overwrite=True) (`dockyard conda list` shows them all), or publish a stand-in on Python 3.11 "
+        "(`dockyard conda publish --python 3.11`) and prepare with its oci:// path.")
 
 
 def index_document(packs: tuple[ServicePack, ...] = SERVICE_PACKS) -> dict[str, Any]:
@@ -206,10 +237,22 @@ class PackLookup:
         for entry in self.index():
             if entry.get("slug") == slug:
                 return entry
-        known = ", ".join(sorted(str(e.get("slug")) for e in self.index()))
-        raise CondaPackError(f"The conda environment slug {slug!r} is not a service pack ({known}).",
+        current = ", ".join(sorted(str(e.get("slug")) for e in self.index() if not e.get("deprecated")))
+        raise CondaPackError(f"The conda environment slug {slug!r} is not a service pack (current ones: {current}; "
+                             f"{len(self.index())} with the deprecated ones).",
                              "Use one of those slugs, or the full oci:// path of a published pack "
                              "(`dockyard conda list` shows both).")
+
+    def python_of(self, ref: PackRef) -> str:
+        """The Python of the pack ``ref`` names: the index's or its manifest's, else what runtime.yaml says
+        (also for a pack that cannot be found: resolving it is :meth:`requirements_of`'s to report)."""
+        try:
+            entry = self._service_entry(ref)
+            if entry is None and ref.path:
+                entry = manifest_of(self._published(ref.path)[0])
+        except CondaPackError:
+            return ref.python
+        return str((entry or {}).get("python") or ref.python)
 
     def published_pack(self, path: str) -> dict[str, Any]:
         """The manifest of the pack object at ``path`` (CondaPackError when there is none)."""
