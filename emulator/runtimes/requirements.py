@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from emulator.contracts import runtime_yaml
-from emulator.contracts.conda_packs import CondaPackError, PackLookup
+from emulator.contracts.conda_packs import CondaPackError, PackLookup, not_runnable, runs_here
 from emulator.runtimes.base import RuntimeFailure
 
 SERVER_PACKAGES = ("flask", "gunicorn")
@@ -22,14 +22,28 @@ JAVA_DISTRIBUTIONS = frozenset({"pyspark"})
 
 
 def artifact_requirements(artifact_dir: Path, packs: PackLookup) -> list[str]:
-    """The pip requirements of the artifact's environment; a runtime.yaml that cannot be read, or a
-    conda pack that cannot be found, fails the deployment with what to do."""
+    """The pip requirements of the artifact's environment; a runtime.yaml that cannot be read, a conda
+    pack that cannot be found, or one on a Python deployments here cannot stand in for
+    (``conda_packs.runs_here``), fails the deployment with what to do."""
     try:
+        _require_runnable_pack(artifact_dir, packs)
         return runtime_yaml.environment(artifact_dir, packs)
     except runtime_yaml.RuntimeYamlError as exc:
         raise RuntimeFailure(f"the artifact's {exc.message}") from None
     except CondaPackError as exc:
         raise RuntimeFailure(f"{exc.message} {exc.hint}") from None
+
+
+def _require_runnable_pack(artifact_dir: Path, packs: PackLookup) -> None:
+    """CondaPackError when the pack runtime.yaml names is on a Python older than deployments here run
+    (whether or not the artifact lists its own requirements: in OCI the pack decides the Python)."""
+    try:
+        pack = runtime_yaml.conda_pack(runtime_yaml.read(artifact_dir))
+    except runtime_yaml.RuntimeYamlError:
+        return  # no runtime.yaml, or one runtime_yaml.environment reports
+    python = packs.python_of(pack) if pack else ""
+    if python and not runs_here(python):
+        raise not_runnable(pack.slug or str(pack), python)
 
 
 def environment_source(artifact_dir: Path) -> str:
