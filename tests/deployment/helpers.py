@@ -133,20 +133,27 @@ class Handler(BaseHTTPRequestHandler):
 def serve(port):
     ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
 
-threading.Thread(target=serve, args=(int(os.environ["HEALTH_PORT"]),), daemon=True).start()
-serve(int(os.environ["SERVER_PORT"]))
+server_port = int(os.environ.get("SERVER_PORT", "8080"))  # OCI's default port for both
+health_port = int(os.environ.get("HEALTH_PORT", server_port))
+if health_port != server_port:
+    threading.Thread(target=serve, args=(health_port,), daemon=True).start()
+serve(server_port)
 '''
 
 
-def build_byoc_image(tag: str = "dockyard-test/byoc:latest") -> str:
-    """A tiny image with a stdlib HTTP server (``BYOC_SERVER``, ports from SERVER_PORT / HEALTH_PORT,
-    started with ``python3 /app/server.py``): the user's own container for BYOC deployments."""
+def build_byoc_image(tag: str = "dockyard-test/byoc:latest", path: str = "/app/server.py",
+                     instructions: tuple[str, ...] = ()) -> str:
+    """A tiny image on the base image deployments build on, with a stdlib HTTP server (``BYOC_SERVER``:
+    ports from SERVER_PORT / HEALTH_PORT, else 8080) at ``path``: the user's own container for BYOC
+    deployments. ``instructions`` end the Dockerfile (none: the deployment names the entrypoint,
+    ``python3 /app/server.py``)."""
     import docker
 
     from emulator.runtimes.base_image import resolve as resolve_base_image
     from toolkit import settings
 
-    dockerfile = f"FROM {resolve_base_image(settings.base_image())}\nCOPY server.py /app/server.py\n"
+    dockerfile = "\n".join([f"FROM {resolve_base_image(settings.base_image())}", f"COPY server.py {path}",
+                            *instructions, ""])
     context = io.BytesIO()
     with tarfile.open(fileobj=context, mode="w") as tar:
         for name, text in (("Dockerfile", dockerfile), ("server.py", textwrap.dedent(BYOC_SERVER))):

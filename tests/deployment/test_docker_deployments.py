@@ -71,6 +71,18 @@ def test_bring_your_own_container_gets_ports_env_cmd_and_the_artifact(pickle_mod
     deployment.delete()
 
 
+def test_a_bring_your_own_container_started_with_python_as_ads_examples_write_it_serves_on_port_8080(
+        pickle_model_id):
+    """ADS's BYOC examples write ``ENTRYPOINT ["python", "api.py"]``: the base image (in CI the offline
+    dockyard/python:3.11-local) answers to ``python`` as python:3.11-slim does."""
+    image = helpers.build_byoc_image("dockyard-test/byoc-python-entrypoint:latest", path="/app/api.py",
+                                     instructions=("WORKDIR /app", 'ENTRYPOINT ["python", "api.py"]'))
+    deployment = deploy_model(pickle_model_id, deployment_image=image)  # OCI's default ports: 8080 for both
+    answer = deployment.predict(json_input={"data": [[1, 2]]})
+    assert answer["byoc"] is True and answer["echo"] == {"data": [[1, 2]]} and "score.py" in answer["files"]
+    deployment.delete()
+
+
 def test_a_bring_your_own_container_that_cannot_start_leaves_no_container(pickle_model_id, byoc_image, emulator):
     """A bad cmd fails at `docker start`, after `docker create`: that container is removed too."""
     import docker
