@@ -29,6 +29,18 @@ def test_the_index_lists_the_service_packs_with_the_fields_ads_reads(clients):
     assert all(e["pip_requirements"] is not None and e["type"] == "data_science" for e in entries.values())
 
 
+def test_every_pack_of_the_index_has_what_ads_get_service_packs_reads(clients):
+    # ADS maps pack_path -> (slug, python) and slug -> (pack_path, python), deprecated packs included.
+    entries = _index(clients.objects)
+    assert [e["slug"] for e in entries] == [p.slug for p in contract.SERVICE_PACKS]
+    for entry in entries:
+        assert entry["slug"] and entry["name"] and entry["python"] and entry["version"], entry
+        assert entry["arch_type"] in ("CPU", "GPU") and isinstance(entry["deprecated"], bool), entry
+        assert contract.parse_uri(entry["pack_path"])[:2] == (contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET)
+    old = next(e for e in entries if e["slug"] == "dataexpl_p37_cpu_v3")
+    assert (old["python"], old["deprecated"], old["arch_type"]) == ("3.7", True, "CPU")
+
+
 def test_each_pack_path_holds_a_stand_in_with_its_manifest(clients):
     store = clients.objects
     for entry in _index(store):
