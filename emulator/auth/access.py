@@ -36,6 +36,7 @@ RESOURCE_KINDS: tuple[str, ...] = (
     "project",
     "modelversionset",
     "modeldeployment",
+    "notebooksession",
     "workrequest",
 )
 COMPARTMENT_TYPES = ("compartment", "tenancy")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from oci.data_science.models import Model as _Model
 from oci.data_science.models import ModelDeployment as _Deployment
 from oci.data_science.models import ModelVersionSet as _VersionSet
+from oci.data_science.models import NotebookSession as _NotebookSession
 from oci.data_science.models import Project as _Project
 from oci.data_science.models import WorkRequest as _WorkRequest
 
@@ -38,6 +39,7 @@ LIVE_DEPLOYMENT_STATES = tuple(s for s in DEPLOYMENT_STATES if s not in (DELETIN
 MODEL_STATES = _enum(_Model, "LIFECYCLE_STATE_")
 PROJECT_STATES = _enum(_Project, "LIFECYCLE_STATE_")
 VERSION_SET_STATES = _enum(_VersionSet, "LIFECYCLE_STATE_")
+NOTEBOOK_SESSION_STATES = _enum(_NotebookSession, "LIFECYCLE_STATE_")
 
 # Work requests
 WORK_REQUEST_STATUSES = _enum(_WorkRequest, "STATUS_")

@@ -1,5 +1,5 @@
 """The OCI Data Science service (model catalog part): projects, models, artifacts, provenance,
-metadata artifacts, model version sets and work requests, at ``/20190101``."""
+metadata artifacts, model version sets, notebook sessions and work requests, at ``/20190101``."""
 from __future__ import annotations
 
 from flask import Flask

@@ -12,6 +12,10 @@ def project_not_found(project_id: str) -> OCIError:
     return not_found("project", project_id)
 
 
+def notebook_session_not_found(ident: str) -> OCIError:
+    return not_found("notebook session", ident)
+
+
 def version_set_not_found(ident: str) -> OCIError:
     return not_found("model version set", ident)
 

@@ -11,6 +11,7 @@ from emulator.data_science.routes import (  # noqa: E402,F401
     artifacts,
     metadata_artifacts,
     models,
+    notebook_sessions,
     projects,
     provenance,
     version_sets,
