@@ -63,6 +63,9 @@ class EmulatorConfig:
         default_factory=lambda: float(os.environ.get("DOCKYARD_AUTOSCALING_TIME_SCALE") or 1.0))
     # Deleted models, projects, version sets and deployments answer GET in state DELETED this long.
     tombstone_retention: float = field(default_factory=_retention)
+    # Seconds a resource-principal session token lives (emulator.auth.session_tokens: renewed in its
+    # file under the home when a request shows it expired).
+    rpst_lifetime: float = 3600.0
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()

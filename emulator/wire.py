@@ -226,8 +226,9 @@ _DEFAULT_CALLER = "ocid1.user.oc1..dockyardlocaluser"
 
 def caller() -> str:
     """Who makes this request, for ``createdBy``: the user OCID of the signing key (the verified key
-    when signatures are enforced, else the signature's ``keyId``, ``tenancy/user/fingerprint``); for
-    an unsigned request, the user of the local profile kept under the emulator's home."""
+    when signatures are enforced, else the signature's ``keyId``, ``tenancy/user/fingerprint``), or
+    the resource of a resource-principal signature (a notebook session); for an unsigned request,
+    the user of the local profile kept under the emulator's home."""
     verified = getattr(g, "dockyard_api_key", None)
     if verified:
         return verified["userId"]
@@ -236,6 +237,9 @@ def caller() -> str:
     start = auth.find(marker)
     if start >= 0:
         key_id = auth[start + len(marker):].split('"', 1)[0]
+        subject = _session_token_subject(key_id)
+        if subject:
+            return subject
         parts = key_id.split("/")
         if len(parts) >= 3 and is_valid_ocid(parts[1]):
             return parts[1]
@@ -244,6 +248,20 @@ def caller() -> str:
 
     profile = local_profile(current_state().config.home)
     return profile["user"] if profile and is_valid_ocid(profile.get("user")) else _DEFAULT_CALLER
+
+
+def _session_token_subject(key_id: str) -> str | None:
+    """The resource (``sub``) of a resource-principal signature's ``ST$<token>`` keyId, unverified."""
+    from emulator.auth import session_tokens
+    from emulator.auth.signature import SignatureError
+
+    if not session_tokens.is_session_token(key_id):
+        return None
+    try:
+        subject = session_tokens.unverified_claims(key_id[len(session_tokens.KEY_ID_PREFIX):]).get("sub")
+    except SignatureError:
+        return None
+    return subject if is_valid_ocid(subject) else None
 
 
 def list_records(kind: str, filters: dict[str, Any], params: dict[str, Any]) -> Page:

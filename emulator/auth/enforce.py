@@ -1,9 +1,11 @@
 """The ``before_request`` hook that makes the emulator check OCI request signatures like OCI does.
 
 Off unless ``EmulatorConfig.auth_mode == "enforce"``. When on, every request must carry a valid
-``oci.signer.Signer`` signature from a registered API key (401 ``NotAuthenticated`` otherwise), and
-may only touch compartments that key is allowed (404 ``NotAuthorizedOrNotFound`` otherwise, the
-answer OCI gives so that callers cannot probe for resources they may not see).
+``oci.signer.Signer`` signature from a registered API key, or a resource-principal signature (a
+session token this emulator issued, :mod:`emulator.auth.session_tokens`) (401 ``NotAuthenticated``
+otherwise), and may only touch compartments that key or principal is allowed (404
+``NotAuthorizedOrNotFound`` otherwise, the answer OCI gives so that callers cannot probe for
+resources they may not see).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, g, request
 
-from emulator.auth import access, keys, signature
+from emulator.auth import access, keys, session_tokens, signature
 from emulator.auth.signature import SignatureError
 from emulator.errors import OCIError, not_found
 from emulator.state import current_state
@@ -83,13 +85,11 @@ def verify_signed(db: Any, home: Any, method: str, target: str, header: Callable
     size) and is called only when the signature covers ``x-content-sha256``."""
     parsed = signature.parse_authorization(header("authorization"))
     signature.require_headers(parsed, required)
-    record = keys.find_key(db, parsed.key_id) or keys.adopt_local_key(db, home, parsed.key_id)
-    if record is None:
-        parsed.key_parts()  # a malformed keyId gets its own message
-        raise SignatureError(f"no API key {parsed.key_id!r} is registered (dockyard emulator add-key)")
+    record = _signing_principal(db, home, parsed)
     signature.check_date(header(signature.signed_date_header(parsed)))
     message = signature.signing_string(parsed.headers, header, method, target)
     signature.verify_signature(keys.load_public_key(record["publicKey"]), message, parsed.signature)
+    session_tokens.check_expiry(home, record)
     if "x-content-sha256" in parsed.headers:
         digest, size = body()
         if signature.content_sha256(digest) != header("x-content-sha256"):
@@ -97,6 +97,18 @@ def verify_signed(db: Any, home: Any, method: str, target: str, header: Callable
         declared = header("content-length")
         if declared is not None and declared.strip() != str(size):
             raise SignatureError(f"content-length {declared} does not match the body ({size} bytes)")
+    return record
+
+
+def _signing_principal(db: Any, home: Any, parsed: signature.ParsedSignature) -> dict[str, Any]:
+    """Who signed: a registered API key (``tenancy/user/fingerprint``), or the resource principal of a
+    session token (``ST$<token>``, :mod:`emulator.auth.session_tokens`)."""
+    if session_tokens.is_session_token(parsed.key_id):
+        return session_tokens.principal(db, home, parsed.key_id)
+    record = keys.find_key(db, parsed.key_id) or keys.adopt_local_key(db, home, parsed.key_id)
+    if record is None:
+        parsed.key_parts()  # a malformed keyId gets its own message
+        raise SignatureError(f"no API key {parsed.key_id!r} is registered (dockyard emulator add-key)")
     return record
 
 
