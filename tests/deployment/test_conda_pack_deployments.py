@@ -3,6 +3,7 @@ the pip set standing in for it, built from the host wheelhouse (here in a venv o
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from emulator.runtimes.wheelhouse import wheel_dirs
 from tests.deployment import helpers
 from toolkit.catalog.conda_packs import publish
 from toolkit.catalog.errors import WorkRequestFailedError
-from toolkit.deployment import deploy_model
+from toolkit.deployment import ModelDeployment, deploy_model
 
 TOML_SCORE = '''
 import tomli_w  # not installed where the emulator runs: only the pack's venv has it
@@ -59,3 +60,22 @@ def test_a_pack_that_is_not_in_object_storage_fails_the_deployment_saying_how_to
     with pytest.raises(WorkRequestFailedError, match="does not exist in Object Storage") as caught:
         deploy_model(model_id, runtime="process")
     assert "dockyard conda publish" in str(caught.value)
+
+
+def test_a_pack_on_python_3_7_fails_the_deployment_at_once_saying_why_and_what_to_do(emulator, tmp_path):
+    from emulator.contracts.conda_packs import SERVICE_PACKS
+
+    old = next(pack for pack in SERVICE_PACKS if pack.slug == "dataexpl_p37_cpu_v3")
+    artifact = _ads_artifact(tmp_path / "artifact", old.path, old.slug)
+    model_id = helpers.save_to_catalog(artifact, "old-python")
+    started = time.monotonic()
+    with pytest.raises(WorkRequestFailedError) as caught:
+        deploy_model(model_id, runtime="process", show_progress=False)
+    assert time.monotonic() - started < 30  # no venv or image is built for it
+    message = str(caught.value)
+    assert "The conda pack dataexpl_p37_cpu_v3 is Python 3.7" in message and "Python 3.11" in message
+    assert 'prepare(inference_conda_env="generalml_p311_cpu_x86_64_v1"' in message
+    (deployment,) = [d for d in ModelDeployment.list() if d.model_id == model_id]
+    deployment = deployment.sync()
+    assert deployment.lifecycle_state == "FAILED"
+    assert "dataexpl_p37_cpu_v3 is Python 3.7" in deployment.lifecycle_details
