@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "toolkit.cli.image_commands",
     "toolkit.cli.conda_commands",
     "toolkit.cli.llm_commands",
+    "toolkit.cli.notebook_commands",
 )
 
 
