@@ -1,38 +1,49 @@
 """``connect_ads()``: run unmodified ADS (``oracle-ads``) code against the emulator in one call.
 
 ADS talks to OCI through the ``oci`` SDK, and ``ads.set_auth(..., client_kwargs={"service_endpoint":
-URL})`` points every SDK client it builds at one host; the emulator answers all of them. Three
-things ADS does not route through that setting, and this module covers exactly those:
+URL})`` points most SDK clients it builds at one host; the emulator answers all of them. What ADS
+does not route through that setting, and this module covers:
 
-- ``ocifs`` (how ADS reads ``oci://`` paths, e.g. the service conda pack index in ``prepare()``)
-  ignores ``client_kwargs`` and goes to the cloud's Object Storage host. A subclass that honours
-  ``client_kwargs["service_endpoint"]`` is registered with fsspec for the ``oci`` protocol.
-- Introspection fetches the service pack index from a fixed pre-authenticated URL on the cloud
-  Object Storage host with plain ``requests``, and checks a published pack with an SDK client built
-  from ``~/.oci/config`` without any endpoint. Requests to a cloud Object Storage host are sent to
-  the emulator instead (it serves that PAR and the objects), for ``requests`` and the SDK's vendored
-  copy alike; ``OCI_CONFIG_FILE`` names the local profile's config when ``~/.oci/config`` is absent.
+- **ADS's endpoint settings.** ``ads.config`` reads ``OCI_ODSC_SERVICE_ENDPOINT`` and
+  ``OCI_IDENTITY_SERVICE_ENDPOINT`` from the environment when ADS is imported, and modules copy them
+  (``ads.catalog.model``, ``ads.catalog.project``, ``ads.catalog.notebook``); ``ModelCatalog`` passes
+  the copy as ``service_endpoint`` even when it is ``None``, which overrides ``set_auth``'s endpoint.
+  ADS's Data Science resources (``OCIDataScienceMixin``) read the variable itself at each client.
+  Both are set in the environment, in ``ads.config`` and in every loaded copy, so they hold whether
+  ``connect_ads()`` runs before or after those modules are imported.
+- **ocifs** (how ADS reads ``oci://`` paths, e.g. the service conda pack index in ``prepare()``)
+  ignores ``client_kwargs``: a subclass that honours ``client_kwargs["service_endpoint"]`` is
+  registered with fsspec for the ``oci`` protocol.
+- **Every other cloud host.** Introspection fetches the service pack index from a fixed
+  pre-authenticated URL on the cloud Object Storage host with plain ``requests``; a client built after
+  ``ads.set_auth("resource_principal")`` (which drops the endpoint) or from ``~/.oci/config`` alone
+  goes to its regional host. Requests to any host of an OCI realm are sent to the emulator instead,
+  for ``requests`` and the SDK's vendored copy alike; services it does not emulate answer there with
+  OCI's 404, at once, instead of leaving the machine. ``OCI_CONFIG_FILE`` names the local profile's
+  config when ``~/.oci/config`` is absent.
 
-Everything else (object headers, content-disposition, deleted models staying readable, the
-conda pack bucket) the emulator does on its own side. With a cloud profile, ``connect_ads``
-only calls ``ads.set_auth`` for it and removes the routes.
+Everything else (object headers, content-disposition, deleted models staying readable, the conda
+pack bucket) the emulator does on its own side. ``connect_ads("PROD")`` (a profile of
+``~/.oci/config``) calls ``ads.set_auth`` for it and undoes all of the above.
 """
 from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from toolkit import profiles, settings
 
-#: Hosts of OCI's Object Storage (commercial, EU sovereign and dedicated realms).
-CLOUD_OBJECT_STORAGE = re.compile(
-    r"^https://objectstorage\.[a-z0-9-]+\.(?:oraclecloud\.com|oraclecloud\.eu|oci\.customer-oci\.com)(?=[/:?]|$)")
+#: ADS's settings (``ads.config``) that name a service endpoint; ADS reads them from the environment.
+ADS_ENDPOINT_SETTINGS = ("OCI_ODSC_SERVICE_ENDPOINT", "OCI_IDENTITY_SERVICE_ENDPOINT")
+#: Dedicated-region realms, whose hosts no entry of the SDK's realm table names.
+_DEDICATED_REALM_DOMAINS = ("oci.customer-oci.com",)
 _lock = threading.Lock()
-_routes: "_Routes | None" = None
+_connection: "_Connection | None" = None
 
 
 @dataclass(frozen=True)
@@ -44,15 +55,15 @@ class AdsConnection:
     config_file: Path
 
     def disconnect(self) -> None:
-        """Remove the routes to the emulator (``ads.set_auth`` stays as it was set)."""
-        _set_routes(None)
+        """Undo the routing to the emulator (``ads.set_auth`` stays as it was set)."""
+        _connect(None)
 
 
 def connect_ads(profile: str = profiles.LOCAL, home: str | os.PathLike[str] | None = None) -> AdsConnection:
     """Point ADS at a profile: ``local`` (the emulator, started if needed) or a profile of ~/.oci/config.
 
     Calls ``ads.set_auth("api_key", oci_config_location=..., profile=..., client_kwargs=...)`` as a
-    user would, makes ``ocifs`` honour the endpoint and routes ADS's fixed cloud URLs to the emulator.
+    user would, then points ADS's endpoint settings, ``ocifs`` and every cloud host at the emulator.
     """
     import ads
 
@@ -61,7 +72,7 @@ def connect_ads(profile: str = profiles.LOCAL, home: str | os.PathLike[str] | No
         config_file = Path(os.environ.get("OCI_CONFIG_FILE") or "~/.oci/config").expanduser()
         profiles.cloud_profile(profile, config_file)  # a clear error for a missing file or profile
         ads.set_auth("api_key", oci_config_location=str(config_file), profile=profile)
-        _set_routes(None)
+        _connect(None)
         return AdsConnection(profile, None, config_file)
     home_dir = Path(home).expanduser() if home else settings.home()
     local = profiles.local_profile(home=home_dir)
@@ -70,8 +81,86 @@ def connect_ads(profile: str = profiles.LOCAL, home: str | os.PathLike[str] | No
                  client_kwargs={"service_endpoint": local.service_endpoint})
     if not Path("~/.oci/config").expanduser().is_file():
         os.environ.setdefault("OCI_CONFIG_FILE", str(config_file))  # what oci.config.from_file() falls back to
-    _set_routes(_Routes(local.service_endpoint or ""))
+    _connect(local.service_endpoint or "")
     return AdsConnection(profiles.LOCAL, local.service_endpoint, config_file)
+
+
+def connected_endpoint() -> str | None:
+    """The emulator URL ADS is routed to now, or None when it is not (never connected, or a cloud profile)."""
+    return _connection.endpoint if _connection is not None else None
+
+
+class _Connection:
+    """Everything ``connect_ads`` changed for one endpoint, and how to put it back."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.settings = _EndpointSettings(self.endpoint)
+        self.routes = _Routes(self.endpoint)
+
+    def install(self) -> None:
+        self.settings.install()
+        self.routes.install()
+
+    def remove(self) -> None:
+        self.routes.remove()
+        self.settings.remove()
+
+
+def _connect(endpoint: str | None) -> None:
+    """Route ADS to ``endpoint``, or (None) undo the routing of an earlier call."""
+    global _connection
+    with _lock:
+        if _connection is not None:
+            _connection.remove()
+        _connection = _Connection(endpoint) if endpoint is not None else None
+        if _connection is not None:
+            _connection.install()
+
+
+# ---------------------------------------------------------------------------------------------
+# ADS's endpoint settings
+
+@dataclass
+class _EndpointSettings:
+    """``ADS_ENDPOINT_SETTINGS`` set to the emulator in the environment, ``ads.config`` and every
+    loaded ``ads`` module that copied them (``from ads.config import OCI_ODSC_SERVICE_ENDPOINT``);
+    modules imported later copy the new value from ``ads.config``."""
+
+    endpoint: str
+    saved_environment: dict[str, str | None] = field(default_factory=dict)
+    saved_attributes: list[tuple[Any, str, Any]] = field(default_factory=list)
+
+    def install(self) -> None:
+        import ads.config  # noqa: F401 - the module that reads the settings; loaded before it is patched
+
+        for name in ADS_ENDPOINT_SETTINGS:
+            self.saved_environment[name] = os.environ.get(name)
+            os.environ[name] = self.endpoint
+        for module in _ads_modules():
+            for name in ADS_ENDPOINT_SETTINGS:
+                if name in vars(module):
+                    self.saved_attributes.append((module, name, getattr(module, name)))
+                    setattr(module, name, self.endpoint)
+
+    def remove(self) -> None:
+        for module, name, value in reversed(self.saved_attributes):
+            if getattr(module, name, None) == self.endpoint:  # a value set since is the user's: kept
+                setattr(module, name, value)
+        for name, value in self.saved_environment.items():
+            if os.environ.get(name) != self.endpoint:
+                continue
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self.saved_attributes.clear()
+        self.saved_environment.clear()
+
+
+def _ads_modules() -> list[Any]:
+    return [module for name, module in list(sys.modules.items())
+            if module is not None and (name == "ads" or name.startswith("ads."))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -101,18 +190,30 @@ def _honour_endpoint_in_ocifs() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Fixed cloud URLs
+# Cloud hosts
+
+def cloud_hosts() -> re.Pattern[str]:
+    """``https://<any host>.<realm domain>`` for every realm the SDK knows (commercial, government,
+    sovereign, the EU's) and dedicated regions, up to the path."""
+    from oci import regions
+
+    domains = sorted({*regions.REALMS.values(), *_DEDICATED_REALM_DOMAINS}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(domain) for domain in domains)
+    return re.compile(rf"^https://(?:[a-z0-9-]+\.)+(?:{alternatives})(?::\d+)?(?=[/?#]|$)", re.IGNORECASE)
+
 
 class _Routes:
-    """Rewrites cloud Object Storage URLs to the emulator; wraps ``HTTPAdapter.send`` of ``requests``
-    and of the SDK's vendored copy, keeping the originals to restore."""
+    """Rewrites every OCI cloud URL to the emulator; wraps ``HTTPAdapter.send`` of ``requests`` and of
+    the SDK's vendored copy, keeping the originals to restore. The signed ``host`` header is left as
+    signed, so the emulator checks the signature the client made."""
 
     def __init__(self, endpoint: str) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.pattern = cloud_hosts()
         self.originals: list[tuple[type, Callable[..., Any]]] = []
 
     def rewrite(self, url: str) -> str:
-        return CLOUD_OBJECT_STORAGE.sub(self.endpoint, url, count=1)
+        return self.pattern.sub(self.endpoint, url, count=1)
 
     def install(self) -> None:
         for adapter in _adapter_classes():
@@ -141,13 +242,3 @@ def _adapter_classes() -> list[type]:
     from oci._vendor.requests import adapters as vendored
 
     return [requests.adapters.HTTPAdapter, vendored.HTTPAdapter]
-
-
-def _set_routes(routes: _Routes | None) -> None:
-    global _routes
-    with _lock:
-        if _routes is not None:
-            _routes.remove()
-        _routes = routes
-        if routes is not None:
-            routes.install()

@@ -118,10 +118,13 @@ def _keep_artifact_flags(old: list[dict[str, Any]], new: list[dict[str, Any]]) -
 
 
 def set_state(db: Database, model_id: str, target: str, if_match: str | None) -> dict[str, Any]:
-    """activate/deactivate: ACTIVE <-> INACTIVE; 409 from any other state or when already there."""
+    """activate/deactivate: ACTIVE <-> INACTIVE, and a no-op when the model is already there (ADS's
+    ``ads.catalog.model.Model.commit()`` activates every ACTIVE model it commits); 409 from any other state."""
     with db.transaction():
         record = get(db, model_id)
         records.check_etag(record, if_match)
+        if record["lifecycleState"] == target:
+            return record
         source = "INACTIVE" if target == "ACTIVE" else "ACTIVE"
         if record["lifecycleState"] != source:
             raise incorrect_state(f"Model {model_id} is {record['lifecycleState']}; it must be {source} to become {target}.")

@@ -5,9 +5,13 @@
 with that interpreter as a subprocess, as a user's notebook would be: ``connect_ads()`` and then
 ADS's classes only. It prints one line ``RESULT <json>`` for the test to check.
 
-One emulator serves the whole module (deployments on Docker; the pack image is built once). The
-environment a notebook session has in OCI (``NB_SESSION_COMPARTMENT_OCID``, ``PROJECT_OCID``) is set
-for the subprocesses, as ADS reads it there.
+One emulator serves a whole module: ``ads`` deploys on Docker (the pack image is built once),
+``ads_process`` on the process runtime, for notebooks that need no Docker. The environment a notebook
+session has in OCI (``NB_SESSION_COMPARTMENT_OCID``, ``PROJECT_OCID``) is set for the subprocesses, as
+ADS reads it there.
+
+Every notebook runs under the network guard (``toolkit.testing.network_guard``): a connection to any
+host off this machine fails the notebook at the call and fails the test, naming the host and the stack.
 """
 from __future__ import annotations
 
@@ -15,11 +19,14 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+
+from toolkit.testing import network_guard
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
@@ -54,10 +61,17 @@ class AdsSession:
     workdir: Path
 
     def run(self, notebook: str, *args: str, timeout: float = 900) -> dict[str, Any]:
-        """Run ``notebooks/<notebook>`` with ``args``; its RESULT line as a dict (fails with its output)."""
+        """Run ``notebooks/<notebook>`` with ``args`` under the network guard; its RESULT line as a dict
+        (fails with its output, or with every off-machine connection it tried)."""
         command = [str(ads_python()), str(NOTEBOOKS / notebook), *args]
-        proc = subprocess.run(command, env=self.env, cwd=self.workdir, capture_output=True, text=True,
-                              timeout=timeout)
+        guard_log = self.workdir / "network-guard.log"
+        _, start = network_guard.read_log(guard_log)
+        proc = subprocess.run(command, env=network_guard.child_env(self.env, guard_log), cwd=self.workdir,
+                              capture_output=True, text=True, timeout=timeout)
+        left, _ = network_guard.read_log(guard_log, start)
+        if left:
+            pytest.fail(f"{notebook} tried to leave this machine:\n" + "\n".join(v.describe() for v in left),
+                        pytrace=False)
         lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT)]
         if proc.returncode != 0 or not lines:
             tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
@@ -67,13 +81,27 @@ class AdsSession:
 
 @pytest.fixture(scope="module")
 def ads(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
+    """The module's emulator, deploying on Docker."""
+    with ads_session(tmp_path_factory, "docker") as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def ads_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
+    """The module's emulator, deploying on the process runtime (no Docker engine needed)."""
+    with ads_session(tmp_path_factory, "process") as session:
+        yield session
+
+
+@contextmanager
+def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Iterator[AdsSession]:
     from emulator.config import EmulatorConfig
     from emulator.server import start_in_background
     from toolkit import settings
     from toolkit.catalog.session import connect
 
     home = tmp_path_factory.mktemp("ads-home")
-    running = start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0, runtime="docker",
+    running = start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0, runtime=runtime,
                                                  base_image=settings.base_image()))
     try:
         with pytest.MonkeyPatch.context() as mp:
