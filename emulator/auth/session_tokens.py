@@ -247,7 +247,7 @@ def _public_pem(jwk: str) -> str:
 def _json_part(part: str, what: str) -> Any:
     try:
         return json.loads(_unb64(part, what))
-    except ValueError:
+    except (ValueError, RecursionError):
         raise SignatureError(f"the security token's {what} is not JSON") from None
 
 

@@ -12,7 +12,7 @@ Two users of one tenancy, A and B, each limited to a compartment of their own, s
 | stale date | signed an hour ago; and that replayed with a fresh, unsigned x-date | 401 |
 | replay | A's valid headers sent with another method, or to another path | 401 |
 | content type | a JSON body signed as text/plain, naming B's compartment | 404 (and 415 for A's own) |
-| other compartment | A names B's resources (path, query, body, bucket, log query) or refers to them from A's | 404 / B filtered out |
+| other compartment | A names B's resources (path, query, body, bucket, log query) or refers to them from A's; also signed by the resource principal of A's notebook session | 404 / B filtered out |
 
 And the control: A's own correctly signed request passes the check on every route.
 """
@@ -92,6 +92,15 @@ def _transfer(field_name: str, bucket_field: str, object_field: str, ref: Tenant
                          bucket_field: ref.bucket, object_field: obj}}
 
 
+def _notebook_session_body(owner: Tenant, ref: Tenant) -> dict:
+    return {"compartmentId": owner.compartment, "projectId": ref.ids["project"],
+            "notebookSessionConfigDetails": {"shape": "VM.Standard.E4.Flex"}}
+
+
+def _notebook_session(o: Tenant) -> dict[str, str]:
+    return {"notebook_session_id": o.ids["notebook_session"]}
+
+
 def _model(o: Tenant) -> dict[str, str]:
     return {"model_id": o.ids["model"]}
 
@@ -148,6 +157,11 @@ SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
     "data_science.create_model_provenance": lambda o, r: Call(_model(o), body={"gitBranch": "main"}),
     "data_science.get_model_provenance": lambda o, r: Call(_model(o)),
     "data_science.update_model_provenance": lambda o, r: Call(_model(o), body={"gitBranch": "dev"}),
+    "data_science.create_notebook_session": lambda o, r: Call(body=_notebook_session_body(o, r)),
+    "data_science.list_notebook_sessions": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "data_science.get_notebook_session": lambda o, r: Call(_notebook_session(o)),
+    "dockyard_auth.issue_resource_principal_token": lambda o, r: Call(_notebook_session(o), body={
+        "publicKey": o.key.public_key_pem}),
     "data_science.create_project": lambda o, r: Call(body={"compartmentId": o.compartment, "displayName": "p"}),
     "data_science.list_projects": lambda o, r: Call(query={"compartmentId": o.compartment}),
     "data_science.get_project": lambda o, r: Call({"project_id": o.ids["project"]}),
@@ -212,12 +226,13 @@ class Matrix:
         return requests.Request(route.method, self.url + path, params=call.query, data=body,
                                 headers=headers).prepare()
 
-    def signed(self, key: ApiKey, route: Route, call: Call, content_type: str | None = None,
+    def signed(self, key: ApiKey | Any, route: Route, call: Call, content_type: str | None = None,
                date: str | None = None) -> requests.PreparedRequest:
+        """Signed by an API key (the stock ``oci.signer.Signer``) or by a signer given as it is."""
         prepared = self.prepare(route, call, content_type)
         if date:
             prepared.headers["date"] = date
-        _signer(key)(prepared)  # the stock oci.signer.Signer
+        (_signer(key) if isinstance(key, ApiKey) else key)(prepared)
         return prepared
 
     @staticmethod
@@ -252,6 +267,7 @@ def _seed(url: str, t: Tenant) -> None:
     t.ids["project"] = send("POST", f"{ds}/projects", {"compartmentId": t.compartment, "displayName": "matrix"}).json()["id"]
     spare = send("POST", f"{ds}/projects", {"compartmentId": t.compartment}).json()["id"]
     t.ids["work_request"] = send("DELETE", f"{ds}/projects/{spare}").headers["opc-work-request-id"]
+    t.ids["notebook_session"] = send("POST", f"{ds}/notebookSessions", _notebook_session_body(t, t)).json()["id"]
     t.ids["version_set"] = send("POST", f"{ds}/modelVersionSets", {
         "compartmentId": t.compartment, "projectId": t.ids["project"], "name": f"vs-{t.name}"}).json()["id"]
     t.ids["model"] = model = send("POST", f"{ds}/models", {
@@ -381,10 +397,26 @@ def test_json_signed_as_another_content_type_does_not_get_past_the_access_check(
     _refused(own, 415, "JSON as text/plain, own compartment", route, "UnsupportedMediaType")
 
 
+@pytest.fixture(scope="module")
+def principal_of_a(matrix):
+    """The resource principal of A's notebook session (the stock SDK's version 2.2 signer), limited to
+    A's compartment like A's key."""
+    from toolkit.api_keys import new_key_pair
+
+    pair = new_key_pair()
+    issued = _send_signed(matrix.url, matrix.a.key, "POST",
+                          f"/dockyard-api/notebookSessions/{matrix.a.ids['notebook_session']}/resourcePrincipalToken",
+                          {"publicKey": pair.public_pem}).json()
+    return oci.auth.signers.EphemeralResourcePrincipalSigner(session_token=issued["token"],
+                                                             private_key=pair.private_pem.decode(),
+                                                             region=issued["region"])
+
+
+@pytest.mark.parametrize("signer", ["api key", "resource principal"])
 @pytest.mark.parametrize("route", [r for r in SIGNED if r.endpoint not in UNSCOPED], ids=str)
-def test_other_compartment_is_not_found(matrix, route):
+def test_other_compartment_is_not_found(matrix, principal_of_a, route, signer):
     theirs = SPECS[route.endpoint](matrix.b, matrix.b)
-    response = matrix.send(matrix.signed(matrix.a.key, route, theirs))
+    response = matrix.send(matrix.signed(matrix.a.key if signer == "api key" else principal_of_a, route, theirs))
     if route.endpoint == "resource_search.search_resources":
         _COUNTS["other compartment"] = _COUNTS.get("other compartment", 0) + 1
         assert response.status_code == 200, response.text

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from emulator.config import EmulatorConfig
 from tests.emulator_routes import Route, emulator_routes
+from toolkit.api_keys import new_key_pair
 
 EXAMPLES = int(os.environ.get("DOCKYARD_FUZZ_EXAMPLES", "25"))
 NS = "dockyard"
@@ -56,6 +57,9 @@ def _seed(url: str) -> dict[str, str]:
     ids["project"] = call("POST", "/20190101/projects", {"compartmentId": compartment}).json()["id"]
     spare = call("POST", "/20190101/projects", {"compartmentId": compartment}).json()["id"]
     ids["work_request"] = call("DELETE", f"/20190101/projects/{spare}").headers["opc-work-request-id"]
+    ids["notebook_session"] = call("POST", "/20190101/notebookSessions", {
+        "compartmentId": compartment, "projectId": ids["project"],
+        "notebookSessionConfigDetails": {"shape": "VM.Standard.E4.Flex"}}).json()["id"]
     ids["version_set"] = call("POST", "/20190101/modelVersionSets", {
         "compartmentId": compartment, "projectId": ids["project"], "name": ids["bucket"]}).json()["id"]
     ids["model"] = call("POST", "/20190101/models", {
@@ -95,11 +99,14 @@ FIELDS = sorted({name for module, classes in (
     (oci.data_science.models, ("CreateModelDetails", "UpdateModelDetails", "CreateProjectDetails",
                                "CreateModelVersionSetDetails", "CreateModelDeploymentDetails",
                                "UpdateModelDeploymentDetails", "ExportModelArtifactDetails",
+                               "CreateNotebookSessionDetails", "NotebookSessionConfigDetails",
                                "ImportModelArtifactDetails", "CreateModelProvenanceDetails")),
     (oci.object_storage.models, ("CreateBucketDetails", "CreateMultipartUploadDetails", "CommitMultipartUploadDetails")),
     (oci.resource_search.models, ("StructuredSearchDetails", "FreeTextSearchDetails")),
     (oci.loggingsearch.models, ("SearchLogsDetails",)),
-) for cls in classes for name in getattr(module, cls)().attribute_map.values()})
+) for cls in classes for name in getattr(module, cls)().attribute_map.values()} | {
+    "publicKey"})  # the body of the Dockyard-only resource-principal token route
+SESSION_KEY = new_key_pair().public_pem  # a key that route accepts
 
 QUERY_NAMES = ["compartmentId", "projectId", "id", "displayName", "lifecycleState", "limit", "page", "sortBy",
                "sortOrder", "modelVersionSetName", "versionLabel", "category", "createdBy", "name",
@@ -111,6 +118,7 @@ def known_values(ids: dict[str, str]) -> st.SearchStrategy:
     """Values that get further into the routes: real ids, real-looking structures, and junk."""
     return st.one_of(
         st.sampled_from(sorted(ids.values())),
+        st.just(SESSION_KEY),
         JSON_VALUE,
         st.lists(st.fixed_dictionaries({"key": TEXT}, optional={"value": JSON_SCALAR, "category": TEXT,
                                                                 "description": TEXT}), max_size=3),
@@ -161,7 +169,8 @@ def _path_value(name: str, converter: str | None, args: str | None, by_name: dic
 def requests_for(route: Route, ids: dict[str, str]) -> st.SearchStrategy:
     """(method, path, query string, headers, body) for ``route``; built once per route."""
     by_name = {"project_id": ids["project"], "model_id": ids["model"], "set_id": ids["version_set"],
-               "work_request_id": ids["work_request"], "deployment_id": ids["deployment"], "namespace": NS,
+               "work_request_id": ids["work_request"], "deployment_id": ids["deployment"],
+               "notebook_session_id": ids["notebook_session"], "namespace": NS,
                "bucket": ids["bucket"], "key": "readme"}
     variables = list(_VARIABLE.finditer(route.rule))
     values = st.tuples(*[_path_value(m["name"], m["converter"], m["args"], by_name) for m in variables])
@@ -256,7 +265,11 @@ def test_no_request_gets_a_5xx_and_every_error_has_oci_shape(fuzzed, route):
 SIGNATURE_PARTS = st.one_of(
     TEXT, st.sampled_from(['keyId="a/b/c"', 'keyId="ocid1.tenancy.oc1..x/ocid1.user.oc1..y/aa:bb"', 'algorithm="rsa-sha256"',
                            'algorithm="hmac"', 'headers="date (request-target) host"', 'headers=""',
-                           'signature="!!!"', 'signature="' + "A" * 344 + '"', 'version="1"', 'keyId="' + "/" * 300 + '"']))
+                           'signature="!!!"', 'signature="' + "A" * 344 + '"', 'version="1"', 'keyId="' + "/" * 300 + '"',
+                           # resource-principal session tokens: none, not a JWT, unsigned claims, a deep one
+                           'keyId="ST$"', 'keyId="ST$a.b.c"', 'keyId="ST$eyJhbGciOiJSUzI1NiJ9.e30.AAAA"',
+                           'keyId="ST$eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."',
+                           'keyId="ST$e30.' + "W1tb" * 5000 + '.AA"']))
 
 
 @pytest.fixture(scope="module")
