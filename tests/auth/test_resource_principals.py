@@ -23,13 +23,6 @@ OTHER_COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaanothercompartment"
 
 
 @pytest.fixture(scope="module")
-def enforced(tmp_path_factory):
-    running = start_in_background(EmulatorConfig(home=tmp_path_factory.mktemp("rp-home"), auth_mode="enforce"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
 def environment(enforced):
     return session_environment(home=enforced.state.config.home, endpoint=enforced.url)
 

@@ -10,16 +10,7 @@ import pytest
 from oci.data_science.models import CreateModelDetails, CreateProjectDetails
 
 from emulator.auth import add_key
-from emulator.config import EmulatorConfig
-from emulator.server import start_in_background
 from toolkit.testing.credentials import make_api_key
-
-
-@pytest.fixture(scope="module")
-def enforced(tmp_path_factory):
-    running = start_in_background(EmulatorConfig(home=tmp_path_factory.mktemp("enforced"), auth_mode="enforce"))
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")
