@@ -18,6 +18,9 @@ ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
 # LangChain's OCI model deployment classes import oracle-ads (and langchain-openai for chat): the LLM
 # client tests run them from the ADS venv too. Pinned: unpinned, pip backtracks through oci releases.
 LANGCHAIN_CLIENTS := langchain-community==0.4.2 langchain-openai==1.7.4
+# A Jupyter kernel and nbclient: the notebook-session test runs a real .ipynb in the ADS venv.
+NOTEBOOK_RUNNER := nbclient==0.11.0 nbformat==5.11.1 ipykernel==7.4.0
+ADS_NOTEBOOK_STAMP := $(ADS_VENV)/.notebook-runner
 
 .PHONY: install ads quickstart quickstart-llm test test-fast docker browser image llm-image screenshots clean
 
@@ -44,7 +47,11 @@ $(ADS_BASE_STAMP):
 	$(ADS_VENV)/bin/pip install -q '$(ADS_REQUIREMENT)' $(LANGCHAIN_CLIENTS)
 	touch $(ADS_BASE_STAMP)
 
-$(ADS_STAMP): $(ADS_BASE_STAMP) pyproject.toml
+$(ADS_NOTEBOOK_STAMP): $(ADS_BASE_STAMP)
+	$(ADS_VENV)/bin/pip install -q $(NOTEBOOK_RUNNER)
+	touch $(ADS_NOTEBOOK_STAMP)
+
+$(ADS_STAMP): $(ADS_BASE_STAMP) $(ADS_NOTEBOOK_STAMP) pyproject.toml
 	$(ADS_VENV)/bin/pip install -q --no-deps -e .
 	touch $(ADS_STAMP)
 

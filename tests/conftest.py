@@ -4,10 +4,26 @@ Installed (``pip install -e .``), pytest loads the plugin from the ``pytest11`` 
 a bare checkout, it is registered here so the Docker markers and policy are the same everywhere.
 The plugin's, quickstart's and promotion's tests use its fixtures; the emulator, catalog and
 deployment suites start emulators of their own (their conftest.py says with which settings).
+
+The whole suite runs under the network guard (``toolkit.testing.network_guard``): this process and
+every Python it starts with the inherited environment (the emulator daemon, the quickstart, the oci
+CLI, ADS notebooks) refuse connections off this machine, and a test during which one was tried fails,
+naming the host and the stack. ``DOCKYARD_NETWORK_GUARD=0`` turns it off for a run.
 """
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
 import pytest
+
+from toolkit.testing import network_guard
+
+_GUARD_LOG = Path(tempfile.gettempdir()) / f"dockyard-network-guard-{os.getpid()}.log"
+_guard_offset = 0  # how far the children's log has been read
+_seen_in_process = 0  # how many of this process's violations have been reported
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -15,3 +31,36 @@ def pytest_configure(config: pytest.Config) -> None:
         from toolkit.testing import plugin
 
         config.pluginmanager.register(plugin, "dockyard")
+    if os.environ.get(network_guard.ENV_FLAG) != "0":
+        _GUARD_LOG.unlink(missing_ok=True)
+        network_guard.install(_GUARD_LOG)
+        os.environ.update(network_guard.child_env(dict(os.environ), _GUARD_LOG))
+
+
+def guarded(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a child process of a test, guarded like the suite (for tests that build a fresh env)."""
+    if network_guard.current() is None:
+        return env
+    return network_guard.child_env(env, _GUARD_LOG)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Fail the phase (setup, call, teardown) during which anything tried to leave this machine."""
+    outcome = yield
+    left = _new_violations()
+    if left:
+        report = outcome.get_result()
+        report.outcome = "failed"
+        report.longrepr = "tried to leave this machine:\n" + "\n".join(v.describe() for v in left)
+
+
+def _new_violations() -> list[network_guard.Violation]:
+    global _guard_offset, _seen_in_process
+    guard = network_guard.current()
+    if guard is None:
+        return []
+    in_process = guard.violations[_seen_in_process:]
+    _seen_in_process = len(guard.violations)
+    logged, _guard_offset = network_guard.read_log(_GUARD_LOG, _guard_offset)
+    return [v for v in logged if v.pid != os.getpid()] + in_process

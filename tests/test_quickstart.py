@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from emulator import daemon
+from tests.conftest import guarded
 from toolkit import quickstart
 from toolkit.catalog.model_catalog import list_models
 from toolkit.deployment import ModelDeployment
@@ -39,12 +40,13 @@ def test_quickstart_saves_deploys_predicts_and_deletes_its_deployment(tmp_path, 
 
 
 def _fresh_shell_env(home: Path) -> dict[str, str]:
-    """A new terminal: no Dockyard settings, and this interpreter's bin directory not on PATH."""
+    """A new terminal: no Dockyard settings, and this interpreter's bin directory not on PATH (under the
+    suite's network guard, as every child of a test)."""
     bin_dir = str(Path(sys.executable).parent)
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != bin_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKYARD_") and k not in ("VIRTUAL_ENV",)}
     env["PATH"] = path or "/usr/bin:/bin"
-    return env
+    return guarded(env)
 
 
 def test_quickstart_runs_and_its_closing_commands_work_in_a_new_shell(tmp_path):

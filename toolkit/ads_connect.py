@@ -40,6 +40,9 @@ from toolkit import profiles, settings
 
 #: ADS's settings (``ads.config``) that name a service endpoint; ADS reads them from the environment.
 ADS_ENDPOINT_SETTINGS = ("OCI_ODSC_SERVICE_ENDPOINT", "OCI_IDENTITY_SERVICE_ENDPOINT")
+#: ADS's settings read from a notebook session's variables, and those it derives from them.
+ADS_SESSION_SETTINGS = ("NB_SESSION_OCID", "NB_SESSION_COMPARTMENT_OCID", "PROJECT_OCID", "OCI_RESOURCE_PRINCIPAL_VERSION")
+_ADS_DERIVED_SETTINGS = {"COMPARTMENT_OCID": "NB_SESSION_COMPARTMENT_OCID", "RESOURCE_OCID": "NB_SESSION_OCID"}
 #: Dedicated-region realms, whose hosts no entry of the SDK's realm table names.
 _DEDICATED_REALM_DOMAINS = ("oci.customer-oci.com",)
 _lock = threading.Lock()
@@ -59,16 +62,25 @@ class AdsConnection:
         _connect(None)
 
 
-def connect_ads(profile: str = profiles.LOCAL, home: str | os.PathLike[str] | None = None) -> AdsConnection:
+def connect_ads(profile: str = profiles.LOCAL, home: str | os.PathLike[str] | None = None,
+                session: bool = False) -> AdsConnection:
     """Point ADS at a profile: ``local`` (the emulator, started if needed) or a profile of ~/.oci/config.
 
     Calls ``ads.set_auth("api_key", oci_config_location=..., profile=..., client_kwargs=...)`` as a
     user would, then points ADS's endpoint settings, ``ocifs`` and every cloud host at the emulator.
+
+    ``session=True`` makes the process an OCI notebook session instead (local profile only): the
+    emulated session's variables (``toolkit.notebook_session``) are set in the environment and in
+    ADS's settings, and ADS authenticates as that session's resource principal
+    (``ads.set_auth("resource_principal")``), as ADS does in a notebook session by default; a
+    notebook's own ``ads.set_auth(auth="resource_principal")`` then keeps working against the emulator.
     """
     import ads
 
     _honour_endpoint_in_ocifs()
     if profile != profiles.LOCAL:
+        if session:
+            raise ValueError("connect_ads(session=True) emulates a notebook session: it takes the local profile only")
         config_file = Path(os.environ.get("OCI_CONFIG_FILE") or "~/.oci/config").expanduser()
         profiles.cloud_profile(profile, config_file)  # a clear error for a missing file or profile
         ads.set_auth("api_key", oci_config_location=str(config_file), profile=profile)
@@ -76,12 +88,19 @@ def connect_ads(profile: str = profiles.LOCAL, home: str | os.PathLike[str] | No
         return AdsConnection(profile, None, config_file)
     home_dir = Path(home).expanduser() if home else settings.home()
     local = profiles.local_profile(home=home_dir)
+    endpoint = local.service_endpoint or ""
     config_file = profiles.ensure_local_credentials(home_dir)
-    ads.set_auth("api_key", oci_config_location=str(config_file), profile=profiles.LOCAL_PROFILE_SECTION,
-                 client_kwargs={"service_endpoint": local.service_endpoint})
     if not Path("~/.oci/config").expanduser().is_file():
         os.environ.setdefault("OCI_CONFIG_FILE", str(config_file))  # what oci.config.from_file() falls back to
-    _connect(local.service_endpoint or "")
+    if session:
+        from toolkit.notebook_session import session_environment
+
+        _connect(endpoint, session_environment(home_dir, endpoint))
+        ads.set_auth("resource_principal", client_kwargs={"service_endpoint": endpoint})
+    else:
+        _connect(endpoint)
+        ads.set_auth("api_key", oci_config_location=str(config_file), profile=profiles.LOCAL_PROFILE_SECTION,
+                     client_kwargs={"service_endpoint": endpoint})
     return AdsConnection(profiles.LOCAL, local.service_endpoint, config_file)
 
 
@@ -91,11 +110,11 @@ def connected_endpoint() -> str | None:
 
 
 class _Connection:
-    """Everything ``connect_ads`` changed for one endpoint, and how to put it back."""
+    """Everything ``connect_ads`` changed for one endpoint (and notebook session), and how to put it back."""
 
-    def __init__(self, endpoint: str) -> None:
+    def __init__(self, endpoint: str, session: dict[str, str] | None = None) -> None:
         self.endpoint = endpoint.rstrip("/")
-        self.settings = _EndpointSettings(self.endpoint)
+        self.settings = _AdsSettings.for_endpoint(self.endpoint, session or {})
         self.routes = _Routes(self.endpoint)
 
     def install(self) -> None:
@@ -107,48 +126,59 @@ class _Connection:
         self.settings.remove()
 
 
-def _connect(endpoint: str | None) -> None:
-    """Route ADS to ``endpoint``, or (None) undo the routing of an earlier call."""
+def _connect(endpoint: str | None, session: dict[str, str] | None = None) -> None:
+    """Route ADS to ``endpoint`` (in the notebook session whose variables ``session`` holds), or (None)
+    undo the routing of an earlier call."""
     global _connection
     with _lock:
         if _connection is not None:
             _connection.remove()
-        _connection = _Connection(endpoint) if endpoint is not None else None
+        _connection = _Connection(endpoint, session) if endpoint is not None else None
         if _connection is not None:
             _connection.install()
 
 
 # ---------------------------------------------------------------------------------------------
-# ADS's endpoint settings
+# ADS's settings
 
 @dataclass
-class _EndpointSettings:
-    """``ADS_ENDPOINT_SETTINGS`` set to the emulator in the environment, ``ads.config`` and every
-    loaded ``ads`` module that copied them (``from ads.config import OCI_ODSC_SERVICE_ENDPOINT``);
-    modules imported later copy the new value from ``ads.config``."""
+class _AdsSettings:
+    """Variables set in the environment, and ADS settings set in ``ads.config`` and every loaded
+    ``ads`` module that copied them (``from ads.config import OCI_ODSC_SERVICE_ENDPOINT``); modules
+    imported later copy the new values from ``ads.config``. What was there before is put back."""
 
-    endpoint: str
+    environment: dict[str, str]
+    config: dict[str, str]
     saved_environment: dict[str, str | None] = field(default_factory=dict)
     saved_attributes: list[tuple[Any, str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def for_endpoint(cls, endpoint: str, session: dict[str, str]) -> "_AdsSettings":
+        environment = {**{name: endpoint for name in ADS_ENDPOINT_SETTINGS}, **session}
+        config = {name: environment[name] for name in (*ADS_ENDPOINT_SETTINGS, *ADS_SESSION_SETTINGS)
+                  if name in environment}
+        config.update({derived: session[source] for derived, source in _ADS_DERIVED_SETTINGS.items()
+                       if source in session})
+        return cls(environment, config)
 
     def install(self) -> None:
         import ads.config  # noqa: F401 - the module that reads the settings; loaded before it is patched
 
-        for name in ADS_ENDPOINT_SETTINGS:
+        for name, value in self.environment.items():
             self.saved_environment[name] = os.environ.get(name)
-            os.environ[name] = self.endpoint
+            os.environ[name] = value
         for module in _ads_modules():
-            for name in ADS_ENDPOINT_SETTINGS:
+            for name, value in self.config.items():
                 if name in vars(module):
                     self.saved_attributes.append((module, name, getattr(module, name)))
-                    setattr(module, name, self.endpoint)
+                    setattr(module, name, value)
 
     def remove(self) -> None:
         for module, name, value in reversed(self.saved_attributes):
-            if getattr(module, name, None) == self.endpoint:  # a value set since is the user's: kept
+            if getattr(module, name, None) == self.config[name]:  # a value set since is the user's: kept
                 setattr(module, name, value)
         for name, value in self.saved_environment.items():
-            if os.environ.get(name) != self.endpoint:
+            if os.environ.get(name) != self.environment[name]:
                 continue
             if value is None:
                 os.environ.pop(name, None)

@@ -12,6 +12,7 @@ import pytest
 
 from tests.deployment.test_llm_deployments import tgi_deployment  # noqa: F401 - the shared deployment
 from tests.ads.conftest import ads_python
+from tests.conftest import guarded
 from toolkit.catalog.session import connect
 
 SCRIPT = Path(__file__).with_name("llm_clients") / "langchain_and_ads.py"
@@ -31,7 +32,7 @@ def client_run(tgi_deployment, emulator):  # noqa: F811
     config = {k: profile.config[k] for k in ("tenancy", "user", "fingerprint", "key_file", "region")}
     run = subprocess.run([str(python), str(SCRIPT), json.dumps(config), tgi_deployment.url, emulator.url,
                           tgi_deployment.id], capture_output=True, text=True, timeout=300,
-                         env={k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))})
+                         env=guarded({k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}))
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 

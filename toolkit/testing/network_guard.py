@@ -8,12 +8,12 @@ the loopback range, Unix sockets and this machine's own name, and refuses anythi
 :class:`NetworkGuardViolation` at the call site (not an ``OSError``, so no client retries it or falls
 back silently) after recording it.
 
-Child processes are guarded through ``child_env()``: it puts ``guard_site/`` (a ``sitecustomize``)
+Child processes are guarded through ``child_env()``: it puts ``toolkit/site_hooks/`` (a ``sitecustomize``)
 on ``PYTHONPATH``, so every Python started with that environment arms the guard at start-up and
 appends its violations to one log file (JSON lines) that the parent reads. pip is exempt: fetching
 packages to build a wheelhouse is an install step, not a call to OCI.
 
-This module imports only the standard library: ``guard_site/sitecustomize.py`` loads it by path in
+This module imports only the standard library: ``site_hooks/sitecustomize.py`` loads it by path in
 interpreters that have no Dockyard installed (the oci CLI's venv, a deployment's environment).
 """
 from __future__ import annotations
@@ -29,9 +29,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-ENV_FLAG = "DOCKYARD_NETWORK_GUARD"  # "1": guard_site's sitecustomize arms the guard in the process
+ENV_FLAG = "DOCKYARD_NETWORK_GUARD"  # "1": site_hooks' sitecustomize arms the guard in the process
 ENV_LOG = "DOCKYARD_NETWORK_GUARD_LOG"  # the file violations are appended to, one JSON object a line
-SITE_DIR = Path(__file__).resolve().parent / "guard_site"
+SITE_DIR = Path(__file__).resolve().parents[1] / "site_hooks"  # its sitecustomize arms the guard
 _EVENTS = frozenset({"socket.getaddrinfo", "socket.connect", "socket.sendto"})
 _LOCAL_NAMES = frozenset({"", "localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback",
                           "0.0.0.0", "::"})  # the wildcard addresses: a server binding, never a remote peer
@@ -89,7 +89,7 @@ class NetworkGuard:
         if target is None or is_local(target[0]):
             return
         violation = Violation(target[0], target[1], event, os.getpid(), list(sys.orig_argv),
-                              "".join(traceback.format_stack(limit=_STACK_FRAMES)[:-2]))
+                              "".join(traceback.format_stack(limit=_STACK_FRAMES)[:-1]))  # less audit() itself
         self._record(violation)
         raise NetworkGuardViolation(violation.describe())
 
@@ -172,7 +172,7 @@ def read_log(log_path: str | os.PathLike[str], start: int = 0) -> tuple[list[Vio
 
 
 def arm_from_environment() -> NetworkGuard | None:
-    """What ``guard_site/sitecustomize.py`` runs: arm when ``DOCKYARD_NETWORK_GUARD=1``, except in pip."""
+    """What ``site_hooks/sitecustomize.py`` runs: arm when ``DOCKYARD_NETWORK_GUARD=1``, except in pip."""
     if os.environ.get(ENV_FLAG) != "1" or is_pip(sys.orig_argv):
         return None
     return install(os.environ.get(ENV_LOG) or None)

@@ -1,0 +1,1 @@
+"""Start-up hooks Dockyard puts on ``PYTHONPATH`` for child processes (see ``sitecustomize.py``)."""
