@@ -71,6 +71,23 @@ def session_environment(home: str | os.PathLike[str] | None = None, endpoint: st
     }
 
 
+def kernel_environment(variables: dict[str, str], pythonpath: str | None = None) -> dict[str, str]:
+    """``variables`` plus what makes a Python (a Jupyter kernel) started with them connect ADS itself.
+
+    A notebook written for OCI begins with ``import ads`` and ``ads.set_auth(auth="resource_principal")``:
+    it has no cell for Dockyard, and ADS reads its endpoint settings once, at import. So
+    ``toolkit/site_hooks/`` goes first on ``PYTHONPATH`` (``pythonpath``: the current one, kept after it)
+    and ``DOCKYARD_CONNECT_ADS=session`` has its ``sitecustomize`` run ``connect_ads(session=True)``
+    the moment ADS is imported (``toolkit.site_hooks.ads_import``).
+    """
+    from toolkit.site_hooks import ads_import
+
+    site = str(Path(ads_import.__file__).resolve().parent)
+    rest = [p for p in (pythonpath if pythonpath is not None else os.environ.get("PYTHONPATH", "")).split(os.pathsep)
+            if p and p != site]
+    return {**variables, ads_import.ENV: "session", "PYTHONPATH": os.pathsep.join([site, *rest])}
+
+
 def _session(ds: Any, compartment: str, project: str) -> Any:
     """The compartment's ACTIVE ``dockyard-notebook`` session of ``project``, created when there is none."""
     from oci.data_science.models import (CreateNotebookSessionDetails, NotebookSessionConfigDetails,

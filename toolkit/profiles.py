@@ -140,7 +140,9 @@ PRINCIPAL_AUTH = ("resource_principal", "instance_principal")
 
 def principal_profile(kind: str) -> ClientConfig:
     """ADS's ``resource_principal`` / ``instance_principal`` auth, for code running inside OCI
-    (notebook sessions, jobs, deployments, compute instances)."""
+    (notebook sessions, jobs, deployments, compute instances), or in the notebook session
+    ``dockyard notebook env`` emulates: there ``DOCKYARD_ENDPOINT`` names the emulator, and the
+    clients go to it, signed by the session's resource principal, instead of the regional hosts."""
     try:
         if kind == "resource_principal":
             signer = oci.auth.signers.get_resource_principals_signer()
@@ -155,6 +157,7 @@ def principal_profile(kind: str) -> ClientConfig:
         name=kind,
         config={"region": signer.region},
         signer=signer,
+        service_endpoint=settings.endpoint(),
         compartment_id=os.environ.get("NB_SESSION_COMPARTMENT_OCID") or None,
         project_id=os.environ.get("PROJECT_OCID") or None,
     )

@@ -60,13 +60,14 @@ class AdsSession:
     env: dict[str, str]
     workdir: Path
 
-    def run(self, notebook: str, *args: str, timeout: float = 900) -> dict[str, Any]:
-        """Run ``notebooks/<notebook>`` with ``args`` under the network guard; its RESULT line as a dict
-        (fails with its output, or with every off-machine connection it tried)."""
+    def run(self, notebook: str, *args: str, timeout: float = 900, env: dict[str, str] | None = None) -> dict[str, Any]:
+        """Run ``notebooks/<notebook>`` with ``args`` (and ``env`` instead of the session's) under the
+        network guard; its RESULT line as a dict (fails with its output, or with every off-machine
+        connection it tried)."""
         command = [str(ads_python()), str(NOTEBOOKS / notebook), *args]
         guard_log = self.workdir / "network-guard.log"
         _, start = network_guard.read_log(guard_log)
-        proc = subprocess.run(command, env=network_guard.child_env(self.env, guard_log), cwd=self.workdir,
+        proc = subprocess.run(command, env=network_guard.child_env(env or self.env, guard_log), cwd=self.workdir,
                               capture_output=True, text=True, timeout=timeout)
         left, _ = network_guard.read_log(guard_log, start)
         if left:
@@ -94,7 +95,7 @@ def ads_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession
 
 
 @contextmanager
-def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Iterator[AdsSession]:
+def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str, auth_mode: str = "off") -> Iterator[AdsSession]:
     from emulator.config import EmulatorConfig
     from emulator.server import start_in_background
     from toolkit import settings
@@ -102,7 +103,7 @@ def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Itera
 
     home = tmp_path_factory.mktemp("ads-home")
     running = start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0, runtime=runtime,
-                                                 base_image=settings.base_image()))
+                                                 auth_mode=auth_mode, base_image=settings.base_image()))
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("DOCKYARD_HOME", str(home))

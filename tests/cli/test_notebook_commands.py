@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -12,9 +14,12 @@ from emulator.config import EmulatorConfig
 from emulator.server import start_in_background
 from toolkit.cli import cli
 
+SITE_HOOKS = Path(__file__).resolve().parents[2] / "toolkit" / "site_hooks"
+
 NAMES = {"NB_SESSION_OCID", "NB_SESSION_COMPARTMENT_OCID", "PROJECT_OCID", "NB_REGION",
          "OCI_RESOURCE_PRINCIPAL_VERSION", "OCI_RESOURCE_PRINCIPAL_RPST", "OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM",
-         "OCI_RESOURCE_PRINCIPAL_REGION", "OCI_ODSC_SERVICE_ENDPOINT", "DOCKYARD_ENDPOINT", "DOCKYARD_HOME"}
+         "OCI_RESOURCE_PRINCIPAL_REGION", "OCI_ODSC_SERVICE_ENDPOINT", "DOCKYARD_ENDPOINT", "DOCKYARD_HOME",
+         "DOCKYARD_CONNECT_ADS", "PYTHONPATH"}
 
 
 def _exports(output: str) -> dict[str, str]:
@@ -37,6 +42,11 @@ def test_notebook_env_prints_export_lines_and_json_for_one_session(tmp_path):
         assert set(exported) == NAMES
         assert exported["OCI_RESOURCE_PRINCIPAL_VERSION"] == "2.2" and exported["DOCKYARD_ENDPOINT"] == running.url
         assert exported["DOCKYARD_HOME"] == str(home.resolve())
+        # a kernel started from that shell connects ADS when the notebook imports it (toolkit/site_hooks)
+        assert exported["DOCKYARD_CONNECT_ADS"] == "session"
+        first, *rest = exported["PYTHONPATH"].split(":")
+        assert first == str(SITE_HOOKS)
+        assert rest == [p for p in os.environ.get("PYTHONPATH", "").split(":") if p and p != first]  # kept, once
 
         as_json = CliRunner().invoke(cli, [*args, "--json"], catch_exceptions=False)
         assert as_json.exit_code == 0, as_json.output

@@ -28,7 +28,9 @@ def env_command(home: Path | None, endpoint: str | None, as_json: bool) -> None:
     """Print `export` lines for what OCI sets in a notebook session: NB_SESSION_OCID,
     NB_SESSION_COMPARTMENT_OCID, PROJECT_OCID, NB_REGION and the resource principal's
     OCI_RESOURCE_PRINCIPAL_* (version 2.2, token and key files under the home), plus
-    OCI_ODSC_SERVICE_ENDPOINT, DOCKYARD_ENDPOINT and DOCKYARD_HOME.
+    OCI_ODSC_SERVICE_ENDPOINT, DOCKYARD_ENDPOINT and DOCKYARD_HOME, and DOCKYARD_CONNECT_ADS=session
+    with Dockyard's start-up hook first on PYTHONPATH: a kernel started from that shell runs
+    connect_ads(session=True) when the notebook imports ADS, so the notebook needs no Dockyard cell.
 
     The emulated session is created once and reused; each run writes a fresh token. Under
     `--auth enforce` the emulator accepts the token for the session's compartment.
@@ -41,9 +43,9 @@ def env_command(home: Path | None, endpoint: str | None, as_json: bool) -> None:
     """
     import shlex
 
-    from toolkit.notebook_session import session_environment
+    from toolkit.notebook_session import kernel_environment, session_environment
 
-    variables = session_environment(home=home, endpoint=endpoint)
+    variables = kernel_environment(session_environment(home=home, endpoint=endpoint))
     if as_json:
         print_json(variables)
         return

@@ -36,8 +36,12 @@ class ConnectWhenAdsIsImported(importlib.abc.MetaPathFinder):
 
         def exec_module(module: Any) -> None:
             load(module)
-            from toolkit.ads_connect import connect_ads
-
+            try:
+                from toolkit.ads_connect import connect_ads
+            except ImportError as exc:
+                raise ImportError(f"{ENV}={mode} asks Dockyard to connect ADS, but Dockyard is not importable by "
+                                  f"{sys.executable} ({exc}). Install it there (pip install --no-deps dockyard) or "
+                                  f"unset {ENV}.") from exc
             connect_ads(session=mode == "session")
 
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
