@@ -16,6 +16,7 @@ from toolkit.catalog import model_catalog as mc
 from toolkit.cli import cli
 
 from .stub_model import StubModel
+from tests.conftest import guarded  # children under the suite's network guard
 
 
 def run(*args: str, input: str | None = None):
@@ -103,7 +104,7 @@ def _dockyard() -> list[str]:
 
 def test_emulator_detach_status_stop_cycle_in_a_real_subprocess(tmp_path: Path) -> None:
     home = tmp_path / "daemon-home"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = guarded({**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     env.pop("DOCKYARD_ENDPOINT", None)
 
     def dockyard(*args: str) -> subprocess.CompletedProcess:

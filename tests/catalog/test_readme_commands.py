@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from toolkit.catalog import model_catalog as mc
 from toolkit.cli import cli
+from tests.conftest import guarded  # children under the suite's network guard
 
 
 def test_save_takes_the_readme_spelling_model_version_set(tmp_path: Path, project_id: str) -> None:
@@ -36,7 +37,7 @@ def test_save_takes_the_readme_spelling_model_version_set(tmp_path: Path, projec
 
 def test_emulator_start_writes_the_oci_config_other_oci_tools_use(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = guarded({**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     env.pop("DOCKYARD_ENDPOINT", None)
 
     def dockyard(*args: str) -> subprocess.CompletedProcess:

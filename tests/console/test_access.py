@@ -16,6 +16,7 @@ import requests
 
 from tests.console.conftest import Catalog, start
 from toolkit.testing.plugin import EmulatorHandle
+from tests.conftest import guarded  # children under the suite's network guard
 
 UNKNOWN_DEPLOYMENT = "ocid1.datasciencemodeldeployment.oc1.iad.aaaaaaaaunknown"
 
@@ -119,7 +120,7 @@ def test_console_write_lets_the_token_holder_act(tmp_path):
 
 def test_the_emulator_prints_the_console_link_when_it_starts(tmp_path):
     """As Jupyter prints its URL with the token: what `dockyard emulator start` shows in the foreground."""
-    env = {**os.environ, "DOCKYARD_HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = guarded({**os.environ, "DOCKYARD_HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     process = subprocess.Popen([sys.executable, "-m", "emulator", "--home", str(tmp_path), "--port", "0",
                                 "--auth-mode", "enforce", "--runtime", "process"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)

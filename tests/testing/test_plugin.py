@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from tests.conftest import guarded  # children under the suite's network guard
+
 REPO = Path(__file__).resolve().parents[2]
 
 USER_SUITE = '''
@@ -100,7 +102,7 @@ def _plugin_args() -> list[str]:
 
 def test_user_suite_runs_with_the_plugin(tmp_path):
     (tmp_path / "test_user.py").write_text(textwrap.dedent(USER_SUITE))
-    env = {**os.environ, "PYTHONPATH": str(REPO), "DOCKYARD_REQUIRE_DOCKER": "0"}
+    env = guarded({**os.environ, "PYTHONPATH": str(REPO), "DOCKYARD_REQUIRE_DOCKER": "0"})
     for name in ("DOCKYARD_HOME", "DOCKYARD_ENDPOINT"):
         env.pop(name, None)
     result = subprocess.run(
