@@ -104,11 +104,6 @@ def connect_ads(profile: str = profiles.LOCAL, home: str | os.PathLike[str] | No
     return AdsConnection(profiles.LOCAL, local.service_endpoint, config_file)
 
 
-def connected_endpoint() -> str | None:
-    """The emulator URL ADS is routed to now, or None when it is not (never connected, or a cloud profile)."""
-    return _connection.endpoint if _connection is not None else None
-
-
 class _Connection:
     """Everything ``connect_ads`` changed for one endpoint (and notebook session), and how to put it back."""
 
