@@ -5,7 +5,11 @@ to a real emulator. No answer may be a 5xx, and every 4xx must be OCI's error sh
 
 Bounded: ``DOCKYARD_FUZZ_EXAMPLES`` examples per route (default 25: about a minute on 2 cores), and
 the same number x 4 of signature headers against an emulator that enforces signing.
-Run alone, with the totals printed at the end:
+
+Reproducible: hypothesis is derandomised (its seed comes from the test's code, not the clock) and keeps
+no example database, so every run sends the same requests and a failure recurs on a rerun; it prints the
+failing request and a ``@reproduce_failure`` blob that replays it. ``test_totals`` runs a short pass of
+its own over every route and prints its figures, so it proves the same alone or in any order:
 
     .venv/bin/python -m pytest tests/emulator/test_fuzz.py -q
 """
@@ -16,6 +20,7 @@ import os
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -31,7 +36,9 @@ from toolkit.api_keys import new_key_pair
 
 EXAMPLES = int(os.environ.get("DOCKYARD_FUZZ_EXAMPLES", "25"))
 NS = "dockyard"
-_TOTALS = {"requests": 0, "5xx": 0, "4xx": 0, "routes": 0}
+# Deterministic: the same requests every run (no clock seed, no example database); a failure prints its blob.
+REPRODUCIBLE = settings(deadline=None, database=None, derandomize=True, print_blob=True,
+                        suppress_health_check=list(HealthCheck))
 _VARIABLE = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 
 
@@ -226,14 +233,21 @@ def fuzzed(tmp_path_factory):
     running.stop()
 
 
-def check(response: requests.Response, sent: tuple) -> None:
-    _TOTALS["requests"] += 1
+@dataclass
+class Tally:
+    """What one test sent and got back."""
+
+    requests: int = 0
+    errors_4xx: int = 0
+    routes: int = 0
+
+
+def check(response: requests.Response, sent: tuple, tally: Tally) -> None:
+    tally.requests += 1
     status = response.status_code
-    if status >= 500:
-        _TOTALS["5xx"] += 1
     assert status < 500, f"{sent!r} -> {status} {response.text[:500]}"
     if status >= 400:
-        _TOTALS["4xx"] += 1
+        tally.errors_4xx += 1
         assert response.headers.get("opc-request-id"), sent
         if sent[0] != "HEAD":
             assert response.headers.get("content-type", "").startswith("application/json"), (sent, response.headers)
@@ -242,24 +256,29 @@ def check(response: requests.Response, sent: tuple) -> None:
             assert isinstance(error["code"], str) and error["code"] and isinstance(error["message"], str), (sent, error)
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_no_request_gets_a_5xx_and_every_error_has_oci_shape(fuzzed, route):
-    ids = _seed(fuzzed.url)
+def fuzz_route(url: str, route: Route, examples: int, tally: Tally) -> None:
+    """``examples`` requests to ``route`` of a freshly seeded emulator at ``url``, each checked."""
+    ids = _seed(url)
     session = requests.Session()
-    _TOTALS["routes"] += 1
+    tally.routes += 1
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(REPRODUCIBLE, max_examples=examples)
     @given(sent=requests_for(route, ids))
     def property_holds(sent: tuple) -> None:
         method, path, query, headers, data = sent
-        response = session.request(method, fuzzed.url + path + (f"?{query}" if query else ""), headers=headers,
+        response = session.request(method, url + path + (f"?{query}" if query else ""), headers=headers,
                                    data=data, timeout=30, allow_redirects=False)
-        check(response, sent)
+        check(response, sent, tally)
 
-    started = time.monotonic()
     property_holds()
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_no_request_gets_a_5xx_and_every_error_has_oci_shape(fuzzed, route):
+    tally, started = Tally(), time.monotonic()
+    fuzz_route(fuzzed.url, route, EXAMPLES, tally)
     assert time.monotonic() - started < 120, "the fuzz budget is about a second per route"
+    assert tally.requests > 0, "hypothesis sent nothing"
 
 
 SIGNATURE_PARTS = st.one_of(
@@ -284,9 +303,9 @@ def enforcing(tmp_path_factory):
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_signature_headers_never_get_a_5xx(enforcing, method):
     """The signature parser and the date check, fed hostile Authorization, date and x-date headers."""
-    session = requests.Session()
+    session, tally = requests.Session(), Tally()
 
-    @settings(max_examples=EXAMPLES * 4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(REPRODUCIBLE, max_examples=EXAMPLES * 4)
     @given(scheme=st.sampled_from(["Signature", "signature", "Bearer", "", "Signature  "]),
            parts=st.lists(SIGNATURE_PARTS, max_size=6), dates=st.fixed_dictionaries({}, optional={
                "date": st.one_of(TEXT, st.just("Thu, 01 Jan 1970 00:00:00 GMT"), st.just("Mon, 99 Foo 99999 99:99:99")),
@@ -296,15 +315,25 @@ def test_signature_headers_never_get_a_5xx(enforcing, method):
         sent = (method, "/20190101/projects", "", headers, b"{}" if method == "POST" else None)
         response = session.request(method, enforcing.url + "/20190101/projects?compartmentId=ocid1.tenancy.oc1..x",
                                    headers={**headers, "content-type": "application/json"}, data=sent[4], timeout=30)
-        check(response, sent)
+        check(response, sent, tally)
         assert response.status_code in (400, 401), sent  # 400: waitress refuses control characters itself
 
     property_holds()
+    assert tally.requests > 0, "hypothesis sent nothing"
 
 
-def test_totals(capsys):
-    """The figures of this run (printed whatever -q/-s say): requests tried, 5xx, OCI-shaped 4xx."""
+TOTALS_EXAMPLES = 3  # per route: a short pass, a few seconds
+
+
+def test_totals(fuzzed, capsys):
+    """A short pass of its own over every route (``TOTALS_EXAMPLES`` each): it sent a request to each,
+    none got a 5xx and every 4xx was in OCI's error shape. Its figures are printed whatever -q/-s say."""
+    tally = Tally()
+    for route in ROUTES:
+        before = tally.requests
+        fuzz_route(fuzzed.url, route, TOTALS_EXAMPLES, tally)
+        assert tally.requests > before, f"nothing was sent to {route}"
     with capsys.disabled():
-        print(f"\nfuzz: {_TOTALS['requests']} requests over {_TOTALS['routes']} routes, {_TOTALS['5xx']} 5xx, "
-              f"{_TOTALS['4xx']} 4xx, all in OCI's error shape")
-    assert _TOTALS["5xx"] == 0
+        print(f"\nfuzz: {tally.requests} requests over {tally.routes} routes, no 5xx, "
+              f"{tally.errors_4xx} 4xx, all in OCI's error shape")
+    assert tally.routes == len(ROUTES) and tally.requests >= len(ROUTES)
