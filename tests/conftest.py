@@ -9,6 +9,9 @@ The whole suite runs under the network guard (``toolkit.testing.network_guard``)
 every Python it starts with the inherited environment (the emulator daemon, the quickstart, the oci
 CLI, ADS notebooks) refuse connections off this machine, and a test during which one was tried fails,
 naming the host and the stack. ``DOCKYARD_NETWORK_GUARD=0`` turns it off for a run.
+
+With ``DOCKYARD_NO_SKIPS=1`` (``.ci/run`` sets it) a skip fails the run unless it is a case that does
+not apply, on the allow-list in ``tests/skip_policy.py``.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from typing import Iterator
 
 import pytest
 
+from tests import skip_policy
 from toolkit.testing import network_guard
 
 _GUARD_LOG = Path(tempfile.gettempdir()) / f"dockyard-network-guard-{os.getpid()}.log"
@@ -31,6 +35,8 @@ def pytest_configure(config: pytest.Config) -> None:
         from toolkit.testing import plugin
 
         config.pluginmanager.register(plugin, "dockyard")
+    if not config.pluginmanager.is_registered(skip_policy):
+        config.pluginmanager.register(skip_policy, "dockyard-skip-policy")
     if os.environ.get(network_guard.ENV_FLAG) != "0":
         _GUARD_LOG.unlink(missing_ok=True)
         network_guard.install(_GUARD_LOG)

@@ -96,6 +96,7 @@ def test_the_readme_python_example_runs_twice(tmp_path: Path) -> None:
         daemon.stop(tmp_path / "home")
 
 
+# Without the oci CLI this skips here, and fails CI (DOCKYARD_NO_SKIPS=1, tests/skip_policy.py).
 @pytest.mark.skipif(shutil.which("oci", path=str(Path(sys.executable).parent)) is None,
                     reason="the oci CLI is not installed (make test installs it)")
 def test_the_readme_emulator_block_runs_as_written_after_the_quickstart(tmp_path: Path, monkeypatch) -> None:
