@@ -1,12 +1,11 @@
 """LightGBMModel: joblib for the sklearn API, native text for a Booster; identical round trips."""
 from __future__ import annotations
 
+import lightgbm  # must be installed (the dev extras)
 import pytest
 
 from tests.artifact.conftest import round_trip
 from toolkit import LightGBMModel
-
-lightgbm = pytest.importorskip("lightgbm")
 
 
 def test_sklearn_api_round_trip(iris_numpy, tmp_path):

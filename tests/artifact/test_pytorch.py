@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import sys
 
+import cloudpickle  # a dependency of Dockyard
 import pytest
+import torch  # must be installed (the dev extras)
 
 from tests.artifact.conftest import round_trip
 from toolkit import PyTorchModel
-
-torch = pytest.importorskip("torch")
-cloudpickle = pytest.importorskip("cloudpickle")
 
 
 class IrisNet(torch.nn.Module):

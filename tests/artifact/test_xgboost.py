@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import pytest
+import xgboost  # must be installed (the dev extras)
 
 from tests.artifact.conftest import round_trip
 from toolkit import XGBoostModel
-
-xgboost = pytest.importorskip("xgboost")
 
 
 def test_classifier_round_trip(iris_numpy, tmp_path):
