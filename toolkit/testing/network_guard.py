@@ -146,11 +146,13 @@ def disarm() -> None:
 
 
 def is_pip(argv: Iterable[str]) -> bool:
-    """Whether this interpreter runs pip (``-m pip`` or a ``pip``/``pip3`` script), which may fetch packages."""
+    """Whether this interpreter runs pip, which may fetch packages: ``-m pip``, a ``pip``/``pip3`` script,
+    or a script of pip's own package (``pip/__pip-runner__.py``, how pip installs build dependencies)."""
     args = list(argv)[1:]
     if len(args) >= 2 and args[0] == "-m" and args[1].split(".")[0] == "pip":
         return True
-    return bool(args) and Path(args[0]).name.startswith("pip")
+    script = Path(args[0]) if args else None
+    return script is not None and (script.name.startswith("pip") or "pip" in script.parts[:-1])
 
 
 def child_env(env: dict[str, str], log_path: str | os.PathLike[str]) -> dict[str, str]:
