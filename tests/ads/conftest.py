@@ -6,7 +6,7 @@ with that interpreter as a subprocess, as a user's notebook would be: ``connect_
 ADS's classes only. It prints one line ``RESULT <json>`` for the test to check.
 
 One emulator serves a whole module: ``ads`` deploys on Docker (the pack image is built once),
-``ads_process`` on the process runtime, for notebooks that need no Docker. The environment a notebook
+``ads_process`` on the process runtime with request signing enforced, for notebooks that need no Docker. The environment a notebook
 session has in OCI (``NB_SESSION_COMPARTMENT_OCID``, ``PROJECT_OCID``) is set for the subprocesses, as
 ADS reads it there.
 
@@ -89,8 +89,9 @@ def ads(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
 
 @pytest.fixture(scope="module")
 def ads_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
-    """The module's emulator, deploying on the process runtime (no Docker engine needed)."""
-    with ads_session(tmp_path_factory, "process") as session:
+    """The module's emulator, deploying on the process runtime (no Docker engine needed) and checking
+    every request's signature (``--auth enforce``), as OCI does."""
+    with ads_session(tmp_path_factory, "process", auth_mode="enforce") as session:
         yield session
 
 

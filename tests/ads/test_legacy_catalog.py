@@ -3,7 +3,8 @@
 ADS builds their clients from ``OCI_ODSC_SERVICE_ENDPOINT`` (``ads.config``), which overrides the
 endpoint ``ads.set_auth`` gave: before ``connect_ads()`` covered it, ``ModelCatalog`` went to
 ``datascience.us-ashburn-1.oci.oraclecloud.com`` and the SDK retried for about 95 s. Every notebook
-runs under the network guard, on the process runtime (catalog calls only: no Docker needed).
+runs under the network guard, on the process runtime (catalog calls only: no Docker needed),
+against an emulator that enforces request signing.
 """
 from __future__ import annotations
 
