@@ -40,8 +40,11 @@ _EMULATED_HOSTS = re.compile(
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def _streaming_requests_mock(**kwargs: Any) -> Any:
-    """A RequestsMock that hands file-like bodies to the callback unread (artifacts stay streamed)."""
+def streaming_requests_mock(**kwargs: Any) -> Any:
+    """A RequestsMock that hands file-like bodies to the callback unread (artifacts stay streamed).
+
+    The stock one reads a body with ``read()``, which the toolkit's upload reader answers one chunk
+    at a time: an artifact over a chunk would arrive cut short."""
     import responses
 
     class StreamingRequestsMock(responses.RequestsMock):
@@ -193,8 +196,8 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
 
     def _start_mocks(self) -> None:
         everything = re.compile(r".*")
-        sdk = _streaming_requests_mock(target=OCI_SDK_SEND)
-        plain = _streaming_requests_mock()
+        sdk = streaming_requests_mock(target=OCI_SDK_SEND)
+        plain = streaming_requests_mock()
         for method in _METHODS:
             sdk.add_callback(method, everything, callback=self._dispatch, content_type=None)
             plain.add_callback(method, _EMULATED_HOSTS, callback=self._dispatch, content_type=None)
