@@ -3,6 +3,7 @@ sets and puts back ADS's settings (with stand-in ``ads`` modules). The ADS venv'
 (tests/ads) check the same against the real ADS."""
 from __future__ import annotations
 
+import os
 import sys
 import types
 
@@ -39,7 +40,9 @@ def test_other_urls_are_left_alone(url):
 
 @pytest.fixture
 def stand_in_ads(monkeypatch):
-    """``ads``, ``ads.config`` and a module that copied a setting, as ADS has them after import."""
+    """``ads``, ``ads.config`` and a module that copied a setting, as ADS has them after import; the
+    settings' environment variables are put back as they were whatever the test leaves in them (a leaked
+    ``OCI_ODSC_SERVICE_ENDPOINT`` would send every later ADS subprocess to a dead port)."""
     package, config, catalog = (types.ModuleType(n) for n in ("ads", "ads.config", "ads.catalog.model"))
     for module in (config, catalog):
         module.OCI_ODSC_SERVICE_ENDPOINT = None
@@ -48,14 +51,16 @@ def stand_in_ads(monkeypatch):
     package.config = config
     for name, module in (("ads", package), ("ads.config", config), ("ads.catalog.model", catalog)):
         monkeypatch.setitem(sys.modules, name, module)
-    for name in (*ads_connect.ADS_ENDPOINT_SETTINGS, "NB_SESSION_OCID"):
-        monkeypatch.delenv(name, raising=False)
-    return config, catalog
+    names = (*ads_connect.ADS_ENDPOINT_SETTINGS, *ads_connect.ADS_SESSION_SETTINGS)
+    saved = {name: os.environ.pop(name, None) for name in names}
+    yield config, catalog
+    for name, value in saved.items():
+        os.environ.pop(name, None)
+        if value is not None:
+            os.environ[name] = value
 
 
 def test_settings_reach_the_environment_ads_config_and_copies_and_are_put_back(stand_in_ads):
-    import os
-
     config, catalog = stand_in_ads
     session = {"NB_SESSION_OCID": "ocid1.datasciencenotebooksession.oc1.iad.x",
                "NB_SESSION_COMPARTMENT_OCID": "ocid1.tenancy.oc1..t"}
@@ -70,13 +75,11 @@ def test_settings_reach_the_environment_ads_config_and_copies_and_are_put_back(s
     assert "OCI_ODSC_SERVICE_ENDPOINT" not in os.environ and "NB_SESSION_OCID" not in os.environ
 
 
-def test_a_value_the_user_set_meanwhile_is_kept_on_undo(stand_in_ads, monkeypatch):
-    import os
-
+def test_a_value_the_user_set_meanwhile_is_kept_on_undo(stand_in_ads):
     config, _ = stand_in_ads
     settings = ads_connect._AdsSettings.for_endpoint(EMULATOR, {})
     settings.install()
     config.OCI_ODSC_SERVICE_ENDPOINT = "https://preprod.example"
-    monkeypatch.setenv("OCI_ODSC_SERVICE_ENDPOINT", "https://preprod.example")
+    os.environ["OCI_ODSC_SERVICE_ENDPOINT"] = "https://preprod.example"
     settings.remove()
     assert config.OCI_ODSC_SERVICE_ENDPOINT == os.environ["OCI_ODSC_SERVICE_ENDPOINT"] == "https://preprod.example"

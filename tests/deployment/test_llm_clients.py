@@ -32,7 +32,7 @@ def client_run(tgi_deployment, emulator):  # noqa: F811
     config = {k: profile.config[k] for k in ("tenancy", "user", "fingerprint", "key_file", "region")}
     run = subprocess.run([str(python), str(SCRIPT), json.dumps(config), tgi_deployment.url, emulator.url,
                           tgi_deployment.id], capture_output=True, text=True, timeout=300,
-                         env=guarded({k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}))
+                         env=guarded({k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "OCI_"))}))
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 
