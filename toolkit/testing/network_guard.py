@@ -121,7 +121,8 @@ _install_lock = threading.Lock()
 
 
 def install(log_path: str | os.PathLike[str] | None = None) -> NetworkGuard:
-    """Arm the guard in this process (once: an audit hook cannot be removed; ``disarm()`` pauses it)."""
+    """Arm the guard in this process (the hook is added once: an audit hook cannot be removed; setting
+    the guard's ``armed`` to False pauses it)."""
     global _guard
     with _install_lock:
         if _guard is None:
@@ -137,12 +138,6 @@ def install(log_path: str | os.PathLike[str] | None = None) -> NetworkGuard:
 def current() -> NetworkGuard | None:
     """The guard installed in this process, if any."""
     return _guard
-
-
-def disarm() -> None:
-    """Let connections through again (the hook stays installed, doing nothing)."""
-    if _guard is not None:
-        _guard.armed = False
 
 
 def is_pip(argv: Iterable[str]) -> bool:
