@@ -62,12 +62,12 @@ class Violation:
 def is_local(host: str | None) -> bool:
     """True for the loopback range, the wildcard addresses, ``*.localhost`` and this machine's name."""
     name = (host or "").strip("[]").lower().rstrip(".")
-    if name in _LOCAL_NAMES or name.endswith(".localhost") or name == socket.gethostname().lower():
+    if name in _LOCAL_NAMES or name.endswith(".localhost"):
         return True
     try:
         address = ipaddress.ip_address(name.split("%", 1)[0])
-    except ValueError:
-        return False
+    except ValueError:  # a name: only this machine's own is local (asked last: every connect comes here)
+        return name == socket.gethostname().lower()
     mapped = getattr(address, "ipv4_mapped", None)
     return address.is_loopback or address.is_unspecified or bool(mapped and mapped.is_loopback)
 
