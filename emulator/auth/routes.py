@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify
 
 from emulator.auth import keys, session_tokens
+from emulator.contracts.states import NOTEBOOK_SESSION_ACTIVE
 from emulator.data_science import notebook_sessions
 from emulator.data_science.errors import not_active
 from emulator.errors import invalid
@@ -32,7 +33,7 @@ def issue_resource_principal_token(notebook_session_id: str) -> Response:
         raise invalid("publicKey is required: the PEM public key of the session key pair the token is bound to.")
     state = current_state()
     session = notebook_sessions.read(state.db, notebook_session_id)
-    if session["lifecycleState"] != "ACTIVE":
+    if session["lifecycleState"] != NOTEBOOK_SESSION_ACTIVE:
         raise not_active("notebook session", notebook_session_id, session["lifecycleState"])
     tenancy = _tenancy(session)
     try:

@@ -55,6 +55,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from emulator.auth.keys import fingerprint_of, load_public_key
 from emulator.auth.signature import SignatureError
 from emulator.contracts import resource_principals
+from emulator.contracts.states import NOTEBOOK_SESSION_GONE
 
 KEY_ID_PREFIX = "ST$"  # oci.auth.signers.security_token_signer.SECURITY_TOKEN_FORMAT_STRING
 ISSUER_KEY_FILE = "rpst-issuer.pem"
@@ -157,7 +158,7 @@ def principal(db: Any, home: Path, key_id: str) -> dict[str, Any]:
     token = key_id[len(KEY_ID_PREFIX):]
     claims = _verified_claims(home, token)
     resource = notebook_sessions.find(db, claims["sub"])
-    if resource is None or resource.get("lifecycleState") in ("DELETING", "DELETED"):
+    if resource is None or resource.get("lifecycleState") in NOTEBOOK_SESSION_GONE:
         raise SignatureError(f"the resource principal's notebook session {claims['sub']} does not exist any more")
     return {
         "id": f"{KEY_ID_PREFIX}{claims.get('jti', '')}",

@@ -40,6 +40,9 @@ MODEL_STATES = _enum(_Model, "LIFECYCLE_STATE_")
 PROJECT_STATES = _enum(_Project, "LIFECYCLE_STATE_")
 VERSION_SET_STATES = _enum(_VersionSet, "LIFECYCLE_STATE_")
 NOTEBOOK_SESSION_STATES = _enum(_NotebookSession, "LIFECYCLE_STATE_")
+NOTEBOOK_SESSION_ACTIVE = _NotebookSession.LIFECYCLE_STATE_ACTIVE
+#: A notebook session on its way out: its resource principal no longer authenticates.
+NOTEBOOK_SESSION_GONE = (_NotebookSession.LIFECYCLE_STATE_DELETING, _NotebookSession.LIFECYCLE_STATE_DELETED)
 
 # Work requests
 WORK_REQUEST_STATUSES = _enum(_WorkRequest, "STATUS_")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.contracts.states import NOTEBOOK_SESSION_STATES
+from emulator.contracts.states import NOTEBOOK_SESSION_ACTIVE, NOTEBOOK_SESSION_STATES
 from emulator.data_science import records, work_requests
 from emulator.data_science.errors import notebook_session_not_found
 from emulator.errors import invalid
@@ -59,7 +59,7 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str, url: str
             "notebookSessionRuntimeConfigDetails": body.get("notebookSessionRuntimeConfigDetails"),
             "notebookSessionStorageMountConfigurationDetailsList": [],
             "notebookSessionUrl": url,
-            "lifecycleState": "ACTIVE",
+            "lifecycleState": NOTEBOOK_SESSION_ACTIVE,
             "lifecycleDetails": None,
             "freeformTags": body.get("freeformTags") or {},
             "definedTags": body.get("definedTags") or {},
