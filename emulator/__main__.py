@@ -32,6 +32,7 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
                         help="Port of the deployments' endpoint (modelDeploymentUrl); 0 picks a free one, "
                              "'off' serves deployments on the API's port only.")
     parser.add_argument("--autoscaling-time-scale", type=float, default=defaults.autoscaling_time_scale)
+    parser.add_argument("--retention-time-scale", type=float, default=defaults.retention_time_scale)
     parser.add_argument("--console-write", action="store_true",
                         help="With --auth-mode enforce, let the console's token holder act (test predict, "
                              "activate, deactivate); without it the console is read-only.")
@@ -42,6 +43,7 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
                           max_unzipped_bytes=args.max_unzipped_bytes, max_zip_ratio=args.max_zip_ratio,
                           console_write=args.console_write, endpoint_port=_endpoint_port(args.endpoint_port, defaults),
                           autoscaling_time_scale=args.autoscaling_time_scale,
+                          retention_time_scale=args.retention_time_scale,
                           java_base_image=args.java_base_image)
 
 

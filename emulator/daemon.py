@@ -89,7 +89,8 @@ def _command(config: EmulatorConfig) -> list[str]:
     if config.console_write:
         command.append("--console-write")
     command += ["--endpoint-port", "off" if config.endpoint_port is None else str(config.endpoint_port),
-                "--autoscaling-time-scale", str(config.autoscaling_time_scale)]
+                "--autoscaling-time-scale", str(config.autoscaling_time_scale),
+                "--retention-time-scale", str(config.retention_time_scale)]
     return command
 
 

@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from emulator.data_science import models, projects, version_sets
+    from emulator.data_science import models, projects, retention, version_sets
     from emulator.data_science.routes import bp
     from emulator.state import state_of
 
     app.register_blueprint(bp)
+    retention.install(app)  # archives and deletes models on their retention settings' schedule
     for kind in (projects.KIND, models.KIND, version_sets.KIND):  # deleted ones stay readable a while
         state_of(app).tombstones.kind(kind)

@@ -33,6 +33,14 @@ def get(db: Database, model_id: str) -> dict[str, Any]:
     return records.load(db, KIND, model_id, artifact_not_found)
 
 
+def get_readable(db: Database, model_id: str) -> dict[str, Any]:
+    """The artifact record for reading its bytes (GET, HEAD, import, deploy): 409 while archived."""
+    from emulator.data_science import retention
+
+    retention.check_readable(models.read(db, model_id))
+    return get(db, model_id)
+
+
 def upload(state: EmulatorState, model_id: str, stream: IO[bytes], length: int | None,
            disposition: str | None, if_match: str | None) -> dict[str, Any]:
     """Store the request body as the model's artifact; 409 when it already has one."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.data_science import projects, records, version_sets
+from emulator.data_science import projects, records, retention, version_sets
 from emulator.data_science.errors import model_not_found, not_active, version_label_taken
 from emulator.data_science.validation import check_metadata_size, check_schema, normalize_metadata
 from emulator.contracts.states import LIVE_DEPLOYMENT_STATES, MODEL_STATES
@@ -67,6 +67,7 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
         }
         check_metadata_size(record["customMetadataList"], record["definedMetadataList"])
         _join_version_set(db, record, body.get("modelVersionSetId"), body.get("versionLabel"))
+        retention.plan(record, state.config.retention_time_scale)
         return records.insert(db, KIND, record)
 
 
@@ -96,7 +97,8 @@ def _check_label_free(db: Database, record: dict[str, Any]) -> None:
         raise version_label_taken(label)
 
 
-def update(db: Database, model_id: str, body: dict[str, Any], if_match: str | None) -> dict[str, Any]:
+def update(db: Database, model_id: str, body: dict[str, Any], if_match: str | None,
+           retention_time_scale: float = 1.0) -> dict[str, Any]:
     with db.transaction():
         record = get(db, model_id)
         records.check_etag(record, if_match)
@@ -106,6 +108,8 @@ def update(db: Database, model_id: str, body: dict[str, Any], if_match: str | No
                 record[field] = _keep_artifact_flags(record[field], normalize_metadata(body[field], field))
         check_metadata_size(record["customMetadataList"], record["definedMetadataList"])
         _join_version_set(db, record, body.get("modelVersionSetId"), body.get("versionLabel"))
+        if body.get("retentionSetting") is not None:
+            retention.plan(record, retention_time_scale)
         return records.save(db, KIND, record)
 
 
@@ -128,10 +132,6 @@ def set_state(db: Database, model_id: str, target: str, if_match: str | None) ->
         source = "INACTIVE" if target == "ACTIVE" else "ACTIVE"
         if record["lifecycleState"] != source:
             raise incorrect_state(f"Model {model_id} is {record['lifecycleState']}; it must be {source} to become {target}.")
-        record["lifecycleState"] = target
-        return records.save(db, KIND, record)
-
-
 def delete(state: EmulatorState, model_id: str, if_match: str | None) -> dict[str, Any]:
     """Delete the model: its provenance, metadata artifacts and artifact bytes go; the record stays
     readable as a tombstone (state DELETED) until the retention purges it, as in OCI."""
@@ -152,6 +152,10 @@ def delete(state: EmulatorState, model_id: str, if_match: str | None) -> dict[st
 
 
 DEPLOYMENT_KIND = "modeldeployment"  # the store kind of emulator.model_deployment's records
+        record["lifecycleState"] = target
+        return records.save(db, KIND, record)
+
+
 # the field of a deployment record naming the model it serves
 DEPLOYED_MODEL_FIELD = "modelDeploymentConfigurationDetails.modelConfigurationDetails.modelId"
 

@@ -60,7 +60,7 @@ def model_to_object(state: EmulatorState, model_id: str, where: dict[str, Any], 
     """IMPORT_MODEL_ARTIFACT: the model's artifact is written to the object."""
     model = models.get(state.db, model_id)
     records.check_etag(model, if_match)
-    record = artifacts.get(state.db, model_id)
+    record = artifacts.get_readable(state.db, model_id)
     user = caller()
 
     def action() -> None:

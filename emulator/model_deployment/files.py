@@ -81,9 +81,9 @@ def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: st
 def artifact_blob_name(state: EmulatorState, model_id: str) -> str:
     """The blob holding a catalog model's artifact zip, as the artifacts module records it; 404 for an
     unknown model, 400 when it has no artifact."""
-    from emulator.data_science import artifacts, models
+    from emulator.data_science import artifacts, models, retention
 
-    models.get(state.db, model_id)
+    retention.check_readable(models.get(state.db, model_id))
     record = state.db.get(artifacts.KIND, model_id)
     name = artifacts.blob_of(record).name if record is not None else None
     if not name or not state.blobs.exists(name):
