@@ -29,15 +29,18 @@ from emulator.errors import not_found
 from emulator.ocid import is_valid_ocid, resource_type
 from emulator.object_storage import buckets
 from emulator.object_storage.errors import bucket_not_found
+from emulator.store import kinds
 
 # Resource kinds whose records hold a compartmentId, searched when a request names an OCID.
 RESOURCE_KINDS: tuple[str, ...] = (
-    "model",
-    "project",
-    "modelversionset",
-    "modeldeployment",
-    "notebooksession",
-    "workrequest",
+    kinds.MODEL,
+    kinds.PROJECT,
+    kinds.MODEL_VERSION_SET,
+    "modelgroup",
+    "modelgroupversionhistory",
+    kinds.MODEL_DEPLOYMENT,
+    kinds.NOTEBOOK_SESSION,
+    kinds.WORK_REQUEST,
 )
 COMPARTMENT_TYPES = ("compartment", "tenancy")
 # Subtrees of a body that hold the user's own data, not references (tag values, metadata values).

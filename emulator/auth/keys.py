@@ -15,9 +15,9 @@ from typing import Any, Iterable
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from emulator.store import Database
+from emulator.store import Database, kinds
 
-KIND = "apiKey"
+KIND = kinds.API_KEY
 ALL_COMPARTMENTS = "*"
 
 

@@ -12,6 +12,7 @@ from oci.data_science.models import ModelVersionSet as _VersionSet
 from oci.data_science.models import NotebookSession as _NotebookSession
 from oci.data_science.models import Project as _Project
 from oci.data_science.models import WorkRequest as _WorkRequest
+from oci.data_science.models import WorkRequestResource as _WorkRequestResource
 
 
 def _enum(model: type, prefix: str) -> tuple[str, ...]:
@@ -37,8 +38,20 @@ LIVE_DEPLOYMENT_STATES = tuple(s for s in DEPLOYMENT_STATES if s not in (DELETIN
 
 # The catalog's other resources (list filters accept exactly these)
 MODEL_STATES = _enum(_Model, "LIFECYCLE_STATE_")
+MODEL_ACTIVE = _Model.LIFECYCLE_STATE_ACTIVE
+MODEL_INACTIVE = _Model.LIFECYCLE_STATE_INACTIVE
+MODEL_DELETED = _Model.LIFECYCLE_STATE_DELETED
+MODEL_FAILED = _Model.LIFECYCLE_STATE_FAILED
 PROJECT_STATES = _enum(_Project, "LIFECYCLE_STATE_")
+PROJECT_ACTIVE = _Project.LIFECYCLE_STATE_ACTIVE
 VERSION_SET_STATES = _enum(_VersionSet, "LIFECYCLE_STATE_")
+VERSION_SET_ACTIVE = _VersionSet.LIFECYCLE_STATE_ACTIVE
+VERSION_SET_DELETED = _VersionSet.LIFECYCLE_STATE_DELETED
+#: What a deleted catalog resource shows until its tombstone is purged: every resource's enum spells
+#: DELETED the same way (checked below), so one tombstone state serves them all.
+TOMBSTONE_STATE = MODEL_DELETED
+assert {TOMBSTONE_STATE} == {DELETED, _Project.LIFECYCLE_STATE_DELETED, VERSION_SET_DELETED,
+                             _NotebookSession.LIFECYCLE_STATE_DELETED}
 NOTEBOOK_SESSION_STATES = _enum(_NotebookSession, "LIFECYCLE_STATE_")
 NOTEBOOK_SESSION_ACTIVE = _NotebookSession.LIFECYCLE_STATE_ACTIVE
 #: A notebook session on its way out: its resource principal no longer authenticates.
@@ -46,6 +59,13 @@ NOTEBOOK_SESSION_GONE = (_NotebookSession.LIFECYCLE_STATE_DELETING, _NotebookSes
 
 # Work requests
 WORK_REQUEST_STATUSES = _enum(_WorkRequest, "STATUS_")
+ACCEPTED = _WorkRequest.STATUS_ACCEPTED
+IN_PROGRESS = _WorkRequest.STATUS_IN_PROGRESS
 SUCCEEDED = _WorkRequest.STATUS_SUCCEEDED
+WORK_REQUEST_FAILED = _WorkRequest.STATUS_FAILED
 #: A work request in one of these will not change again: waiters stop here.
-TERMINAL_WORK_REQUEST_STATES = (SUCCEEDED, _WorkRequest.STATUS_FAILED, _WorkRequest.STATUS_CANCELED)
+TERMINAL_WORK_REQUEST_STATES = (SUCCEEDED, WORK_REQUEST_FAILED, _WorkRequest.STATUS_CANCELED)
+#: How a work request touched a resource (``WorkRequestResource.actionType``).
+RESOURCE_CREATED = _WorkRequestResource.ACTION_TYPE_CREATED
+RESOURCE_UPDATED = _WorkRequestResource.ACTION_TYPE_UPDATED
+RESOURCE_DELETED = _WorkRequestResource.ACTION_TYPE_DELETED

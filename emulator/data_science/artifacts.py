@@ -15,10 +15,10 @@ from emulator.data_science import models, records
 from emulator.data_science.errors import artifact_exists, artifact_not_found
 from emulator.errors import invalid, too_large
 from emulator.state import EmulatorState
-from emulator.store import BlobInfo, Database, IncompleteUpload, UploadTooLarge
+from emulator.store import BlobInfo, Database, IncompleteUpload, UploadTooLarge, kinds
 from emulator.wire import new_etag, now
 
-KIND = "modelartifact"
+KIND = kinds.MODEL_ARTIFACT
 
 
 def _upload_error(exc: Exception, limit: int) -> Exception:

@@ -7,9 +7,9 @@ import json
 from typing import Any, Callable
 
 from emulator.data_science.errors import retry_token_reused
-from emulator.store import Database
+from emulator.store import Database, kinds
 
-KIND = "retrytoken"
+KIND = kinds.RETRY_TOKEN
 
 
 def _digest(body: Any) -> str:

@@ -11,10 +11,10 @@ from emulator.contracts.limits import METADATUM_ARTIFACT_BYTES
 from emulator.data_science import models, records
 from emulator.errors import conflict, invalid, not_found, too_large
 from emulator.state import EmulatorState
-from emulator.store import BlobInfo, Database, IncompleteUpload, UploadTooLarge
+from emulator.store import BlobInfo, Database, IncompleteUpload, UploadTooLarge, kinds
 from emulator.wire import new_etag, now
 
-KIND = "metadatumartifact"
+KIND = kinds.METADATUM_ARTIFACT
 SCOPES = {"customMetadata": "customMetadataList", "definedMetadata": "definedMetadataList"}
 
 

@@ -7,14 +7,14 @@ from typing import Any
 from emulator.data_science import projects, records, retention, version_sets
 from emulator.data_science.errors import model_not_found, not_active, version_label_taken
 from emulator.data_science.validation import check_metadata_size, check_schema, normalize_metadata
-from emulator.contracts.states import LIVE_DEPLOYMENT_STATES, MODEL_STATES
+from emulator.contracts.states import MODEL_ACTIVE, MODEL_INACTIVE, MODEL_STATES, PROJECT_ACTIVE, VERSION_SET_ACTIVE
 from emulator.errors import incorrect_state
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
-from emulator.store import Database
-from emulator.wire import new_etag, now
+from emulator.store import Database, kinds
+from emulator.wire import now
 
-KIND = "model"
+KIND = kinds.MODEL
 UPDATABLE = ("displayName", "description", "freeformTags", "definedTags", "retentionSetting", "backupSetting")
 SUMMARY = ("compartmentId", "projectId", "id", "displayName", "createdBy", "timeCreated", "lifecycleState",
            "lifecycleDetails", "modelVersionSetId", "modelVersionSetName", "versionId", "versionLabel",
@@ -35,7 +35,7 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
     db = state.db
     with db.transaction():
         project = projects.get(db, body["projectId"])
-        if project["lifecycleState"] != "ACTIVE":
+        if project["lifecycleState"] != PROJECT_ACTIVE:
             raise not_active("project", project["id"], project["lifecycleState"])
         time = now()
         record = {
@@ -44,7 +44,7 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
             "projectId": body["projectId"],
             "displayName": body.get("displayName") or f"model{time[:19].replace(':', '')}",
             "description": body.get("description"),
-            "lifecycleState": "ACTIVE",
+            "lifecycleState": MODEL_ACTIVE,
             "lifecycleDetails": None,
             "timeCreated": time,
             "createdBy": created_by,
@@ -79,7 +79,7 @@ def _join_version_set(db: Database, record: dict[str, Any], set_id: str | None, 
         _check_label_free(db, record)
         return
     version_set = version_sets.get(db, set_id)
-    if version_set["lifecycleState"] != "ACTIVE":
+    if version_set["lifecycleState"] != VERSION_SET_ACTIVE:
         raise not_active("model version set", set_id, version_set["lifecycleState"])
     record["modelVersionSetId"] = set_id
     record["modelVersionSetName"] = version_set["name"]
@@ -129,44 +129,15 @@ def set_state(db: Database, model_id: str, target: str, if_match: str | None) ->
         records.check_etag(record, if_match)
         if record["lifecycleState"] == target:
             return record
-        source = "INACTIVE" if target == "ACTIVE" else "ACTIVE"
+        source = MODEL_INACTIVE if target == MODEL_ACTIVE else MODEL_ACTIVE
         if record["lifecycleState"] != source:
             raise incorrect_state(f"Model {model_id} is {record['lifecycleState']}; it must be {source} to become {target}.")
-def delete(state: EmulatorState, model_id: str, if_match: str | None) -> dict[str, Any]:
-    """Delete the model: its provenance, metadata artifacts and artifact bytes go; the record stays
-    readable as a tombstone (state DELETED) until the retention purges it, as in OCI."""
-    from emulator.data_science import artifacts, metadata_artifacts, provenance
-
-    db = state.db
-    with db.transaction():
-        record = get(db, model_id)
-        records.check_etag(record, if_match)
-        _refuse_if_deployed(db, model_id)
-        blob_names = artifacts.forget(db, model_id) + metadata_artifacts.forget_all(db, record)
-        provenance.forget(db, model_id)
-        record["lifecycleDetails"] = "Deleted"
-        state.tombstones.bury(KIND, record, new_etag())
-    for name in blob_names:  # after the commit: a crash before it leaves the bytes in place
-        state.blobs.delete(name)
-    return record
-
-
-DEPLOYMENT_KIND = "modeldeployment"  # the store kind of emulator.model_deployment's records
         record["lifecycleState"] = target
         return records.save(db, KIND, record)
 
 
 # the field of a deployment record naming the model it serves
 DEPLOYED_MODEL_FIELD = "modelDeploymentConfigurationDetails.modelConfigurationDetails.modelId"
-
-
-def _refuse_if_deployed(db: Database, model_id: str) -> None:
-    """OCI refuses to delete a model a live deployment still serves."""
-    filters = {DEPLOYED_MODEL_FIELD: model_id, "lifecycleState": list(LIVE_DEPLOYMENT_STATES)}
-    page = db.list(DEPLOYMENT_KIND, filters, limit=1)
-    if page.items:
-        raise incorrect_state(f"Model {model_id} is used by model deployment {page.items[0]['id']}; "
-                              "delete the deployment first.")
 
 
 def summary(record: dict[str, Any]) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from emulator.data_science.errors import notebook_session_not_found
 from emulator.errors import invalid
 from emulator.ocid import is_valid_ocid, new_ocid
 from emulator.state import EmulatorState
-from emulator.store import Database
+from emulator.store import Database, kinds
 from emulator.wire import now
 
-KIND = "notebooksession"
+KIND = kinds.NOTEBOOK_SESSION
 RESOURCE_TYPE = "datasciencenotebooksession"  # the OCID's type segment (and the RPST's res_type)
 # Both spellings of the configuration: the older ``notebookSessionConfigurationDetails`` (subnet
 # required) and ``notebookSessionConfigDetails``; a session answers with both, as ADS reads either.

@@ -5,14 +5,14 @@ from typing import Any
 
 from emulator.data_science import records
 from emulator.data_science.errors import project_not_found
-from emulator.contracts.states import MODEL_STATES, VERSION_SET_STATES
+from emulator.contracts.states import MODEL_STATES, PROJECT_ACTIVE, VERSION_SET_STATES
 from emulator.errors import incorrect_state
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
-from emulator.store import Database
+from emulator.store import Database, kinds
 from emulator.wire import new_etag, now
 
-KIND = "project"
+KIND = kinds.PROJECT
 UPDATABLE = ("displayName", "description", "freeformTags", "definedTags")
 SUMMARY = ("id", "timeCreated", "displayName", "description", "compartmentId", "createdBy", "lifecycleState",
            "freeformTags", "definedTags", "systemTags")
@@ -27,7 +27,7 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
         "description": body.get("description"),
         "compartmentId": body["compartmentId"],
         "createdBy": created_by,
-        "lifecycleState": "ACTIVE",
+        "lifecycleState": PROJECT_ACTIVE,
         "freeformTags": body.get("freeformTags") or {},
         "definedTags": body.get("definedTags") or {},
         "systemTags": {},
@@ -59,8 +59,8 @@ def delete(state: EmulatorState, project_id: str, if_match: str | None) -> dict[
     with db.transaction():
         record = get(db, project_id)
         records.check_etag(record, if_match)
-        for kind, what, states in (("model", "models", MODEL_STATES),
-                                   ("modelversionset", "model version sets", VERSION_SET_STATES)):
+        for kind, what, states in ((kinds.MODEL, "models", MODEL_STATES),
+                                   (kinds.MODEL_VERSION_SET, "model version sets", VERSION_SET_STATES)):
             if db.count(kind, {"projectId": project_id, "lifecycleState": records.not_deleted(states)}):
                 raise incorrect_state(f"Project {project_id} still contains {what}; delete them first.")
         return state.tombstones.bury(KIND, record, new_etag())

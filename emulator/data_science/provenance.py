@@ -6,9 +6,9 @@ from typing import Any
 from emulator.contracts.limits import PROVENANCE_FIELD_CHARS
 from emulator.data_science import models, records
 from emulator.errors import conflict, invalid, not_found
-from emulator.store import Database
+from emulator.store import Database, kinds
 
-KIND = "modelprovenance"
+KIND = kinds.MODEL_PROVENANCE
 FIELDS = ("repositoryUrl", "gitBranch", "gitCommit", "scriptDir", "trainingScript", "trainingId")
 
 

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.data_science import records, work_requests
+from emulator.data_science import projects, records
 from emulator.data_science.errors import version_set_name_taken, version_set_not_found
-from emulator.contracts.states import MODEL_STATES, VERSION_SET_STATES
-from emulator.errors import incorrect_state
+from emulator.contracts.states import VERSION_SET_ACTIVE, VERSION_SET_STATES
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
-from emulator.store import Database
-from emulator.wire import new_etag, now
+from emulator.store import Database, kinds
+from emulator.wire import now
 
-KIND = "modelversionset"
+KIND = kinds.MODEL_VERSION_SET
 UPDATABLE = ("description", "freeformTags", "definedTags")
 SUMMARY = ("id", "compartmentId", "projectId", "name", "lifecycleState", "timeCreated", "timeUpdated",
            "createdBy", "category", "freeformTags", "definedTags", "systemTags")
@@ -29,8 +28,6 @@ def read(db: Database, set_id: str) -> dict[str, Any]:
 
 
 def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[str, Any]:
-    from emulator.data_science import projects
-
     db = state.db
     with db.transaction():
         projects.get(db, body["projectId"])
@@ -45,7 +42,7 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
             "projectId": body["projectId"],
             "name": body["name"],
             "description": body.get("description"),
-            "lifecycleState": "ACTIVE",
+            "lifecycleState": VERSION_SET_ACTIVE,
             "timeCreated": time,
             "timeUpdated": time,
             "createdBy": created_by,
@@ -74,37 +71,6 @@ def update(db: Database, set_id: str, body: dict[str, Any], if_match: str | None
         records.apply(record, body, UPDATABLE)
         record["timeUpdated"] = now()
         return records.save(db, KIND, record)
-
-
-def delete(state: EmulatorState, set_id: str, if_match: str | None, delete_models: bool) -> dict[str, Any]:
-    """Delete the set (and its models when asked) through a MODELVERSIONSET_DELETE work request.
-
-    Without ``isDeleteRelatedModels`` a set that still has models is refused with 409, as in OCI."""
-    from emulator.data_science import models
-
-    db = state.db
-    with db.transaction():
-        record = get(db, set_id)
-        records.check_etag(record, if_match)
-        members = {"modelVersionSetId": set_id, "lifecycleState": records.not_deleted(MODEL_STATES)}
-        member_ids = [m["id"] for m in db.list(models.KIND, members).items]
-        if member_ids and not delete_models:
-            raise incorrect_state(f"Model version set {set_id} still has {len(member_ids)} model(s); delete them "
-                                  "or pass isDeleteRelatedModels=true.")
-        resources = [work_requests.resource("modelversionset", set_id, "DELETED", f"/modelVersionSets/{set_id}")]
-        request = work_requests.create(db, "MODELVERSIONSET_DELETE", record["compartmentId"], resources,
-                                       state.config.region)
-    work_requests.start(db, request["id"], f"Deleting model version set {set_id}")
-    try:
-        for index, model_id in enumerate(member_ids, start=1):
-            models.delete(state, model_id, None)
-            work_requests.progress(db, request["id"], 100.0 * index / (len(member_ids) + 1),
-                                   f"Deleted model {model_id}")
-        state.tombstones.bury(KIND, get(db, set_id), new_etag())
-    except Exception as exc:  # record the failure where the client looks for it, then re-raise
-        work_requests.fail(db, request["id"], "InternalServerError", str(exc))
-        raise
-    return work_requests.succeed(db, request["id"], f"Deleted model version set {set_id}")
 
 
 def summary(record: dict[str, Any]) -> dict[str, Any]:

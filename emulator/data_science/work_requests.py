@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.contracts.states import ACCEPTED, IN_PROGRESS, SUCCEEDED, WORK_REQUEST_FAILED
+from oci.data_science.models import WorkRequest as _WorkRequest
+
 from emulator.ocid import new_ocid
-from emulator.store import Database
+from emulator.store import Database, kinds
 from emulator.wire import now
 
-KIND = "workrequest"
+KIND = kinds.WORK_REQUEST
 
 
 def resource(entity_type: str, identifier: str, action_type: str, entity_uri: str | None = None) -> dict[str, Any]:
@@ -29,7 +32,7 @@ def create(db: Database, operation_type: str, compartment_id: str, resources: li
     record = {
         "id": new_ocid("datascienceworkrequest", region),
         "operationType": operation_type,
-        "status": "ACCEPTED",
+        "status": ACCEPTED,
         "compartmentId": compartment_id,
         "percentComplete": 0.0,
         "resources": resources,
@@ -52,6 +55,8 @@ def _change(db: Database, wr_id: str, **changes: Any) -> dict[str, Any]:
         record = db.get(KIND, wr_id)
         if record is None:
             raise KeyError(wr_id)
+        if record["status"] == _WorkRequest.STATUS_CANCELED and "status" in changes:
+            return record  # canceled stays canceled (emulator.data_science.work_request_cancel)
         for key, value in changes.items():
             if key == "log":
                 record["_logs"].append({"message": value, "timestamp": now()})
@@ -64,7 +69,7 @@ def _change(db: Database, wr_id: str, **changes: Any) -> dict[str, Any]:
 
 def start(db: Database, wr_id: str, message: str | None = None) -> dict[str, Any]:
     """ACCEPTED -> IN_PROGRESS."""
-    changes: dict[str, Any] = {"status": "IN_PROGRESS", "timeStarted": now()}
+    changes: dict[str, Any] = {"status": IN_PROGRESS, "timeStarted": now()}
     if message:
         changes["log"] = message
     return _change(db, wr_id, **changes)
@@ -89,7 +94,7 @@ def error(db: Database, wr_id: str, code: str, message: str) -> dict[str, Any]:
 def succeed(db: Database, wr_id: str, message: str | None = None) -> dict[str, Any]:
     """Final state SUCCEEDED at 100 % (what ADS waits for)."""
     record = db.get(KIND, wr_id) or {}
-    changes: dict[str, Any] = {"status": "SUCCEEDED", "percentComplete": 100.0, "timeFinished": now()}
+    changes: dict[str, Any] = {"status": SUCCEEDED, "percentComplete": 100.0, "timeFinished": now()}
     if not record.get("timeStarted"):
         changes["timeStarted"] = changes["timeFinished"]
     if message:
@@ -100,7 +105,7 @@ def succeed(db: Database, wr_id: str, message: str | None = None) -> dict[str, A
 def fail(db: Database, wr_id: str, code: str, message: str) -> dict[str, Any]:
     """Final state FAILED; the error is listed under ``/errors`` and logged."""
     record = db.get(KIND, wr_id) or {}
-    changes: dict[str, Any] = {"status": "FAILED", "percentComplete": 100.0, "timeFinished": now(),
+    changes: dict[str, Any] = {"status": WORK_REQUEST_FAILED, "percentComplete": 100.0, "timeFinished": now(),
                                "error": (code, message), "log": f"{code}: {message}"}
     if not record.get("timeStarted"):
         changes["timeStarted"] = changes["timeFinished"]

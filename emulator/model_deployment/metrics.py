@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.contracts.deployments import DEFAULT_MEMORY_GBS, DEFAULT_OCPUS
 from emulator.runtimes import ServerHandle
+from emulator.store import kinds
 
 if TYPE_CHECKING:
     from emulator.model_deployment.routing import Route
@@ -32,7 +33,7 @@ class Meter:
         self._calls: dict[str, tuple[int, float]] = {}  # deployment -> (calls, latency ms total)
 
     def sample(self, service: "DeploymentService", route: "Route") -> dict[str, float | None]:
-        record = service.db.get("modeldeployment", route.deployment_id) or {}
+        record = service.db.get(kinds.MODEL_DEPLOYMENT, route.deployment_id) or {}
         vcpus, memory = _shape(record)
         cpu, mem = [], []
         for instance in route.instances:

@@ -40,11 +40,12 @@ from emulator.runtimes import base_image as images
 from emulator.runtimes.requirements import artifact_requirements, environment_source
 from emulator.settings import RUNTIME_ENV, SettingError, check_runtime
 from emulator.state import EmulatorState
+from emulator.store import kinds
 from emulator.wire import new_etag, now
 
 log = logging.getLogger(__name__)
 
-KIND = "modeldeployment"
+KIND = kinds.MODEL_DEPLOYMENT
 EXTENSION = "dockyard_deployments"  # the app.extensions key; reach it through service_of() / current_service()
 _WR_LOG_LIMIT = 400  # work request log lines kept; the full output stays in deploy.jsonl
 _FINAL_DETAILS = {ACTIVE: "", INACTIVE: "Deactivated", DELETED: "Deleted"}

@@ -10,11 +10,11 @@ from typing import Any
 
 from emulator.object_storage.errors import bucket_exists, bucket_not_empty, bucket_not_found, invalid_name
 from emulator.ocid import new_ocid
-from emulator.store import Database
+from emulator.store import Database, kinds
 from emulator.wire import new_etag, now
 
-KIND = "osbucket"
-OBJECT_KIND = "osobject"
+KIND = kinds.BUCKET
+OBJECT_KIND = kinds.OBJECT
 LOCAL_COMPARTMENT = "ocid1.tenancy.oc1..dockyardlocaltenancy"
 PUBLIC_READ = "ObjectRead"  # publicAccessType of a bucket whose objects anyone may read
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")

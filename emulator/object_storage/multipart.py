@@ -11,11 +11,11 @@ from emulator.errors import invalid
 from emulator.object_storage import buckets, objects
 from emulator.object_storage.errors import upload_not_found
 from emulator.state import EmulatorState
-from emulator.store import BlobInfo, Database
+from emulator.store import BlobInfo, Database, kinds
 from emulator.wire import new_etag, now
 
-KIND = "osmultipart"
-PART_KIND = "osmultipartpart"
+KIND = kinds.MULTIPART_UPLOAD
+PART_KIND = kinds.MULTIPART_PART
 MAX_PARTS = 10000
 
 

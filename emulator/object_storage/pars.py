@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.errors import OCIError
-from emulator.store import Database
+from emulator.store import Database, kinds
 from emulator.wire import now
 
-KIND = "ospar"
+KIND = kinds.PREAUTHENTICATED_REQUEST
 OBJECT_READ = "ObjectRead"
 
 

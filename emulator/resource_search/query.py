@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from emulator.resource_search.errors import bad_query
+from emulator.store import kinds
 
 # search type (lower case) -> (store kind, ResourceSummary.resourceType)
 TYPES = {
-    "datasciencemodel": ("model", "DataScienceModel"),
-    "datasciencemodeldeployment": ("modeldeployment", "DataScienceModelDeployment"),
-    "datascienceproject": ("project", "DataScienceProject"),
-    "datasciencemodelversionset": ("modelversionset", "DataScienceModelVersionSet"),
+    "datasciencemodel": (kinds.MODEL, "DataScienceModel"),
+    "datasciencemodeldeployment": (kinds.MODEL_DEPLOYMENT, "DataScienceModelDeployment"),
+    "datascienceproject": (kinds.PROJECT, "DataScienceProject"),
+    "datasciencemodelversionset": (kinds.MODEL_VERSION_SET, "DataScienceModelVersionSet"),
+    "datasciencemodelgroup": ("modelgroup", "DataScienceModelGroup"),
 }
 
 _HEAD = re.compile(r"^\s*query\s+(?P<types>.+?)\s+resources(?:\s+return\s+allAdditionalFields)?(?:\s+where\s+(?P<where>.+))?\s*$",

@@ -16,9 +16,10 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
+from emulator.contracts.states import TOMBSTONE_STATE
 from emulator.store.db import Database
 
-DELETED = "DELETED"
+DELETED = TOMBSTONE_STATE
 TIME_DELETED = "_timeDeleted"
 PurgeHook = Callable[[dict[str, Any]], None]
 

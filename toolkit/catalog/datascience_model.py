@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from emulator.contracts.states import MODEL_DELETED
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import connect, iter_records
 from toolkit.catalog.wire import to_wire
@@ -208,7 +209,7 @@ class DataScienceModel:
         except oci.exceptions.ServiceError as exc:  # a deleted model may be gone from reads at once
             if exc.status != 404:
                 raise
-            self._record.lifecycle_state = "DELETED"
+            self._record.lifecycle_state = MODEL_DELETED
             return self
 
     def sync(self) -> "DataScienceModel":

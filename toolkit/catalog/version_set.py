@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from oci.data_science.models import CreateModelVersionSetDetails, UpdateModelVersionSetDetails
 
-from emulator.contracts.states import ACTIVE
+from emulator.contracts.states import VERSION_SET_ACTIVE, VERSION_SET_DELETED
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 
@@ -172,7 +172,7 @@ class ModelVersionSet:
         work_request = response.headers.get("opc-work-request-id")
         if work_request:
             session.wait_for_work_request(work_request, wait_seconds)
-        self.lifecycle_state = "DELETED"
+        self.lifecycle_state = VERSION_SET_DELETED
         return self
 
     def sync(self) -> "ModelVersionSet":
@@ -185,7 +185,7 @@ class ModelVersionSet:
         """The catalog models (``ModelSummary``) in this set, with ``version_id`` / ``version_label``
         (``project_id``: only that project's)."""
         session = self._session()
-        kwargs = {} if include_deleted else {"lifecycle_state": ACTIVE}
+        kwargs = {} if include_deleted else {"lifecycle_state": VERSION_SET_ACTIVE}
         if project_id:
             kwargs["project_id"] = project_id
         return list(self._iter_models(session, **kwargs))
@@ -229,7 +229,7 @@ def find_by_name(session: CatalogSession, compartment_id: str, name: str) -> Any
     """The ACTIVE version set called ``name`` in the compartment (a summary), or None.
 
     Names are unique per compartment, so one list call with ``name=`` finds it, as ADS does."""
-    found = session.ds.list_model_version_sets(compartment_id, name=name, lifecycle_state=ACTIVE, limit=1).data
+    found = session.ds.list_model_version_sets(compartment_id, name=name, lifecycle_state=VERSION_SET_ACTIVE, limit=1).data
     return found[0] if found else None
 
 

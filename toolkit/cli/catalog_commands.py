@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from emulator.contracts.states import MODEL_STATES
 from toolkit.cli.common import (
     OcidType, compartment_option, confirm_unless, handle_errors, json_option, parse_key_values, print_fields, print_json,
     print_table, profile_option, project_option, utc_time, yes_option,
@@ -117,7 +118,7 @@ def models_group() -> None:
 @click.option("--version-set", "model_version_set_name", help="Only models of this version set (name).")
 @click.option("--version-label", help="Only models with this version label.")
 @click.option("--display-name", help="Only models with exactly this name.")
-@click.option("--state", "lifecycle_state", type=click.Choice(["ACTIVE", "INACTIVE", "DELETED", "FAILED"],
+@click.option("--state", "lifecycle_state", type=click.Choice(list(MODEL_STATES),
               case_sensitive=False), help="Only models in this lifecycle state.")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many models.")
 @profile_option

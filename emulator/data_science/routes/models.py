@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from emulator.contracts.states import MODEL_STATES
-from emulator.data_science import idempotency, models
+from emulator.data_science import cascade, idempotency, models
 from emulator.data_science.routes import bp
 from emulator.data_science import retention
 from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
@@ -81,7 +81,7 @@ def update_model(model_id: str) -> Response:
 @bp.delete("/models/<model_id>")
 def delete_model(model_id: str) -> Response:
     require_ocid(model_id, "modelId")
-    models.delete(current_state(), model_id, if_match())
+    cascade.delete_model(current_state(), model_id, if_match())
     return empty_response(204)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from emulator.contracts.states import VERSION_SET_STATES
-from emulator.data_science import idempotency, version_sets
+from emulator.data_science import cascade, idempotency, version_sets
 from emulator.data_science.routes import bp
 from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
 from emulator.data_science.validation import check_description, check_tags
@@ -71,5 +71,5 @@ def delete_model_version_set(set_id: str) -> Response:
     flag = request.args.get("isDeleteRelatedModels", "false").lower()
     if flag not in ("true", "false"):
         raise invalid("isDeleteRelatedModels must be true or false.")
-    done = version_sets.delete(current_state(), set_id, if_match(), flag == "true")
+    done = cascade.delete_version_set(current_state(), set_id, if_match(), flag == "true")
     return empty_response(202, {"opc-work-request-id": done["id"]})
