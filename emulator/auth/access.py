@@ -41,6 +41,7 @@ RESOURCE_KINDS: tuple[str, ...] = (
     kinds.MODEL_DEPLOYMENT,
     kinds.NOTEBOOK_SESSION,
     kinds.WORK_REQUEST,
+    kinds.MODEL_ARTIFACT_SIGNATURE,
 )
 COMPARTMENT_TYPES = ("compartment", "tenancy")
 # Subtrees of a body that hold the user's own data, not references (tag values, metadata values).

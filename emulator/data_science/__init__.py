@@ -9,8 +9,10 @@ def init_app(app: Flask) -> None:
     from emulator.data_science import models, projects, retention, version_sets
     from emulator.data_science.routes import bp
     from emulator.state import state_of
+    from emulator.store import kinds
 
     app.register_blueprint(bp)
     retention.install(app)  # archives and deletes models on their retention settings' schedule
     for kind in (projects.KIND, models.KIND, version_sets.KIND):  # deleted ones stay readable a while
         state_of(app).tombstones.kind(kind)
+    state_of(app).tombstones.kind(kinds.MODEL_ARTIFACT_SIGNATURE)

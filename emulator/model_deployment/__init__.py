@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Register the routes and the service; ACTIVE deployments come back when the server starts."""
     import shutil
 
-    from emulator.model_deployment import files, gateway, logs, routes
+    from emulator.model_deployment import files, gateway, logs, routes, shape_and_state_routes  # noqa: F401 - attaches its routes to routes.bp
     from emulator.model_deployment.service import KIND, DeploymentService, attach
     from emulator.state import state_of
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from emulator.contracts.deployment_shapes import SHAPE_NAMES, is_accepted
 from emulator.contracts.deployments import DEFAULT_BANDWIDTH_MBPS, DEFAULT_INSTANCE_COUNT
 from emulator.data_science import models
 from emulator.errors import invalid
@@ -74,6 +75,9 @@ def update_model_deployment(deployment_id: str) -> Response:
     body = json_body()
     check_types(body, {"displayName": str, "description": str, "freeformTags": dict, "definedTags": dict,
                        "categoryLogDetails": dict, "modelDeploymentConfigurationDetails": dict})
+    model = (body.get("modelDeploymentConfigurationDetails") or {}).get("modelConfigurationDetails")
+    if isinstance(model, dict) and isinstance(model.get("instanceConfiguration"), dict):
+        _check_shape(model["instanceConfiguration"])
     wr_id = service().update(deployment_id, body)
     return empty_response(202, {"opc-work-request-id": wr_id})
 
@@ -116,6 +120,7 @@ def _configuration(config: Any) -> dict[str, Any]:
     instance = model.get("instanceConfiguration")
     if not isinstance(instance, dict) or not isinstance(instance.get("instanceShapeName"), str):
         raise invalid("modelConfigurationDetails.instanceConfiguration.instanceShapeName is required.")
+    _check_shape(instance)
     model.setdefault("bandwidthMbps", DEFAULT_BANDWIDTH_MBPS)
     scaling = model.get("scalingPolicy") or {"policyType": "FIXED_SIZE", "instanceCount": DEFAULT_INSTANCE_COUNT}
     model["scalingPolicy"] = autoscaling.validate(scaling)
@@ -128,6 +133,14 @@ def _configuration(config: Any) -> dict[str, Any]:
         raise invalid("environmentConfigurationDetails.environmentVariables must be an object.")
     config["environmentConfigurationDetails"] = env
     return config
+
+
+def _check_shape(instance: dict[str, Any]) -> None:
+    """400 for a shape this emulator does not offer (the list ``GET /modelDeploymentShapes`` answers)."""
+    name = instance.get("instanceShapeName")
+    if name is not None and not is_accepted(name):
+        raise invalid(f"instanceShapeName {name!r} is not a model deployment shape; use one of {list(SHAPE_NAMES)} "
+                      "(GET /modelDeploymentShapes lists them).")
 
 
 def _json(body: Any) -> str:

@@ -132,6 +132,13 @@ class Router:
             self._routes[deployment_id] = route
             return route
 
+    def move(self, deployment_id: str, compartment_id: str) -> None:
+        """The deployment moved to another compartment: predict calls are checked against that one."""
+        with self._lock:
+            route = self._routes.get(deployment_id)
+            if route is not None:
+                route.compartment_id = compartment_id
+
     def add(self, deployment_id: str, handle: ServerHandle) -> None:
         with self._lock:
             route = self._routes[deployment_id]

@@ -8,7 +8,9 @@ bp = Blueprint("data_science", __name__, url_prefix="/20190101")
 
 # Importing the modules attaches their routes to ``bp``.
 from emulator.data_science.routes import (  # noqa: E402,F401
+    artifact_signatures,
     artifacts,
+    compartment_moves,
     metadata_artifacts,
     models,
     notebook_sessions,

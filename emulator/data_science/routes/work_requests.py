@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from emulator.data_science import work_request_cancel
 from emulator.data_science import work_requests as wr
 from emulator.data_science.routes import bp
 from emulator.errors import not_found
 from emulator.state import current_state
-from emulator.wire import limit_arg, list_records, list_response, page_of, page_params, public, require_ocid
+from emulator.wire import empty_response, limit_arg, list_records, list_response, page_of, page_params, public, require_ocid
 
 _SORT = ("timeAccepted", "operationType", "status")
 
@@ -56,3 +57,10 @@ def list_work_request_logs(work_request_id: str) -> Response:
 @bp.get("/workRequests/<work_request_id>/errors")
 def list_work_request_errors(work_request_id: str) -> Response:
     return _entries(wr.errors(_load(work_request_id)))
+
+
+@bp.delete("/workRequests/<work_request_id>")
+def cancel_work_request(work_request_id: str) -> Response:
+    require_ocid(work_request_id, "workRequestId")
+    work_request_cancel.cancel(current_state().db, work_request_id)
+    return empty_response(202)
