@@ -1,13 +1,16 @@
-"""verify() answers what a deployment answers: one score.py contract, two executors.
+"""verify() answers what a deployment answers: one score.py contract, three executors.
 
 Every ``score.py`` of ``fixtures/artifacts/`` and a set of hand-written ones run through
-``verify()`` (a fresh Python process) and through a really served deployment (the process
-runtime behind the emulator's gateway, over HTTP), with the same request body and content type.
-Both must give the same result, or fail in the same way: the same stage and the same exception.
+``verify()`` (a fresh Python process) and through a really served deployment on each runtime (the
+process runtime and a Docker container, behind the emulator's gateway, over HTTP), with the same
+request body and content type. All three must give the same result, or fail in the same way: the
+same stage and the same exception.
 
-The environment is this interpreter on both sides (the fixtures' requirements are left out), so
-what is compared is the score.py contract alone: how score.py is imported and called, how a body
-becomes ``data``, how a result becomes a response.
+Every artifact names one environment (the pins of this interpreter's numpy, pandas, joblib and
+scikit-learn, which the sklearn deployments use too; the fixtures' own requirements are left out):
+verify() and the process runtime run this interpreter, and one Docker image, built once and
+normally cached, serves every Docker case. So what is compared is the score.py contract alone: how
+score.py is imported and called, how a body becomes ``data``, how a result becomes a response.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 
+from tests.frameworks.conftest import IMAGE_BUILD_TIMEOUT
 from toolkit.artifact.errors import VerificationError
 from toolkit.artifact.payload import from_response, to_request
 from toolkit.artifact.verify import verify, verify_request
@@ -225,6 +229,9 @@ def _last_exception_type(text: str) -> str | None:
 
 # ---------------------------------------------------------------------------------- the deployments
 
+# The first Docker case may build the shared environment's image (usually cached by the deployment suite).
+RUNTIMES = ["process", pytest.param("docker", marks=[pytest.mark.docker, pytest.mark.timeout(IMAGE_BUILD_TIMEOUT)])]
+
 
 @dataclass
 class Served:
@@ -233,8 +240,8 @@ class Served:
 
 
 def _artifact(name: str, directory: Path) -> Path:
-    """The artifact of ``name`` in ``directory``, with an empty requirements list (this interpreter)."""
-    from tests.deployment.helpers import runtime_yaml
+    """The artifact of ``name`` in ``directory``, naming the one environment every case shares."""
+    from tests.deployment.helpers import runtime_yaml, sklearn_environment
 
     if name.startswith("fixture-"):
         shutil.copytree(FIXTURES / name[len("fixture-"):], directory)
@@ -242,7 +249,7 @@ def _artifact(name: str, directory: Path) -> Path:
     else:
         directory.mkdir(parents=True)
         (directory / "score.py").write_text(textwrap.dedent(HAND_WRITTEN[name]))
-    (directory / "runtime.yaml").write_text(runtime_yaml([]))
+    (directory / "runtime.yaml").write_text(runtime_yaml(sklearn_environment()))
     return directory
 
 
@@ -261,34 +268,51 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def served(artifacts: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served]]:
-    """One emulator (process runtime); every distinct artifact saved and deployed at once, then awaited."""
-    from emulator.config import EmulatorConfig
-    from emulator.server import start_in_background
+def model_ids(artifacts: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
+    """One emulator for both runtimes, and each distinct artifact saved in its catalog once:
+    (the emulator, {content key: model OCID})."""
+    from tests.deployment.conftest import _remove_containers, pointing_at, start_emulator
     from tests.deployment.helpers import save_to_catalog
+
+    home = tmp_path_factory.mktemp("score-contract-home")
+    running = start_emulator(home)
+    try:
+        with pointing_at(running):
+            ids = {}
+            for name, directory in artifacts.items():
+                ids.setdefault(_content_key(directory), save_to_catalog(directory, name))
+        yield running, ids
+    finally:
+        running.stop()
+        _remove_containers(home)
+
+
+@pytest.fixture(scope="module", params=RUNTIMES)
+def served(request: pytest.FixtureRequest, artifacts: dict[str, Path],
+           model_ids: tuple[Any, dict[str, str]]) -> Iterator[dict[str, Served]]:
+    """Every distinct artifact deployed on the runtime at once, then awaited; deleted after the runtime's cases."""
+    from tests.deployment.conftest import pointing_at
+    from tests.deployment.helpers import wait_state
     from toolkit.catalog.session import connect
     from toolkit.deployment import deploy_model
 
-    running = start_in_background(EmulatorConfig(home=tmp_path_factory.mktemp("score-contract-home"), runtime="process"))
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("DOCKYARD_HOME", str(running.state.config.home))
-            mp.setenv("DOCKYARD_ENDPOINT", running.url)
-            mp.setenv("DOCKYARD_PROFILE", "local")
-            by_content: dict[str, Any] = {}
-            for name, directory in artifacts.items():
-                key = _content_key(directory)
-                if key not in by_content:
-                    by_content[key] = deploy_model(save_to_catalog(directory, name), display_name=name,
-                                                   runtime="process", wait_for_completion=False)
+    running, ids = model_ids
+    runtime = request.param
+    with pointing_at(running):
+        deployments = {key: deploy_model(model_id, display_name=f"{runtime}-{key[:12]}", runtime=runtime,
+                                         wait_for_completion=False) for key, model_id in ids.items()}
+        try:
             session = connect()
-            outcomes = {key: _await(session, deployment) for key, deployment in by_content.items()}
-        yield {name: outcomes[_content_key(directory)] for name, directory in artifacts.items()}
-    finally:
-        running.stop()
+            outcomes = {key: _await(session, deployment) for key, deployment in deployments.items()}
+            yield {name: outcomes[_content_key(directory)] for name, directory in artifacts.items()}
+        finally:  # all deleted at once, and gone before the next runtime's (or the emulator stops)
+            for deployment in deployments.values():
+                deployment.delete(wait_for_completion=False)
+            for deployment in deployments.values():
+                wait_state(deployment, ("DELETED",), timeout=120)
 
 
-def _await(session: Any, deployment: Any, timeout: float = 300) -> Served:
+def _await(session: Any, deployment: Any, timeout: float = IMAGE_BUILD_TIMEOUT) -> Served:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         record = session.ds.get_model_deployment(deployment.id).data
@@ -306,10 +330,11 @@ def _await(session: Any, deployment: Any, timeout: float = 300) -> Served:
 
 @pytest.mark.parametrize("artifact, request_", [(a, r) for _, a, r in CASES], ids=[c for c, _, _ in CASES])
 def test_verify_and_a_served_deployment_agree(artifacts, served, artifact, request_):
+    """verify() and a deployment on each runtime (the ``served`` parameter: process, docker)."""
     assert through_verify(artifacts[artifact], request_) == through_deployment(served[artifact], request_)
 
 
-def test_the_agreement_is_the_contract_not_a_shared_blind_spot(artifacts, served):
+def test_the_agreement_is_the_contract_not_a_shared_blind_spot(artifacts):
     """A few answers spelled out, so that both executors being wrong the same way fails too."""
     assert through_verify(artifacts["model_keyword_with_none_default"], ROWS).value == {"prediction": 42}
     assert through_verify(artifacts["predict_with_var_kwargs"], ROWS).value["model"] == "the-model"

@@ -45,6 +45,12 @@ def pins(*names: str) -> list[str]:
     return [f"{n}=={metadata.version(n)}" for n in names]
 
 
+def sklearn_environment() -> list[str]:
+    """The requirements of a scikit-learn artifact, pinned to this interpreter: one Docker image serves
+    every test artifact that names them, and the process runtime runs them with this interpreter."""
+    return pins("numpy", "pandas", "joblib", "scikit-learn")
+
+
 def runtime_yaml(requirements: list[str]) -> str:
     """A runtime.yaml with the requirements where prepare() writes them (the runtime.yaml contract)."""
     import yaml
@@ -68,7 +74,7 @@ def sklearn_artifact(directory: Path) -> Path:
     model = LogisticRegression().fit([[0.0, 0.0], [1.0, 1.0], [0.1, 0.0], [0.9, 1.0]], [0, 1, 0, 1])
     joblib.dump(model, directory / "model.joblib")
     (directory / "score.py").write_text(textwrap.dedent(SKLEARN_SCORE))
-    (directory / "runtime.yaml").write_text(runtime_yaml(pins("numpy", "pandas", "joblib", "scikit-learn")))
+    (directory / "runtime.yaml").write_text(runtime_yaml(sklearn_environment()))
     return directory
 
 
