@@ -1,8 +1,8 @@
 """Throwaway OCI API keys: an RSA key pair on disk and the OCI config profile that names it.
 
 One maker for the local profile's key (``toolkit.profiles``) and the test helpers' keys
-(``toolkit.testing.credentials``). The fingerprint is OCI's, computed by the emulator's own
-``fingerprint_of``, the function that checks keys when signatures are enforced.
+(``toolkit.testing.credentials``). The fingerprint is OCI's, computed by the contract the emulator
+checks keys with (``emulator.contracts.key_fingerprint``), which loads neither Flask nor the store.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def new_key_pair() -> KeyPair:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from emulator.auth.keys import fingerprint_of
+    from emulator.contracts.key_fingerprint import fingerprint_of
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,

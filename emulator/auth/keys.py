@@ -7,7 +7,6 @@ The record id is the ``keyId`` the SDK puts in its signatures: ``<tenancy>/<user
 from __future__ import annotations
 
 import functools
-import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -15,6 +14,7 @@ from typing import Any, Iterable
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from emulator.contracts.key_fingerprint import fingerprint_of
 from emulator.store import Database, kinds
 
 KIND = kinds.API_KEY
@@ -46,13 +46,6 @@ def _parsed(pem: str | bytes) -> rsa.RSAPublicKey:
     if not isinstance(key, rsa.RSAPublicKey):
         raise InvalidKey("OCI API keys are RSA keys; this PEM holds another key type")
     return key
-
-
-def fingerprint_of(key: rsa.RSAPublicKey) -> str:
-    """OCI's fingerprint: MD5 of the DER SubjectPublicKeyInfo, colon-separated hex."""
-    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    digest = hashlib.md5(der).hexdigest()
-    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 def key_id(tenancy: str, user: str, fingerprint: str) -> str:
