@@ -64,8 +64,7 @@ def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: st
     tmp = target.with_name("artifact.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        with state.blobs.open(blob_name) as stream:
-            unzip.extract(stream, tmp, state.config.zip_limits)
+        _unpack(state, blob_name, tmp)
         _hoist_single_folder(tmp)
         (tmp / ".unpacked").write_text(str(time.time()))
         shutil.rmtree(target, ignore_errors=True)
@@ -76,6 +75,18 @@ def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: st
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _unpack(state: EmulatorState, blob_name: str, target: Path) -> None:
+    """Unzip the artifact, or for a model by reference copy the objects its description names."""
+    from emulator.data_science import artifact_reference
+
+    description = artifact_reference.read_description(state.blobs.path(blob_name))
+    if description is not None:
+        artifact_reference.materialize(state, description, target)
+        return
+    with state.blobs.open(blob_name) as stream:
+        unzip.extract(stream, target, state.config.zip_limits)
 
 
 def artifact_blob_name(state: EmulatorState, model_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from emulator.data_science import artifacts, transfer
+from emulator.data_science import artifact_reference, artifacts, transfer
 from emulator.data_science.routes import bp
 from emulator.data_science.routes.common import if_match
 from emulator.state import current_state
@@ -47,4 +47,13 @@ def import_model_artifact(model_id: str) -> Response:
     require_ocid(model_id, "modelId")
     details = transfer.details(json_body(), "artifactImportDetails", "destinationBucket", "destinationObjectName")
     done = transfer.model_to_object(current_state(), model_id, details, if_match())
+    return empty_response(202, {"opc-work-request-id": done["id"]})
+
+
+@bp.post("/models/<model_id>/actions/registerArtifactReference")
+def register_model_artifact_reference(model_id: str) -> Response:
+    """REGISTER_MODEL_ARTIFACT: the model's artifact stays in Object Storage (a model by reference)."""
+    require_ocid(model_id, "modelId")
+    references = artifact_reference.check_references(json_body())
+    done = artifact_reference.register(current_state(), model_id, references, if_match())
     return empty_response(202, {"opc-work-request-id": done["id"]})
