@@ -1,7 +1,10 @@
 """verify(): score.py runs in a fresh process on the deployment's request body; failures show the user's traceback."""
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -100,3 +103,24 @@ def test_dataframe_payload_uses_to_json():
     frame = pd.DataFrame({"x": [1.5, 2.5]})
     document = request_data(*to_request(frame))
     assert document == {"data": frame.to_json(), "data_type": str(type(frame))}
+
+
+WARM_PROBE = """
+import json, sys
+from emulator.runtimes.public import server_for
+from toolkit.artifact.verify import warm_up
+warm_up(sys.argv[1])
+server = server_for(sys.executable, purpose="verify")
+print(json.dumps(list(server.preload)))
+server.close()
+"""
+
+
+def test_warm_up_preloads_the_frameworks_the_artifact_lists(tmp_path):
+    """prepare() warms the verify fork server with the artifact's frameworks, so verify() finds them imported."""
+    (tmp_path / "requirements.txt").write_text("scikit-learn>=1.0\nnumpy\n")
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", WARM_PROBE, str(tmp_path)], cwd=repo, capture_output=True,
+                          text=True, check=True, timeout=120)
+    preload = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "sklearn" in preload and "sklearn.linear_model" in preload

@@ -73,7 +73,7 @@ class Resolution:
 def local_wheel_dirs() -> list[Path]:
     """Where wheels already lie on this machine: pip's find-links (``PIP_FIND_LINKS``) and the
     wheelhouses the emulator's image builder finished under ``DOCKYARD_HOME`` (it says where)."""
-    from emulator.runtimes.wheelhouse import wheel_dirs
+    from emulator.runtimes.public import wheel_dirs
     from toolkit import settings
 
     dirs = [Path(p) for p in os.environ.get("PIP_FIND_LINKS", "").split() if p and "://" not in p]

@@ -83,14 +83,14 @@ def _env() -> dict[str, str]:
 
 def _imports(artifact_dir: Path) -> list[str]:
     """What the runner will import: the score.py contract, pandas, and the artifact's frameworks."""
-    from emulator.runtimes import forkserver
-    from emulator.runtimes.requirements import artifact_requirements
+    from emulator.contracts import runtime_yaml
+    from emulator.runtimes import public as runtimes
 
-    try:
-        requirements = artifact_requirements(artifact_dir)
-    except Exception:  # noqa: BLE001 - a broken runtime.yaml is introspection's to report
+    try:  # what the artifact lists itself; a pack it only names would take Object Storage to resolve
+        requirements = runtime_yaml.requirements(artifact_dir)
+    except (OSError, ValueError):  # a broken runtime.yaml or requirements.txt is introspection's to report
         requirements = []
-    return [*_RUNNER_IMPORTS, *forkserver.import_names(requirements)]
+    return [*_RUNNER_IMPORTS, *runtimes.import_names(requirements)]
 
 
 _RUNNER_IMPORTS = ("emulator.inference.scoring", "emulator.inference.codec", "numpy", "pandas")
@@ -98,19 +98,19 @@ _RUNNER_IMPORTS = ("emulator.inference.scoring", "emulator.inference.codec", "nu
 
 def warm_up(artifact_dir: Path | None = None) -> None:
     """Start the warm fork server in the background (``prepare()`` calls it), with the artifact's imports."""
-    from emulator.runtimes import forkserver
+    from emulator.runtimes import public as runtimes
 
     imports = _imports(Path(artifact_dir)) if artifact_dir else list(_RUNNER_IMPORTS)
-    forkserver.server_for(sys.executable, imports, _env(), purpose="verify")
+    runtimes.server_for(sys.executable, imports, _env(), purpose="verify")
 
 
 def _run_runner(artifact_dir: Path, tmp: Path, timeout: float) -> tuple[int | None, str]:
     """Run the runner on ``tmp/job.json`` in its own process: (exit code, its stderr)."""
-    from emulator.runtimes import forkserver
+    from emulator.runtimes import public as runtimes
 
     env = _env()
-    server = forkserver.server_for(sys.executable, _RUNNER_IMPORTS, env, purpose="verify")
-    if not forkserver.import_time_variables(env, server.env):
+    server = runtimes.server_for(sys.executable, _RUNNER_IMPORTS, env, purpose="verify")
+    if not runtimes.import_time_variables(env, server.env):
         try:
             pid = server.spawn([sys.executable, str(tmp / "job.json")], env, str(artifact_dir), code=runner_source(),
                                stdout=str(tmp / "stdout"), stderr=str(tmp / "stderr"),
