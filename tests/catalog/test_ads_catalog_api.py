@@ -161,3 +161,24 @@ def test_dockyard_save_accepts_an_artifact_whose_score_py_loads_its_own_file(tmp
     assert GenericModel.from_model_catalog(model_id).verify([[2.0, 0.0]], auto_serialize_data=False) == \
         {"prediction": [2.0]}
     shutil.rmtree(tmp_path / "art")
+
+
+def test_datascience_model_retention_backup_and_restore(tmp_path, project_id):
+    """ADS's with_retention_setting / with_backup_setting reach the catalog; an archived artifact
+    (archive_after_days=0: archived as soon as it is saved) downloads again after restore_model()."""
+    model = (DataScienceModel().with_project_id(project_id).with_artifact(str(hand_written(tmp_path / "art")))
+             .with_retention_setting({"archive_after_days": 0, "customer_notification_type": "NONE"})
+             .with_backup_setting(oci.data_science.models.BackupSetting(is_backup_enabled=True,
+                                                                        backup_region="us-phoenix-1"))
+             .create())
+    again = DataScienceModel.from_id(model.id)
+    assert again.retention_setting.archive_after_days == 0 and again.backup_setting.backup_region == "us-phoenix-1"
+    assert again.retention_operation_details.archive_state == "SUCCEEDED"
+    with pytest.raises(oci.exceptions.ServiceError) as archived:
+        model.download_artifact(str(tmp_path / "down"))
+    assert archived.value.status == 409
+    with pytest.raises(ValueError, match="positive integer"):
+        model.restore_model(0)
+    model.restore_model(restore_model_for_hours_specified=2)
+    assert "restored" in model.lifecycle_details
+    assert (Path(model.download_artifact(str(tmp_path / "down"))) / "weights.dat").is_file()

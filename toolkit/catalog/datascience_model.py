@@ -30,6 +30,7 @@ _FIELDS = {  # builder key -> the SDK Model attribute it reads back from
     "compartmentId": "compartment_id", "projectId": "project_id", "displayName": "display_name",
     "description": "description", "freeformTags": "freeform_tags", "definedTags": "defined_tags",
     "modelVersionSetId": "model_version_set_id", "versionLabel": "version_label",
+    "retentionSetting": "retention_setting", "backupSetting": "backup_setting",
 }
 
 
@@ -92,6 +93,16 @@ class DataScienceModel:
     def with_output_schema(self, schema: Any) -> "DataScienceModel":
         return self._with("outputSchema", schema)
 
+    def with_retention_setting(self, retention_setting: Any) -> "DataScienceModel":
+        """When the catalog archives the artifact and deletes the model (``archive_after_days``,
+        ``delete_after_days``, ``customer_notification_type``): a dict or the SDK's RetentionSetting."""
+        return self._with("retentionSetting", _setting_wire(retention_setting))
+
+    def with_backup_setting(self, backup_setting: Any) -> "DataScienceModel":
+        """Where the catalog backs the model up (``is_backup_enabled``, ``backup_region``,
+        ``customer_notification_type``): a dict or the SDK's BackupSetting."""
+        return self._with("backupSetting", _setting_wire(backup_setting))
+
     # -- read back -----------------------------------------------------------------------------
     def _field(self, key: str) -> Any:
         if self._record is not None and key in _FIELDS:
@@ -107,6 +118,11 @@ class DataScienceModel:
     defined_tags = property(lambda self: self._field("definedTags"))
     model_version_set_id = property(lambda self: self._field("modelVersionSetId"))
     version_label = property(lambda self: self._field("versionLabel"))
+    retention_setting = property(lambda self: self._field("retentionSetting"))
+    backup_setting = property(lambda self: self._field("backupSetting"))
+    retention_operation_details = property(lambda self: getattr(self._record, "retention_operation_details", None))
+    backup_operation_details = property(lambda self: getattr(self._record, "backup_operation_details", None))
+    lifecycle_details = property(lambda self: getattr(self._record, "lifecycle_details", None))
     artifact = property(lambda self: self._spec.get("artifact"))
     lifecycle_state = property(lambda self: getattr(self._record, "lifecycle_state", None))
     status = lifecycle_state
@@ -151,7 +167,8 @@ class DataScienceModel:
         fields = {"compartment_id": compartment, "project_id": session.project(self.project_id, compartment),
                   "display_name": self.display_name, "description": self.description,
                   "freeform_tags": self.freeform_tags, "defined_tags": self.defined_tags,
-                  "model_version_set_id": self.model_version_set_id, "version_label": self.version_label}
+                  "model_version_set_id": self.model_version_set_id, "version_label": self.version_label,
+                  "retention_setting": self._spec.get("retentionSetting"), "backup_setting": self._spec.get("backupSetting")}
         if uri.startswith("oci://"):
             location = BucketUri.parse(uri)
             upload = lambda s, model_id, _path: export_from_bucket(  # noqa: E731
@@ -211,6 +228,20 @@ class DataScienceModel:
                 raise
             self._record.lifecycle_state = MODEL_DELETED
             return self
+
+    def restore_model(self, restore_model_for_hours_specified: int | None = None) -> None:
+        """Make the archived artifact readable again for ``restore_model_for_hours_specified`` hours
+        (ADS's check: a positive integer); waits for the RESTORE_ARCHIVED_MODEL work request."""
+        from toolkit.catalog.work_requests import wait
+
+        hours = restore_model_for_hours_specified
+        if hours is not None and (not isinstance(hours, int) or isinstance(hours, bool) or hours <= 0):
+            raise ValueError("restore_model_for_hours_specified must be a positive integer.")
+        session = connect(self.auth, self.profile)
+        kwargs = {"restore_model_for_hours_specified": hours} if hours is not None else {}
+        response = session.ds.restore_archived_model_artifact(self._require_id(), **kwargs)
+        wait(session, response.headers["opc-work-request-id"])
+        self.sync()
 
     def sync(self) -> "DataScienceModel":
         """Refresh from the catalog."""
@@ -324,3 +355,20 @@ def _provenance_wire(provenance: Any) -> dict | None:
              "script_dir": "scriptDir", "training_script_path": "trainingScript", "training_script": "trainingScript",
              "training_id": "trainingId", "artifact_dir": "scriptDir"}
     return {names.get(k, k): v for k, v in dict(provenance).items() if v is not None}
+
+
+def _setting_wire(setting: Any) -> dict | None:
+    """A retention/backup setting in the REST form, from a dict (either key style) or an SDK model."""
+    if setting is None:
+        return None
+    if hasattr(setting, "attribute_map"):
+        return {wire: getattr(setting, name) for name, wire in setting.attribute_map.items()
+                if getattr(setting, name) is not None}
+    if hasattr(setting, "to_dict"):  # ADS's ModelRetentionSetting / ModelBackupSetting (snake_case)
+        setting = setting.to_dict()
+    return {_camel(key): value for key, value in dict(setting).items() if value is not None}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
