@@ -16,6 +16,10 @@ The limits are settings, arguments winning over the environment:
 Model weights barely compress (ratio 1-3) and text and CSV files reach 10-20, so the defaults let
 any real multi-GB model through; deflate tops out near 1032, which only crafted data reaches.
 Below 16 MiB (a member, or the whole zip) the ratio is not tested: a small file of zeros is harmless.
+
+Where the artifact starts inside what was unpacked is decided here too (:func:`artifact_root`), so a
+zip the toolkit loads is a zip a deployment serves: a zip made by hand around a folder, with the
+``.DS_Store`` or ``__MACOSX`` a Mac adds, is the same artifact to both.
 """
 from __future__ import annotations
 
@@ -227,3 +231,37 @@ def _human(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size} bytes"
+
+
+ARTIFACT_MARKERS = ("score.py", "runtime.yaml")
+# What archivers add beside the real content: never the artifact itself.
+_ARCHIVER_LITTER = ("__MACOSX",)
+
+
+def artifact_root(directory: str | os.PathLike[str]) -> Path:
+    """The folder holding score.py/runtime.yaml: ``directory`` itself, or, when it has neither, its one
+    subfolder (recursively), ignoring dotfiles (``.DS_Store``) and ``__MACOSX``; else ``directory``."""
+    directory = Path(directory)
+    if any((directory / marker).exists() for marker in ARTIFACT_MARKERS):
+        return directory
+    children = [c for c in directory.iterdir() if not c.name.startswith((".", *_ARCHIVER_LITTER))]
+    if len(children) == 1 and children[0].is_dir():
+        return artifact_root(children[0])
+    return directory
+
+
+def hoist_artifact_root(directory: str | os.PathLike[str]) -> None:
+    """Make ``directory`` the artifact root (score.py at its top, as OCI serves it): the contents of
+    :func:`artifact_root` move up, and the wrapper folders and archiver litter around them go."""
+    directory = Path(directory)
+    root = artifact_root(directory)
+    if root == directory:
+        return
+    staging = directory / f".artifact-root-{os.getpid()}"
+    root.rename(staging)
+    for entry in list(directory.iterdir()):
+        if entry != staging:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    for child in list(staging.iterdir()):
+        child.rename(directory / child.name)
+    staging.rmdir()

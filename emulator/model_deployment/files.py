@@ -65,7 +65,7 @@ def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: st
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         _unpack(state, blob_name, tmp)
-        _hoist_single_folder(tmp)
+        unzip.hoist_artifact_root(tmp)  # a zip made around a folder deploys as it loads
         (tmp / ".unpacked").write_text(str(time.time()))
         shutil.rmtree(target, ignore_errors=True)
         tmp.rename(target)
@@ -100,13 +100,3 @@ def artifact_blob_name(state: EmulatorState, model_id: str) -> str:
     if not name or not state.blobs.exists(name):
         raise invalid(f"model {model_id} has no artifact to deploy; upload one first.")
     return name
-
-
-def _hoist_single_folder(directory: Path) -> None:
-    """Artifacts zipped with a top folder get it removed, so score.py sits at the top as OCI expects."""
-    entries = [p for p in directory.iterdir() if p.name not in ("__MACOSX",)]
-    if len(entries) == 1 and entries[0].is_dir() and not (directory / "score.py").exists():
-        inner = entries[0]
-        for child in inner.iterdir():
-            child.rename(directory / child.name)
-        inner.rmdir()

@@ -10,6 +10,7 @@ from emulator.model_deployment.service import service_of
 from tests.deployment import helpers
 from tests.deployment.conftest import pointing_at
 from tests.deployment.artifacts import BROKEN_LOAD_SCORE, ECHO_SCORE, SCHEMA, write_artifact
+from toolkit.artifact.archive import extract_fresh
 from toolkit.catalog.errors import WorkRequestFailedError
 from toolkit.catalog.session import connect
 from toolkit.deployment import DeploymentError, ModelDeployment, PredictError, deploy_model
@@ -156,3 +157,27 @@ def test_deployment_logs_are_readable_by_their_owner_only(pickle_model_id, emula
         assert set(modes.values()) == {"0o700", "0o600"} and modes["logs"] == "0o700", modes
     finally:
         deployment.delete()
+
+
+def test_a_zip_made_around_a_folder_on_a_mac_loads_and_deploys(emulator, tmp_path):
+    """A top folder with the .DS_Store and __MACOSX a Mac's archiver adds: the toolkit and a deployment
+    find the same artifact root in it (emulator.unzip.artifact_root), so what loads also serves."""
+    wrapped = tmp_path / "zipped"
+    helpers.pickle_artifact(wrapped / "my-model")
+    (wrapped / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (wrapped / "__MACOSX" / "my-model").mkdir(parents=True)
+    (wrapped / "__MACOSX" / "my-model" / "._score.py").write_bytes(b"\x00\x05\x16\x07")
+    model_id = helpers.save_to_catalog(wrapped, "mac-zipped")
+
+    loaded = extract_fresh(_download(model_id, tmp_path / "artifact.zip"), tmp_path / "loaded")
+    assert loaded.name == "my-model" and (loaded / "score.py").is_file()
+
+    deployment = deploy_model(model_id, runtime="process")
+    assert deployment.lifecycle_state == "ACTIVE"
+    assert deployment.predict(json_input={"data": [[1, 2]]}) == {"prediction": [103]}
+    deployment.delete()
+
+
+def _download(model_id: str, path):
+    path.write_bytes(connect().ds.get_model_artifact_content(model_id).data.content)
+    return path

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Iterator
 
 from emulator import unzip
-from emulator.unzip import ZipLimits
+from emulator.unzip import ZipLimits, artifact_root
 from toolkit.artifact.errors import ArtifactIntegrityError, ArtifactNotFoundError, UnsafeArchiveError
 
 __all__ = [
@@ -249,14 +249,3 @@ def extract_fresh(zip_path: str | os.PathLike[str], target: str | os.PathLike[st
         shutil.rmtree(dest)
     safe_extract(zip_path, dest, limits)
     return artifact_root(dest)
-
-
-def artifact_root(directory: Path) -> Path:
-    """The folder holding score.py/runtime.yaml: the directory itself, or its single subfolder."""
-    directory = Path(directory)
-    if (directory / "score.py").exists() or (directory / "runtime.yaml").exists():
-        return directory
-    children = [c for c in directory.iterdir() if not c.name.startswith((".", "__MACOSX"))]
-    if len(children) == 1 and children[0].is_dir():
-        return artifact_root(children[0])
-    return directory
