@@ -16,3 +16,7 @@ def init_app(app: Flask) -> None:
     for kind in (projects.KIND, models.KIND, version_sets.KIND):  # deleted ones stay readable a while
         state_of(app).tombstones.kind(kind)
     state_of(app).tombstones.kind(kinds.MODEL_ARTIFACT_SIGNATURE)
+    from emulator.data_science import model_group_version_histories, model_groups
+
+    for kind in (model_groups.KIND, model_group_version_histories.KIND):
+        state_of(app).tombstones.kind(kind)

@@ -44,15 +44,19 @@ def get_readable(db: Database, model_id: str) -> dict[str, Any]:
 def upload(state: EmulatorState, model_id: str, stream: IO[bytes], length: int | None,
            disposition: str | None, if_match: str | None) -> dict[str, Any]:
     """Store the request body as the model's artifact; 409 when it already has one."""
-    limit = state.config.max_artifact_bytes
     _check_can_attach(state.db, model_id, if_match)
+    return attach(state, model_id, write_blob(state, stream, length), disposition, if_match)
+
+
+def write_blob(state: EmulatorState, stream: IO[bytes], length: int | None) -> BlobInfo:
+    """Stream an uploaded artifact into the blob store within the artifact size limit (400/413 otherwise)."""
+    limit = state.config.max_artifact_bytes
     if length is not None and length > limit:
         raise _upload_error(UploadTooLarge(), limit)
     try:
-        blob = state.blobs.write(stream, max_bytes=limit, expected_length=length, prefix="artifact")
+        return state.blobs.write(stream, max_bytes=limit, expected_length=length, prefix="artifact")
     except (UploadTooLarge, IncompleteUpload) as exc:
         raise _upload_error(exc, limit) from None
-    return attach(state, model_id, blob, disposition, if_match)
 
 
 def attach(state: EmulatorState, model_id: str, blob: BlobInfo, disposition: str | None,
@@ -106,10 +110,11 @@ def blob_of(record: dict[str, Any]) -> BlobInfo:
     return BlobInfo.from_dict(record["_blob"])
 
 
-def forget(db: Database, model_id: str) -> list[str]:
-    """Drop the artifact record; returns the blob names to delete once the transaction commits."""
-    record = db.get(KIND, model_id)
+def forget(db: Database, model_id: str, kind: str = KIND) -> list[str]:
+    """Drop the artifact record (of a model, or of the ``kind`` holding another owner's artifacts);
+    returns the blob names to delete once the transaction commits."""
+    record = db.get(kind, model_id)
     if record is None:
         return []
-    db.delete(KIND, model_id)
+    db.delete(kind, model_id)
     return [record["_blob"]["name"]]

@@ -114,6 +114,20 @@ def _notebook_session(o: Tenant) -> dict[str, str]:
     return {"notebook_session_id": o.ids["notebook_session"]}
 
 
+def _model_group_body(owner: Tenant, ref: Tenant) -> dict:
+    return {"createType": "CREATE", "compartmentId": owner.compartment, "projectId": ref.ids["project"],
+            "modelGroupDetails": {"type": "HOMOGENEOUS"},
+            "memberModelEntries": {"memberModelDetails": [{"modelId": ref.ids["model"], "inferenceKey": "m"}]}}
+
+
+def _group(o: Tenant) -> dict[str, str]:
+    return {"group_id": o.ids["group"]}
+
+
+def _group_history(o: Tenant) -> dict[str, str]:
+    return {"history_id": o.ids["group_history"]}
+
+
 def _model(o: Tenant) -> dict[str, str]:
     return {"model_id": o.ids["model"]}
 
@@ -170,6 +184,27 @@ SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
     "data_science.create_model_provenance": lambda o, r: Call(_model(o), body={"gitBranch": "main"}),
     "data_science.get_model_provenance": lambda o, r: Call(_model(o)),
     "data_science.update_model_provenance": lambda o, r: Call(_model(o), body={"gitBranch": "dev"}),
+    "data_science.create_model_group": lambda o, r: Call(body=_model_group_body(o, r)),
+    "data_science.list_model_groups": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "data_science.get_model_group": lambda o, r: Call(_group(o)),
+    "data_science.update_model_group": lambda o, r: Call(_group(o), body={
+        "displayName": "renamed", "modelGroupVersionHistoryId": r.ids["group_history"]}),
+    "data_science.delete_model_group": lambda o, r: Call(_group(o)),
+    "data_science.activate_model_group": lambda o, r: Call(_group(o)),
+    "data_science.deactivate_model_group": lambda o, r: Call(_group(o)),
+    "data_science.change_model_group_compartment": lambda o, r: Call(_group(o), body={"compartmentId": r.compartment}),
+    "data_science.list_model_group_models": lambda o, r: Call(_group(o), query={"compartmentId": o.compartment}),
+    "data_science.create_model_group_artifact": lambda o, r: Call(_group(o), body=b"PK not really a zip"),
+    "data_science.get_model_group_artifact_content": lambda o, r: Call(_group(o)),
+    "data_science.create_model_group_version_history": lambda o, r: Call(body={
+        "compartmentId": o.compartment, "projectId": r.ids["project"], "latestModelGroupId": r.ids["group"]}),
+    "data_science.list_model_group_version_histories": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "data_science.get_model_group_version_history": lambda o, r: Call(_group_history(o)),
+    "data_science.update_model_group_version_history": lambda o, r: Call(_group_history(o), body={
+        "displayName": "renamed", "latestModelGroupId": r.ids["group"]}),
+    "data_science.delete_model_group_version_history": lambda o, r: Call(_group_history(o)),
+    "data_science.change_model_group_version_history_compartment": lambda o, r: Call(
+        _group_history(o), body={"compartmentId": r.compartment}),
     "data_science.create_notebook_session": lambda o, r: Call(body=_notebook_session_body(o, r)),
     "data_science.list_notebook_sessions": lambda o, r: Call(query={"compartmentId": o.compartment}),
     "data_science.get_notebook_session": lambda o, r: Call(_notebook_session(o)),
@@ -289,6 +324,10 @@ def _seed(url: str, t: Tenant) -> None:
     send("POST", f"{ds}/models/{model}/provenance", {"gitBranch": "main"})
     send("POST", f"{ds}/models/{model}/customMetadata/readme/artifact", b"readme")
     send("POST", f"{ds}/models/{model}/artifact", b"not a zip: a deployment of it fails at once")
+    t.ids["group"] = group = send("POST", f"{ds}/modelGroups", _model_group_body(t, t)).json()["id"]
+    send("POST", f"{ds}/modelGroups/{group}/artifact", b"PK group")
+    t.ids["group_history"] = send("POST", f"{ds}/modelGroupVersionHistory", {
+        "compartmentId": t.compartment, "projectId": t.ids["project"]}).json()["id"]
     send("POST", f"/n/{NAMESPACE}/b", {"name": t.bucket, "compartmentId": t.compartment})
     send("PUT", f"/n/{NAMESPACE}/b/{t.bucket}/o/o.txt", f"{t.name}'s object".encode())
     t.ids["upload"] = send("POST", f"/n/{NAMESPACE}/b/{t.bucket}/u", {"object": "mp"}).json()["uploadId"]
@@ -589,17 +628,22 @@ CONTENT_TYPE_APPLIES_TO = {
     "data_science.create_model_provenance", "data_science.update_model_provenance",
     "data_science.create_notebook_session", "dockyard_auth.issue_resource_principal_token",
     "data_science.create_project", "data_science.update_project", "log_search.search_logs",
-    "object_storage.create_bucket", "object_storage.create_multipart_upload", "object_storage.commit_multipart_upload"}
+    "object_storage.create_bucket", "object_storage.create_multipart_upload", "object_storage.commit_multipart_upload",
+    "data_science.create_model_group", "data_science.update_model_group", "data_science.change_model_group_compartment",
+    "data_science.create_model_group_version_history", "data_science.update_model_group_version_history",
+    "data_science.change_model_group_version_history_compartment"}
 REFERENCE_APPLIES_TO = {
     "model_deployment.create_model_deployment", "data_science.create_model_version_set", "data_science.create_model",
     "data_science.update_model", "data_science.export_model_artifact", "data_science.import_model_artifact",
-    "data_science.create_notebook_session"}
+    "data_science.create_notebook_session", "data_science.create_model_group", "data_science.update_model_group",
+    "data_science.create_model_group_version_history", "data_science.update_model_group_version_history"}
 
 
 def _placeholder(name: str) -> Tenant:
     """A user as SPECS sees one, without an emulator: ids that name their owner."""
     ids = {k: f"ocid1.placeholder.{name}.{k}" for k in ("project", "work_request", "notebook_session", "version_set",
-                                                         "model", "upload", "part_etag", "deployment")}
+                                                         "model", "upload", "part_etag", "deployment", "group",
+                                                         "group_history")}
     return Tenant(name, SimpleNamespace(public_key_pem=f"pem-{name}"), f"ocid1.compartment.{name}", ids)
 
 

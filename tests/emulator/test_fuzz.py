@@ -75,6 +75,12 @@ def _seed(url: str) -> dict[str, str]:
     call("POST", f"/20190101/models/{ids['model']}/artifact", b"not a zip: deployments of it fail fast")
     call("POST", f"/20190101/models/{ids['model']}/customMetadata/readme/artifact", b"readme")
     call("POST", f"/20190101/models/{ids['model']}/provenance", {"gitBranch": "main"})
+    ids["group"] = call("POST", "/20190101/modelGroups", {
+        "createType": "CREATE", "compartmentId": compartment, "projectId": ids["project"],
+        "modelGroupDetails": {"type": "HOMOGENEOUS"},
+        "memberModelEntries": {"memberModelDetails": [{"modelId": ids["model"], "inferenceKey": "m"}]}}).json()["id"]
+    ids["group_history"] = call("POST", "/20190101/modelGroupVersionHistory", {
+        "compartmentId": compartment, "projectId": ids["project"]}).json()["id"]
     call("PUT", f"/n/{NS}/b/{ids['bucket']}/o/o.txt", b"object")
     ids["upload"] = call("POST", f"/n/{NS}/b/{ids['bucket']}/u", {"object": "mp"}).json()["uploadId"]
     ids["etag"] = call("PUT", f"/n/{NS}/b/{ids['bucket']}/u/mp", b"part", uploadId=ids["upload"],
@@ -107,7 +113,9 @@ FIELDS = sorted({name for module, classes in (
                                "CreateModelVersionSetDetails", "CreateModelDeploymentDetails",
                                "UpdateModelDeploymentDetails", "ExportModelArtifactDetails",
                                "CreateNotebookSessionDetails", "NotebookSessionConfigDetails",
-                               "ImportModelArtifactDetails", "CreateModelProvenanceDetails")),
+                               "ImportModelArtifactDetails", "CreateModelProvenanceDetails",
+                               "CreateModelGroupDetails", "UpdateModelGroupDetails", "CloneModelGroupDetails",
+                               "CreateModelGroupVersionHistoryDetails")),
     (oci.object_storage.models, ("CreateBucketDetails", "CreateMultipartUploadDetails", "CommitMultipartUploadDetails")),
     (oci.resource_search.models, ("StructuredSearchDetails", "FreeTextSearchDetails")),
     (oci.loggingsearch.models, ("SearchLogsDetails",)),
@@ -178,7 +186,8 @@ def requests_for(route: Route, ids: dict[str, str]) -> st.SearchStrategy:
     by_name = {"project_id": ids["project"], "model_id": ids["model"], "set_id": ids["version_set"],
                "work_request_id": ids["work_request"], "deployment_id": ids["deployment"],
                "notebook_session_id": ids["notebook_session"], "namespace": NS,
-               "bucket": ids["bucket"], "key": "readme"}
+               "bucket": ids["bucket"], "key": "readme", "group_id": ids["group"],
+               "history_id": ids["group_history"]}
     variables = list(_VARIABLE.finditer(route.rule))
     values = st.tuples(*[_path_value(m["name"], m["converter"], m["args"], by_name) for m in variables])
 

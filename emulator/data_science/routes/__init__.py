@@ -12,6 +12,7 @@ from emulator.data_science.routes import (  # noqa: E402,F401
     artifacts,
     compartment_moves,
     metadata_artifacts,
+    model_groups,
     models,
     notebook_sessions,
     projects,
