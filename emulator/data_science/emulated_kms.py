@@ -11,9 +11,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
-from emulator.store import Database
+from emulator.store import Database, kinds
 
-KIND = "emulatedkmskey"
+KIND = kinds.EMULATED_KMS_KEY
 HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "SHA_224_RSA_PKCS_PSS": hashes.SHA224,
     "SHA_256_RSA_PKCS_PSS": hashes.SHA256,

@@ -132,6 +132,13 @@ def _model(o: Tenant) -> dict[str, str]:
     return {"model_id": o.ids["model"]}
 
 
+KMS_KEY, KMS_KEY_VERSION = "ocid1.key.oc1.iad.aaaaaaaamatrix", "ocid1.keyversion.oc1.iad.aaaaaaaamatrix"
+
+
+def _signature(o: Tenant) -> dict[str, str]:
+    return {"model_id": o.ids["model"], "signature_id": o.ids["signature"]}
+
+
 def _metadatum(o: Tenant) -> dict[str, str]:
     return {"model_id": o.ids["model"], "scope": "customMetadata", "key": "readme"}
 
@@ -217,6 +224,27 @@ SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
                                                      body={"description": "changed"}),
     "data_science.delete_project": lambda o, r: Call({"project_id": o.ids["project"]}),
     "data_science.list_work_requests": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "data_science.change_project_compartment": lambda o, r: Call({"project_id": o.ids["project"]},
+                                                                 body={"compartmentId": r.compartment}),
+    "data_science.change_model_compartment": lambda o, r: Call(_model(o), body={"compartmentId": r.compartment}),
+    "data_science.change_model_version_set_compartment": lambda o, r: Call({"set_id": o.ids["version_set"]},
+                                                                           body={"compartmentId": r.compartment}),
+    "model_deployment.change_model_deployment_compartment": lambda o, r: Call(
+        {"deployment_id": o.ids["deployment"]}, body={"compartmentId": r.compartment}),
+    "model_deployment.list_model_deployment_shapes": lambda o, r: Call(query={"compartmentId": o.compartment}),
+    "model_deployment.list_model_deployment_model_states": lambda o, r: Call(
+        {"deployment_id": o.ids["deployment"]}, query={"compartmentId": o.compartment}),
+    "data_science.cancel_work_request": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
+    "data_science.create_model_artifact_signature": lambda o, r: Call(_model(o), body={
+        "compartmentId": r.compartment, "kmsKeyId": KMS_KEY, "kmsKeyVersionId": KMS_KEY_VERSION,
+        "signingAlgorithm": "SHA_256_RSA_PKCS_PSS"}),
+    "data_science.list_model_artifact_signatures": lambda o, r: Call(_model(o), query={"compartmentId": o.compartment}),
+    "data_science.get_model_artifact_signature": lambda o, r: Call(_signature(o)),
+    "data_science.update_model_artifact_signature": lambda o, r: Call(_signature(o), body={"displayName": "renamed"}),
+    "data_science.delete_model_artifact_signature": lambda o, r: Call(_signature(o)),
+    "data_science.verify_model_artifact_signature": lambda o, r: Call(_signature(o)),
+    "data_science.change_model_artifact_signature_compartment": lambda o, r: Call(
+        _signature(o), body={"compartmentId": r.compartment}),
     "data_science.get_work_request": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
     "data_science.list_work_request_errors": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
     "data_science.list_work_request_logs": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
@@ -324,6 +352,9 @@ def _seed(url: str, t: Tenant) -> None:
     send("POST", f"{ds}/models/{model}/provenance", {"gitBranch": "main"})
     send("POST", f"{ds}/models/{model}/customMetadata/readme/artifact", b"readme")
     send("POST", f"{ds}/models/{model}/artifact", b"not a zip: a deployment of it fails at once")
+    t.ids["signature"] = send("POST", f"{ds}/models/{model}/artifactSignatures", {
+        "compartmentId": t.compartment, "kmsKeyId": KMS_KEY, "kmsKeyVersionId": KMS_KEY_VERSION,
+        "signingAlgorithm": "SHA_256_RSA_PKCS_PSS"}).json()["id"]
     t.ids["group"] = group = send("POST", f"{ds}/modelGroups", _model_group_body(t, t)).json()["id"]
     send("POST", f"{ds}/modelGroups/{group}/artifact", b"PK group")
     t.ids["group_history"] = send("POST", f"{ds}/modelGroupVersionHistory", {
