@@ -26,7 +26,7 @@ from emulator.data_science.validation import normalize_metadata
 from emulator.errors import OCIError, incorrect_state, invalid, not_found
 from emulator.ocid import new_ocid
 from emulator.state import EmulatorState
-from emulator.store import Database
+from emulator.store import Database, kinds
 from emulator.wire import new_etag, now, require_ocid
 
 KIND = "modelgroup"
@@ -233,7 +233,7 @@ def delete(state: EmulatorState, group_id: str, if_match: str | None) -> dict[st
 
 def _refuse_if_deployed(db: Database, group_id: str) -> None:
     filters = {DEPLOYED_GROUP_FIELD: group_id, "lifecycleState": list(LIVE_DEPLOYMENT_STATES)}
-    page = db.list(models.DEPLOYMENT_KIND, filters, limit=1)
+    page = db.list(kinds.MODEL_DEPLOYMENT, filters, limit=1)
     if page.items:
         raise incorrect_state(f"Model group {group_id} is used by model deployment {page.items[0]['id']}; "
                               "delete the deployment first.")
