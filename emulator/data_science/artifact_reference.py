@@ -20,7 +20,7 @@ from typing import Any
 
 from emulator.data_science import artifacts, models, records, work_requests
 from emulator.errors import OCIError, invalid
-from emulator.object_storage import objects
+from emulator.object_storage import objects, versions
 from emulator.state import EmulatorState
 
 DESCRIPTION_TYPE = "modelOSSReferenceDescription"
@@ -97,17 +97,26 @@ def read_description(path: Path) -> dict[str, Any] | None:
     return document if isinstance(document, dict) and document.get("type") == DESCRIPTION_TYPE else None
 
 
+def _described_version(state: EmulatorState, namespace: str, bucket: str,
+                       item: dict[str, Any]) -> dict[str, Any] | None:
+    """The object version the description names (its current one when it names none), or None."""
+    try:
+        if item.get("version"):
+            return versions.find(state.db, namespace, bucket, item["name"], item["version"])
+        return objects.get(state.db, namespace, bucket, item["name"])
+    except OCIError:
+        return None
+
+
 def materialize(state: EmulatorState, description: dict[str, Any], target: Path) -> None:
-    """Copy every described object into ``target`` (path relative to its prefix); 400 when one is gone
-    or has been replaced since (its version no longer the described one)."""
+    """Copy every described object version into ``target`` (path relative to its prefix), as OCI reads
+    the versions a description names; 400 when one is no longer held (deleted, or replaced in a bucket
+    that does not keep versions)."""
     for model in description.get("models") or []:
         prefix = (model.get("prefix") or "").rstrip("/")
         for item in model.get("objects") or []:
-            try:
-                record = objects.get(state.db, model["namespace"], model["bucketName"], item["name"])
-            except OCIError:
-                record = None
-            if record is None or (item.get("version") and item["version"] != record.get("versionId")):
+            record = _described_version(state, model["namespace"], model["bucketName"], item)
+            if record is None:
                 raise invalid(f"the model's artifact refers to oci://{model['bucketName']}@{model['namespace']}/"
                               f"{item['name']} version {item.get('version')}, which Object Storage no longer holds.")
             relative = item["name"][len(prefix):].lstrip("/") if prefix and item["name"].startswith(prefix) \

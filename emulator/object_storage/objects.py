@@ -1,6 +1,7 @@
 """Objects: put (streamed, atomic), get/head, list with prefix/start/delimiter, delete.
 
-Every write makes a new version (``versionId``), as OCI does even in buckets without versioning;
+Every write makes a new version (``versionId``), as OCI does even in buckets without versioning
+(versioned buckets keep the previous ones: :mod:`emulator.object_storage.versions`);
 the headers a GET/HEAD answers with are :func:`headers`, the one list of what OCI sends.
 """
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import IO, Any
 
-from emulator.object_storage import buckets
+from emulator.object_storage import buckets, versions
 from emulator.object_storage.errors import if_match_failed, incomplete, md5_mismatch, object_not_found, too_large
 from emulator.state import EmulatorState
 from emulator.store import BlobInfo, Database, IncompleteUpload, UploadTooLarge
@@ -63,11 +64,12 @@ def put(state: EmulatorState, namespace: str, bucket: str, name: str, blob: Blob
         metadata: dict[str, str], if_match: str | None = None, if_none_match: str | None = None,
         multipart_md5: str | None = None, created_by: str = "",
         stored_headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """Record ``blob`` as the object (replacing any previous version); the old bytes go after commit."""
+    """Record ``blob`` as the object's new current version; the one it replaces is kept in a versioned
+    bucket (:mod:`emulator.object_storage.versions`), otherwise its bytes go after commit."""
     db = state.db
     try:
         with db.transaction():
-            buckets.ensure(db, namespace, bucket, state.config.region, created_by)
+            versioned = buckets.is_versioned(buckets.ensure(db, namespace, bucket, state.config.region, created_by))
             old = db.get(KIND, key(namespace, bucket, name))
             check_conditions(old, name, if_match, if_none_match)
             time = now()
@@ -81,11 +83,13 @@ def put(state: EmulatorState, namespace: str, bucket: str, name: str, blob: Blob
             if old is None:
                 db.insert(KIND, record)
             else:
+                if versioned:
+                    versions.keep(db, old)
                 db.update(KIND, record["id"], record)
     except BaseException:
         state.blobs.delete(blob.name)
         raise
-    if old is not None:
+    if old is not None and not versioned:
         state.blobs.delete(old["_blob"]["name"])
     return record
 
@@ -107,11 +111,17 @@ def headers(record: dict[str, Any]) -> dict[str, str]:
 
 
 def delete(state: EmulatorState, namespace: str, bucket: str, name: str, if_match: str | None) -> None:
+    """Delete the current version: in a versioned bucket it is kept behind a delete marker."""
     with state.db.transaction():
         record = get(state.db, namespace, bucket, name)
         check_conditions(record, name, if_match, None)
         state.db.delete(KIND, record["id"])
-    state.blobs.delete(record["_blob"]["name"])
+        versioned = buckets.is_versioned(buckets.get(state.db, namespace, bucket))
+        if versioned:
+            versions.keep(state.db, record)
+            versions.mark_deleted(state.db, namespace, bucket, name)
+    if not versioned:
+        state.blobs.delete(record["_blob"]["name"])
 
 
 def list_objects(db: Database, namespace: str, bucket: str, prefix: str = "", start: str | None = None,
@@ -135,7 +145,7 @@ def list_objects(db: Database, namespace: str, bucket: str, prefix: str = "", st
         for record in page.items:
             if last and record["name"] <= last:
                 continue
-            folded = _fold(record["name"], prefix, delimiter)
+            folded = fold(record["name"], prefix, delimiter)
             if folded is None:
                 objects.append(record)
                 last = record["name"]
@@ -149,7 +159,8 @@ def list_objects(db: Database, namespace: str, bucket: str, prefix: str = "", st
     return _listing(objects, prefixes, rest.items[0]["name"] if rest.items else None)
 
 
-def _fold(name: str, prefix: str, delimiter: str | None) -> str | None:
+def fold(name: str, prefix: str, delimiter: str | None) -> str | None:
+    """The listing prefix ``name`` folds into at ``delimiter`` (after ``prefix``), or None."""
     if not delimiter:
         return None
     cut = name.find(delimiter, len(prefix))

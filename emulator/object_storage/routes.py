@@ -1,12 +1,14 @@
-"""HTTP side of Object Storage: ``/n``, ``/n/{ns}/b``, ``/n/{ns}/b/{bucket}/o/{object}``, ``.../u/{object}``."""
+"""HTTP side of Object Storage: ``/n``, ``/n/{ns}/b``, ``/n/{ns}/b/{bucket}/o/{object}``, ``.../u/{object}``,
+``.../objectversions``."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
 from emulator.errors import invalid
-from emulator.object_storage import buckets, multipart, objects, pars
+from emulator.object_storage import buckets, multipart, objects, pars, versions
 from emulator.state import current_state
-from emulator.wire import blob_response, caller, content_length, empty_response, http_date, json_body, limit_arg, now
+from emulator.wire import (blob_response, caller, content_length, empty_response, http_date, json_body, limit_arg,
+                           now, page_of)
 
 bp = Blueprint("object_storage", __name__)
 
@@ -45,6 +47,14 @@ def get_bucket(namespace: str, bucket: str) -> Response:
     return response
 
 
+@bp.post("/n/<namespace>/b/<bucket>")
+def update_bucket(namespace: str, bucket: str) -> Response:
+    record = buckets.update(current_state().db, namespace, bucket, json_body(), request.headers.get("if-match"))
+    response = jsonify(buckets.wire(record))
+    response.headers.update({"etag": record["etag"], **_echo()})
+    return response
+
+
 @bp.delete("/n/<namespace>/b/<bucket>")
 def delete_bucket(namespace: str, bucket: str) -> Response:
     buckets.delete(current_state().db, namespace, bucket)
@@ -70,7 +80,9 @@ def put_object(namespace: str, bucket: str, name: str) -> Response:
 @bp.route("/n/<namespace>/b/<bucket>/o/<path:name>", methods=["GET", "HEAD"])
 def get_object(namespace: str, bucket: str, name: str) -> Response:
     state = current_state()
-    record = objects.get(state.db, namespace, bucket, name)
+    version_id = request.args.get("versionId")
+    record = versions.find(state.db, namespace, bucket, name, version_id) if version_id else \
+        objects.get(state.db, namespace, bucket, name)
     objects.check_conditions(record, name, request.headers.get("if-match"), None)
     if request.headers.get("if-none-match") and request.headers["if-none-match"].strip('"') == record["etag"]:
         return empty_response(304, {"etag": record["etag"]})
@@ -89,7 +101,11 @@ def get_object_with_par(par_id: str, namespace: str, bucket: str, name: str) -> 
 
 @bp.delete("/n/<namespace>/b/<bucket>/o/<path:name>")
 def delete_object(namespace: str, bucket: str, name: str) -> Response:
-    objects.delete(current_state(), namespace, bucket, name, request.headers.get("if-match"))
+    version_id = request.args.get("versionId")
+    if version_id:
+        versions.delete(current_state(), namespace, bucket, name, version_id, request.headers.get("if-match"))
+    else:
+        objects.delete(current_state(), namespace, bucket, name, request.headers.get("if-match"))
     return empty_response(204, {"last-modified": http_date(now()), **_echo()})
 
 
@@ -101,6 +117,19 @@ def list_objects(namespace: str, bucket: str) -> Response:
                                    limit=limit_arg(default=1000), delimiter=args.get("delimiter"))
     response = jsonify(listing)
     response.headers.update(_echo())
+    return response
+
+
+@bp.get("/n/<namespace>/b/<bucket>/objectversions")
+def list_object_versions(namespace: str, bucket: str) -> Response:
+    """``ListObjectVersions``: an ObjectVersionCollection, ``opc-next-page`` while more remain."""
+    args = request.args
+    items, prefixes = versions.list_versions(current_state().db, namespace, bucket, prefix=args.get("prefix", ""),
+                                             start=args.get("start") or args.get("startAfter"), end=args.get("end"),
+                                             delimiter=args.get("delimiter"))
+    page = page_of(items, limit_arg(default=1000))
+    response = jsonify({"items": page.items, "prefixes": prefixes})
+    response.headers.update({**({"opc-next-page": page.next_page} if page.next_page else {}), **_echo()})
     return response
 
 

@@ -22,6 +22,7 @@ RETRY_TOKEN = "retrytoken"
 # Object Storage
 BUCKET = "osbucket"
 OBJECT = "osobject"
+OBJECT_VERSION = "osobjectversion"  # an object's previous versions and delete markers (versioned buckets)
 PREAUTHENTICATED_REQUEST = "ospar"
 MULTIPART_UPLOAD = "osmultipart"
 MULTIPART_PART = "osmultipartpart"
