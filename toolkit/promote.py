@@ -27,7 +27,6 @@ from typing import Any, Callable, Mapping
 import oci
 from oci.data_science import models as ds_models
 
-from emulator.contracts import deployments as defaults
 from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
 from emulator.contracts.states import ACTIVE, LIVE_DEPLOYMENT_STATES
 from toolkit import profiles
@@ -36,6 +35,8 @@ from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.catalog.version_set import find_by_name
 from toolkit.catalog.wire import from_wire, to_wire
+from toolkit.deployment.spec import ModelDeploymentCondaRuntime, ModelDeploymentInfrastructure
+from toolkit.deployment.translate import create_details, create_details_like, deployed_model_id
 
 PROMOTION_KEY = "PromotedFrom"
 _CHUNK = 1024 * 1024
@@ -415,7 +416,7 @@ class _Promotion:
     def _far_deployment(self, target_id: str, compartment: str) -> Any:
         summaries = iter_records(self.dst.ds.list_model_deployments, compartment)
         for summary in summaries:
-            if summary.lifecycle_state in LIVE_DEPLOYMENT_STATES and _deployed_model_id(summary) == target_id:
+            if summary.lifecycle_state in LIVE_DEPLOYMENT_STATES and deployed_model_id(summary) == target_id:
                 return self.dst.ds.get_model_deployment(summary.id).data
         return None
 
@@ -505,38 +506,11 @@ def _download_sha256(session: CatalogSession, model_id: str) -> str:
     return sha.hexdigest()
 
 
-def _deployed_model_id(summary: Any) -> str | None:
-    details = getattr(summary, "model_deployment_configuration_details", None)
-    return getattr(getattr(details, "model_configuration_details", None), "model_id", None)
-
-
 def _deployment_details(template: Any, target_id: str, compartment: str, project: str | None) -> Any:
-    """CreateModelDeploymentDetails for the copy: the source deployment's shape, scaling, bandwidth and
-    environment, minus what only exists in the source tenancy (subnets, private endpoints, log OCIDs)."""
+    """CreateModelDeploymentDetails for the copy: the source deployment's configuration
+    (``toolkit.deployment.translate.create_details_like``), or with no source deployment the builders'
+    defaults, as ``model.deploy()`` with no arguments makes."""
     if template is not None:
-        configuration = template.model_deployment_configuration_details
-        model_config = configuration.model_configuration_details
-        model_config.model_id = target_id
-        instance = model_config.instance_configuration
-        if instance is not None:
-            instance.subnet_id = None
-            if hasattr(instance, "private_endpoint_id"):
-                instance.private_endpoint_id = None
-        return ds_models.CreateModelDeploymentDetails(
-            display_name=template.display_name, description=template.description,
-            compartment_id=compartment, project_id=project, freeform_tags=template.freeform_tags or None,
-            model_deployment_configuration_details=configuration)
-    configuration = ds_models.SingleModelDeploymentConfigurationDetails(
-        deployment_type="SINGLE_MODEL",
-        model_configuration_details=ds_models.ModelConfigurationDetails(
-            model_id=target_id,
-            bandwidth_mbps=defaults.DEFAULT_BANDWIDTH_MBPS,
-            instance_configuration=ds_models.InstanceConfiguration(
-                instance_shape_name=defaults.DEFAULT_SHAPE,
-                model_deployment_instance_shape_config_details=ds_models.ModelDeploymentInstanceShapeConfigDetails(
-                    ocpus=defaults.DEFAULT_OCPUS, memory_in_gbs=defaults.DEFAULT_MEMORY_GBS)),
-            scaling_policy=ds_models.FixedSizeScalingPolicy(policy_type="FIXED_SIZE",
-                                                            instance_count=defaults.DEFAULT_INSTANCE_COUNT)))
-    return ds_models.CreateModelDeploymentDetails(
-        display_name=f"promoted-{target_id[-8:]}", compartment_id=compartment, project_id=project,
-        model_deployment_configuration_details=configuration)
+        return create_details_like(template, target_id, compartment, project)
+    return create_details(target_id, ModelDeploymentInfrastructure(), ModelDeploymentCondaRuntime(),
+                          display_name=f"promoted-{target_id[-8:]}", compartment_id=compartment, project_id=project)

@@ -23,7 +23,7 @@ from toolkit import (
 )
 from toolkit.catalog.session import connect
 from toolkit.cli import cli
-from toolkit.deployment_spec import SpecError
+from toolkit.deployment.spec import SpecError
 
 ROWS = [[0.0, 0.0], [1.0, 1.0]]
 

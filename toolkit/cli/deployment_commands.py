@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from emulator.contracts.deployments import LOG_TYPES
+from emulator.contracts.deployments import DEFAULT_SHAPE, LOG_TYPES
 from toolkit.cli.common import (
     DATA_HELP, RAW_HELP, OcidType, already_enveloped, compartment_option, confirm_unless, handle_errors, json_option,
     parse_key_values, print_json, print_table, profile_option, project_option, read_data, utc_time,
@@ -48,7 +48,7 @@ def _show(deployment: Any, as_json: bool) -> None:
 @click.option("--server-port", type=int, help="BYOC: the port the container serves /predict on.")
 @click.option("--health-check-port", type=int, help="BYOC: the port the container serves /health on.")
 @click.option("--env", "env", multiple=True, metavar="KEY=VALUE", help="Environment variable (repeatable).")
-@click.option("--shape", "shape", help="Instance shape [default: VM.Standard.E4.Flex].")
+@click.option("--shape", "shape", help=f"Instance shape [default: {DEFAULT_SHAPE}].")
 @compartment_option
 @project_option
 @wait_option
@@ -79,13 +79,13 @@ def deploy(model_id: str | None, spec_file: Path | None, display_name: str | Non
         return
     if not model_id:
         raise click.UsageError("give a MODEL_ID to deploy, or -f SPEC.yaml")
-    from toolkit.deployment import DEFAULT_SHAPE, deploy_model
+    from toolkit.deployment import deploy_model
 
     variables = parse_key_values(env, "--env") or None
     deployment = deploy_model(model_id, display_name=display_name, runtime=runtime, wait_for_completion=wait,
                               deployment_image=deployment_image, server_port=server_port,
                               health_check_port=health_check_port, environment_variables=variables,
-                              deployment_instance_shape=shape or DEFAULT_SHAPE, compartment_id=compartment_id,
+                              deployment_instance_shape=shape, compartment_id=compartment_id,
                               project_id=project_id, profile=profile, show_progress=not as_json)
     _show(deployment, as_json)
 

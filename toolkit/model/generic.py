@@ -4,10 +4,12 @@
 so ADS code reads the same (``tests/parity`` measures how far; README's "Where Dockyard differs
 from ADS" says where and why not). What differs per framework (serializer, model file, score.py
 loader, requirements, taxonomy defaults) is asked of ``self.flavor`` (``toolkit.model.flavor``).
-Artifact files are written by ``toolkit.artifact``; loading an artifact back is
+Artifact files are written by ``toolkit.artifact.prepare``; loading an artifact back is
 ``toolkit.model.loading``; the status table and the printed summary ``toolkit.model.summary``;
 catalog and deployment calls are delegated, imported lazily, to ``toolkit.catalog.model_catalog``
-and ``toolkit.deployment``.
+and ``toolkit.deployment``. ``deploy`` and ``prepare_save_deploy`` take the parameters of the
+functions they call, their signatures derived from those (``toolkit.model.forwarding``), so each
+parameter and its default is written once.
 """
 from __future__ import annotations
 
@@ -18,15 +20,16 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from emulator.contracts import deployments as deployment_defaults
 from emulator.contracts.conda_packs import SERVICE_NAMESPACE as SERVICE_PACK_NAMESPACE
 from emulator.contracts.limits import METADATA_VALUE_CHARS
+from toolkit.artifact import prepare as artifact_files
 from toolkit.artifact import runtime as runtime_yaml
-from toolkit.artifact.errors import ArtifactError, ArtifactExistsError
-from toolkit.artifact.schema import INPUT_SCHEMA_FILE, MAX_COLUMNS, OUTPUT_SCHEMA_FILE, Schema, fitted_schema
-from toolkit.deployment_spec import DEFAULT_POLL, DEFAULT_WAIT
+from toolkit.artifact.schema import INPUT_SCHEMA_FILE, MAX_COLUMNS, OUTPUT_SCHEMA_FILE, Schema
+from toolkit.deployment.deploy import deploy_model
+from toolkit.deployment.spec import DEFAULT_POLL, DEFAULT_WAIT
 from toolkit.model import serde
 from toolkit.model.flavor import ONNX, Flavor
+from toolkit.model.forwarding import forwards_to, routed_signature, routes, split, with_signature
 from toolkit.model.metadata import (
     TAXONOMY_KEYS,
     ModelCustomMetadata,
@@ -38,6 +41,29 @@ from toolkit.model.metadata import (
 from toolkit.model.unsupported import either, refuse
 
 SAMPLE_ROWS = 5  # rows of X_sample kept for verify()/introspect() defaults
+
+
+# prepare_save_deploy's parameters in ADS's order. Each is the parameter of the same name of prepare(),
+# save() or deploy() (project_id, compartment_id, freeform_tags and defined_tags: of save() and deploy()),
+# except the renamed ones below.
+_PSD_NAMES = (
+    "inference_conda_env", "inference_python_version", "training_conda_env", "training_python_version",
+    "model_file_name", "as_onnx", "initial_types", "force_overwrite", "namespace", "use_case_type", "X_sample",
+    "y_sample", "training_script_path", "training_id", "ignore_pending_changes", "max_col_num", "ignore_conda_error",
+    "model_display_name", "model_description", "model_freeform_tags", "model_defined_tags", "ignore_introspection",
+    "wait_for_completion", "deployment_display_name", "deployment_description", "deployment_instance_shape",
+    "deployment_instance_subnet_id", "deployment_instance_private_endpoint_id", "deployment_instance_count",
+    "deployment_bandwidth_mbps", "deployment_log_group_id", "deployment_access_log_id", "deployment_predict_log_id",
+    "deployment_memory_in_gbs", "deployment_ocpus", "deployment_image", "bucket_uri", "overwrite_existing_artifact",
+    "remove_existing_artifact", "model_version_set", "version_label", "project_id", "compartment_id", "image_digest",
+    "cmd", "entrypoint", "server_port", "health_check_port", "deployment_mode", "environment_variables", "timeout",
+    "max_wait_time", "poll_interval", "freeform_tags", "defined_tags", "region", "runtime",
+)
+_PSD_RENAMED = {
+    "model_display_name": ("save", "display_name"), "model_description": ("save", "description"),
+    "model_freeform_tags": ("save", "freeform_tags"), "model_defined_tags": ("save", "defined_tags"),
+    "deployment_display_name": ("deploy", "display_name"), "deployment_description": ("deploy", "description"),
+}
 
 
 class ModelProperties(dict):
@@ -212,33 +238,34 @@ class GenericModel:
                                         initial_types=initial_types)
         name = self._model_file_name(model_file_name)
         self.ignore_conda_error = ignore_conda_error
-        inference_env, training_env = self._environments(
+        inference_env, training_env = artifact_files.conda_environments(
             inference_conda_env or props.inference_conda_env,
             inference_python_version or props.inference_python_version,
             training_conda_env or props.training_conda_env,
             training_python_version or props.training_python_version,
             ignore_conda_error, self.auth,
         )
-        pins = self._requirements(requirements)  # before writing anything: a missing package stops here
+        pins = artifact_files.requirement_pins(self.flavor, self.estimator, requirements)  # a missing package stops here
         provenance = ModelProvenanceMetadata.fetch(
             training_script_path or props.training_script_path, training_id or props.training_id, self.artifact_dir)
         if not ignore_pending_changes:
             provenance.assert_path_not_dirty(self.artifact_dir, training_script_path)
-        target = self._writable_artifact_dir(force_overwrite, keep=None if self._writes_model_file else name)
+        target = artifact_files.writable_artifact_dir(self.artifact_dir, force_overwrite,
+                                                      keep=None if self._writes_model_file else name)
         fmt, values = self._write_model_file(target, name, X_sample)
-        self._write_score_py(target, name, fmt, values, score_py_uri)
+        artifact_files.write_score_py(target, self.flavor, name, fmt, values, self.model_input_serializer.name,
+                                      manual=fmt == serde.CUSTOM, score_py_uri=score_py_uri)
         self.metadata_provenance = provenance
         self.runtime_info = runtime_yaml.RuntimeInfo(
             inference_env=inference_env, flavor=self.flavor.name, model_file=name, serialization_format=fmt,
-            requirements=pins, training_env=training_env, provenance=self._runtime_provenance(), loader_values=values,
+            requirements=pins, training_env=training_env, loader_values=values,
+            provenance=artifact_files.runtime_provenance(self.properties, self.metadata_provenance),
         )
         self.runtime_info.write(target)
         from toolkit.artifact.verify import warm_up
 
         warm_up(target)  # verify() usually comes next: its fork server imports the frameworks meanwhile
-        from toolkit.artifact.scorefile import model_ignore_text
-
-        (target / ".model-ignore").write_text(model_ignore_text(), encoding="utf-8")
+        artifact_files.write_model_ignore(target)
         self.model_file_name = name
         self._write_schemas(target, X_sample, y_sample, max_col_num)
         self._populate_metadata(use_case)
@@ -261,17 +288,6 @@ class GenericModel:
                              "(serialize=False or your own model_save_serializer): name the file score.py loads.")
         return self.flavor.model_file_name(self.estimator)
 
-    @staticmethod
-    def _environments(inference_env: str | None, inference_python: str | None, training_env: str | None,
-                      training_python: str | None, ignore_conda_error: bool, auth: Any = None):
-        """(inference, training) CondaEnv from ADS's arguments, slugs resolved through the profile's
-        Object Storage; the training one is optional."""
-        inference = runtime_yaml.CondaEnv.from_argument(inference_env, inference_python,
-                                                         ignore_conda_error=ignore_conda_error, auth=auth)
-        training = runtime_yaml.CondaEnv.from_argument(training_env, training_python, ignore_conda_error=True,
-                                                       auth=auth) if training_env else None
-        return inference, training
-
     def _write_model_file(self, target: Path, name: str, X_sample: Any) -> tuple[str, dict]:
         """Serialize the estimator (and any file its loader needs); returns (format, loader values).
 
@@ -281,89 +297,13 @@ class GenericModel:
             if custom is not None:
                 custom.serialize(estimator=self.estimator, model_path=str(target / name), X_sample=X_sample)
             return serde.CUSTOM, {}
-        self.flavor.serialize(self.estimator, target / name)
-        for extra_name, writer in self.flavor.extra_files(self.estimator).items():
-            writer(target / extra_name)
-        return self.flavor.serialization_format(self.estimator), self.flavor.template_values(self.estimator)
-
-    def _writable_artifact_dir(self, force_overwrite: bool, keep: str | None = None) -> Path:
-        """The artifact directory, refusing one that holds files unless ``force_overwrite``. ``keep``
-        is the model file a user saved there first (serialize=False): not 'an existing artifact'."""
-        target = Path(self.artifact_dir)
-        if target.exists() and not target.is_dir():
-            raise ArtifactExistsError(f"{target} exists and is not a directory.", hint="Choose another artifact_dir.")
-        entries = [p.name for p in sorted(target.iterdir()) if p.name != keep] if target.is_dir() else []
-        if entries and not force_overwrite:
-            shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
-            raise ArtifactExistsError(
-                f"{target} is not empty ({shown}); prepare() does not overwrite an existing artifact.",
-                hint="Pass force_overwrite=True to replace it, or choose an empty artifact_dir.",
-            )
-        target.mkdir(parents=True, exist_ok=True)
-        return target
-
-    def _write_score_py(self, target: Path, name: str, fmt: str, values: dict, score_py_uri: str | None) -> None:
-        if score_py_uri:
-            shutil.copyfile(Path(score_py_uri).expanduser(), target / "score.py")
-            return
-        from toolkit.artifact.scorefile import render_score_py
-
-        manual = fmt == serde.CUSTOM
-        if manual:
-            warnings.warn(f"score.py cannot load {name} by itself (serialize=False or your own model_save_serializer):"
-                          " write its load_model() before verify().", stacklevel=3)
-        text = render_score_py(
-            framework=self.flavor.framework,
-            model_file_name=name,
-            serialization_format=fmt,
-            loader_template="loader_manual.tmpl" if manual else self.flavor.loader_template,
-            score_template=self.flavor.score_template,
-            values=values,
-            input_serializer=self.model_input_serializer.name,
-        )
-        (target / "score.py").write_text(text, encoding="utf-8")
-
-    def _requirements(self, extra: list[str] | None) -> list[str]:
-        from toolkit.artifact.requirements import merge, pin
-
-        try:
-            pins = pin(self.flavor.requirement_distributions(self.estimator))
-        except LookupError as exc:
-            raise ArtifactError(str(exc), hint="pip install them here, or pass requirements=[...] explicitly.") from None
-        return merge(pins, extra)
-
-    def _runtime_provenance(self) -> dict:
-        props, prov = self.properties, self.metadata_provenance
-        return {
-            "PROJECT_OCID": props.project_id or "",
-            "TRAINING_COMPARTMENT_OCID": props.compartment_id or "",
-            "TRAINING_RESOURCE_OCID": props.training_resource_id or "",
-            "TRAINING_CODE": {
-                "ARTIFACT_DIRECTORY": prov.artifact_dir or "",
-                "REPOSITORY_URL": prov.repository_url or "",
-                "GIT_BRANCH": prov.git_branch or "",
-                "GIT_COMMIT": prov.git_commit or "",
-                "GIT_DIRTY": prov.is_dirty,
-                "TRAINING_SCRIPT": prov.training_script_path or "",
-                "TRAINING_ID": prov.training_id or "",
-            },
-        }
+        return artifact_files.write_model_file(self.flavor, self.estimator, target, name)
 
     def _write_schemas(self, target: Path, X_sample: Any, y_sample: Any, max_col_num: int) -> None:
-        """input/output_schema.json from the samples (the output predicted here when not given)."""
-        if X_sample is not None and y_sample is None and self.estimator is not None:
-            try:
-                y_sample = _named_prediction(self.flavor.local_predict(self.estimator, X_sample))
-            except Exception as exc:  # the input schema is still useful without the output one
-                warnings.warn(f"No output schema: predicting on X_sample failed ({exc}); pass y_sample.", stacklevel=3)
-        self.schema_input = fitted_schema(X_sample, which="input", max_columns=max_col_num) if X_sample is not None else None
-        self.schema_output = fitted_schema(y_sample, which="output", max_columns=max_col_num) if y_sample is not None else None
-        for schema, file_name in ((self.schema_input, INPUT_SCHEMA_FILE), (self.schema_output, OUTPUT_SCHEMA_FILE)):
-            path = target / file_name
-            if schema is not None:
-                schema.write(path)
-            elif path.exists():
-                path.unlink()  # a stale schema from an earlier prepare would lie about this model
+        """input/output_schema.json from the samples; keeps the schemas and the first rows for verify()."""
+        predict = (lambda X: self.flavor.local_predict(self.estimator, X)) if self.estimator is not None else None
+        self.schema_input, self.schema_output = artifact_files.write_schemas(target, X_sample, y_sample, max_col_num,
+                                                                            predict)
         self._sample = _head(X_sample, SAMPLE_ROWS) if X_sample is not None else None
 
     def populate_schema(self, data_sample: Any = None, X_sample: Any = None, y_sample: Any = None,
@@ -486,7 +426,8 @@ class GenericModel:
         return load_artifact(cls, uri, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
                              force_overwrite=force_overwrite, properties=properties,
                              ignore_conda_error=ignore_conda_error, reload=reload,
-                             max_unzipped_bytes=max_unzipped_bytes, max_zip_ratio=max_zip_ratio, **kwargs)
+                             max_unzipped_bytes=max_unzipped_bytes, max_zip_ratio=max_zip_ratio,
+                             any_flavor=cls is GenericModel, **kwargs)
 
     def _restore_from_artifact(self, root: Path, info: runtime_yaml.RuntimeInfo, name: str | None) -> None:
         self.runtime_info = info
@@ -548,7 +489,7 @@ class GenericModel:
                               timeout: float | None = None, region: str | None = None,
                               **kwargs: Any) -> "GenericModel":
         """The model a deployment serves, loaded from the catalog (``model_deployment`` set)."""
-        from toolkit.deployment import load_model_from_deployment
+        from toolkit.deployment.deploy import load_model_from_deployment
 
         return load_model_from_deployment(
             cls, model_deployment_id, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
@@ -704,164 +645,37 @@ class GenericModel:
     # -----------------------------------------------------------------------------------------
     # deployment (delegated to toolkit.deployment)
     # -----------------------------------------------------------------------------------------
-    def deploy(
-        self,
-        wait_for_completion: bool = True,
-        display_name: str | None = None,
-        description: str | None = None,
-        deployment_instance_shape: str | None = None,
-        deployment_instance_subnet_id: str | None = None,
-        deployment_instance_private_endpoint_id: str | None = None,
-        deployment_instance_count: int | None = None,
-        deployment_bandwidth_mbps: int | None = None,
-        deployment_log_group_id: str | None = None,
-        deployment_access_log_id: str | None = None,
-        deployment_predict_log_id: str | None = None,
-        deployment_memory_in_gbs: float | None = None,
-        deployment_ocpus: float | None = None,
-        deployment_image: str | None = None,
-        project_id: str | None = None,
-        compartment_id: str | None = None,
-        max_wait_time: float = DEFAULT_WAIT,
-        poll_interval: float = DEFAULT_POLL,
-        freeform_tags: dict | None = None,
-        defined_tags: dict | None = None,
-        image_digest: str | None = None,
-        cmd: list[str] | None = None,
-        entrypoint: list[str] | None = None,
-        server_port: int | None = None,
-        health_check_port: int | None = None,
-        deployment_mode: str = "HTTPS_ONLY",
-        environment_variables: dict[str, str] | None = None,
-        runtime: str | None = None,
-        show_progress: bool | None = None,
-        auth: Any = None,
-        profile: str | None = None,
-        **kwargs: Any,
-    ):
+    @forwards_to(deploy_model, drop=("model",))
+    def deploy(self, given: dict[str, Any], extra: dict[str, Any]):
         """Deploy the saved model; returns the ModelDeployment (also kept as ``model_deployment``).
 
-        ADS's parameters and defaults (shape, OCPUs, memory, bandwidth from
-        ``emulator.contracts.deployments``). ``deployment_image`` makes it bring-your-own-container.
+        ADS's parameters: those of ``toolkit.deployment.deploy.deploy_model`` (this signature is
+        derived from it; shape, OCPUs, memory, bandwidth and instance count default to
+        ``emulator.contracts.deployments``'s). ``deployment_image`` makes it bring-your-own-container.
         ``runtime`` picks the emulator's ``docker``/``process``/``auto`` runtime (OCI ignores it).
         """
-        from toolkit.deployment import deploy_model
-
-        refuse("deploy", kwargs, unsupported=("input_stream_ids", "output_stream_ids"))
-        self.model_deployment = deploy_model(
-            self, wait_for_completion=wait_for_completion, display_name=display_name, description=description,
-            deployment_instance_shape=deployment_instance_shape or deployment_defaults.DEFAULT_SHAPE,
-            deployment_instance_subnet_id=deployment_instance_subnet_id,
-            deployment_instance_private_endpoint_id=deployment_instance_private_endpoint_id,
-            deployment_instance_count=deployment_instance_count or deployment_defaults.DEFAULT_INSTANCE_COUNT,
-            deployment_bandwidth_mbps=deployment_bandwidth_mbps or deployment_defaults.DEFAULT_BANDWIDTH_MBPS,
-            deployment_log_group_id=deployment_log_group_id, deployment_access_log_id=deployment_access_log_id,
-            deployment_predict_log_id=deployment_predict_log_id,
-            deployment_memory_in_gbs=deployment_memory_in_gbs or deployment_defaults.DEFAULT_MEMORY_GBS,
-            deployment_ocpus=deployment_ocpus or deployment_defaults.DEFAULT_OCPUS,
-            deployment_image=deployment_image, project_id=project_id, compartment_id=compartment_id,
-            max_wait_time=max_wait_time, poll_interval=poll_interval, freeform_tags=freeform_tags,
-            defined_tags=defined_tags, image_digest=image_digest, cmd=cmd, entrypoint=entrypoint,
-            server_port=server_port, health_check_port=health_check_port, deployment_mode=deployment_mode,
-            environment_variables=environment_variables, runtime=runtime, show_progress=show_progress,
-            auth=auth, profile=profile)
+        refuse("deploy", extra, unsupported=("input_stream_ids", "output_stream_ids"))
+        self.model_deployment = deploy_model(self, **given)
         return self.model_deployment
 
-    def prepare_save_deploy(
-        self,
-        inference_conda_env: str | None = None,
-        inference_python_version: str | None = None,
-        training_conda_env: str | None = None,
-        training_python_version: str | None = None,
-        model_file_name: str | None = None,
-        as_onnx: bool = False,
-        initial_types: list | None = None,
-        force_overwrite: bool = False,
-        namespace: str = SERVICE_PACK_NAMESPACE,
-        use_case_type: str | None = None,
-        X_sample: Any = None,
-        y_sample: Any = None,
-        training_script_path: str | None = None,
-        training_id: str | None = None,
-        ignore_pending_changes: bool = True,
-        max_col_num: int = MAX_COLUMNS,
-        ignore_conda_error: bool = False,
-        model_display_name: str | None = None,
-        model_description: str | None = None,
-        model_freeform_tags: dict | None = None,
-        model_defined_tags: dict | None = None,
-        ignore_introspection: bool = False,
-        wait_for_completion: bool = True,
-        deployment_display_name: str | None = None,
-        deployment_description: str | None = None,
-        deployment_instance_shape: str | None = None,
-        deployment_instance_subnet_id: str | None = None,
-        deployment_instance_private_endpoint_id: str | None = None,
-        deployment_instance_count: int | None = None,
-        deployment_bandwidth_mbps: int | None = None,
-        deployment_log_group_id: str | None = None,
-        deployment_access_log_id: str | None = None,
-        deployment_predict_log_id: str | None = None,
-        deployment_memory_in_gbs: float | None = None,
-        deployment_ocpus: float | None = None,
-        deployment_image: str | None = None,
-        bucket_uri: str | None = None,
-        overwrite_existing_artifact: bool = True,
-        remove_existing_artifact: bool = True,
-        model_version_set: Any = None,
-        version_label: str | None = None,
-        project_id: str | None = None,
-        compartment_id: str | None = None,
-        image_digest: str | None = None,
-        cmd: list[str] | None = None,
-        entrypoint: list[str] | None = None,
-        server_port: int | None = None,
-        health_check_port: int | None = None,
-        deployment_mode: str = "HTTPS_ONLY",
-        environment_variables: dict[str, str] | None = None,
-        timeout: float | None = None,
-        max_wait_time: float = DEFAULT_WAIT,
-        poll_interval: float = DEFAULT_POLL,
-        freeform_tags: dict | None = None,
-        defined_tags: dict | None = None,
-        region: str | None = None,
-        runtime: str | None = None,
-        **kwargs: Any,
-    ):
+    _PSD_STEPS = {"prepare": prepare, "save": save, "deploy": deploy}
+    _PSD_ROUTES = routes(_PSD_NAMES, _PSD_STEPS, _PSD_RENAMED)
+
+    @with_signature(routed_signature(_PSD_ROUTES, _PSD_STEPS))
+    def prepare_save_deploy(self, given: dict[str, Any], extra: dict[str, Any]):
         """``prepare()``, ``save()`` and ``deploy()`` in one call (ADS's shortcut); returns the deployment.
 
-        ``freeform_tags``/``defined_tags`` go to the model and the deployment unless the
+        Each parameter is the one of the same name of ``prepare``, ``save`` or ``deploy`` (with its
+        default); ``model_*`` are save()'s and ``deployment_display_name``/``deployment_description``
+        deploy()'s. ``freeform_tags``/``defined_tags`` go to the model and the deployment unless the
         ``model_*`` ones are given for the model."""
-        refuse("prepare_save_deploy", kwargs, onnx=("impute_values",), allowed=self.flavor.prepare_options,
+        refuse("prepare_save_deploy", extra, onnx=("impute_values",), allowed=self.flavor.prepare_options,
                unsupported=("model_by_reference", "input_stream_ids", "output_stream_ids"))
-        self.prepare(**{k: v for k, v in kwargs.items() if k in self.flavor.prepare_options},
-            inference_conda_env=inference_conda_env, inference_python_version=inference_python_version,
-            training_conda_env=training_conda_env, training_python_version=training_python_version,
-            model_file_name=model_file_name, as_onnx=as_onnx, initial_types=initial_types,
-            force_overwrite=force_overwrite, namespace=namespace, use_case_type=use_case_type, X_sample=X_sample,
-            y_sample=y_sample, training_script_path=training_script_path, training_id=training_id,
-            ignore_pending_changes=ignore_pending_changes, max_col_num=max_col_num,
-            ignore_conda_error=ignore_conda_error)
-        self.save(
-            display_name=model_display_name, description=model_description,
-            freeform_tags=model_freeform_tags or freeform_tags, defined_tags=model_defined_tags or defined_tags,
-            ignore_introspection=ignore_introspection, bucket_uri=bucket_uri,
-            overwrite_existing_artifact=overwrite_existing_artifact, remove_existing_artifact=remove_existing_artifact,
-            model_version_set=model_version_set, version_label=version_label, project_id=project_id,
-            compartment_id=compartment_id, region=region, timeout=timeout)
-        return self.deploy(
-            wait_for_completion=wait_for_completion, display_name=deployment_display_name,
-            description=deployment_description, deployment_instance_shape=deployment_instance_shape,
-            deployment_instance_subnet_id=deployment_instance_subnet_id,
-            deployment_instance_private_endpoint_id=deployment_instance_private_endpoint_id,
-            deployment_instance_count=deployment_instance_count, deployment_bandwidth_mbps=deployment_bandwidth_mbps,
-            deployment_log_group_id=deployment_log_group_id, deployment_access_log_id=deployment_access_log_id,
-            deployment_predict_log_id=deployment_predict_log_id, deployment_memory_in_gbs=deployment_memory_in_gbs,
-            deployment_ocpus=deployment_ocpus, deployment_image=deployment_image, project_id=project_id,
-            compartment_id=compartment_id, max_wait_time=max_wait_time, poll_interval=poll_interval,
-            freeform_tags=freeform_tags, defined_tags=defined_tags, image_digest=image_digest, cmd=cmd,
-            entrypoint=entrypoint, server_port=server_port, health_check_port=health_check_port,
-            deployment_mode=deployment_mode, environment_variables=environment_variables, runtime=runtime)
+        calls = split(given, self._PSD_ROUTES, _PSD_RENAMED)
+        framework_options = {k: v for k, v in extra.items() if k in self.flavor.prepare_options}
+        self.prepare(**framework_options, **calls.get("prepare", {}))
+        self.save(**calls.get("save", {}))
+        return self.deploy(**calls.get("deploy", {}))
 
     def predict(self, data: Any = None, auto_serialize_data: bool = True, local: bool = False,
                 content_type: str | None = None, **kwargs: Any) -> Any:
@@ -873,7 +687,7 @@ class GenericModel:
         refuse("predict", kwargs, allowed=("json_input", "timeout"), unsupported=("image", "storage_options"))
         if local:
             return self.verify(data, auto_serialize_data=auto_serialize_data, content_type=content_type)
-        from toolkit.deployment import predict_with_model
+        from toolkit.deployment.deploy import predict_with_model
 
         result = predict_with_model(self, data, auto_serialize_data=auto_serialize_data, content_type=content_type,
                                     serializer=self.model_input_serializer, **kwargs)
@@ -889,7 +703,7 @@ class GenericModel:
         """Change the model's deployment (on a model) or the one given (on the class): names, tags,
         and the infrastructure or runtime fields ``ModelDeployment.update`` takes (``access_log=``,
         ``bandwidth_mbps=``, ``env=``...)."""
-        from toolkit.deployment import ModelDeployment
+        from toolkit.deployment.handle import ModelDeployment
 
         instance = None if isinstance(self_or_cls, type) else self_or_cls
         deployment = instance.model_deployment if instance is not None and instance.model_deployment else None
@@ -939,15 +753,6 @@ class ModelArtifact:
 
         self.model.estimator = load_through_score(Path(self.model.artifact_dir))
         return self.model.estimator
-
-
-def _named_prediction(prediction: Any) -> Any:
-    """A predicted output (when no y_sample is given) named ``prediction``, as score.py returns it."""
-    import numpy as np
-    import pandas as pd
-
-    array = np.asarray(prediction)
-    return pd.Series(array, name="prediction") if array.ndim == 1 else prediction
 
 
 def _decode(value: Any) -> Any:

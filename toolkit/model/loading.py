@@ -36,13 +36,14 @@ from toolkit.model.serde import CUSTOM
 def load_artifact(cls: type, uri: str, *, model_file_name: str | None = None, artifact_dir: str | None = None,
                   auth: Any = None, force_overwrite: bool = False, properties: dict | None = None,
                   ignore_conda_error: bool = False, reload: bool = False, max_unzipped_bytes: int | str | None = None,
-                  max_zip_ratio: float | None = None, **kwargs: Any) -> Any:
-    """A model of ``cls`` (or, called on ``GenericModel``, of the artifact's flavor) from ``uri``."""
+                  max_zip_ratio: float | None = None, any_flavor: bool = False, **kwargs: Any) -> Any:
+    """A model of ``cls`` from ``uri``; with ``any_flavor`` (``GenericModel.from_model_artifact`` called
+    on GenericModel itself) a Dockyard artifact comes back as its own flavor's class."""
     limits = ZipLimits.resolve(max_unzipped_bytes, max_zip_ratio)
     root = materialize(Path(uri).expanduser(), artifact_dir, force_overwrite, limits)
     info = _runtime_info(root, ignore_conda_error)
     ours = bool(info.flavor and info.model_file and info.serialization_format != CUSTOM)
-    model_cls = _model_class(cls, info, root) if ours else cls
+    model_cls = _model_class(cls, info, root, any_flavor) if ours else cls
     kwargs.setdefault("model_input_serializer", score_input_serializer(root))
     model = model_cls(estimator=None, artifact_dir=str(root), properties=properties, auth=auth, **kwargs)
     model.ignore_conda_error = ignore_conda_error
@@ -59,11 +60,9 @@ def load_artifact(cls: type, uri: str, *, model_file_name: str | None = None, ar
     return model
 
 
-def _model_class(cls: type, info: runtime_yaml.RuntimeInfo, root: Path) -> type:
-    """The artifact's flavor's class when called on GenericModel; ``cls`` when it is that flavor."""
-    from toolkit.model.generic import GenericModel
-
-    if cls is GenericModel:
+def _model_class(cls: type, info: runtime_yaml.RuntimeInfo, root: Path, any_flavor: bool) -> type:
+    """The artifact's flavor's class when any flavor will do; ``cls`` when it is that flavor."""
+    if any_flavor:
         return model_class_for(info.flavor)
     if cls.flavor_class.name != info.flavor:
         raise ArtifactError(

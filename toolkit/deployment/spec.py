@@ -12,8 +12,13 @@ Each builder holds a ``spec`` of camelCase keys, the keys of ADS's YAML::
 
 Keys are matched as ADS writes them, in snake_case, or in any letter case (ADS's own docs spell
 ``bandWidthMbps``); a key no builder knows is kept but warned about, by name, so a typo is not
-lost silently. ``ModelDeployment`` (``toolkit.deployment``) combines the two builders into the
-catalog's ``CreateModelDeploymentDetails``.
+lost silently. ``ModelDeployment`` (``toolkit.deployment.handle``) combines the two builders, and
+``toolkit.deployment.translate`` turns them into the catalog's ``CreateModelDeploymentDetails``.
+
+The deployment defaults (shape, OCPUs, memory, bandwidth, instance count, deployment mode) are
+applied here, once, when a builder is read back: every way of deploying (``model.deploy()``,
+``deploy_model``, the builders, YAML, ``dockyard deploy``, promotion) leaves unset what its caller did
+not give, and so they all agree with ``emulator.contracts.deployments``.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ INFRASTRUCTURE_TYPE = "datascienceModelDeployment"
 DEFAULT_WAIT = 1200  # ADS's max_wait_time of deployment operations, seconds (negative: for ever)
 DEFAULT_POLL = 10  # ADS's poll_interval, seconds (the local emulator is polled faster)
 DEPLOYMENT_MODES = ("HTTPS_ONLY", "STREAM_ONLY", "HTTPS_AND_STREAM")  # ADS's; Dockyard serves HTTPS_ONLY
+DEFAULT_DEPLOYMENT_MODE = "HTTPS_ONLY"
 
 
 def snake(name: str) -> str:
@@ -196,7 +202,7 @@ class ModelDeploymentInfrastructure(Builder):
     @property
     def shape_config_details(self) -> dict:
         given = dict(self.get_spec("shapeConfigDetails") or {})
-        config = {_memory_key(k): v for k, v in given.items()}
+        config = {_memory_key(k): v for k, v in given.items() if v is not None}
         config.setdefault("ocpus", defaults.DEFAULT_OCPUS)
         config.setdefault("memoryInGBs", defaults.DEFAULT_MEMORY_GBS)
         return config
@@ -267,7 +273,7 @@ class ModelDeploymentRuntime(Builder):
         return self.set_spec("bucketUri", bucket_uri)
 
     env = property(lambda self: dict(self.get_spec("env") or {}))
-    deployment_mode = property(lambda self: self.get_spec("deploymentMode", "HTTPS_ONLY"))
+    deployment_mode = property(lambda self: self.get_spec("deploymentMode", DEFAULT_DEPLOYMENT_MODE))
     model_uri = property(lambda self: self.get_spec("modelUri"))
     region = property(lambda self: self.get_spec("region"))
     auth = property(lambda self: self.get_spec("auth"))
