@@ -22,7 +22,7 @@ LANGCHAIN_CLIENTS := langchain-community==0.4.2 langchain-openai==1.7.4
 NOTEBOOK_RUNNER := nbclient==0.11.0 nbformat==5.11.1 ipykernel==7.4.0
 ADS_NOTEBOOK_STAMP := $(ADS_VENV)/.notebook-runner
 
-.PHONY: install ads quickstart quickstart-llm test test-fast docker browser image llm-image screenshots clean
+.PHONY: install ads oci-cli quickstart quickstart-llm test test-fast docker images browser image llm-image screenshots clean
 
 # pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
@@ -59,6 +59,8 @@ install: $(STAMP)
 
 ads: $(ADS_STAMP)
 
+oci-cli: $(OCI_CLI_STAMP)
+
 quickstart: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart
 
@@ -77,6 +79,10 @@ test-fast: $(STAMP)
 # environments (Debian/Ubuntu hosts; needs root).
 docker: $(STAMP)
 	bash .ci/setup-docker
+	$(MAKE) images
+
+# The two base images alone, on an engine that is already up (.ci/run builds them beside the venvs).
+images: $(STAMP)
 	$(BIN)/dockyard emulator base-image --tag "$${DOCKYARD_BASE_IMAGE:-dockyard/python:3.11-local}"
 	$(BIN)/dockyard emulator base-image --java
 
