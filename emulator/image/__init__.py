@@ -48,7 +48,7 @@ def build_image(tag: str = IMAGE, base_image: str | None = None, log: Log = prin
     context = (cache_dir or default_cache_dir()) / key
     try:
         build_wheelhouse(requirements, context / "wheels", log)
-        _build_dockyard_wheel(source, context / "dist", log)
+        build_dockyard_wheel(source, context / "dist", log)
     except RuntimeFailure as exc:
         raise ImageBuildError("\n".join([str(exc), *exc.log_tail])) from None
     shutil.copyfile(DOCKERFILE, context / "Dockerfile")
@@ -77,9 +77,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "dockyard" / "emulator-image"
 
 
-def _build_dockyard_wheel(source: Path, dist: Path, log: Log) -> None:
-    """Build from a clean copy of the package sources: an in-tree build would leave ``build/`` in the
-    checkout, and stale modules there would end up in the wheel."""
+def build_dockyard_wheel(source: Path, dist: Path, log: Log) -> None:
+    """Build Dockyard's wheel from the checkout ``source`` into ``dist`` (the image installs it; the plugin's
+    wheel test installs it in a fresh venv). From a clean copy of the package sources: an in-tree build
+    would leave ``build/`` in the checkout, and stale modules there would end up in the wheel."""
     staging = dist.with_name("source")
     for path in (dist, staging):
         shutil.rmtree(path, ignore_errors=True)
