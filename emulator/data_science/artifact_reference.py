@@ -18,13 +18,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from emulator.contracts import model_description
 from emulator.data_science import artifacts, models, records, work_requests
 from emulator.errors import OCIError, invalid
 from emulator.object_storage import objects, versions
 from emulator.state import EmulatorState
 
-DESCRIPTION_TYPE = "modelOSSReferenceDescription"
-DESCRIPTION_FILE = "model_description.json"  # ADS's MODEL_BY_REFERENCE_JSON_FILE_NAME
 REFERENCE_TYPE = "OSS"
 
 
@@ -57,7 +56,7 @@ def register(state: EmulatorState, model_id: str, references: list[dict[str, str
     try:
         text = json.dumps(describe(state, references), indent=2).encode()
         blob = state.blobs.write(io.BytesIO(text), max_bytes=len(text), expected_length=len(text), prefix="artifact")
-        artifacts.attach(state, model_id, blob, f"attachment; filename={DESCRIPTION_FILE}")
+        artifacts.attach(state, model_id, blob, model_description.CONTENT_DISPOSITION)
         with state.db.transaction():
             record = models.get(state.db, model_id)
             record["isModelByReference"] = True
@@ -81,20 +80,7 @@ def describe(state: EmulatorState, references: list[dict[str, str]]) -> dict[str
         described.append({"namespace": ref["namespace"], "bucketName": ref["bucketName"], "prefix": prefix,
                           "objects": [{"name": o["name"], "version": o["versionId"], "sizeInBytes": o["size"]}
                                       for o in listed]})
-    return {"version": "1.0", "type": DESCRIPTION_TYPE, "models": described}
-
-
-def read_description(path: Path) -> dict[str, Any] | None:
-    """The by-reference description in an artifact file, or None for an ordinary (zip) artifact."""
-    with open(path, "rb") as stream:
-        if stream.read(1) != b"{":
-            return None
-        stream.seek(0)
-        try:
-            document = json.load(stream)
-        except ValueError:
-            return None
-    return document if isinstance(document, dict) and document.get("type") == DESCRIPTION_TYPE else None
+    return model_description.document(described)
 
 
 def _described_version(state: EmulatorState, namespace: str, bucket: str,
@@ -113,15 +99,12 @@ def materialize(state: EmulatorState, description: dict[str, Any], target: Path)
     the versions a description names; 400 when one is no longer held (deleted, or replaced in a bucket
     that does not keep versions)."""
     for model in description.get("models") or []:
-        prefix = (model.get("prefix") or "").rstrip("/")
         for item in model.get("objects") or []:
             record = _described_version(state, model["namespace"], model["bucketName"], item)
             if record is None:
                 raise invalid(f"the model's artifact refers to oci://{model['bucketName']}@{model['namespace']}/"
                               f"{item['name']} version {item.get('version')}, which Object Storage no longer holds.")
-            relative = item["name"][len(prefix):].lstrip("/") if prefix and item["name"].startswith(prefix) \
-                else item["name"]
-            destination = (target / relative).resolve()
+            destination = (target / model_description.relative_name(item["name"], model.get("prefix"))).resolve()
             if not destination.is_relative_to(target.resolve()):
                 raise invalid(f"the referenced object name {item['name']!r} leaves the artifact folder.")
             destination.parent.mkdir(parents=True, exist_ok=True)

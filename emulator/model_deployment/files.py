@@ -11,7 +11,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from emulator import private, unzip
 from emulator.errors import OCIError, invalid
@@ -52,36 +52,47 @@ def predict_log_note(state: EmulatorState, deployment_id: str, message: str) -> 
 
 
 def unpack_model_artifact(state: EmulatorState, model_id: str, deployment_id: str) -> Path:
-    """Unzip the model's catalog artifact into the deployment's directory (streamed from the blob store).
+    """Unzip the model's catalog artifact into the deployment's directory (streamed from the blob store)."""
+    return unpack_once(state, deployment_id, lambda into: extract_model_artifact(state, model_id, into))
 
-    It goes through ``emulator.unzip`` (zip-slip and zip-bomb guards, ``state.config.zip_limits``)
-    into ``artifact.tmp``, renamed into place only when complete; a refused or broken artifact
-    leaves no ``artifact.tmp`` behind."""
+
+def unpack_once(state: EmulatorState, deployment_id: str, fill: Callable[[Path], None]) -> Path:
+    """The deployment's ``artifact`` directory, filled by ``fill`` the first time.
+
+    ``fill`` writes into ``artifact.tmp``, renamed into place only when complete; a refused or broken
+    artifact leaves no ``artifact.tmp`` behind."""
     target = deployment_dir(state, deployment_id) / "artifact"
     if (target / ".unpacked").is_file():
         return target
-    blob_name = artifact_blob_name(state, model_id)
     tmp = target.with_name("artifact.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        _unpack(state, blob_name, tmp)
-        unzip.hoist_artifact_root(tmp)  # a zip made around a folder deploys as it loads
+        fill(tmp)
         (tmp / ".unpacked").write_text(str(time.time()))
         shutil.rmtree(target, ignore_errors=True)
         tmp.rename(target)
-    except unzip.UnsafeZip as exc:
-        raise OCIError(400, "InvalidParameter", f"the artifact of model {model_id} cannot be deployed: {exc.message}"
-                       + (f". {exc.hint}" if exc.hint else "")) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
+def extract_model_artifact(state: EmulatorState, model_id: str, into: Path) -> None:
+    """Unzip a catalog model's artifact into ``into`` through ``emulator.unzip`` (zip-slip and zip-bomb
+    guards, ``state.config.zip_limits``); a zip made around a folder is hoisted, as it loads."""
+    try:
+        _unpack(state, artifact_blob_name(state, model_id), into)
+        unzip.hoist_artifact_root(into)
+    except unzip.UnsafeZip as exc:
+        raise OCIError(400, "InvalidParameter", f"the artifact of model {model_id} cannot be deployed: {exc.message}"
+                       + (f". {exc.hint}" if exc.hint else "")) from None
+
+
 def _unpack(state: EmulatorState, blob_name: str, target: Path) -> None:
     """Unzip the artifact, or for a model by reference copy the objects its description names."""
+    from emulator.contracts import model_description
     from emulator.data_science import artifact_reference
 
-    description = artifact_reference.read_description(state.blobs.path(blob_name))
+    description = model_description.read(state.blobs.path(blob_name))
     if description is not None:
         artifact_reference.materialize(state, description, target)
         return

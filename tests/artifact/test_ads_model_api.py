@@ -312,8 +312,8 @@ def test_a_score_py_whose_load_model_fails_is_reported_by_introspection(tmp_path
 def test_unsupported_ads_arguments_are_refused_not_ignored(fitted, tmp_path):
     estimator, X, _ = fitted
     model = SklearnModel(estimator, artifact_dir=str(tmp_path / "a")).prepare(X_sample=X.head(5))
-    with pytest.raises(NotImplementedError, match="model_by_reference.*Where Dockyard differs from ADS"):
-        model.save(model_by_reference=True)
+    with pytest.raises(NotImplementedError, match="input_stream_ids.*Where Dockyard differs from ADS"):
+        model.deploy(input_stream_ids=["ocid1.stream.oc1..a"])
     with pytest.raises(NotImplementedError, match="image"):
         model.verify(image="cat.png")
     with pytest.raises(NotImplementedError, match="ONNX"):

@@ -109,7 +109,7 @@ def test_datascience_model_from_a_zip_and_from_an_oci_zip(tmp_path, project_id, 
     assert _objects(bucket) == []
     with pytest.raises(CatalogError, match="not a folder, a .zip"):
         DataScienceModel().with_artifact(str(tmp_path / "nothing")).create()
-    with pytest.raises(NotImplementedError, match="model_by_reference"):
+    with pytest.raises(CatalogError, match="cannot be a zip file or local directory"):
         DataScienceModel().with_artifact(str(archive)).create(model_by_reference=True)
 
 

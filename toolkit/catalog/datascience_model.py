@@ -68,9 +68,10 @@ class DataScienceModel:
     def with_defined_tags(self, **kwargs: dict) -> "DataScienceModel":
         return self._with("definedTags", kwargs)
 
-    def with_artifact(self, uri: str) -> "DataScienceModel":
-        """The artifact: a folder, a ``.zip``, or an ``oci://bucket@namespace/path.zip``."""
-        return self._with("artifact", str(uri))
+    def with_artifact(self, uri: str | list[str]) -> "DataScienceModel":
+        """The artifact: a folder, a ``.zip``, an ``oci://bucket@namespace/path.zip``, or for a model
+        by reference one or a list of ``oci://bucket@namespace/prefix/``."""
+        return self._with("artifact", str(uri) if isinstance(uri, (str, Path)) else [str(u) for u in uri])
 
     def with_model_version_set_id(self, model_version_set_id: str) -> "DataScienceModel":
         return self._with("modelVersionSetId", model_version_set_id)
@@ -146,18 +147,22 @@ class DataScienceModel:
     def create(self, bucket_uri: str | None = None, overwrite_existing_artifact: bool = True,
                remove_existing_artifact: bool = True, region: str | None = None, auth: Any = None,
                timeout: float | None = None, parallel_process_count: int = 9, profile: str | None = None,
-               show_progress: bool | None = None, **kwargs: Any) -> "DataScienceModel":
+               show_progress: bool | None = None, model_by_reference: bool = False,
+               **kwargs: Any) -> "DataScienceModel":
         """Create the model with its metadata and upload the artifact; returns self (``id`` set).
 
         ``bucket_uri`` sends a local artifact through Object Storage (required past 2 GB);
         ``overwrite_existing_artifact``, ``remove_existing_artifact`` and ``region`` apply to that
         object, or to the ``oci://`` zip given to ``with_artifact``. ``parallel_process_count`` is
-        accepted for ADS code; uploads are one stream here.
+        accepted for ADS code; uploads are one stream here. ``model_by_reference=True`` (ADS's) leaves
+        the artifact where ``with_artifact`` names it (one or a list of ``oci://`` prefixes in versioned
+        buckets) and uploads ADS's description of it, flagged ``modelDescription`` in the custom metadata.
         """
+        from toolkit.catalog import model_by_reference as by_reference
         from toolkit.catalog.bucket_transfer import BucketUri, export_from_bucket
         from toolkit.catalog.model_catalog import register_artifact, uploader
 
-        refuse("create", kwargs, unsupported=("model_by_reference",))
+        refuse("create", kwargs)
         del parallel_process_count
         uri = self.artifact
         if not uri:
@@ -169,7 +174,12 @@ class DataScienceModel:
                   "freeform_tags": self.freeform_tags, "defined_tags": self.defined_tags,
                   "model_version_set_id": self.model_version_set_id, "version_label": self.version_label,
                   "retention_setting": self._spec.get("retentionSetting"), "backup_setting": self._spec.get("backupSetting")}
-        if uri.startswith("oci://"):
+        if model_by_reference:
+            description = by_reference.describe(session, [uri] if isinstance(uri, str) else list(uri))
+            self._spec["customMetadataList"] = by_reference.with_flag(self.custom_metadata_list)
+            upload = lambda s, model_id, _path: by_reference.upload_description(s, model_id, description)  # noqa: E731
+            model_id = register_artifact(session, self._metadata(), None, upload, **fields)
+        elif uri.startswith("oci://"):
             location = BucketUri.parse(uri)
             upload = lambda s, model_id, _path: export_from_bucket(  # noqa: E731
                 s, model_id, location, remove_existing_artifact, region=region)

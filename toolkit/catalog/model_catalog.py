@@ -25,10 +25,12 @@ from oci.data_science.models import (
 )
 from oci.resource_search.models import StructuredSearchDetails
 
+from emulator.contracts import model_description
 from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
 from emulator.contracts.states import LIVE_DEPLOYMENT_STATES
 from toolkit.artifact.archive import ZipLimits, extract_fresh, zip_artifact
 from toolkit.catalog import bucket_transfer, transfer
+from toolkit.catalog import model_by_reference as by_reference
 from toolkit.catalog.errors import CatalogError, IntrospectionFailedError, ModelInUseError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.catalog.version_set import experiment_version_set, find_by_name
@@ -62,6 +64,7 @@ def save_model(
     remove_existing_artifact: bool = True,
     overwrite_existing_artifact: bool = True,
     region: str | None = None,
+    model_by_reference: bool = False,
 ) -> str:
     """Save a prepared model to the catalog and return its OCID (also set as ``model.model_id``).
 
@@ -69,7 +72,8 @@ def save_model(
     ``ignore_introspection=True``. ``model_version_set`` is a name, an OCID or a
     ``ModelVersionSet``. Artifacts over 2 GB need ``bucket_uri="oci://bucket@namespace/prefix"``
     (ADS rule) and then travel through Object Storage (``overwrite_existing_artifact``,
-    ``remove_existing_artifact`` and ``region`` apply to that object).
+    ``remove_existing_artifact`` and ``region`` apply to that object). ``model_by_reference=True``
+    leaves the files under ``bucket_uri`` (a versioned bucket) and the catalog holds their description.
     """
     artifact_dir = _artifact_dir(model)
     if not ignore_introspection:
@@ -78,12 +82,15 @@ def save_model(
     compartment = session.compartment(compartment_id)
     project = session.project(project_id, compartment)
     metadata = model.catalog_metadata()
-    zipped = zip_artifact(artifact_dir)
+    zipped = None if model_by_reference else zip_artifact(artifact_dir)
     try:
-        upload = _uploader(zipped.size, bucket_uri, remove_existing_artifact, show_progress,
-                           overwrite_existing_artifact, region)
+        if zipped is None:
+            metadata, upload = _by_reference(session, metadata, artifact_dir, bucket_uri)
+        else:
+            upload = _uploader(zipped.size, bucket_uri, remove_existing_artifact, show_progress,
+                               overwrite_existing_artifact, region)
         model_id = register_artifact(
-            session, metadata, zipped.path, upload,
+            session, metadata, zipped.path if zipped else None, upload,
             compartment_id=compartment,
             project_id=project,
             display_name=display_name or _default_display_name(model),
@@ -95,9 +102,21 @@ def save_model(
             version_label=version_label,
         )
     finally:
-        zipped.cleanup()
+        if zipped is not None:
+            zipped.cleanup()
     model.model_id = model_id
     return model_id
+
+
+def _by_reference(session: CatalogSession, metadata: Mapping[str, Any], artifact_dir: Path,
+                  bucket_uri: str | None) -> tuple[dict[str, Any], Any]:
+    """Put the artifact's files in the bucket; (the metadata with ADS's flag, the description's upload)."""
+    if not bucket_uri:
+        raise CatalogError("save(model_by_reference=True) keeps the artifact in Object Storage: pass "
+                           "bucket_uri='oci://<versioned bucket>@<namespace>/<prefix>/'")
+    description = by_reference.describe(session, [by_reference.upload_folder(session, artifact_dir, bucket_uri)])
+    flagged = {**metadata, "customMetadataList": by_reference.with_flag(metadata.get("customMetadataList"))}
+    return flagged, lambda s, model_id, _path: by_reference.upload_description(s, model_id, description)
 
 
 def register_artifact(session: CatalogSession, metadata: Mapping[str, Any], zip_path: Path | None, upload: Any,
@@ -313,11 +332,19 @@ def _download_zip(session: CatalogSession, model_id: str, target: Path, show_pro
 def _download_into(session: CatalogSession, model_id: str, target: Path, force: bool, show_progress: bool | None,
                    bucket_uri: str | None = None, limits: ZipLimits | None = None,
                    remove_existing_artifact: bool = True, region: str | None = None) -> Path:
-    """Stream the zip to a temp file, then extract it safely (manifest-verified) into ``target``."""
+    """Stream the zip to a temp file, then extract it safely (manifest-verified) into ``target``; for a
+    model by reference, fetch the object versions its description names instead."""
     with tempfile.TemporaryDirectory(prefix="dockyard-download-") as tmp:
         zip_path = _download_zip(session, model_id, Path(tmp) / "artifact.zip", show_progress, bucket_uri,
                                  remove_existing_artifact, region)
-        return extract_fresh(zip_path, target, force=force, limits=limits)
+        description = model_description.read(zip_path)
+        if description is None:
+            return extract_fresh(zip_path, target, force=force, limits=limits)
+    if target.exists() and any(target.iterdir()):
+        if not force:
+            raise FileExistsError(f"{target} is not empty; pass force/--force to replace it")
+        shutil.rmtree(target)
+    return by_reference.download_referenced(session, description, target)
 
 
 def get_provenance(session: CatalogSession, model_id: str) -> dict[str, Any]:

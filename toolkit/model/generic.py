@@ -57,7 +57,7 @@ _PSD_NAMES = (
     "deployment_memory_in_gbs", "deployment_ocpus", "deployment_image", "bucket_uri", "overwrite_existing_artifact",
     "remove_existing_artifact", "model_version_set", "version_label", "project_id", "compartment_id", "image_digest",
     "cmd", "entrypoint", "server_port", "health_check_port", "deployment_mode", "environment_variables", "timeout",
-    "max_wait_time", "poll_interval", "freeform_tags", "defined_tags", "region", "runtime",
+    "max_wait_time", "poll_interval", "freeform_tags", "defined_tags", "region", "runtime", "model_by_reference",
 )
 _PSD_RENAMED = {
     "model_display_name": ("save", "display_name"), "model_description": ("save", "description"),
@@ -558,6 +558,7 @@ class GenericModel:
         auth: Any = None,
         profile: str | None = None,
         show_progress: bool | None = None,
+        model_by_reference: bool = False,
         **kwargs: Any,
     ) -> str:
         """Save to the catalog (introspects first unless ``ignore_introspection=True``); returns the OCID.
@@ -567,10 +568,12 @@ class GenericModel:
         ``remove_existing_artifact`` deletes it afterwards. ``reload`` checks, as ADS does, that
         score.py still imports and loads its model before saving (in a fresh process).
         ``parallel_process_count`` is accepted for ADS code; uploads are one stream here.
+        ``model_by_reference=True`` puts the artifact's files under ``bucket_uri`` (a versioned bucket)
+        and the catalog holds ADS's description of them (``toolkit.catalog.model_by_reference``).
         """
         from toolkit.catalog.model_catalog import save_model
 
-        refuse("save", kwargs, unsupported=("model_by_reference",))
+        refuse("save", kwargs)
         del parallel_process_count
         if reload and ignore_introspection:
             self._check_score_loads()
@@ -580,7 +583,8 @@ class GenericModel:
             ignore_introspection=ignore_introspection, freeform_tags=freeform_tags, defined_tags=defined_tags,
             auth=auth if auth is not None else self.auth, profile=profile, timeout=timeout,
             show_progress=show_progress, bucket_uri=bucket_uri, remove_existing_artifact=remove_existing_artifact,
-            overwrite_existing_artifact=overwrite_existing_artifact, region=region)
+            overwrite_existing_artifact=overwrite_existing_artifact, region=region,
+            model_by_reference=model_by_reference)
         return self.model_id
 
     def _check_score_loads(self) -> None:
@@ -670,7 +674,7 @@ class GenericModel:
         deploy()'s. ``freeform_tags``/``defined_tags`` go to the model and the deployment unless the
         ``model_*`` ones are given for the model."""
         refuse("prepare_save_deploy", extra, onnx=("impute_values",), allowed=self.flavor.prepare_options,
-               unsupported=("model_by_reference", "input_stream_ids", "output_stream_ids"))
+               unsupported=("input_stream_ids", "output_stream_ids"))
         calls = split(given, self._PSD_ROUTES, _PSD_RENAMED)
         framework_options = {k: v for k, v in extra.items() if k in self.flavor.prepare_options}
         self.prepare(**framework_options, **calls.get("prepare", {}))
