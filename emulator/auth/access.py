@@ -6,9 +6,10 @@ A request reaches a compartment in four ways, and every one is checked:
   (``compartmentId``, ``projectId``...) and in the reference fields of its JSON body
   (``compartmentId``, ``projectId``, ``modelVersionSetId``, ``modelId``... at any depth), whatever
   the body's content type claims, because the routes parse any body;
-- the Object Storage buckets it names: in its path (``/n/{ns}/b/{bucket}``) or in an artifact
-  export/import body; a bucket belongs to the compartment it was created in, except that anyone
-  may read a public one (``publicAccessType`` ObjectRead, as the service conda packs' bucket is);
+- the Object Storage buckets it names: in its path (``/n/{ns}/b/{bucket}``), in an artifact
+  export/import body or in a registerArtifactReference body's ``modelArtifactReferences``; a
+  bucket belongs to the compartment it was created in, except that anyone may read a public one
+  (``publicAccessType`` ObjectRead, as the service conda packs' bucket is);
 - deployment OCIDs inside a Logging Search query;
 - what a search returns: :func:`may_see` filters Resource Search results.
 
@@ -131,11 +132,14 @@ def _named_buckets(document: Any) -> Iterator[tuple[str, str]]:
     match = _BUCKET_PATH.match(request.path)
     if match:
         yield match["namespace"], match["bucket"]
-    if isinstance(document, dict):
-        for details, field in _BODY_BUCKETS:
-            spec = document.get(details)
-            if isinstance(spec, dict) and isinstance(spec.get("namespace"), str) and isinstance(spec.get(field), str):
-                yield spec["namespace"], spec[field]
+    if not isinstance(document, dict):
+        return
+    specs = [(document.get(details), field) for details, field in _BODY_BUCKETS]
+    references = document.get("modelArtifactReferences")
+    specs += [(spec, "bucketName") for spec in (references if isinstance(references, list) else [])]
+    for spec, field in specs:
+        if isinstance(spec, dict) and isinstance(spec.get("namespace"), str) and isinstance(spec.get(field), str):
+            yield spec["namespace"], spec[field]
 
 
 def _references(document: Any) -> list[tuple[str, Any]]:

@@ -245,6 +245,11 @@ SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
     "data_science.verify_model_artifact_signature": lambda o, r: Call(_signature(o)),
     "data_science.change_model_artifact_signature_compartment": lambda o, r: Call(
         _signature(o), body={"compartmentId": r.compartment}),
+    "data_science.register_model_artifact_reference": lambda o, r: Call(_model(o), body={
+        "modelArtifactReferences": [{"modelArtifactReferenceType": "OSS", "namespace": NAMESPACE,
+                                     "bucketName": r.bucket, "prefix": ""}]}),
+    "data_science.restore_archived_model_artifact": lambda o, r: Call(_model(o), query={
+        "restoreModelForHoursSpecified": "1"}),
     "data_science.get_work_request": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
     "data_science.list_work_request_errors": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
     "data_science.list_work_request_logs": lambda o, r: Call({"work_request_id": o.ids["work_request"]}),
@@ -263,7 +268,9 @@ SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
     "object_storage.create_bucket": lambda o, r: Call({"namespace": NAMESPACE}, body={
         "name": f"new-{uuid.uuid4().hex[:8]}", "compartmentId": o.compartment}),
     "object_storage.get_bucket": lambda o, r: Call(_bucket(o)),
+    "object_storage.update_bucket": lambda o, r: Call(_bucket(o), body={"freeformTags": {"matrix": "yes"}}),
     "object_storage.delete_bucket": lambda o, r: Call(_bucket(o)),
+    "object_storage.list_object_versions": lambda o, r: Call(_bucket(o)),
     "object_storage.list_objects": lambda o, r: Call(_bucket(o)),
     "object_storage.put_object": lambda o, r: Call({**_bucket(o), "name": "o.txt"}, body=b"overwritten"),
     "object_storage.get_object": lambda o, r: Call({**_bucket(o), "name": "o.txt"}),
@@ -662,19 +669,24 @@ CONTENT_TYPE_APPLIES_TO = {
     "object_storage.create_bucket", "object_storage.create_multipart_upload", "object_storage.commit_multipart_upload",
     "data_science.create_model_group", "data_science.update_model_group", "data_science.change_model_group_compartment",
     "data_science.create_model_group_version_history", "data_science.update_model_group_version_history",
-    "data_science.change_model_group_version_history_compartment"}
+    "data_science.change_model_group_version_history_compartment", "data_science.register_model_artifact_reference",
+    "object_storage.update_bucket", "data_science.change_project_compartment", "data_science.change_model_compartment",
+    "data_science.change_model_version_set_compartment", "model_deployment.change_model_deployment_compartment",
+    "data_science.create_model_artifact_signature", "data_science.update_model_artifact_signature",
+    "data_science.change_model_artifact_signature_compartment"}
 REFERENCE_APPLIES_TO = {
     "model_deployment.create_model_deployment", "data_science.create_model_version_set", "data_science.create_model",
     "data_science.update_model", "data_science.export_model_artifact", "data_science.import_model_artifact",
     "data_science.create_notebook_session", "data_science.create_model_group", "data_science.update_model_group",
-    "data_science.create_model_group_version_history", "data_science.update_model_group_version_history"}
+    "data_science.create_model_group_version_history", "data_science.update_model_group_version_history",
+    "data_science.register_model_artifact_reference"}
 
 
 def _placeholder(name: str) -> Tenant:
     """A user as SPECS sees one, without an emulator: ids that name their owner."""
     ids = {k: f"ocid1.placeholder.{name}.{k}" for k in ("project", "work_request", "notebook_session", "version_set",
                                                          "model", "upload", "part_etag", "deployment", "group",
-                                                         "group_history")}
+                                                         "group_history", "signature")}
     return Tenant(name, SimpleNamespace(public_key_pem=f"pem-{name}"), f"ocid1.compartment.{name}", ids)
 
 
