@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from importlib import resources
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -107,6 +108,11 @@ class ServicePack:
 
 #: Where the service-pack facts live: one data file, with the sources each came from (README.md here).
 SERVICE_PACKS_FILE = "service_packs.json"
+
+
+def python_version() -> str:
+    """This interpreter's Python as packs and runtime.yaml name it (``INFERENCE_PYTHON_VERSION``: ``3.11``)."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def load_service_packs(text: str | None = None) -> tuple[ServicePack, ...]:

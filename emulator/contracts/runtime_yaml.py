@@ -32,11 +32,26 @@ RUNTIME_FILE = "runtime.yaml"
 REQUIREMENTS_FILE = "requirements.txt"
 ARTIFACT_VERSION = "3.0"
 
+# The keys, each written once: the toolkit writes the file with these, both sides read it with them.
+ARTIFACT_VERSION_KEY = "MODEL_ARTIFACT_VERSION"
 DEPLOYMENT = "MODEL_DEPLOYMENT"
 CONDA_ENV = (DEPLOYMENT, "INFERENCE_CONDA_ENV")
+#: INFERENCE_CONDA_ENV's fields, in ADS's order: the pack's path, slug, type and Python version.
+ENV_PATH, ENV_SLUG, ENV_TYPE, ENV_PYTHON = CONDA_ENV_FIELDS = (
+    "INFERENCE_ENV_PATH", "INFERENCE_ENV_SLUG", "INFERENCE_ENV_TYPE", "INFERENCE_PYTHON_VERSION")
 INFERENCE_ENV = (DEPLOYMENT, "INFERENCE_ENV")  # Dockyard's section
 REQUIREMENTS = (*INFERENCE_ENV, "REQUIREMENTS")
+# Dockyard's INFERENCE_ENV fields beside REQUIREMENTS
+FLAVOR, MODEL_FILE, SERIALIZATION_FORMAT = "FLAVOR", "MODEL_FILE", "SERIALIZATION_FORMAT"
+REQUIREMENTS_FILE_KEY, LOADER_VALUES = "REQUIREMENTS_FILE", "LOADER_VALUES"
 PROVENANCE = ("MODEL_PROVENANCE",)
+#: MODEL_PROVENANCE's OCID and place fields, as ADS writes them.
+PROVENANCE_OCID_KEYS = ("PROJECT_OCID", "TENANCY_OCID", "TRAINING_COMPARTMENT_OCID", "TRAINING_REGION",
+                        "TRAINING_RESOURCE_OCID", "USER_OCID", "VM_IMAGE_INTERNAL_ID")
+TRAINING_CODE, ARTIFACT_DIRECTORY = "TRAINING_CODE", "ARTIFACT_DIRECTORY"
+TRAINING_CONDA_ENV = "TRAINING_CONDA_ENV"
+#: TRAINING_CONDA_ENV's fields, in the order of CONDA_ENV_FIELDS.
+TRAINING_ENV_FIELDS = ("TRAINING_ENV_PATH", "TRAINING_ENV_SLUG", "TRAINING_ENV_TYPE", "TRAINING_PYTHON_VERSION")
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 
@@ -103,8 +118,7 @@ def lists_requirements(artifact_dir: Path, data: dict[str, Any]) -> bool:
 def conda_pack(data: dict[str, Any]) -> PackRef:
     """The conda pack ``INFERENCE_CONDA_ENV`` names (falsy when it names none)."""
     env = section(data, CONDA_ENV)
-    return PackRef(*(str(env.get(k) or "").strip() for k in ("INFERENCE_ENV_PATH", "INFERENCE_ENV_SLUG",
-                                                              "INFERENCE_ENV_TYPE", "INFERENCE_PYTHON_VERSION")))
+    return PackRef(*(str(env.get(k) or "").strip() for k in CONDA_ENV_FIELDS))
 
 
 def environment(artifact_dir: Path, packs: PackLookup, data: dict[str, Any] | None = None) -> list[str]:

@@ -172,10 +172,10 @@ def _runtime_checks(artifact_dir: Path) -> tuple[list[CheckResult], dict | None]
         return [CheckResult("runtime_yaml", False, f"runtime.yaml cannot be read: {exc.message}")] + [
             CheckResult(k, None, "not tested: runtime.yaml cannot be read") for k in later], None
     env = runtime_yaml.section(data, runtime_yaml.CONDA_ENV)
-    version = str(data.get("MODEL_ARTIFACT_VERSION", ""))
+    version = str(data.get(runtime_yaml.ARTIFACT_VERSION_KEY, ""))
     expected = runtime_yaml.ARTIFACT_VERSION
-    python = str(env.get("INFERENCE_PYTHON_VERSION") or "")
-    env_path = str(env.get("INFERENCE_ENV_PATH") or "")
+    python = str(env.get(runtime_yaml.ENV_PYTHON) or "")
+    env_path = str(env.get(runtime_yaml.ENV_PATH) or "")
     return [
         CheckResult("runtime_yaml", True),
         CheckResult("runtime_version", version == expected,
@@ -230,7 +230,8 @@ def _flavor_loaded(runtime: dict | None) -> bool:
     """runtime.yaml says how Dockyard wrote the model file (flavor and format), so the file can be
     loaded as written; otherwise (ADS, hand-written, serialize=False) only score.py knows."""
     ours = runtime_yaml.section(runtime or {}, runtime_yaml.INFERENCE_ENV)
-    return bool(ours.get("FLAVOR") and ours.get("MODEL_FILE") and ours.get("SERIALIZATION_FORMAT") != "customized")
+    return bool(ours.get(runtime_yaml.FLAVOR) and ours.get(runtime_yaml.MODEL_FILE)
+                and ours.get(runtime_yaml.SERIALIZATION_FORMAT) != "customized")
 
 
 def _schema_prediction(prediction: Any, artifact_dir: Path, rows: int) -> CheckResult:
@@ -263,7 +264,7 @@ def _dynamic_checks(artifact_dir: Path, runtime: dict | None, static: dict[str, 
     results: dict[str, CheckResult] = {}
     score_ok = all(static[k].success for k in ("score_syntax", "score_load_model", "score_predict", "score_predict_arg"))
     if _flavor_loaded(runtime):
-        name = str(runtime_yaml.section(runtime, runtime_yaml.INFERENCE_ENV)["MODEL_FILE"])
+        name = str(runtime_yaml.section(runtime, runtime_yaml.INFERENCE_ENV)[runtime_yaml.MODEL_FILE])
         if not (artifact_dir / name).exists():
             results["model_file"] = CheckResult("model_file", False, f"the model file {name} is not in the artifact")
         else:
@@ -322,9 +323,9 @@ def _loader_job(runtime: dict, model_file: str) -> dict | None:
     from toolkit.model.flavor import loader_template_for
 
     ours = runtime_yaml.section(runtime, runtime_yaml.INFERENCE_ENV)
-    serialization_format = str(ours.get("SERIALIZATION_FORMAT") or "")
+    serialization_format = str(ours.get(runtime_yaml.SERIALIZATION_FORMAT) or "")
     try:
-        source = render_loader(loader_template_for(str(ours["FLAVOR"]), serialization_format), _LoaderValues(ours))
+        source = render_loader(loader_template_for(str(ours[runtime_yaml.FLAVOR]), serialization_format), _LoaderValues(ours))
     except (FileNotFoundError, KeyError):
         return None
     return {"loader_source": source, "model_file": model_file, "serialization_format": serialization_format}
@@ -350,7 +351,7 @@ class _LoaderValues(dict):
 
     def __init__(self, ours: dict) -> None:
         defaults = {"model_class": "Booster", "architecture_file": "model_architecture.pkl", "task": ""}
-        super().__init__({**defaults, **{k.lower(): str(v) for k, v in (ours.get("LOADER_VALUES") or {}).items()}})
+        super().__init__({**defaults, **{k.lower(): str(v) for k, v in (ours.get(runtime_yaml.LOADER_VALUES) or {}).items()}})
 
 
 def introspect(artifact_dir: Path, *, sample: Any = None, timeout: float = 600.0) -> IntrospectionResult:

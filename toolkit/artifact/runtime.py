@@ -8,7 +8,6 @@ requirements are also written as plain ``requirements.txt``.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,9 @@ from typing import Any
 import yaml
 
 from emulator.contracts import runtime_yaml as contract
+from emulator.contracts.conda_packs import python_version
 from emulator.contracts.runtime_yaml import ARTIFACT_VERSION, REQUIREMENTS_FILE, RUNTIME_FILE
 from toolkit.artifact.errors import RuntimeInfoError
-
-
-def python_version() -> str:
-    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 @dataclass
@@ -44,25 +40,18 @@ class CondaEnv:
     def from_argument(cls, env: str | None, python: str | None, *, ignore_conda_error: bool = False,
                       auth: Any = None) -> "CondaEnv":
         """From ADS's ``inference_conda_env`` argument: a service pack slug, an ``oci://`` pack path, or
-        nothing (Dockyard's own environment). Slugs and paths are resolved as ADS does, through the
-        service-pack index or the pack's manifest on Object Storage (the emulator's, with the local
-        profile); ``ignore_conda_error=True`` records what was given when that fails."""
+        nothing (Dockyard's own environment). Resolving a slug or path asks Object Storage, which is the
+        catalog client's job (``toolkit.catalog.conda_packs.resolve_argument``), not this record's: the
+        import is one way, and callers that resolve themselves build ``CondaEnv(*fields)``."""
         if not env:
             return cls.default(python)
-        from emulator.contracts.conda_packs import SERVICE_TYPE, CondaPackError
-        from toolkit.catalog.conda_packs import resolve
+        from toolkit.catalog.conda_packs import resolve_argument
 
-        try:
-            path, slug, kind, pack_python = resolve(env, auth)
-        except CondaPackError as exc:
-            if not ignore_conda_error:
-                raise RuntimeInfoError(f"inference_conda_env={env!r}: {exc.message}",
-                                       hint=f"{exc.hint} Or pass ignore_conda_error=True to record it "
-                                       "as given, unresolved.") from None
-            if env.startswith("oci://"):
-                return cls(env, env.rstrip("/").rsplit("/", 1)[-1], "published", python or python_version())
-            return cls("", env, SERVICE_TYPE, python or python_version())
-        return cls(path, slug, kind, python or pack_python or python_version())
+        return cls(*resolve_argument(env, python, ignore_conda_error=ignore_conda_error, auth=auth))
+
+    def fields(self) -> tuple[str, str, str, str]:
+        """The four fields in runtime.yaml's order (``runtime_yaml.CONDA_ENV_FIELDS``)."""
+        return self.path, self.slug, self.type, self.python_version
 
 
 @dataclass
@@ -78,35 +67,25 @@ class RuntimeInfo:
     artifact_version: str = ARTIFACT_VERSION
 
     def to_dict(self) -> dict:
-        env = self.inference_env
         training = self.training_env or CondaEnv("", "", "", "")
         return {
-            "MODEL_ARTIFACT_VERSION": self.artifact_version,
-            "MODEL_DEPLOYMENT": {
-                "INFERENCE_CONDA_ENV": {
-                    "INFERENCE_ENV_PATH": env.path,
-                    "INFERENCE_ENV_SLUG": env.slug,
-                    "INFERENCE_ENV_TYPE": env.type,
-                    "INFERENCE_PYTHON_VERSION": env.python_version,
-                },
-                "INFERENCE_ENV": {
-                    "FLAVOR": self.flavor,
-                    "MODEL_FILE": self.model_file,
-                    "SERIALIZATION_FORMAT": self.serialization_format,
-                    "REQUIREMENTS": list(self.requirements),
-                    "REQUIREMENTS_FILE": REQUIREMENTS_FILE,
-                    "LOADER_VALUES": {k.upper(): v for k, v in self.loader_values.items()},
+            contract.ARTIFACT_VERSION_KEY: self.artifact_version,
+            contract.DEPLOYMENT: {
+                contract.CONDA_ENV[-1]: dict(zip(contract.CONDA_ENV_FIELDS, self.inference_env.fields())),
+                contract.INFERENCE_ENV[-1]: {
+                    contract.FLAVOR: self.flavor,
+                    contract.MODEL_FILE: self.model_file,
+                    contract.SERIALIZATION_FORMAT: self.serialization_format,
+                    contract.REQUIREMENTS[-1]: list(self.requirements),
+                    contract.REQUIREMENTS_FILE_KEY: REQUIREMENTS_FILE,
+                    contract.LOADER_VALUES: {k.upper(): v for k, v in self.loader_values.items()},
                 },
             },
-            "MODEL_PROVENANCE": {
-                **{k: self.provenance.get(k, "") for k in _OCID_KEYS},
-                "TRAINING_CODE": {"ARTIFACT_DIRECTORY": "", **self.provenance.get("TRAINING_CODE", {})},
-                "TRAINING_CONDA_ENV": {
-                    "TRAINING_ENV_PATH": training.path,
-                    "TRAINING_ENV_SLUG": training.slug,
-                    "TRAINING_ENV_TYPE": training.type,
-                    "TRAINING_PYTHON_VERSION": training.python_version,
-                },
+            contract.PROVENANCE[-1]: {
+                **{k: self.provenance.get(k, "") for k in contract.PROVENANCE_OCID_KEYS},
+                contract.TRAINING_CODE: {contract.ARTIFACT_DIRECTORY: "",
+                                         **self.provenance.get(contract.TRAINING_CODE, {})},
+                contract.TRAINING_CONDA_ENV: dict(zip(contract.TRAINING_ENV_FIELDS, training.fields())),
             },
         }
 
@@ -123,39 +102,18 @@ class RuntimeInfo:
         conda = contract.section(data, contract.CONDA_ENV)
         ours = contract.section(data, contract.INFERENCE_ENV)
         provenance = contract.section(data, contract.PROVENANCE)
-        training = provenance.get("TRAINING_CONDA_ENV") or {}
+        training = provenance.get(contract.TRAINING_CONDA_ENV) or {}
         return cls(
-            inference_env=CondaEnv(
-                str(conda.get("INFERENCE_ENV_PATH") or ""),
-                str(conda.get("INFERENCE_ENV_SLUG") or ""),
-                str(conda.get("INFERENCE_ENV_TYPE") or ""),
-                str(conda.get("INFERENCE_PYTHON_VERSION") or ""),
-            ),
-            flavor=str(ours.get("FLAVOR") or ""),
-            model_file=str(ours.get("MODEL_FILE") or ""),
-            serialization_format=str(ours.get("SERIALIZATION_FORMAT") or ""),
+            inference_env=CondaEnv(*(str(conda.get(k) or "") for k in contract.CONDA_ENV_FIELDS)),
+            flavor=str(ours.get(contract.FLAVOR) or ""),
+            model_file=str(ours.get(contract.MODEL_FILE) or ""),
+            serialization_format=str(ours.get(contract.SERIALIZATION_FORMAT) or ""),
             requirements=contract.requirements(artifact_dir, data),
-            training_env=CondaEnv(
-                str(training.get("TRAINING_ENV_PATH") or ""),
-                str(training.get("TRAINING_ENV_SLUG") or ""),
-                str(training.get("TRAINING_ENV_TYPE") or ""),
-                str(training.get("TRAINING_PYTHON_VERSION") or ""),
-            ),
-            provenance={k: v for k, v in provenance.items() if k != "TRAINING_CONDA_ENV"},
-            artifact_version=str(data.get("MODEL_ARTIFACT_VERSION", "")),
-            loader_values={str(k).lower(): str(v) for k, v in (ours.get("LOADER_VALUES") or {}).items()},
+            training_env=CondaEnv(*(str(training.get(k) or "") for k in contract.TRAINING_ENV_FIELDS)),
+            provenance={k: v for k, v in provenance.items() if k != contract.TRAINING_CONDA_ENV},
+            artifact_version=str(data.get(contract.ARTIFACT_VERSION_KEY, "")),
+            loader_values={str(k).lower(): str(v) for k, v in (ours.get(contract.LOADER_VALUES) or {}).items()},
         )
-
-
-_OCID_KEYS = (
-    "PROJECT_OCID",
-    "TENANCY_OCID",
-    "TRAINING_COMPARTMENT_OCID",
-    "TRAINING_REGION",
-    "TRAINING_RESOURCE_OCID",
-    "USER_OCID",
-    "VM_IMAGE_INTERNAL_ID",
-)
 
 
 def read_yaml(artifact_dir: Path) -> dict:

@@ -15,6 +15,7 @@ import oci
 
 from emulator.contracts import conda_packs as contract
 from emulator.contracts.runtime_yaml import read_requirements_file
+from toolkit.artifact.errors import RuntimeInfoError
 from toolkit.catalog.session import CatalogSession, connect
 from toolkit.profiles import ProfileError
 
@@ -77,19 +78,35 @@ def resolve(env: str, auth: Any = None, profile: str | None = None) -> tuple[str
                                       "ignore_conda_error=True to record the environment unresolved.") from None
 
 
+def resolve_argument(env: str, python: str | None, *, ignore_conda_error: bool = False,
+                     auth: Any = None) -> tuple[str, str, str, str]:
+    """ADS's ``inference_conda_env`` argument (a service pack slug or an ``oci://`` pack path) as the
+    four fields runtime.yaml records, resolved as ADS does (:func:`resolve`); ``python`` wins over the
+    pack's. ``ignore_conda_error=True`` records what was given when resolution fails."""
+    try:
+        path, slug, kind, pack_python = resolve(env, auth)
+    except contract.CondaPackError as exc:
+        if not ignore_conda_error:
+            raise RuntimeInfoError(f"inference_conda_env={env!r}: {exc.message}",
+                                   hint=f"{exc.hint} Or pass ignore_conda_error=True to record it "
+                                   "as given, unresolved.") from None
+        if env.startswith("oci://"):
+            return env, env.rstrip("/").rsplit("/", 1)[-1], contract.PUBLISHED_TYPE, python or contract.python_version()
+        return "", env, contract.SERVICE_TYPE, python or contract.python_version()
+    return path, slug, kind, python or pack_python or contract.python_version()
+
+
 def publish(slug: str, requirements_file: str | Path, name: str | None = None, version: str = "1.0",
             python: str | None = None, bucket: str = contract.DEFAULT_PUBLISH_BUCKET, namespace: str | None = None,
             auth: Any = None, profile: str | None = None) -> PackInfo:
     """Register a published pack that stands for ``requirements_file``, where ``odsc conda publish``
     would put it: ``oci://<bucket>@<namespace>/conda_environments/cpu/<name>/<version>/<slug>``."""
-    from toolkit.artifact.runtime import python_version
-
     session = connect(auth, profile)
     storage = session.clients.object_storage
     requirements = read_requirements_file(Path(requirements_file))
     namespace = namespace or storage.get_namespace().data
     name = name or slug
-    python = python or python_version()
+    python = python or contract.python_version()
     object_name = contract.published_object_name(slug, name, version)
     path = f"oci://{bucket}@{namespace}/{object_name}"
     manifest = contract.published_manifest(slug, name, version, python, path)

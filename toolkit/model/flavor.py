@@ -136,8 +136,6 @@ class Flavor:
         (``prepare(as_onnx=True)``, or an artifact whose runtime.yaml says ``onnx``)."""
         if serialization_format != ONNX or self.name in ONNX_NATIVE_FLAVORS:
             return self
-        from toolkit.model.frameworks.onnx import OnnxExport
-
         return OnnxExport(self, **options)
 
     def native(self) -> "Flavor":
@@ -197,3 +195,91 @@ def distributions_of(obj: Any) -> list[str]:
 def json_safe(value: Any) -> Any:
     """Round-trip through JSON, rendering what JSON cannot hold (objects, NaN types) as text."""
     return json.loads(json.dumps(value, default=repr))
+
+
+# -- the ONNX export of any flavor -------------------------------------------------------------------
+# prepare(as_onnx=True) writes model.onnx, served by onnxruntime. ``OnnxExport`` wraps the framework's
+# own flavor: the taxonomy (Framework, Algorithm, Hyperparameters...) stays the framework's, while the
+# model file, its loader and the deployment's requirements become ONNX's, so an sklearn model exported
+# to ONNX deploys without scikit-learn. Loading and predicting here execute the very loader snippet
+# score.py serves (``loader_onnx.tmpl``), so a local prediction is the deployment's. It lives beside
+# ``Flavor`` because ``Flavor.for_format`` makes it: one module, no import circle.
+
+MODEL_FILE = "model.onnx"
+LOADER = "loader_onnx.tmpl"
+
+
+class OnnxExport(Flavor):
+    """The ONNX form of a framework flavor (same name in runtime.yaml, format ``onnx``)."""
+
+    loader_template = LOADER
+    base_distributions = ("numpy", "pandas", "onnxruntime")
+
+    def __init__(self, native: Flavor, initial_types: Any = None, sample: Any = None, convert: bool = False) -> None:
+        super().__init__(**native.options)
+        if convert and type(native).to_onnx is Flavor.to_onnx:
+            native.to_onnx(None, None, None)  # raises: this framework has no converter (nothing written yet)
+        self._native = native
+        self.initial_types = initial_types
+        self.sample = sample
+        self.name = native.name
+        self.framework = native.framework
+        self.framework_distribution = native.framework_distribution
+
+    def native(self) -> Flavor:
+        return self._native
+
+    # -- serialization -------------------------------------------------------------------------
+    def serialization_format(self, estimator: Any) -> str:
+        return ONNX
+
+    def model_file_name(self, estimator: Any) -> str:
+        return MODEL_FILE
+
+    def serialize(self, estimator: Any, path: Path) -> None:
+        if _is_session(estimator):
+            raise NotImplementedError(
+                "This model was loaded from model.onnx as an onnxruntime session, which cannot be written "
+                "back; copy the artifact's model.onnx instead, or prepare the framework model.")
+        proto = estimator if _is_proto(estimator) else self._native.to_onnx(estimator, self.initial_types,
+                                                                            self.sample)
+        Path(path).write_bytes(proto.SerializeToString())
+
+    def load(self, path: Path, info: Any) -> Any:
+        return served(LOADER)["_load_model_file"](str(path))
+
+    def local_predict(self, estimator: Any, X: Any) -> Any:
+        if _is_session(estimator):
+            return served(LOADER)["_predict"](estimator, X)
+        return self._native.local_predict(estimator, X)
+
+    # -- environment and taxonomy: onnxruntime serves it; the framework describes it -------------
+    def requirement_distributions(self, estimator: Any) -> list[str]:
+        return list(self.base_distributions)
+
+    def framework_version(self) -> str | None:
+        return self._native.framework_version()
+
+    def algorithm(self, estimator: Any) -> str | None:
+        return "onnx" if _is_session(estimator) else self._native.algorithm(estimator)
+
+    def hyperparameters(self, estimator: Any) -> dict | None:
+        return None if _is_session(estimator) else self._native.hyperparameters(estimator)
+
+    def use_case(self, estimator: Any) -> str | None:
+        return None if _is_session(estimator) else self._native.use_case(estimator)
+
+
+def served(loader_template: str, values: dict[str, str] | None = None) -> dict[str, Any]:
+    """The functions of a served loader snippet (see ``toolkit.artifact.scorefile.loader_functions``)."""
+    from toolkit.artifact.scorefile import loader_functions
+
+    return loader_functions(loader_template, values or {}, serialization_format=ONNX)
+
+
+def _is_session(estimator: Any) -> bool:
+    return type(estimator).__name__ == "InferenceSession" and type(estimator).__module__.startswith("onnxruntime")
+
+
+def _is_proto(estimator: Any) -> bool:
+    return type(estimator).__name__ == "ModelProto" and type(estimator).__module__.startswith("onnx")
