@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 import traceback
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -53,6 +55,10 @@ _RESET_WAIT = 300.0  # seconds reset() lets a running operation (an image build)
 _HEALTH_EVERY = 2.0  # seconds between two health checks of an instance
 _HEALTH_FAILURES = 3  # consecutive failed health checks that eject an instance (never the last one)
 _DRAIN_SECONDS = 30.0  # how long an instance taken out of rotation may finish its calls in flight
+# Test-only: "<window>:<flag file>" holds this process inside a deployment operation's crash window,
+# after writing <flag file>, so a test can kill -9 it there. Windows: "started" (the new servers answer
+# /health but no record names them yet) and "stopping" (the servers left the routing table, still run).
+PAUSE_ENV = "DOCKYARD_TEST_PAUSE_IN_DEPLOYMENT_WINDOW"
 
 
 def attach(app: Flask, service: "DeploymentService") -> None:
@@ -242,6 +248,7 @@ class DeploymentService:
         spec = self._spec(record, artifact_dir)
         with self._deployment_lock(deployment_id):
             handles = self._start_instances(runtime, spec, list(range(count)), sink, fresh=True)
+            _pause_if_asked("started")
             sink.progress(95, "model server healthy at " + ", ".join(h.url for h in handles))
             self.router.set(deployment_id, record["compartmentId"], str(spec.log_dir), handles)
             record = self.get(deployment_id)
@@ -284,6 +291,7 @@ class DeploymentService:
             self.scaler.forget(deployment_id)
             route = self.router.drop(deployment_id)
             handles = [i.handle for i in route.instances] if route else _stored_handles(record)
+            _pause_if_asked("stopping")
             for handle in handles:
                 sink(f"stopping the model server ({handle.runtime}, {handle.ref})")
             self._stop_all(handles)
@@ -368,6 +376,10 @@ class DeploymentService:
 
     def _resume_one(self, record: dict[str, Any]) -> None:
         deployment_id = record["id"]
+        work = self._unfinished_work(deployment_id) if record["lifecycleState"] in BUSY_DEPLOYMENT_STATES else None
+        if work is not None and work["operationType"] in self._resumable():
+            self._finish_interrupted(work, deployment_id)
+            return
         if record["lifecycleState"] == DELETING:
             self._bring_down(record, self._sink(None, deployment_id))
             self._set(self.get(deployment_id), DELETED, "Deleted")
@@ -394,6 +406,27 @@ class DeploymentService:
         self._store_instances(record, handles)
         self.scaler.track(record)
         self._ensure_monitor()
+
+    def _resumable(self) -> dict[str, tuple[Callable[[dict, "_Sink"], None], str]]:
+        """What an operation the emulator was killed in does again at the next start, and its final state.
+        Going up restarts: the servers a record names are stopped (a runtime clears unnamed leftovers
+        of a fresh start), then the deployment comes up with the configuration it was asked for."""
+        return {"MODEL_DEPLOYMENT_CREATE": (self._restart, ACTIVE), "MODEL_DEPLOYMENT_ACTIVATE": (self._restart, ACTIVE),
+                "MODEL_DEPLOYMENT_UPDATE": (self._restart, ACTIVE),
+                "MODEL_DEPLOYMENT_DEACTIVATE": (self._bring_down, INACTIVE),
+                "MODEL_DEPLOYMENT_DELETE": (self._bring_down, DELETED)}
+
+    def _unfinished_work(self, deployment_id: str) -> dict[str, Any] | None:
+        """The work request of the deployment that never ended (ACCEPTED or IN_PROGRESS), if any."""
+        pending = self.db.list(wr.KIND, {"status": ["ACCEPTED", "IN_PROGRESS"]}).items
+        return next((w for w in pending if any(r.get("identifier") == deployment_id for r in w["resources"])), None)
+
+    def _finish_interrupted(self, work: dict[str, Any], deployment_id: str) -> None:
+        """Run an operation killed half-way again under its own work request, as OCI's control plane
+        finishes the work it accepted: the work request ends and the deployment leaves its busy state."""
+        step, final_state = self._resumable()[work["operationType"]]
+        self._sink(work["id"], deployment_id)("the emulator stopped during this operation; running it again")
+        self._run_operation(work["id"], deployment_id, step, final_state)
 
     def shutdown(self) -> None:
         """On emulator stop: every model server stops, containers included (no port stays published
@@ -689,6 +722,16 @@ class DeploymentService:
     def _save(self, record: dict[str, Any]) -> None:
         record["_etag"] = new_etag()
         self.db.update(KIND, record["id"], record)
+
+
+def _pause_if_asked(window: str) -> None:
+    """Test-only (PAUSE_ENV): hold this process in ``window`` until the test kills it; no-op when unset."""
+    asked, _, flag = os.environ.get(PAUSE_ENV, "").partition(":")
+    if asked != window:
+        return
+    Path(flag).write_text(str(os.getpid()))
+    while True:
+        time.sleep(60)
 
 
 class _Sink:

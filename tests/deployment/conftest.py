@@ -57,6 +57,22 @@ def _toolkit_uses_the_deployment_emulator(request: pytest.FixtureRequest) -> Ite
         yield
 
 
+@pytest.fixture
+def daemon_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A home of its own whose emulator runs detached (a real process a test may stop or kill), found
+    by the toolkit's local profile through the home; stopped, its containers removed, afterwards."""
+    from emulator import daemon
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("DOCKYARD_HOME", str(home))
+    monkeypatch.setenv("DOCKYARD_PROFILE", "local")
+    monkeypatch.delenv("DOCKYARD_ENDPOINT", raising=False)
+    monkeypatch.delenv("DOCKYARD_RUNTIME", raising=False)
+    yield home
+    daemon.stop(home)
+    _remove_containers(home)
+
+
 def _remove_containers(home: Path) -> None:
     from emulator.runtimes import docker_problem
 

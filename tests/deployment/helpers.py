@@ -117,6 +117,31 @@ def wait_state(deployment: Any, states: tuple[str, ...], timeout: float = 30) ->
     raise AssertionError(f"{deployment} never reached {states}")
 
 
+def predict_when_back(deployment_id: str, timeout: float = 120) -> dict:
+    """The deployment's answer to ``[[1]]`` once its server is back (an emulator that starts brings
+    deployments up in the background)."""
+    from toolkit.deployment import ModelDeployment
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return ModelDeployment.from_id(deployment_id).predict(json_input={"data": [[1]]})
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def containers_of(home: Path) -> list:
+    """Every Docker container (running or not) of the deployments of the emulator serving ``home``."""
+    import docker
+
+    from emulator.runtimes.container import LABEL_HOME, DockerRuntime
+
+    label = f"{LABEL_HOME}={DockerRuntime(home).home_label}"
+    return docker.from_env().containers.list(all=True, filters={"label": label})
+
+
 BYOC_SERVER = '''
 import json, os, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

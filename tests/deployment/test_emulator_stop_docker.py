@@ -8,12 +8,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from emulator import daemon
-from emulator.runtimes.container import LABEL_HOME, DockerRuntime
 from tests.deployment import helpers
 from toolkit.deployment import ModelDeployment, deploy_model
 
@@ -29,54 +27,23 @@ def _dockyard(home, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
-def _containers(home) -> list:
-    import docker
-
-    label = f"{LABEL_HOME}={DockerRuntime(home).home_label}"
-    return docker.from_env().containers.list(all=True, filters={"label": label})
-
-
-def _predicts(deployment_id: str, timeout: float = 120) -> dict:
-    """The deployment's answer once its server is back (the emulator brings it up in the background)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return ModelDeployment.from_id(deployment_id).predict(json_input={"data": [[1]]})
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
-@pytest.fixture
-def daemon_home(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    monkeypatch.setenv("DOCKYARD_HOME", str(home))
-    monkeypatch.setenv("DOCKYARD_PROFILE", "local")
-    monkeypatch.delenv("DOCKYARD_ENDPOINT", raising=False)
-    monkeypatch.delenv("DOCKYARD_RUNTIME", raising=False)
-    yield home
-    daemon.stop(home)
-    DockerRuntime(home).remove_all()
-
-
 def test_stop_leaves_no_container_and_start_brings_the_deployment_back(daemon_home, tmp_path):
     _dockyard(daemon_home, "emulator", "start", "--detach")
     model_id = helpers.save_to_catalog(helpers.pickle_artifact(tmp_path / "artifact"))
     deployment = deploy_model(model_id, runtime="docker", show_progress=False)
-    (container,) = _containers(daemon_home)
+    (container,) = helpers.containers_of(daemon_home)
     assert container.status == "running" and container.ports
 
     stopped = _dockyard(daemon_home, "emulator", "stop")
 
     assert "stopped the emulator" in stopped.stdout
-    assert _containers(daemon_home) == []
+    assert helpers.containers_of(daemon_home) == []
     _dockyard(daemon_home, "emulator", "start", "--detach")
-    assert _predicts(deployment.id) == {"prediction": [101]}
+    assert helpers.predict_when_back(deployment.id) == {"prediction": [101]}
     assert ModelDeployment.from_id(deployment.id).lifecycle_state == "ACTIVE"
-    assert [c.status for c in _containers(daemon_home)] == ["running"]
+    assert [c.status for c in helpers.containers_of(daemon_home)] == ["running"]
     _dockyard(daemon_home, "emulator", "stop")
-    assert _containers(daemon_home) == []
+    assert helpers.containers_of(daemon_home) == []
 
 
 def test_stop_removes_the_containers_of_an_emulator_that_was_killed(daemon_home, tmp_path):
@@ -84,9 +51,9 @@ def test_stop_removes_the_containers_of_an_emulator_that_was_killed(daemon_home,
     model_id = helpers.save_to_catalog(helpers.pickle_artifact(tmp_path / "artifact"))
     deploy_model(model_id, runtime="docker", show_progress=False)
     os.kill(daemon.status(daemon_home)["pid"], signal.SIGKILL)
-    assert len(_containers(daemon_home)) == 1  # a crash cannot clean up
+    assert len(helpers.containers_of(daemon_home)) == 1  # a crash cannot clean up
 
     stopped = _dockyard(daemon_home, "emulator", "stop")
 
     assert "no emulator was running" in stopped.stdout
-    assert _containers(daemon_home) == []
+    assert helpers.containers_of(daemon_home) == []
