@@ -71,9 +71,10 @@ quickstart-llm: $(STAMP)
 test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP)
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
 
-# Unit tests only: no Docker, no servers started by hand.
+# The inner loop: no Docker, no long framework or LLM environments, no browser, no ADS venv (their
+# markers); every other test, real emulators on loopback included.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -ra -m "not docker and not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -ra -m "not docker and not slow and not browser and not ads" $(PYTEST_ARGS)
 
 # Start a Docker engine and build the offline base image and its Java variant for pyspark
 # environments (Debian/Ubuntu hosts; needs root).

@@ -25,6 +25,7 @@ import pytest
 from tests import skip_policy
 from toolkit.testing import network_guard
 
+_ADS_TESTS = Path(__file__).resolve().parent / "ads"
 _GUARD_LOG = Path(tempfile.gettempdir()) / f"dockyard-network-guard-{os.getpid()}.log"
 _guard_offset = 0  # how far the children's log has been read
 _seen_in_process = 0  # how many of this process's violations have been reported
@@ -41,6 +42,14 @@ def pytest_configure(config: pytest.Config) -> None:
         _GUARD_LOG.unlink(missing_ok=True)
         network_guard.install(_GUARD_LOG)
         os.environ.update(network_guard.child_env(dict(os.environ), _GUARD_LOG))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under ``tests/ads`` runs ADS's own interpreter: marked ``ads``, so ``make test-fast``
+    (``-m "not ads ..."``) leaves it out; the few ADS tests elsewhere carry the marker themselves."""
+    for item in items:
+        if _ADS_TESTS in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.ads)
 
 
 def guarded(env: dict[str, str]) -> dict[str, str]:

@@ -15,6 +15,8 @@ from tests.ads.conftest import ads_python
 from tests.conftest import guarded
 from toolkit.catalog.session import connect
 
+pytestmark = pytest.mark.ads
+
 SCRIPT = Path(__file__).with_name("llm_clients") / "langchain_and_ads.py"
 
 

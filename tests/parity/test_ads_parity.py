@@ -27,6 +27,7 @@ def ads_surface() -> dict:
     return report.dump_ads(python)
 
 
+@pytest.mark.ads
 def test_every_ads_name_and_parameter_is_in_the_toolkit_or_justified(ads_surface, capsys):
     toolkit = report.dump_toolkit()
     parity = report.compare(ads_surface, toolkit)
@@ -38,6 +39,7 @@ def test_every_ads_name_and_parameter_is_in_the_toolkit_or_justified(ads_surface
     assert not stale, "differences.yaml entries that no longer match a gap: " + ", ".join(d.gap for d in stale)
 
 
+@pytest.mark.ads
 def test_the_dump_sees_what_it_should(ads_surface):
     """The measurement itself: ADS's documented **kwargs count, and a toolkit name swallowed by **kwargs does not."""
     assert "environment_variables" in ads_surface["GenericModel.deploy"]["params"]  # from deploy()'s docstring
