@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from oci.data_science.models import BackupOperationDetails as _BackupOperation
+from oci.data_science.models import BackupSetting as _BackupSetting
+
 from emulator.data_science import projects, records, retention, version_sets
 from emulator.data_science.errors import model_not_found, not_active, version_label_taken
 from emulator.data_science.validation import check_metadata_size, check_schema, normalize_metadata
@@ -19,6 +22,29 @@ UPDATABLE = ("displayName", "description", "freeformTags", "definedTags", "reten
 SUMMARY = ("compartmentId", "projectId", "id", "displayName", "createdBy", "timeCreated", "lifecycleState",
            "lifecycleDetails", "modelVersionSetId", "modelVersionSetName", "versionId", "versionLabel",
            "category", "isModelByReference", "freeformTags", "definedTags")
+
+
+# lifecycleDetails of a model in each state it can be put in by a call (the retention module writes its own
+# details about an archived or restored artifact, which a state change keeps)
+STATE_DETAILS = {MODEL_ACTIVE: "Model is active", MODEL_INACTIVE: "Model is inactive"}
+
+
+def backup_setting(asked: dict[str, Any] | None, region: str) -> dict[str, Any]:
+    """The model's ``backupSetting``, never null (OCI's API marks it mandatory). OCI's backup is opt-in
+    (docs: "Model Store Back Up and Retention"), so a model that asked for none answers backup disabled,
+    in its own region, notifying nobody: ADS's ``ModelBackupSetting`` defaults, the region inferred."""
+    return {"isBackupEnabled": False, "backupRegion": region,
+            "customerNotificationType": _BackupSetting.CUSTOMER_NOTIFICATION_TYPE_NONE, **(asked or {})}
+
+
+def backup_operation(setting: dict[str, Any], at: str) -> dict[str, Any] | None:
+    """``backupOperationDetails``: a model with backup enabled is backed up at once (the emulator has no
+    second region; the artifact stays on this machine). None when backup is off: no state of OCI's
+    (PENDING/FAILED/SUCCEEDED) says "not asked", and OCI documents no answer for it."""
+    if not setting.get("isBackupEnabled"):
+        return None
+    return {"backupState": _BackupOperation.BACKUP_STATE_SUCCEEDED, "timeLastBackup": at,
+            "backupStateDetails": f"Model backed up to {setting['backupRegion']} (emulated: the copy stays local)"}
 
 
 def get(db: Database, model_id: str) -> dict[str, Any]:
@@ -45,7 +71,7 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
             "displayName": body.get("displayName") or f"model{time[:19].replace(':', '')}",
             "description": body.get("description"),
             "lifecycleState": MODEL_ACTIVE,
-            "lifecycleDetails": None,
+            "lifecycleDetails": STATE_DETAILS[MODEL_ACTIVE],
             "timeCreated": time,
             "createdBy": created_by,
             "freeformTags": body.get("freeformTags") or {},
@@ -61,10 +87,10 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
             "category": "USER",
             "isModelByReference": False,
             "retentionSetting": body.get("retentionSetting"),
-            "backupSetting": body.get("backupSetting"),
+            "backupSetting": backup_setting(body.get("backupSetting"), state.config.region),
             "retentionOperationDetails": None,
-            "backupOperationDetails": None,
         }
+        record["backupOperationDetails"] = backup_operation(record["backupSetting"], time)
         check_metadata_size(record["customMetadataList"], record["definedMetadataList"])
         _join_version_set(db, record, body.get("modelVersionSetId"), body.get("versionLabel"))
         retention.plan(record, state.config.retention_time_scale)
@@ -102,7 +128,11 @@ def update(db: Database, model_id: str, body: dict[str, Any], if_match: str | No
     with db.transaction():
         record = get(db, model_id)
         records.check_etag(record, if_match)
+        region = (record.get("backupSetting") or {}).get("backupRegion")
         records.apply(record, body, UPDATABLE)
+        if body.get("backupSetting") is not None:
+            record["backupSetting"] = backup_setting(body["backupSetting"], region)
+            record["backupOperationDetails"] = backup_operation(record["backupSetting"], now())
         for field in ("customMetadataList", "definedMetadataList"):
             if body.get(field) is not None:
                 record[field] = _keep_artifact_flags(record[field], normalize_metadata(body[field], field))
@@ -133,6 +163,8 @@ def set_state(db: Database, model_id: str, target: str, if_match: str | None) ->
         if record["lifecycleState"] != source:
             raise incorrect_state(f"Model {model_id} is {record['lifecycleState']}; it must be {source} to become {target}.")
         record["lifecycleState"] = target
+        if record.get("lifecycleDetails") in (None, *STATE_DETAILS.values()):
+            record["lifecycleDetails"] = STATE_DETAILS[target]
         return records.save(db, KIND, record)
 
 

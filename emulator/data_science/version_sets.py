@@ -41,7 +41,9 @@ def create(state: EmulatorState, body: dict[str, Any], created_by: str) -> dict[
             "compartmentId": body["compartmentId"],
             "projectId": body["projectId"],
             "name": body["name"],
-            "description": body.get("description"),
+            # OCI's API marks description mandatory on the answer: a set created without one has an
+            # empty description, not a null one (inferred; the Go SDK's ModelVersionSet tags it so)
+            "description": body.get("description") or "",
             "lifecycleState": VERSION_SET_ACTIVE,
             "timeCreated": time,
             "timeUpdated": time,
