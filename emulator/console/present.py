@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from emulator.contracts.artifact_tests import RESULTS_KEY
+from emulator.model_deployment import configuration
 
 # Taxonomy keys the models table shows as columns (ADS's MetadataTaxonomyKeys).
 FRAMEWORK, USE_CASE = "Framework", "UseCaseType"
@@ -124,7 +125,7 @@ class DeploymentView:
 
 def deployment_view(record: dict[str, Any], url: str, runtime: str | None) -> DeploymentView:
     config = record.get("modelDeploymentConfigurationDetails") or {}
-    model = config.get("modelConfigurationDetails") or {}
+    model = configuration.infrastructure(record)
     env = config.get("environmentConfigurationDetails") or {}
     running = (record.get("modelDeploymentSystemData") or {}).get("currentInstanceCount", 0)
     environment = env.get("environmentConfigurationType") or "DEFAULT"
@@ -132,7 +133,7 @@ def deployment_view(record: dict[str, Any], url: str, runtime: str | None) -> De
         environment += f" ({env['image']})"
     return DeploymentView(record, url, runtime or "", f"{running} of {_wanted(model)} running",
                           str((model.get("instanceConfiguration") or {}).get("instanceShapeName") or ""),
-                          str(model.get("modelId") or ""), environment)
+                          str(configuration.model_id(record) or ""), environment)
 
 
 def _wanted(model: dict[str, Any]) -> int:

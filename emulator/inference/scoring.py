@@ -123,6 +123,7 @@ class ScoreModule:
     """score.py as one server process holds it: imported and loaded once, then called per request."""
 
     model_dir: Path
+    module_name: str = "score"  # a model group's server loads one score.py per member, each its own module
     module: ModuleType | None = None
     model: Any = None
     failure: ScoreFailure | None = None
@@ -146,7 +147,7 @@ class ScoreModule:
             if self.module is not None or self.failure is not None:
                 return
             try:
-                module = import_score(self.model_dir)
+                module = import_score(self.model_dir, self.module_name)
                 self.model = load(module)
                 self.module = module
             except ScoreFailure as failure:

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import codec
+from . import codec, model_group
 from .schema import SchemaViolation, load_input_schema, validate
 from .scoring import ModelNotLoaded, ScoreFailure, ScoreModule
 from .settings import ServerSettings
@@ -41,13 +41,8 @@ def create_app(settings: ServerSettings | None = None) -> Flask:
     app = Flask("dockyard_inference")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_payload_bytes
     log = _predict_logger(settings)
-    score = ScoreModule(settings.model_dir)
-    score.load()
-    if score.error:
-        log.error("score.py failed to load from %s:\n%s", settings.model_dir, score.error)
-    else:
-        log.info("model loaded from %s", settings.model_dir)
-    schema = load_input_schema(settings.model_dir) if settings.validate_input else None
+    members = model_group.read_members(settings.model_dir)
+    served = _load(settings, log, members)
 
     @app.before_request
     def _start() -> None:
@@ -61,13 +56,18 @@ def create_app(settings: ServerSettings | None = None) -> Flask:
 
     @app.get("/health")
     def health() -> Response:
-        if score.ready:
+        score = next((s for s, _ in served.values() if not s.ready), None)
+        if score is None:
             return _json({"status": "READY"})
         # Beside OCI's error shape, the artifact's own traceback: the runtime shows it when a start fails.
         return _json({"code": "ServiceUnavailable", "message": _not_loaded(score), "traceback": score.error}, 503)
 
     @app.post("/predict")
     def predict() -> Response:
+        try:
+            score, schema = served[_member_of(members)]
+        except model_group.UnknownMember as exc:
+            return error(exc.status, exc.code, exc.message)
         if not score.ready:
             return error(503, "ServiceUnavailable", _not_loaded(score))
         data = _read_payload(settings)
@@ -87,6 +87,33 @@ def create_app(settings: ServerSettings | None = None) -> Flask:
         return error(exc.code or 500, _CODES.get(exc.code or 500, "InvalidParameter"), exc.description or exc.name)
 
     return app
+
+
+def _load(settings: ServerSettings, log: logging.Logger,
+          members: list[model_group.Member] | None) -> dict[str | None, tuple[ScoreModule, Any]]:
+    """score.py and input schema of the model, or of each member of a model group (keyed by model OCID;
+    the single model's key is None)."""
+    places = {None: Path(settings.model_dir)} if members is None else \
+        {m.model_id: m.directory(settings.model_dir) for m in members}
+    served = {}
+    for index, (key, model_dir) in enumerate(places.items()):
+        score = ScoreModule(model_dir, "score" if key is None else f"score_member_{index}")
+        score.load()
+        if score.error:
+            log.error("score.py failed to load from %s:\n%s", model_dir, score.error)
+        else:
+            log.info("model loaded from %s", model_dir)
+        served[key] = (score, load_input_schema(model_dir) if settings.validate_input else None)
+    return served
+
+
+def _member_of(members: list[model_group.Member] | None) -> str | None:
+    """The model OCID of the member the request names (None for a single model's deployment)."""
+    if members is None:
+        return None
+    headers = request.headers
+    return model_group.choose(members, headers.get(model_group.NAME_HEADER),
+                              headers.get(model_group.VERSION_HEADER)).model_id
 
 
 def error(status: int, code: str, message: str) -> Response:

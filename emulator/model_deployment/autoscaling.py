@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.contracts.deployments import DEFAULT_INSTANCE_COUNT
 from emulator.errors import invalid
-from emulator.model_deployment import metrics
+from emulator.model_deployment import configuration, metrics
 
 if TYPE_CHECKING:
     from emulator.model_deployment.service import DeploymentService
@@ -59,8 +59,7 @@ QUERY_METRICS = ("CpuUtilization", "MemoryUtilization", "PredictRequestCount", "
 
 # ------------------------------------------------------------------ the policy: counts and validation
 def scaling_policy(record: dict[str, Any]) -> dict[str, Any]:
-    model = record["modelDeploymentConfigurationDetails"].get("modelConfigurationDetails") or {}
-    return model.get("scalingPolicy") or {"policyType": FIXED_SIZE, "instanceCount": DEFAULT_INSTANCE_COUNT}
+    return configuration.infrastructure(record).get("scalingPolicy") or {"policyType": FIXED_SIZE, "instanceCount": DEFAULT_INSTANCE_COUNT}
 
 
 def initial_count(record: dict[str, Any]) -> int:

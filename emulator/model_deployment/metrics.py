@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from emulator.contracts.deployments import DEFAULT_MEMORY_GBS, DEFAULT_OCPUS
+from emulator.model_deployment import configuration
 from emulator.runtimes import ServerHandle
 from emulator.store import kinds
 
@@ -88,8 +89,7 @@ def process_group_usage(pgid: int) -> tuple[float, int] | None:
 
 def _shape(record: dict[str, Any]) -> tuple[float, float]:
     """(vCPUs, memory bytes) of an instance of the deployment's shape."""
-    model = (record.get("modelDeploymentConfigurationDetails") or {}).get("modelConfigurationDetails") or {}
-    shape = (model.get("instanceConfiguration") or {}).get("modelDeploymentInstanceShapeConfigDetails") or {}
+    shape = (configuration.infrastructure(record).get("instanceConfiguration") or {}).get("modelDeploymentInstanceShapeConfigDetails") or {}
     ocpus = float(shape.get("ocpus") or DEFAULT_OCPUS)
     memory = float(shape.get("memoryInGBs") or DEFAULT_MEMORY_GBS)
     return min(2 * ocpus, float(os.cpu_count() or 1)), memory * 1024 ** 3

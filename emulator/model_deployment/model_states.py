@@ -1,7 +1,8 @@
 """``ListModelDeploymentModelStates``: which models a deployment serves and whether each is loaded.
 
 A SINGLE_MODEL deployment serves one model, whose inference key is its display name (the name a
-caller may send as ``model-name``). The state follows the deployment's: SUCCESS while it is
+caller may send as ``model-name``); a MODEL_GROUP deployment serves its group's members under their
+inference keys. The state follows the deployment's: SUCCESS while it is
 ACTIVE, FAILED when it failed, INCONSISTENT in every other state (being created, updated, stopped),
 where OCI's answer is neither.
 """
@@ -12,7 +13,8 @@ from typing import Any, Iterator
 from oci.data_science.models import ModelDeploymentModelStateSummary as _Summary
 
 from emulator.contracts.states import ACTIVE, FAILED, NEEDS_ATTENTION
-from emulator.data_science import models
+from emulator.data_science import model_groups, models
+from emulator.model_deployment import configuration
 from emulator.store import Database
 
 SUCCESS = _Summary.STATE_SUCCESS
@@ -29,10 +31,19 @@ def model_state(deployment_state: str) -> str:
 
 
 def served_models(db: Database, deployment: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
-    """(model record, inference key) of each model the deployment serves; a MODEL_GROUP deployment's
-    members are added here by whoever serves model groups."""
-    config = (deployment.get("modelDeploymentConfigurationDetails") or {}).get("modelConfigurationDetails") or {}
-    model = db.get(models.KIND, config.get("modelId")) if config.get("modelId") else None
+    """(model record, inference key) of each model the deployment serves: a MODEL_GROUP deployment's
+    members with their group's inference keys (the display name for a member without one)."""
+    group_id = configuration.model_group_id(deployment)
+    if group_id is not None:
+        group = db.get(model_groups.KIND, group_id)
+        entries = group["memberModelEntries"]["memberModelDetails"] if group else []
+        for entry in entries:
+            model = db.get(models.KIND, entry["modelId"])
+            if model is not None:
+                yield model, entry.get("inferenceKey") or model.get("displayName") or model["id"]
+        return
+    model_id = configuration.model_id(deployment)
+    model = db.get(models.KIND, model_id) if model_id else None
     if model is not None:
         yield model, model.get("displayName") or model["id"]
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, request
+from oci.data_science.models import InstancePoolInfrastructureConfigurationDetails as _InstancePool
 
 from emulator.contracts.deployment_shapes import SHAPE_NAMES, is_accepted
 from emulator.contracts.deployments import DEFAULT_BANDWIDTH_MBPS, DEFAULT_INSTANCE_COUNT
-from emulator.data_science import models
+from emulator.contracts.states import ACTIVE
+from emulator.data_science import model_groups, models
+from emulator.data_science.errors import not_active
 from emulator.errors import invalid
-from emulator.model_deployment import autoscaling
+from emulator.model_deployment import autoscaling, configuration
 from emulator.model_deployment.service import KIND, DeploymentService, current_service
 from emulator.state import current_state
 from emulator.wire import (caller, check_etag, check_types, empty_response, json_body, list_records, list_response,
@@ -17,7 +20,8 @@ from emulator.wire import (caller, check_etag, check_types, empty_response, json
 
 bp = Blueprint("model_deployment", __name__, url_prefix="/20190101")
 
-DEPLOYMENT_TYPES = ("SINGLE_MODEL",)
+DEPLOYMENT_TYPES = (configuration.SINGLE_MODEL, configuration.MODEL_GROUP)
+INSTANCE_POOL = _InstancePool().infrastructure_type
 ENVIRONMENT_TYPES = ("DEFAULT", "OCIR_CONTAINER")
 _SORT = ("timeCreated", "displayName")
 
@@ -75,9 +79,10 @@ def update_model_deployment(deployment_id: str) -> Response:
     body = json_body()
     check_types(body, {"displayName": str, "description": str, "freeformTags": dict, "definedTags": dict,
                        "categoryLogDetails": dict, "modelDeploymentConfigurationDetails": dict})
-    model = (body.get("modelDeploymentConfigurationDetails") or {}).get("modelConfigurationDetails")
-    if isinstance(model, dict) and isinstance(model.get("instanceConfiguration"), dict):
-        _check_shape(model["instanceConfiguration"])
+    changes = body.get("modelDeploymentConfigurationDetails") or {}
+    for part in (configuration.MODEL_PART, configuration.INFRASTRUCTURE_PART):
+        if isinstance(changes.get(part), dict) and isinstance(changes[part].get("instanceConfiguration"), dict):
+            _check_shape(changes[part]["instanceConfiguration"])
     wr_id = service().update(deployment_id, body)
     return empty_response(202, {"opc-work-request-id": wr_id})
 
@@ -112,18 +117,15 @@ def _configuration(config: Any) -> dict[str, Any]:
     kind = config.get("deploymentType")
     if kind not in DEPLOYMENT_TYPES:
         raise invalid(f"deploymentType {kind!r} is not supported here; use one of {list(DEPLOYMENT_TYPES)}.")
-    model = config.get("modelConfigurationDetails")
-    if not isinstance(model, dict):
-        raise invalid("modelConfigurationDetails must be an object.")
-    model_id = require_ocid(model.get("modelId"), "modelConfigurationDetails.modelId")
-    models.get(current_state().db, model_id)  # 404 unknown, 409 deleted
-    instance = model.get("instanceConfiguration")
+    infrastructure, where = _model_group(config) if kind == configuration.MODEL_GROUP else _single_model(config)
+    instance = infrastructure.get("instanceConfiguration")
     if not isinstance(instance, dict) or not isinstance(instance.get("instanceShapeName"), str):
-        raise invalid("modelConfigurationDetails.instanceConfiguration.instanceShapeName is required.")
+        raise invalid(f"{where}.instanceConfiguration.instanceShapeName is required.")
     _check_shape(instance)
-    model.setdefault("bandwidthMbps", DEFAULT_BANDWIDTH_MBPS)
-    scaling = model.get("scalingPolicy") or {"policyType": "FIXED_SIZE", "instanceCount": DEFAULT_INSTANCE_COUNT}
-    model["scalingPolicy"] = autoscaling.validate(scaling)
+    infrastructure.setdefault("bandwidthMbps", DEFAULT_BANDWIDTH_MBPS)
+    scaling = infrastructure.get("scalingPolicy") or {"policyType": "FIXED_SIZE",
+                                                      "instanceCount": DEFAULT_INSTANCE_COUNT}
+    infrastructure["scalingPolicy"] = autoscaling.validate(scaling)
     env = config.get("environmentConfigurationDetails") or {"environmentConfigurationType": "DEFAULT"}
     if env.get("environmentConfigurationType") not in ENVIRONMENT_TYPES:
         raise invalid(f"environmentConfigurationType must be one of {list(ENVIRONMENT_TYPES)}.")
@@ -133,6 +135,37 @@ def _configuration(config: Any) -> dict[str, Any]:
         raise invalid("environmentConfigurationDetails.environmentVariables must be an object.")
     config["environmentConfigurationDetails"] = env
     return config
+
+
+def _single_model(config: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """SINGLE_MODEL: the model (404 unknown, 409 deleted) and its infrastructure, both in one part."""
+    model = config.get(configuration.MODEL_PART)
+    if not isinstance(model, dict):
+        raise invalid("modelConfigurationDetails must be an object.")
+    model_id = require_ocid(model.get("modelId"), "modelConfigurationDetails.modelId")
+    models.get(current_state().db, model_id)
+    return model, configuration.MODEL_PART
+
+
+def _model_group(config: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """MODEL_GROUP: an ACTIVE model group (404 unknown, 409 deleted or inactive) and the infrastructure
+    in ``infrastructureConfigurationDetails``. The model part ADS also sends (its modelId removed) is
+    not the SDK's group shape and is dropped."""
+    group = config.get(configuration.GROUP_PART)
+    if not isinstance(group, dict):
+        raise invalid("modelGroupConfigurationDetails must be an object.")
+    group_id = require_ocid(group.get("modelGroupId"), "modelGroupConfigurationDetails.modelGroupId")
+    record = model_groups.get(current_state().db, group_id)
+    if record["lifecycleState"] != ACTIVE:
+        raise not_active("model group", group_id, record["lifecycleState"])
+    config.pop(configuration.MODEL_PART, None)
+    infrastructure = config.get(configuration.INFRASTRUCTURE_PART)
+    if not isinstance(infrastructure, dict):
+        raise invalid("infrastructureConfigurationDetails must be an object.")
+    kind = infrastructure.setdefault("infrastructureType", INSTANCE_POOL)
+    if kind != INSTANCE_POOL:
+        raise invalid(f"infrastructureConfigurationDetails.infrastructureType must be {INSTANCE_POOL}.")
+    return infrastructure, configuration.INFRASTRUCTURE_PART
 
 
 def _check_shape(instance: dict[str, Any]) -> None:

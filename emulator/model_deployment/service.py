@@ -33,7 +33,7 @@ from emulator.contracts.states import (ACTIVE, BUSY_DEPLOYMENT_STATES, CREATING,
                                        NEEDS_ATTENTION, UPDATING)
 from emulator.data_science import work_requests as wr
 from emulator.errors import OCIError, incorrect_state, invalid, not_found
-from emulator.model_deployment import access_log, autoscaling, files
+from emulator.model_deployment import access_log, autoscaling, configuration, files, model_group_artifacts
 from emulator.model_deployment.routing import Instance, Router, eject, restore
 from emulator.object_storage import conda_packs
 from emulator.ocid import is_valid_ocid, new_ocid
@@ -235,9 +235,9 @@ class DeploymentService:
 
     def _bring_up(self, record: dict[str, Any], sink: "_Sink") -> None:
         deployment_id = record["id"]
-        model_id = _model_config(record)["modelId"]
-        artifact_dir = files.unpack_model_artifact(self.state, model_id, deployment_id)
-        sink.progress(10, f"artifact of {model_id} unpacked at {artifact_dir}")
+        served = configuration.model_group_id(record) or configuration.model_id(record)
+        artifact_dir = model_group_artifacts.unpack(self.state, record)
+        sink.progress(10, f"artifact of {served} unpacked at {artifact_dir}")
         if not _is_byoc(record):
             sink(f"environment: {environment_source(artifact_dir)}")
         name, reason = self._runtime_name(record)
@@ -342,7 +342,7 @@ class DeploymentService:
         indexes = [n for n in range(len(used) + count + 1) if n not in used][:count]
         sink(f"scaling out by {count} instance(s) ({why})")
         name = self.runtime_of(record) or self._runtime_name(record)[0]
-        artifact_dir = files.unpack_model_artifact(self.state, _model_config(record)["modelId"], record["id"])
+        artifact_dir = model_group_artifacts.unpack(self.state, record)
         handles = self._start_instances(self._runtime(name), self._spec(record, artifact_dir), indexes, sink)
         for handle in handles:
             self.router.add(record["id"], handle)
@@ -390,7 +390,7 @@ class DeploymentService:
             return
         sink = self._sink(None, deployment_id)
         try:
-            artifact_dir = files.unpack_model_artifact(self.state, _model_config(record)["modelId"], deployment_id)
+            artifact_dir = model_group_artifacts.unpack(self.state, record)
             spec = self._spec(record, artifact_dir)
             handles = [self._runtime(h.runtime).reattach(h, replace(spec, instance=int(h.details.get("instance", n)), fresh=False),
                                                           sink) for n, h in enumerate(stored)]
@@ -756,10 +756,6 @@ class _Sink:
         self.to_file(message)
         if self.wr_id:
             wr.progress(self.db, self.wr_id, percent, message)
-
-
-def _model_config(record: dict[str, Any]) -> dict[str, Any]:
-    return record["modelDeploymentConfigurationDetails"].get("modelConfigurationDetails") or {}
 
 
 def _env_config(record: dict[str, Any]) -> dict[str, Any]:
