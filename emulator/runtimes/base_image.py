@@ -37,8 +37,10 @@ from emulator.settings import (BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, OFFLINE_BASE_
 
 PULL_WAIT = 20.0  # seconds a deploy waits for a pull before letting the deployment wait for it instead
 DEBIAN_SUITE = "bookworm"  # Debian 12: python3.11, the version the deployment images serve with
-# python-is-python3: Debian's /usr/bin/python -> python3 link (python3-pip already has pip and pip3)
-DEBIAN_PACKAGES = ("python3", "python3-pip", "python3-venv", "python-is-python3")
+# python-is-python3: Debian's /usr/bin/python -> python3 link (python3-pip already has pip and pip3).
+# libgomp1: the OpenMP runtime that LightGBM's wheel links to without bundling it (OCI's conda packs
+# carry it; python:3.11-slim does not), so a LightGBM model deploys as it does in OCI.
+DEBIAN_PACKAGES = ("python3", "python3-pip", "python3-venv", "python-is-python3", "libgomp1")
 SLIM_COMMANDS = ("python", "python3", "pip", "pip3")  # what python:3.11-slim answers to on PATH
 PEP668_MARKER = "usr/lib/python3.11/EXTERNALLY-MANAGED"  # removed: pip installs system-wide, as in python:3.11-slim
 OFFLINE_IMAGE_CONFIG = ("ENV LANG=C.UTF-8", 'CMD ["python3"]')  # python:3.11-slim's
