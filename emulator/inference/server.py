@@ -67,9 +67,9 @@ def create_app(settings: ServerSettings | None = None) -> Flask:
         try:
             score, schema = served[_member_of(members)]
         except model_group.UnknownMember as exc:
-            return error(exc.status, exc.code, exc.message)
+            return _refuse_unread(exc.status, exc.code, exc.message)
         if not score.ready:
-            return error(503, "ServiceUnavailable", _not_loaded(score))
+            return _refuse_unread(503, "ServiceUnavailable", _not_loaded(score))
         data = _read_payload(settings)
         if isinstance(data, Response):
             return data
@@ -114,6 +114,13 @@ def _member_of(members: list[model_group.Member] | None) -> str | None:
     headers = request.headers
     return model_group.choose(members, headers.get(model_group.NAME_HEADER),
                               headers.get(model_group.VERSION_HEADER)).model_id
+
+
+def _refuse_unread(status: int, code: str, message: str) -> Response:
+    """An error answered before the body was read: the body is drained first, or its bytes would be
+    read as the next request on this keep-alive connection (the gateway reuses its connections)."""
+    request.get_data(cache=False)
+    return error(status, code, message)
 
 
 def error(status: int, code: str, message: str) -> Response:

@@ -98,3 +98,14 @@ def test_model_states_list_every_member_under_its_inference_key(group_deployment
     states = session.ds.list_model_deployment_model_states(deployment.id, deployment.compartment_id).data
     assert sorted((s.inference_key, s.model_id, s.state) for s in states) == sorted([
         ("adder", group_deployment["adder"], "SUCCESS"), ("classifier", group_deployment["classifier"], "SUCCESS")])
+
+
+def test_the_toolkit_handle_predicts_by_model_name_and_version(group_deployment):
+    from toolkit.deployment import ModelDeployment
+
+    handle = ModelDeployment.from_id(group_deployment["deployment"].id)
+    rows = {"data": [[1.0, 1.0]]}
+    assert handle.predict(json_input=rows, model_name="adder", model_version="v1") == {"prediction": [102.0]}
+    assert handle.predict(json_input=rows, model_name="classifier", model_version="1") == {"prediction": [1]}
+    with pytest.raises(ValueError, match="together"):
+        handle.predict(json_input=rows, model_name="adder")

@@ -307,19 +307,24 @@ class ModelDeployment:
     # ------------------------------------------------------------------ predict
     def predict(self, json_input: Any = None, data: Any = None, serializer: Any = None,
                 auto_serialize_data: bool = True, content_type: str | None = None, timeout: float = 300,
-                **kwargs: Any) -> Any:
+                model_name: str | None = None, model_version: str | None = None, **kwargs: Any) -> Any:
         """Send a request to the deployment's ``/predict`` and return its JSON answer (bytes for binary ones).
 
         ``json_input`` is sent as it is (JSON); ``data`` is serialized as ``verify()`` does
         (``serializer``: a model's ``model_input_serializer``, or a name/object as it takes; the
         ADS JSON document by default; ``auto_serialize_data=False`` sends JSON-able data or bytes
-        as they are). The request is signed with the profile's signer.
+        as they are). The request is signed with the profile's signer. A model group's deployment
+        serves the member ``model_name`` (inference key, model OCID or display name) and
+        ``model_version`` name, given together as ADS asks, in its ``model-name`` / ``model-version``
+        headers.
         """
         import requests
 
         from toolkit.model.serde import InputSerializer, input_serializer
 
-        refuse("predict", kwargs, unsupported=("model_name", "model_version"))
+        refuse("predict", kwargs)
+        if bool(model_name) != bool(model_version):
+            raise ValueError("`model_name` and `model_version` have to be provided together.")
         if data is None and json_input is None:
             raise ValueError("pass data= or json_input=")
         if data is not None and json_input is not None:
@@ -335,7 +340,7 @@ class ModelDeployment:
         if self.sync().lifecycle_state != ACTIVE:
             raise DeploymentError(f"model deployment {self.id} is {self.lifecycle_state}, not ACTIVE")
         response = requests.post(f"{self.url}/predict", data=body, timeout=timeout,
-                                 headers={"content-type": content_type or ctype},
+                                 headers={"content-type": content_type or ctype, **_member_headers(model_name, model_version)},
                                  auth=self._session.profile.signer)
         return _predict_result(response)
 
@@ -400,6 +405,11 @@ def _json_serializable(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def _member_headers(model_name: str | None, model_version: str | None) -> dict[str, str]:
+    """ADS's headers naming a model group's member (``emulator.inference.model_group``'s contract)."""
+    return {"model-name": model_name, "model-version": model_version} if model_name else {}
 
 
 def _predict_result(response: Any) -> Any:
