@@ -19,7 +19,7 @@ __all__ = ["console_url", "init_app"]
 
 
 def init_app(app: Flask) -> None:
-    from emulator.console import access, catalog_pages, deployment_pages, work_request_pages  # noqa: F401
+    from emulator.console import access, catalog_pages, deployment_pages, model_group_pages, work_request_pages  # noqa: F401
     from emulator.console.blueprint import bp
 
     access.setup(app, state_of(app).config)
