@@ -100,7 +100,7 @@ def _calls(w: SimpleNamespace) -> dict[str, Callable[[], Any]]:
         "change_model_version_set_compartment": lambda: ds.change_model_version_set_compartment(w.version_set.id, m.ChangeModelVersionSetCompartmentDetails(compartment_id=c)),
         "change_model_deployment_compartment": lambda: ds.change_model_deployment_compartment(w.deployment.id, m.ChangeModelDeploymentCompartmentDetails(compartment_id=c)),
         "change_model_artifact_signature_compartment": lambda: ds.change_model_artifact_signature_compartment(m.ChangeModelArtifactSignatureCompartmentDetails(compartment_id=c), model, sig),
-        "cancel_work_request": None,  # answers 409 for every work request the emulator makes: test_cancel_*
+        "cancel_work_request": None,  # 409 for every work request a served operation makes: test_ds_work_request_cancel
         "create_model": lambda: ds.create_model(m.CreateModelDetails(compartment_id=c, project_id=w.project.id)),
         "create_model_artifact": lambda: ds.create_model_artifact(spare(), _zip()),
         "create_model_artifact_signature": lambda: ds.create_model_artifact_signature(m.CreateModelArtifactSignatureDetails(compartment_id=c, kms_key_id=KEY, kms_key_version_id=KEY_VERSION, signing_algorithm="SHA_512_RSA_PKCS_PSS"), model),
