@@ -77,15 +77,18 @@ def test_a_retention_setting_without_archive_after_days_is_refused(ds, compartme
 
 def test_an_archived_artifact_answers_409_until_restored(fast, compartment, service_error):
     ds = fast.ds
-    model = _model(ds, compartment, retention_setting=M.RetentionSetting(archive_after_days=1))
-    assert ds.get_model_artifact_content(model.id).data.content == _artifact()  # readable before its archival
+    # Readable until its archival: a model whose archival is 30 (fast) days away, so no race with the clock.
+    later = _model(ds, compartment, retention_setting=M.RetentionSetting(archive_after_days=30))
+    assert ds.get_model_artifact_content(later.id).data.content == _artifact()
+    model = _model(ds, compartment, retention_setting=M.RetentionSetting(archive_after_days=0))
     archived = _wait_for(lambda: ds.get_model(model.id).data, _archived)
     assert archived.lifecycle_state == "ACTIVE" and "archived" in archived.lifecycle_details
     error = service_error(lambda: ds.get_model_artifact_content(model.id))
     assert (error.status, error.code) == (409, "IncorrectState") and "restore" in error.message
     assert service_error(lambda: ds.head_model_artifact(model.id)).status == 409  # HEAD: no body, no code
 
-    response = ds.restore_archived_model_artifact(model.id, restore_model_for_hours_specified=24)
+    # Restored for a (fast) year: the reads below cannot race the restore's end on a busy machine.
+    response = ds.restore_archived_model_artifact(model.id, restore_model_for_hours_specified=24 * 365)
     assert response.status == 202
     request = ds.get_work_request(response.headers["opc-work-request-id"]).data
     assert (request.operation_type, request.status) == ("RESTORE_ARCHIVED_MODEL", "SUCCEEDED")
