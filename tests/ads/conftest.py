@@ -6,7 +6,8 @@ with that interpreter as a subprocess, as a user's notebook would be: ``connect_
 ADS's classes only. It prints one line ``RESULT <json>`` for the test to check.
 
 One emulator serves a whole module: ``ads`` deploys on Docker (the pack image is built once),
-``ads_process`` on the process runtime with request signing enforced, for notebooks that need no Docker. The environment a notebook
+``ads_process`` on the process runtime, for notebooks that need no Docker. Both check every request's
+signature (``--auth enforce``), as OCI does: a notebook that signs wrongly fails. The environment a notebook
 session has in OCI (``NB_SESSION_COMPARTMENT_OCID``, ``PROJECT_OCID``) is set for the subprocesses, as
 ADS reads it there.
 
@@ -82,7 +83,7 @@ class AdsSession:
 
 @pytest.fixture(scope="module")
 def ads(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
-    """The module's emulator, deploying on Docker."""
+    """The module's emulator, deploying on Docker and checking every request's signature."""
     with ads_session(tmp_path_factory, "docker") as session:
         yield session
 
@@ -91,12 +92,13 @@ def ads(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
 def ads_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
     """The module's emulator, deploying on the process runtime (no Docker engine needed) and checking
     every request's signature (``--auth enforce``), as OCI does."""
-    with ads_session(tmp_path_factory, "process", auth_mode="enforce") as session:
+    with ads_session(tmp_path_factory, "process") as session:
         yield session
 
 
 @contextmanager
-def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str, auth_mode: str = "off") -> Iterator[AdsSession]:
+def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Iterator[AdsSession]:
+    """An emulator on ``runtime`` enforcing request signing, and the environment its notebooks run in."""
     from emulator.config import EmulatorConfig
     from emulator.server import start_in_background
     from toolkit import settings
@@ -104,7 +106,7 @@ def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str, auth_mod
 
     home = tmp_path_factory.mktemp("ads-home")
     running = start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0, runtime=runtime,
-                                                 auth_mode=auth_mode, base_image=settings.base_image()))
+                                                 auth_mode="enforce", base_image=settings.base_image()))
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("DOCKYARD_HOME", str(home))

@@ -9,37 +9,24 @@ imports it), against an emulator that enforces request signing, under the networ
 """
 from __future__ import annotations
 
-from typing import Iterator
-
 import pytest
 
-from tests.ads.conftest import NOTEBOOKS, AdsSession, ads_session
-
-@pytest.fixture(scope="module")
-def enforcing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
-    with ads_session(tmp_path_factory, "docker", auth_mode="enforce") as session:
-        yield session
+from tests.ads.conftest import NOTEBOOKS
 
 
 @pytest.fixture(scope="module")
-def enforcing_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession]:
-    with ads_session(tmp_path_factory, "process", auth_mode="enforce") as session:
-        yield session
-
-
-@pytest.fixture(scope="module")
-def session_env(enforcing) -> dict[str, str]:
+def session_env(ads) -> dict[str, str]:
     """The kernel's environment: the test's shell after ``eval "$(dockyard notebook env)"``."""
     from toolkit.notebook_session import kernel_environment, session_environment
 
-    variables = session_environment(home=enforcing.home, endpoint=enforcing.url)
-    shell = {k: v for k, v in enforcing.env.items() if k not in ("NB_SESSION_COMPARTMENT_OCID", "PROJECT_OCID")}
-    return {**shell, **kernel_environment(variables, pythonpath=enforcing.env["PYTHONPATH"])}
+    variables = session_environment(home=ads.home, endpoint=ads.url)
+    shell = {k: v for k, v in ads.env.items() if k not in ("NB_SESSION_COMPARTMENT_OCID", "PROJECT_OCID")}
+    return {**shell, **kernel_environment(variables, pythonpath=ads.env["PYTHONPATH"])}
 
 
 @pytest.fixture(scope="module")
-def notebook_run(enforcing, session_env) -> dict:
-    return enforcing.run("run_ipynb.py", str(NOTEBOOKS / "notebook_session.ipynb"), env=session_env)
+def notebook_run(ads, session_env) -> dict:
+    return ads.run("run_ipynb.py", str(NOTEBOOKS / "notebook_session.ipynb"), env=session_env)
 
 
 @pytest.mark.docker
@@ -59,13 +46,13 @@ def test_the_session_supplies_compartment_project_and_the_deployment_shape(noteb
     assert notebook_run["shape"] == "VM.Standard.E4.Flex"  # ADS's default, read from GetNotebookSession
 
 
-def test_set_auth_resource_principal_before_and_after_connect_ads_reaches_the_emulator(enforcing_process, tmp_path):
+def test_set_auth_resource_principal_before_and_after_connect_ads_reaches_the_emulator(ads_process, tmp_path):
     from toolkit.notebook_session import session_environment
 
-    variables = session_environment(home=enforcing_process.home, endpoint=enforcing_process.url)
-    shell = {k: v for k, v in enforcing_process.env.items() if k not in ("NB_SESSION_COMPARTMENT_OCID", "PROJECT_OCID")}
-    result = enforcing_process.run("resource_principal_order.py", str(tmp_path / "artifact"),
-                                   env={**shell, **variables}, timeout=300)
+    variables = session_environment(home=ads_process.home, endpoint=ads_process.url)
+    shell = {k: v for k, v in ads_process.env.items() if k not in ("NB_SESSION_COMPARTMENT_OCID", "PROJECT_OCID")}
+    result = ads_process.run("resource_principal_order.py", str(tmp_path / "artifact"),
+                             env={**shell, **variables}, timeout=300)
     assert result["created_by"] == [variables["NB_SESSION_OCID"]] * 2  # signed as the session both times
     assert result["listed"] == ["after-set-auth", "before-set-auth"]
     assert result["signer"] == "EphemeralResourcePrincipalSigner"
