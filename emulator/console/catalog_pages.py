@@ -9,7 +9,7 @@ from emulator.console import artifact_files, present
 from emulator.console.blueprint import bp
 from emulator.console.paging import choice_filter, page_of, text_filter
 from emulator.contracts.states import MODEL_STATES
-from emulator.data_science import artifacts, models, projects, provenance, version_sets
+from emulator.data_science import artifacts, models, projects, provenance, retention, version_sets
 from emulator.contracts.artifact_tests import recorded_results
 from emulator.data_science.routes.artifacts import artifact_headers
 from emulator.errors import OCIError, invalid, not_found
@@ -54,13 +54,14 @@ def model_list() -> str:
 def model_detail(model_id: str) -> str:
     db = current_state().db
     record = models.get(db, require_ocid(model_id, "modelId"))
-    artifact = _optional(artifacts.get, model_id)
+    archived = retention.is_archived(record)
+    artifact = None if archived else _optional(artifacts.get, model_id)
     listing = artifact_files.list_members(_blob_path(artifact)) if artifact else None
     score_name = artifact_files.score_member(listing) if listing else None
     score = _score_text(artifact, score_name)
     deployments = db.list(DEPLOYMENT_KIND, {models.DEPLOYED_MODEL_FIELD: model_id}, limit=50).items
     return render_template(
-        "console/model.html", model=record, project=_optional(projects.get, record.get("projectId")),
+        "console/model.html", model=record, archived=archived, project=_optional(projects.get, record.get("projectId")),
         provenance=_optional(provenance.get, model_id), artifact=artifact, listing=listing,
         blob=artifacts.blob_of(artifact) if artifact else None,
         score_name=score_name, score=score, deployments=deployments,
@@ -80,7 +81,7 @@ def model_file(model_id: str) -> str:
     if not name or len(name) > 4096:
         raise invalid("name must name a file of the artifact, e.g. ?name=score.py")
     try:
-        shown = artifact_files.read_text(_blob_path(artifacts.get(db, model_id)), name)
+        shown = artifact_files.read_text(_blob_path(artifacts.get_readable(db, model_id)), name)
     except artifact_files.MemberNotFound:
         raise not_found("file of the artifact", name) from None
     except artifact_files.UnreadableMember as exc:
@@ -92,7 +93,7 @@ def model_file(model_id: str) -> str:
 def model_artifact(model_id: str) -> Response:
     """The artifact zip, streamed from the blob store, always as a download (never rendered here)."""
     state = current_state()
-    record = artifacts.get(state.db, require_ocid(model_id, "modelId"))
+    record = artifacts.get_readable(state.db, require_ocid(model_id, "modelId"))
     blob = artifacts.blob_of(record)
     headers = artifact_headers(record)
     headers["content-disposition"] = f'attachment; filename="{model_id}.zip"'

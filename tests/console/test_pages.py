@@ -323,3 +323,14 @@ def test_zip_member_reader_units(tmp_path):
     assert cut.truncated and cut.text == "x = '"
     with pytest.raises(artifact_files.MemberNotFound):
         artifact_files.read_text(path, "top/")
+
+
+def test_an_archived_artifact_is_neither_listed_shown_nor_downloaded(browser_session, console_emulator, catalog, seeded):
+    from oci.data_science.models import RetentionSetting
+
+    model = catalog.model(seeded["project"], "archived", zip_of({"score.py": ECHO_SCORE}),
+                          retention_setting=RetentionSetting(archive_after_days=0))
+    text = page(browser_session, console_emulator, f"/console/models/{model}")
+    assert "The artifact is archived" in text and f"/console/models/{model}/file?name=score.py" not in text
+    assert "IncorrectState" in page(browser_session, console_emulator, f"/console/models/{model}/file?name=score.py", 409)
+    assert requests.get(f"{console_emulator.url}/console/models/{model}/artifact").status_code == 409

@@ -378,7 +378,3 @@ def _setting_wire(setting: Any) -> dict | None:
         setting = setting.to_dict()
     return {_camel(key): value for key, value in dict(setting).items() if value is not None}
 
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
