@@ -102,3 +102,12 @@ def test_experiment_finds_or_creates_the_set_and_save_uses_it_inside_the_block(p
     assert ids[0] == ids[1]
     assert MVS_ID_ENV not in os.environ  # outside the block, save() is back to no version set
     assert sorted(m.version_id for m in ModelVersionSet.from_id(ids[0]).models()) == [1, 2]
+
+
+def test_a_version_set_has_adss_state_names_and_status():
+    from toolkit import ModelVersionSet
+
+    assert (ModelVersionSet.LIFECYCLE_STATE_ACTIVE, ModelVersionSet.LIFECYCLE_STATE_DELETED) == ("ACTIVE", "DELETED")
+    mvs = ModelVersionSet(name="states")
+    mvs.lifecycle_state = "ACTIVE"
+    assert mvs.status == "ACTIVE"

@@ -3,8 +3,10 @@
     python tests/parity/dump_signatures.py ads       # run with ADS's venv python
     python tests/parity/dump_signatures.py toolkit   # run with Dockyard's
 
-Standard library only (it runs in ADS's venv, which has no Dockyard). For each entry of
-``surface.entries()``: whether the object exists, its named parameters (``inspect.signature``,
+Standard library only (it runs in ADS's venv, which has no Dockyard). The entries are
+``surface.listed_entries()`` plus, on ADS's side, every public member of ``surface.DISCOVERED_CLASSES``
+(``discovered_entries``); the toolkit's side compares the names ADS's dump lists (``dump("toolkit",
+names)``). For each entry: whether the object exists, its named parameters (``inspect.signature``,
 ``self``/``cls``/``*args``/``**kwargs`` left out), on the ADS side also the keyword arguments
 its docstring documents under ``kwargs``, and for enum-like classes their member names.
 """
@@ -90,9 +92,41 @@ def members(obj) -> list[str]:
                   if name.isupper() and isinstance(value, str))
 
 
-def dump(side: str) -> dict:
+def member_kind(cls, name: str) -> str:
+    """``call`` for a method, classmethod or staticmethod, ``attribute`` for anything else (a property,
+    a constant, a class attribute)."""
+    static = inspect.getattr_static(cls, name)
+    if isinstance(static, (classmethod, staticmethod)) or inspect.isfunction(static):
+        return "call"
+    return "attribute"
+
+
+def discovered_entries() -> list[dict]:
+    """Every public member of ADS's ``DISCOVERED_CLASSES`` (own and inherited), and each constructor."""
+    out = []
+    for owner, module_name in surface.DISCOVERED_CLASSES.items():
+        cls = getattr(importlib.import_module(module_name), owner)
+        out.append(surface.entry(owner, "__init__", "call"))
+        out += [surface.entry(owner, name, member_kind(cls, name))
+                for name in sorted(dir(cls)) if not name.startswith("_")]
+    return out
+
+
+def entries_named(names: dict) -> list[dict]:
+    """The entries of an earlier dump (``{name: {"kind": ...}}``), to look the same names up on the other side."""
+    out = []
+    for name, record in names.items():
+        owner, _, member = name.partition(".")
+        toolkit_owner = "DeploymentLogs" if owner == "ConsolidatedLog" else None
+        out.append(surface.entry(owner, member or None, record["kind"], toolkit_owner))
+    return out
+
+
+def dump(side: str, names: dict | None = None) -> dict:
+    """``side``'s record of each entry: ADS's own surface, or (``names``: ADS's dump) the same names here."""
     result = {}
-    for entry in surface.entries():
+    entries = entries_named(names) if names is not None else surface.listed_entries() + discovered_entries()
+    for entry in entries:
         record = {"kind": entry["kind"], "found": False, "params": [], "members": []}
         try:
             obj = resolve(entry[side])

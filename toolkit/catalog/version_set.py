@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from oci.data_science.models import CreateModelVersionSetDetails, UpdateModelVersionSetDetails
 
-from emulator.contracts.states import VERSION_SET_ACTIVE, VERSION_SET_DELETED
+from emulator.contracts.states import VERSION_SET_ACTIVE, VERSION_SET_DELETED, VERSION_SET_STATES
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 
@@ -39,6 +39,20 @@ _FIELDS = ("id", "name", "compartment_id", "project_id", "description", "freefor
 
 class ModelVersionSet:
     """A model version set in the catalog; the object is a local view refreshed by each call."""
+
+    # ADS's names of the set's lifecycle states
+    LIFECYCLE_STATE_ACTIVE, LIFECYCLE_STATE_DELETING, LIFECYCLE_STATE_DELETED, LIFECYCLE_STATE_FAILED = \
+        VERSION_SET_STATES
+
+    # Instance attributes (set in __init__ and by each catalog call; listed for the ADS parity check).
+    id: str | None
+    name: str | None
+    compartment_id: str | None
+    project_id: str | None
+    description: str | None
+    freeform_tags: dict[str, str] | None
+    defined_tags: dict[str, dict[str, Any]] | None
+    lifecycle_state: str | None
 
     def __init__(
         self,
@@ -70,6 +84,11 @@ class ModelVersionSet:
         self.created_by: str | None = None
         self.auth = auth
         self.profile = profile
+
+    @property
+    def status(self) -> str | None:
+        """ADS's name for ``lifecycle_state``."""
+        return self.lifecycle_state
 
     def __repr__(self) -> str:
         return f"ModelVersionSet(name={self.name!r}, id={self.id!r}, lifecycle_state={self.lifecycle_state!r})"

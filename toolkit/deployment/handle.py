@@ -30,6 +30,7 @@ from toolkit.deployment.spec import (
     ModelDeploymentCondaRuntime,
     ModelDeploymentInfrastructure,
     ModelDeploymentRuntime,
+    SerializedForms,
     SpecError,
     dump_yaml,
     infrastructure_from_dict,
@@ -44,7 +45,7 @@ LOG_INTERVAL = 3  # ADS's watch() interval, seconds
 _OWN_KEYS = ("displayName", "description", "freeformTags", "definedTags", "infrastructure", "runtime")
 
 
-class ModelDeployment:
+class ModelDeployment(SerializedForms):
     """A model deployment (ADS's class): built with ``with_*`` and ``deploy()``ed, or read from the
     catalog with ``from_id``/``list`` and then bound to the profile it was reached with."""
 

@@ -23,6 +23,7 @@ not give, and so they all agree with ``emulator.contracts.deployments``.
 from __future__ import annotations
 
 import copy
+import json
 import re
 import warnings
 from pathlib import Path
@@ -47,8 +48,28 @@ class SpecError(ValueError):
     """A deployment spec (YAML or builder) that cannot be used; the message names the key."""
 
 
-class Builder:
-    """A spec of camelCase keys with ADS's ``with_*`` setters and dict/YAML forms."""
+class SerializedForms:
+    """ADS's JSON and string forms of a builder, over its ``to_dict``/``from_dict``/``from_yaml``."""
+
+    def to_json(self, uri: str | None = None, encoder: Any = json.JSONEncoder, overwrite: bool = True) -> str | None:
+        """The JSON text of ``to_dict()``; with ``uri`` it is written there instead."""
+        return write_text(json.dumps(self.to_dict(), cls=encoder), uri, overwrite)
+
+    @classmethod
+    def from_json(cls, json_string: str | None = None, uri: str | None = None, decoder: Any = json.JSONDecoder):
+        if (json_string is None) == (uri is None):
+            raise SpecError("pass exactly one of json_string= or uri=")
+        text = json_string if json_string is not None else Path(uri).expanduser().read_text(encoding="utf-8")
+        return cls.from_dict(json.loads(text, cls=decoder))
+
+    @classmethod
+    def from_string(cls, obj_string: str | None = None, uri: str | None = None, loader: Any = None):
+        """From YAML or JSON text (JSON is YAML), as ADS's ``from_string``."""
+        return cls.from_yaml(obj_string, uri=uri, loader=loader)
+
+
+class Builder(SerializedForms):
+    """A spec of camelCase keys with ADS's ``with_*`` setters and dict/YAML/JSON forms."""
 
     kind = "builder"
     keys: tuple[str, ...] = ()
@@ -123,6 +144,11 @@ def load_yaml(yaml_string: str | None, uri: str | None, loader: Any = None) -> d
 
 def dump_yaml(data: dict, uri: str | None, dumper: Any, overwrite: bool, note: str) -> str | None:
     text = (f"# {note}\n" if note else "") + yaml.dump(data, Dumper=dumper or yaml.SafeDumper, sort_keys=False)
+    return write_text(text, uri, overwrite)
+
+
+def write_text(text: str, uri: str | None, overwrite: bool) -> str | None:
+    """``text`` itself, or (``uri``) None once it is written there (``overwrite=False`` refuses an existing file)."""
     if uri is None:
         return text
     path = Path(uri).expanduser()
