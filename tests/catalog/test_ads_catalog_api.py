@@ -102,8 +102,11 @@ def test_datascience_model_from_a_zip_and_from_an_oci_zip(tmp_path, project_id, 
     storage = profiles.object_storage_client()
     storage.put_object(bucket.namespace, bucket.bucket, "llm/my_large_model.zip", archive.read_bytes())
     uri = f"oci://{bucket.bucket}@{bucket.namespace}/llm/my_large_model.zip"
-    kept = DataScienceModel().with_project_id(project_id).with_artifact(uri).create(remove_existing_artifact=False)
-    assert _objects(bucket) == ["llm/my_large_model.zip"]  # kept, as asked
+    with pytest.warns(UserWarning, match="bucket_uri` will be ignored"):  # ADS's: the oci:// zip is exported as it is
+        kept = DataScienceModel().with_project_id(project_id).with_artifact(uri).create(
+            remove_existing_artifact=False, overwrite_existing_artifact=False,
+            bucket_uri=f"oci://{bucket.bucket}@{bucket.namespace}/elsewhere/")
+    assert _objects(bucket) == ["llm/my_large_model.zip"]  # kept, as asked; nothing staged elsewhere
     assert (Path(kept.download_artifact(str(tmp_path / "o"))) / "weights.dat").is_file()
     DataScienceModel().with_project_id(project_id).with_artifact(uri).create()
     assert _objects(bucket) == []
@@ -182,3 +185,16 @@ def test_datascience_model_retention_backup_and_restore(tmp_path, project_id):
     model.restore_model(restore_model_for_hours_specified=2)
     assert "restored" in model.lifecycle_details
     assert (Path(model.download_artifact(str(tmp_path / "down"))) / "weights.dat").is_file()
+
+
+def test_from_model_catalog_compartment_id_becomes_the_models_compartment_for_save(catalog_env, project_id, tmp_path):
+    """ADS keeps from_model_catalog(compartment_id=) in the model's properties, where save() looks by default."""
+    from toolkit.catalog.session import connect
+
+    created = (DataScienceModel().with_project_id(project_id).with_display_name("source")
+               .with_artifact(str(hand_written(tmp_path / "artifact"))).create())
+    other = connect().compartment(None).replace("tenancy", "compartment") + "other"
+    model = GenericModel.from_model_catalog(created.id, artifact_dir=str(tmp_path / "loaded"), compartment_id=other)
+    assert model.properties.compartment_id == other
+    saved = model.save(project_id=project_id, display_name="copy", ignore_introspection=True, reload=False)
+    assert connect().ds.get_model(saved).data.compartment_id == other

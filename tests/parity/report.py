@@ -63,6 +63,7 @@ class Difference:
     why: str
     measured: bool = True  # False: a difference in behaviour the comparison of names cannot see
     excluded: bool = False  # True: the names it covers are outside the measured surface (not counted)
+    unread: bool = False  # True: covers ADS parameters accepted and knowingly not read (unread.py)
 
     def covers(self, gap: str) -> bool:
         if not self.measured:
@@ -140,7 +141,7 @@ def exclusions(allowed: list[Difference]) -> list[Difference]:
 
 def split_gaps(parity: Parity, allowed: list[Difference]) -> tuple[list[str], list[str], list[Difference]]:
     """(gaps with a reason, gaps without one, differences that cover no gap or excluded name any more)."""
-    reasons = [d for d in allowed if not d.excluded]
+    reasons = [d for d in allowed if not d.excluded and not d.unread]
     justified = [g for g in parity.gaps if any(d.covers(g) for d in reasons)]
     unjustified = [g for g in parity.gaps if g not in justified]
     stale = [d for d in reasons if d.measured and not any(d.covers(g) for g in parity.gaps)]
@@ -171,6 +172,14 @@ def _how(difference: Difference) -> str:
     return f"excluded from the figure: {difference.how}" if difference.excluded else difference.how
 
 
+def split_unread(unread: list[str], allowed: list[Difference]) -> tuple[list[str], list[Difference]]:
+    """(unread parameters without an ``unread: true`` reason, such reasons that cover none any more)."""
+    reasons = [d for d in allowed if d.unread]
+    unjustified = [p for p in unread if not any(fnmatch.fnmatchcase(p, d.gap) for d in reasons)]
+    stale = [d for d in reasons if not any(fnmatch.fnmatchcase(p, d.gap) for p in unread)]
+    return unjustified, stale
+
+
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
@@ -189,6 +198,10 @@ def main(argv: list[str]) -> int:
     toolkit = dump_toolkit(ads)
     parity = compare(ads, toolkit, exclusions=exclusions(allowed))
     justified, unjustified, stale = split_gaps(parity, allowed)
+    from tests.parity.unread import unread_parameters
+    dropped, stale_unread = split_unread(unread_parameters(ads, toolkit), allowed)
+    unjustified += [f"{p} accepted and never read" for p in dropped]
+    stale += stale_unread
     for gap in unjustified:
         print(f"gap: {gap}")
     for difference in stale:

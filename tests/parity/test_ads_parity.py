@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from tests.parity import report
+from tests.parity import report, unread
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,28 @@ def test_every_ads_name_and_parameter_is_in_the_toolkit_or_justified(ads_surface
     assert not unjustified, "ADS names/parameters missing from the toolkit (add them, or justify them in " \
                             "tests/parity/differences.yaml):\n" + "\n".join(unjustified)
     assert not stale, "differences.yaml entries that no longer match a gap: " + ", ".join(d.gap for d in stale)
+
+
+@pytest.mark.ads
+def test_no_ads_parameter_is_accepted_and_silently_dropped(ads_surface):
+    """Each ADS parameter a toolkit call accepts is read in its body (or forwarded), or differences.yaml
+    says why not (unread: true)."""
+    allowed = report.differences()
+    dropped, stale = report.split_unread(unread.unread_parameters(ads_surface, report.dump_toolkit(ads_surface)),
+                                         allowed)
+    assert not dropped, "ADS parameters accepted and never read (use them, or justify them with unread: true " \
+                        "in tests/parity/differences.yaml):\n" + "\n".join(dropped)
+    assert not stale, "unread: true entries that cover no unread parameter: " + ", ".join(d.gap for d in stale)
+
+
+def test_the_unread_check_sees_a_dropped_parameter():
+    def create(overwrite_existing_artifact=True, region=None, remove_existing_artifact=True, bucket_uri=None):
+        del overwrite_existing_artifact
+        if remove_existing_artifact:
+            return forward(region=region, **locals_free(bucket_uri))
+
+    names = {"overwrite_existing_artifact", "region", "remove_existing_artifact", "bucket_uri"}
+    assert unread.unread_in(create, names) == ["overwrite_existing_artifact"]
 
 
 @pytest.mark.ads

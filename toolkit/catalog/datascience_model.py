@@ -16,6 +16,7 @@ SDK of the chosen profile, like the rest of ``toolkit.catalog``.
 from __future__ import annotations
 
 import copy
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -151,9 +152,11 @@ class DataScienceModel:
                **kwargs: Any) -> "DataScienceModel":
         """Create the model with its metadata and upload the artifact; returns self (``id`` set).
 
-        ``bucket_uri`` sends a local artifact through Object Storage (required past 2 GB);
-        ``overwrite_existing_artifact``, ``remove_existing_artifact`` and ``region`` apply to that
-        object, or to the ``oci://`` zip given to ``with_artifact``. ``parallel_process_count`` is
+        ``bucket_uri`` sends a local artifact through Object Storage (required past 2 GB), where
+        ``overwrite_existing_artifact=False`` refuses to replace an object already there; as in ADS it
+        does not apply to an ``oci://`` zip given to ``with_artifact`` (exported as it is, and
+        ``bucket_uri`` is then ignored with a warning) nor to ``model_by_reference``.
+        ``remove_existing_artifact`` and ``region`` apply to the staged object or the ``oci://`` zip. ``parallel_process_count`` is
         accepted for ADS code; uploads are one stream here. ``model_by_reference=True`` (ADS's) leaves
         the artifact where ``with_artifact`` names it (one or a list of ``oci://`` prefixes in versioned
         buckets) and uploads ADS's description of it, flagged ``modelDescription`` in the custom metadata.
@@ -180,6 +183,9 @@ class DataScienceModel:
             upload = lambda s, model_id, _path: by_reference.upload_description(s, model_id, description)  # noqa: E731
             model_id = register_artifact(session, self._metadata(), None, upload, **fields)
         elif uri.startswith("oci://"):
+            if bucket_uri and bucket_uri != uri:  # ADS's warning and choice
+                warnings.warn("The `bucket_uri` will be ignored and the value of `self.artifact` will be used instead.",
+                              stacklevel=2)
             location = BucketUri.parse(uri)
             upload = lambda s, model_id, _path: export_from_bucket(  # noqa: E731
                 s, model_id, location, remove_existing_artifact, region=region)

@@ -458,7 +458,8 @@ class GenericModel:
         schemas, provenance; no artifact, no estimator)."""
         from toolkit.catalog.model_catalog import load_model_from_catalog
 
-        del compartment_id  # ADS uses it for the model-by-reference lookup, which Dockyard does not have
+        if compartment_id:  # as ADS: the loaded model's compartment, where its save() and deploy() go by default
+            properties = {**(properties or {}), "compartment_id": compartment_id}
         return load_model_from_catalog(
             cls, model_id, artifact_dir, auth=auth, profile=profile, force_overwrite=force_overwrite, timeout=timeout,
             bucket_uri=bucket_uri, remove_existing_artifact=remove_existing_artifact,
@@ -578,8 +579,9 @@ class GenericModel:
         if reload and ignore_introspection:
             self._check_score_loads()
         self.model_id = save_model(
-            self, display_name=display_name, description=description, compartment_id=compartment_id,
-            project_id=project_id, model_version_set=model_version_set, version_label=version_label,
+            self, display_name=display_name, description=description,
+            compartment_id=compartment_id or self.properties.get("compartment_id"),
+            project_id=project_id or self.properties.get("project_id"), model_version_set=model_version_set, version_label=version_label,
             ignore_introspection=ignore_introspection, freeform_tags=freeform_tags, defined_tags=defined_tags,
             auth=auth if auth is not None else self.auth, profile=profile, timeout=timeout,
             show_progress=show_progress, bucket_uri=bucket_uri, remove_existing_artifact=remove_existing_artifact,
@@ -659,6 +661,9 @@ class GenericModel:
         ``runtime`` picks the emulator's ``docker``/``process``/``auto`` runtime (OCI ignores it).
         """
         refuse("deploy", extra, unsupported=("input_stream_ids", "output_stream_ids"))
+        for key in ("compartment_id", "project_id"):  # ADS's defaults: the model's properties
+            if given.get(key) is None and self.properties.get(key):
+                given[key] = self.properties[key]
         self.model_deployment = deploy_model(self, **given)
         return self.model_deployment
 
