@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emulator import settings  # noqa: E402
 from emulator.runtimes.base_image import resolve  # noqa: E402
-from emulator.runtimes.container import DockerRuntime  # noqa: E402
+from emulator.runtimes.docker import DockerRuntime  # noqa: E402
 from emulator.runtimes.requirements import with_server_packages  # noqa: E402
 from emulator.runtimes.server_package import copy_to  # noqa: E402
 from emulator.runtimes.wheelhouse import for_requirements, link_into  # noqa: E402

@@ -400,7 +400,7 @@ def _cleanup_containers(home: Path) -> None:
         from emulator.runtimes import docker_problem
 
         if docker_problem() is None:
-            from emulator.runtimes.container import DockerRuntime
+            from emulator.runtimes.docker import DockerRuntime
 
             DockerRuntime(home, "unused").remove_all()
     except Exception:  # noqa: BLE001 - best effort at the end of a benchmark

@@ -165,7 +165,7 @@ def remove_leftover_containers(home: Path) -> int:
 
     if docker_problem() is not None:
         return 0
-    from emulator.runtimes.container import DockerRuntime
+    from emulator.runtimes.docker import DockerRuntime
 
     return DockerRuntime(home).remove_all()
 

@@ -16,8 +16,8 @@ from emulator.contracts.states import DEPLOYMENT_STATES
 from emulator.data_science import models, work_requests
 from emulator.errors import OCIError
 from emulator.inference.schema import sample_row
-from emulator.model_deployment import files, gateway, logs
-from emulator.model_deployment.routes import render, service
+from emulator.model_deployment import files, gateway_flask, logs
+from emulator.model_deployment.api import render, service
 from emulator.model_deployment.service import KIND
 from emulator.state import current_state
 from emulator.wire import require_ocid
@@ -57,7 +57,7 @@ def deployment_predict(deployment_id: str) -> str:
     except ValueError as exc:
         return _page(deployment_id, body=body, predict_error=f"The request body is not JSON: {exc}.")
     try:
-        answer = gateway.call(deployment_id, body.encode("utf-8"), "application/json", MAX_ANSWER)
+        answer = gateway_flask.call(deployment_id, body.encode("utf-8"), "application/json", MAX_ANSWER)
     except OCIError as exc:
         return _page(deployment_id, body=body, predict_error=f"{exc.code}: {exc.message}")
     return _page(deployment_id, body=body, answer=answer,

@@ -3,7 +3,7 @@ LocalStack and moto's server mode are used).
 
 The image is the base Python image (``DOCKYARD_BASE_IMAGE``) plus a venv with Dockyard, installed
 from a wheelhouse built here on the host, so the Docker build needs no network (the same approach
-as the deployment images, :mod:`emulator.runtimes.container`). Dockyard itself is built as a wheel
+as the deployment images, :mod:`emulator.runtimes.docker`). Dockyard itself is built as a wheel
 from the source checkout this module belongs to; its dependencies' wheels are cached per
 dependency set under ``~/.cache/dockyard/emulator-image``.
 """

@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Register the routes and the service; ACTIVE deployments come back when the server starts."""
     import shutil
 
-    from emulator.model_deployment import files, gateway, logs, routes, shape_and_state_routes  # noqa: F401 - attaches its routes to routes.bp
+    from emulator.model_deployment import api, files, gateway_flask, logs, shape_and_state_routes  # noqa: F401 - attaches its routes to api.bp
     from emulator.model_deployment.service import KIND, DeploymentService, attach
     from emulator.state import state_of
 
@@ -19,9 +19,9 @@ def init_app(app: Flask) -> None:
     state.tombstones.kind(KIND, lambda record: shutil.rmtree(files.deployment_dir(state, record["id"]),
                                                              ignore_errors=True))
     attach(app, service)
-    app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(logs.bp)
-    app.register_blueprint(gateway.bp)
+    app.register_blueprint(gateway_flask.bp)
     state.on_start(lambda _state: service.resume())
     state.on_start(lambda _state: service.prewarm())
     state.on_stop(lambda _state: service.shutdown())

@@ -19,7 +19,7 @@ from emulator.runtimes import ServerHandle
 from emulator.store import kinds
 
 if TYPE_CHECKING:
-    from emulator.model_deployment.routing import Route
+    from emulator.model_deployment.balancer import Route
     from emulator.model_deployment.service import DeploymentService
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

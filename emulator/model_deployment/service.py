@@ -7,7 +7,7 @@ in the work request errors.
 
 Instances: a deployment runs as many servers as its scaling policy asks (``instanceCount`` of
 FIXED_SIZE, the initial count of AUTOSCALING), all behind its one URL through the routing table
-(``routing.Router``) both gateway fronts read. The monitor checks every instance: a dead one is
+(``balancer.Router``) both gateway fronts read. The monitor checks every instance: a dead one is
 ejected from the table at once and replaced, a live one that fails its health checks is ejected
 until it answers again; when the last instance dies the deployment turns NEEDS_ATTENTION.
 """
@@ -34,7 +34,7 @@ from emulator.contracts.states import (ACTIVE, BUSY_DEPLOYMENT_STATES, CREATING,
 from emulator.data_science import work_requests as wr
 from emulator.errors import OCIError, incorrect_state, invalid, not_found
 from emulator.model_deployment import access_log, autoscaling, configuration, files, model_group_artifacts
-from emulator.model_deployment.routing import Instance, Router, eject, restore
+from emulator.model_deployment.balancer import Instance, Router, eject, restore
 from emulator.object_storage import conda_packs
 from emulator.ocid import is_valid_ocid, new_ocid
 from emulator.runtimes import RuntimeFailure, ServerHandle, ServerSpec, byoc_runtime, choose, docker_problem, make
@@ -606,7 +606,7 @@ class DeploymentService:
     # ---------------------------------------------------------------- the endpoint
     def serve_endpoint(self, host: str, port: int) -> str:
         """Serve ``modelDeploymentUrl`` from an endpoint server of its own on ``host:port``."""
-        from emulator.model_deployment.endpoint import EndpointServer
+        from emulator.model_deployment.gateway_proxy import EndpointServer
 
         config = self.state.config
         authenticate = self._authenticate_call if config.auth_mode == "enforce" else None

@@ -11,7 +11,7 @@ from emulator.contracts.states import BUSY_DEPLOYMENT_STATES
 from emulator.data_science.compartment_moves import change_compartment, compartment_in_body
 from emulator.errors import incorrect_state, not_found
 from emulator.model_deployment import model_states
-from emulator.model_deployment.routes import bp, service
+from emulator.model_deployment.api import bp, service
 from emulator.model_deployment.service import KIND
 from emulator.state import current_state
 from emulator.wire import empty_response, limit_arg, list_response, page_of, require_ocid

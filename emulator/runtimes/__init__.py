@@ -70,7 +70,7 @@ def byoc_runtime(image: str | None, requested: str) -> tuple[str, str]:
     """The runtime of a bring-your-own-container deployment, and why: docker, except for an LLM server
     image (TGI, vLLM, ``dockyard/llm``) that cannot run here, which the CPU LLM stand-in replaces as
     a process (runtime ``process`` asked for, no engine, or the image not in the engine under ``auto``)."""
-    from emulator.runtimes.llm import stands_in_for
+    from emulator.runtimes.llm_standin import stands_in_for
 
     requested = (requested or "auto").lower()
     if not stands_in_for(image) or requested == "docker":
@@ -104,7 +104,7 @@ def make(name: str, home: Path, base_image: str | None = None, java_base_image: 
     """Build the runtime object for a concrete name (``base_image``: the docker runtime's default;
     ``java_base_image``: its base for environments that run a JVM)."""
     if name == "docker":
-        from emulator.runtimes.container import DockerRuntime
+        from emulator.runtimes.docker import DockerRuntime
 
         return DockerRuntime(home, base_image, java_base_image=java_base_image)
     if name == "process":

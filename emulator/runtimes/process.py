@@ -27,7 +27,7 @@ from emulator.runtimes.base import LogSink, RuntimeFailure, ServerHandle, Server
 from emulator.runtimes.requirements import environment_key, needs_java, satisfied_here, with_server_packages
 from emulator.runtimes.server_package import cached_copy, gunicorn_args
 from emulator.pids import pid_running
-from emulator.runtimes import forkserver, llm
+from emulator.runtimes import forkserver, llm_standin
 from emulator.runtimes.wheelhouse import for_requirements, run_streaming
 
 SERVER_LOG = "server.log"
@@ -47,7 +47,7 @@ class ProcessRuntime:
 
     def start(self, spec: ServerSpec, log: LogSink) -> ServerHandle:
         """Start the server and return once /health answers 200 (or raise RuntimeFailure with its log)."""
-        if spec.is_byoc and not llm.stands_in_for(spec.image):
+        if spec.is_byoc and not llm_standin.stands_in_for(spec.image):
             raise RuntimeFailure("bring-your-own-container deployments need the docker runtime")
         port = free_port()
         private.make_dir(spec.log_dir)
@@ -103,7 +103,7 @@ class ProcessRuntime:
         server_log = spec.log_dir / SERVER_LOG
         private.create_file(server_log)
         env = {k: v for k, v in _server_env(spec, port, self.home).items() if k != "PYTHONPATH"}
-        proc = llm.launch(spec, env, self.home, server_log)
+        proc = llm_standin.launch(spec, env, self.home, server_log)
         self._procs[proc.pid] = proc
         log(f"{spec.image} runs as Dockyard's CPU LLM stand-in (pid {proc.pid}) on 127.0.0.1:{port}")
         return proc.pid

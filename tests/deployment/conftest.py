@@ -77,7 +77,7 @@ def _remove_containers(home: Path) -> None:
     from emulator.runtimes import docker_problem
 
     if docker_problem() is None:
-        from emulator.runtimes.container import DockerRuntime
+        from emulator.runtimes.docker import DockerRuntime
 
         DockerRuntime(home, "unused").remove_all()
 

@@ -136,7 +136,7 @@ def containers_of(home: Path) -> list:
     """Every Docker container (running or not) of the deployments of the emulator serving ``home``."""
     import docker
 
-    from emulator.runtimes.container import LABEL_HOME, DockerRuntime
+    from emulator.runtimes.docker import LABEL_HOME, DockerRuntime
 
     label = f"{LABEL_HOME}={DockerRuntime(home).home_label}"
     return docker.from_env().containers.list(all=True, filters={"label": label})

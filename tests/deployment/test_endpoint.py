@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from emulator.errors import OCIError
-from emulator.model_deployment.endpoint import EndpointServer
-from emulator.model_deployment.routing import Router
+from emulator.model_deployment.gateway_proxy import EndpointServer
+from emulator.model_deployment.balancer import Router
 from emulator.runtimes import ServerHandle
 
 DEPLOYMENT = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaastub"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import docker
 import pytest
 
-from emulator.runtimes import container as container_module, venv_image
+from emulator.runtimes import docker as docker_runtime, venv_image
 from emulator.runtimes.base import RuntimeFailure
-from emulator.runtimes.container import IMAGE_REPO, DockerRuntime
+from emulator.runtimes.docker import IMAGE_REPO, DockerRuntime
 
 BASE = "dockyard/python:3.11-local"
 
@@ -52,7 +52,7 @@ def test_a_failing_install_reports_its_output_and_leaves_nothing(tmp_path, monke
     def broken(package_name: str) -> str:
         return "echo installing; echo 'no space left' >&2; exit 3"
 
-    for module in (container_module, venv_image):  # the cache key's recipe and the build's script
+    for module in (docker_runtime, venv_image):  # the cache key's recipe and the build's script
         monkeypatch.setattr(module, "install_script", broken)
     client = docker.from_env()
     images_before = {image.id for image in client.images.list(IMAGE_REPO)}

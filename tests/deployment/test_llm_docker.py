@@ -14,7 +14,7 @@ TAG = "dockyard/llm:cpu"
 
 @pytest.fixture(scope="module")
 def llm_image() -> str:
-    from emulator.runtimes.llm import build_image
+    from emulator.image.llm import build_image
 
     build_image(tag=TAG, log=lambda line: None)  # an image built from the same recipe is reused
     return TAG

@@ -34,7 +34,7 @@ def stale_emulator(tmp_path, monkeypatch):
         yield running, helpers.save_to_catalog(helpers.pickle_artifact(tmp_path / "artifact"))
     finally:
         running.stop()
-        from emulator.runtimes.container import DockerRuntime
+        from emulator.runtimes.docker import DockerRuntime
 
         DockerRuntime(tmp_path / "home").remove_all()
 

@@ -88,7 +88,7 @@ def test_deployment_logs_are_600(start_emulator, tmp_path):
     """The files a deployment writes (deploy.jsonl, access.log, predict.log, server.log): here
     through the writers themselves, end to end in tests/deployment/test_process_deployments.py."""
     from emulator.model_deployment import files
-    from emulator.runtimes.container import DockerRuntime
+    from emulator.runtimes.docker import DockerRuntime
 
     home = tmp_path / "deploy-home"
     with umask(0o022):

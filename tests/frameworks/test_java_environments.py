@@ -14,7 +14,7 @@ def test_pyspark_in_any_spelling_needs_java_and_other_requirements_do_not():
 
 
 def test_docker_builds_a_pyspark_environment_on_the_java_base_image_and_others_on_the_base_image():
-    from emulator.runtimes.container import DockerRuntime
+    from emulator.runtimes.docker import DockerRuntime
 
     runtime = DockerRuntime("/tmp/unused-home", "base:1", client=object(), java_base_image="base-jre:1")
     said: list[str] = []
@@ -24,7 +24,7 @@ def test_docker_builds_a_pyspark_environment_on_the_java_base_image_and_others_o
 
 
 def test_docker_without_a_java_base_image_says_which_setting_to_set():
-    from emulator.runtimes.container import DockerRuntime
+    from emulator.runtimes.docker import DockerRuntime
 
     runtime = DockerRuntime("/tmp/unused-home", "base:1", client=object(), java_base_image=None)
     with pytest.raises(RuntimeFailure, match="DOCKYARD_JAVA_BASE_IMAGE"):

@@ -30,7 +30,7 @@ def image_command(tag: str, base_image: str | None, quiet: bool) -> None:
         --env MODEL_DEPLOY_PREDICT_ENDPOINT=/generate \\
         --env PARAMS="--model /opt/ds/model/deployed_model"
     """
-    from emulator.runtimes.llm import build_image
+    from emulator.image.llm import build_image
     from toolkit.cli.image_commands import run_image_build
 
     run_image_build(build_image, tag, base_image, quiet)

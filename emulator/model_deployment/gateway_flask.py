@@ -2,10 +2,10 @@
 ``/predictWithResponseStream``) routed to an instance of the deployment, the way OCI's load balancer
 fronts a model deployment.
 
-``modelDeploymentUrl`` points at the faster endpoint server (``endpoint.py``) when the emulator
+``modelDeploymentUrl`` points at the faster proxy (``gateway_proxy.py``) when the emulator
 serves one; this Flask route serves the same paths where there is none (``mock_datascience()``,
 ``--endpoint-port off``), for clients that build the URL from the API's, and for the console's test
-form (:func:`call`). Both take instances from the one routing table (``routing``) with its balancing
+form (:func:`call`). Both take instances from the one routing table (``balancer``) with its balancing
 and ejection, and retry only calls that never reached a server. Bodies stream both ways (never
 whole in memory here), and every call is written to the deployment's access log.
 """
@@ -21,7 +21,7 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from emulator.errors import OCIError, request_id, too_large
 from emulator.model_deployment import access_log
-from emulator.model_deployment.routing import DROPPED_REQUEST_HEADERS, BadRoute, Instance, Route, eject, route_path
+from emulator.model_deployment.balancer import DROPPED_REQUEST_HEADERS, BadRoute, Instance, Route, eject, route_path
 from emulator.model_deployment.service import DeploymentService, current_service
 from emulator.state import current_state
 
@@ -98,7 +98,7 @@ def _route(service: DeploymentService, deployment_id: str) -> Route:
 
 def _send(service: DeploymentService, route: Route, data: Any, headers: dict[str, str], started: float,
           bytes_in: int, path: str = "/predict", routed: str | None = None) -> requests.Response:
-    """Post to an instance of ``route`` (the balancing policy of ``routing``), at its predict endpoint
+    """Post to an instance of ``route`` (the balancing policy of ``balancer``), at its predict endpoint
     or the ``routed`` path; an instance that refuses the connection is ejected and the call goes to the
     next one, since nothing of it was sent."""
     headers = {**headers, "opc-request-id": request_id()}

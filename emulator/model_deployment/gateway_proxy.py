@@ -11,7 +11,7 @@ Routes (``<endpoint>/<deployment-ocid>/<action>``):
 
 - ``predict`` and ``predictWithResponseStream``: forwarded to the instance's predict endpoint (its
   handle's path: ``/predict``, or a BYOC container's ``MODEL_DEPLOY_PREDICT_ENDPOINT``), or to the
-  path a ``route`` header names (``routing.upstream_path``), with the caller's headers (``route``,
+  path a ``route`` header names (``balancer.upstream_path``), with the caller's headers (``route``,
   ``accept``, ``model-name``...) but not its credentials;
 - anything else is answered here in OCI's error shape.
 
@@ -39,7 +39,7 @@ import httptools
 
 from emulator.errors import OCIError, error_document
 from emulator.model_deployment import access_log
-from emulator.model_deployment.routing import (DROPPED_REQUEST_HEADERS, GATEWAY_ACTIONS, BadRoute, Instance, Route,
+from emulator.model_deployment.balancer import (DROPPED_REQUEST_HEADERS, GATEWAY_ACTIONS, BadRoute, Instance, Route,
                                                Router, eject, route_path)
 
 log = logging.getLogger(__name__)
