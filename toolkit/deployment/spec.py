@@ -38,6 +38,7 @@ DEFAULT_WAIT = 1200  # ADS's max_wait_time of deployment operations, seconds (ne
 DEFAULT_POLL = 10  # ADS's poll_interval, seconds (the local emulator is polled faster)
 DEPLOYMENT_MODES = ("HTTPS_ONLY", "STREAM_ONLY", "HTTPS_AND_STREAM")  # ADS's; Dockyard serves HTTPS_ONLY
 DEFAULT_DEPLOYMENT_MODE = "HTTPS_ONLY"
+AUTO_SCALING_TYPES = ("cpu_utilization", "memory_utilization")  # ADS's with_auto_scaling scaling types
 
 
 def snake(name: str) -> str:
@@ -168,7 +169,8 @@ class ModelDeploymentInfrastructure(Builder):
     kind = "infrastructure"
     type_name = INFRASTRUCTURE_TYPE
     keys = ("projectId", "compartmentId", "shapeName", "shapeConfigDetails", "replica", "bandwidthMbps",
-            "accessLog", "predictLog", "logGroupId", "logId", "webConcurrency", "subnetId", "privateEndpointId")
+            "accessLog", "predictLog", "logGroupId", "logId", "webConcurrency", "subnetId", "privateEndpointId",
+            "autoScaling")
 
     def with_compartment_id(self, compartment_id: str) -> "ModelDeploymentInfrastructure":
         return self.set_spec("compartmentId", compartment_id)
@@ -185,6 +187,23 @@ class ModelDeploymentInfrastructure(Builder):
     def with_replica(self, replica: int) -> "ModelDeploymentInfrastructure":
         """The number of instances (the scaling policy's instanceCount)."""
         return self.set_spec("replica", replica)
+
+    def with_auto_scaling(self, scaling_type: str, minimum_instance_count: int | None = None,
+                          maximum_instance_count: int | None = None, initial_instance_count: int | None = None,
+                          scale_in_threshold: int | None = None, scale_out_threshold: int | None = None,
+                          cool_down_in_seconds: int | None = None,
+                          is_enabled: bool | None = None) -> "ModelDeploymentInfrastructure":
+        """An AUTOSCALING policy instead of a fixed ``replica`` count, as ADS's builder: one threshold
+        rule on ``cpu_utilization`` or ``memory_utilization`` (percent); what is not given takes
+        ADS's defaults when deployed (1 to 3 instances, starting at ``replica``, in below 30, out above 70)."""
+        kind = str(scaling_type).lower() if scaling_type is not None else None
+        if kind not in AUTO_SCALING_TYPES:
+            raise SpecError(f"scaling_type {scaling_type!r}: allowed values are {list(AUTO_SCALING_TYPES)}.")
+        given = {"scalingType": kind, "minimumInstanceCount": minimum_instance_count,
+                 "maximumInstanceCount": maximum_instance_count, "initialInstanceCount": initial_instance_count,
+                 "scaleInThreshold": scale_in_threshold, "scaleOutThreshold": scale_out_threshold,
+                 "coolDownInSeconds": cool_down_in_seconds, "isEnabled": is_enabled}
+        return self.set_spec("autoScaling", {key: value for key, value in given.items() if value is not None})
 
     def with_bandwidth_mbps(self, bandwidth_mbps: int) -> "ModelDeploymentInfrastructure":
         return self.set_spec("bandwidthMbps", bandwidth_mbps)
@@ -224,6 +243,8 @@ class ModelDeploymentInfrastructure(Builder):
     private_endpoint_id = property(lambda self: self.get_spec("privateEndpointId"))
     log_group_id = property(lambda self: self.get_spec("logGroupId"))
     log_id = property(lambda self: self.get_spec("logId"))
+    auto_scaling = property(lambda self: dict(self.get_spec("autoScaling") or {}),
+                            doc="with_auto_scaling's configuration ({} for a fixed-size deployment)")
 
     @property
     def shape_config_details(self) -> dict:

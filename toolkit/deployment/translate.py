@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from oci.data_science.models import (
+    AutoScalingPolicy,
     CategoryLogDetails,
     CreateModelDeploymentDetails,
     DefaultModelDeploymentEnvironmentConfigurationDetails,
@@ -22,7 +23,10 @@ from oci.data_science.models import (
     ModelConfigurationDetails,
     ModelDeploymentInstanceShapeConfigDetails,
     OcirModelDeploymentEnvironmentConfigurationDetails,
+    PredefinedExpressionThresholdScalingConfiguration,
+    PredefinedMetricExpressionRule,
     SingleModelDeploymentConfigurationDetails,
+    ThresholdBasedAutoScalingPolicyDetails,
     UpdateDefaultModelDeploymentEnvironmentConfigurationDetails,
     UpdateModelConfigurationDetails,
     UpdateModelDeploymentDetails,
@@ -41,6 +45,9 @@ from toolkit.deployment.spec import (
 )
 
 WEB_CONCURRENCY = "WEB_CONCURRENCY"  # the environment variable the infrastructure's web_concurrency becomes
+# ADS's defaults for what with_auto_scaling() leaves out (ModelDeployment._build_model_deployment_details)
+AUTO_SCALING_DEFAULTS = {"minimumInstanceCount": 1, "maximumInstanceCount": 3, "scaleInThreshold": 30,
+                         "scaleOutThreshold": 70, "isEnabled": True}
 
 
 # ---------------------------------------------------------------------- builders -> SDK
@@ -90,7 +97,27 @@ def _model_configuration(kind: type, model_id: str | None, infrastructure: Model
             model_deployment_instance_shape_config_details=ModelDeploymentInstanceShapeConfigDetails(
                 ocpus=shape["ocpus"], memory_in_gbs=shape["memoryInGBs"]),
             subnet_id=infrastructure.subnet_id, private_endpoint_id=infrastructure.private_endpoint_id),
-        scaling_policy=FixedSizeScalingPolicy(policy_type="FIXED_SIZE", instance_count=infrastructure.replica))
+        scaling_policy=_scaling_policy(infrastructure))
+
+
+def _scaling_policy(infrastructure: ModelDeploymentInfrastructure) -> FixedSizeScalingPolicy | AutoScalingPolicy:
+    """FIXED_SIZE at ``replica``, or with ``with_auto_scaling`` the AUTOSCALING policy ADS sends: one
+    THRESHOLD policy with one predefined rule on the chosen metric, ADS's defaults filling the rest."""
+    if not infrastructure.auto_scaling:
+        return FixedSizeScalingPolicy(policy_type="FIXED_SIZE", instance_count=infrastructure.replica)
+    auto = {**AUTO_SCALING_DEFAULTS, "initialInstanceCount": infrastructure.replica, **infrastructure.auto_scaling}
+    threshold = lambda value: PredefinedExpressionThresholdScalingConfiguration(  # noqa: E731
+        scaling_configuration_type="THRESHOLD", threshold=value)
+    rule = PredefinedMetricExpressionRule(
+        metric_expression_rule_type="PREDEFINED_EXPRESSION", metric_type=auto["scalingType"].upper(),
+        scale_in_configuration=threshold(auto["scaleInThreshold"]),
+        scale_out_configuration=threshold(auto["scaleOutThreshold"]))
+    return AutoScalingPolicy(
+        policy_type="AUTOSCALING", is_enabled=auto["isEnabled"], cool_down_in_seconds=auto.get("coolDownInSeconds"),
+        auto_scaling_policies=[ThresholdBasedAutoScalingPolicyDetails(
+            auto_scaling_policy_type="THRESHOLD", minimum_instance_count=auto["minimumInstanceCount"],
+            maximum_instance_count=auto["maximumInstanceCount"],
+            initial_instance_count=auto["initialInstanceCount"], rules=[rule])])
 
 
 def _environment(runtime: ModelDeploymentRuntime, infrastructure: ModelDeploymentInfrastructure, update: bool) -> Any:
@@ -140,6 +167,9 @@ def infrastructure_of(record: Any) -> ModelDeploymentInfrastructure:
                       .with_private_endpoint_id(getattr(instance, "private_endpoint_id", None)))
     if shape is not None:
         infrastructure.with_shape_config_details(shape.ocpus, shape.memory_in_gbs)
+    auto_scaling = _auto_scaling_of(config.scaling_policy)
+    if auto_scaling:
+        infrastructure.with_auto_scaling(**auto_scaling)
     logs = getattr(record, "category_log_details", None)
     for kind, setter in (("access", infrastructure.with_access_log), ("predict", infrastructure.with_predict_log)):
         detail = getattr(logs, kind, None) if logs else None
@@ -149,6 +179,21 @@ def infrastructure_of(record: Any) -> ModelDeploymentInfrastructure:
     if env is not None and (env.environment_variables or {}).get(WEB_CONCURRENCY):
         infrastructure.with_web_concurrency(int(env.environment_variables[WEB_CONCURRENCY]))
     return infrastructure
+
+
+def _auto_scaling_of(policy: Any) -> dict[str, Any]:
+    """``with_auto_scaling``'s arguments for an AUTOSCALING policy it can describe (one THRESHOLD policy
+    whose first rule is predefined), else ``{}`` (``create_details_like`` copies any policy whole)."""
+    details = (getattr(policy, "auto_scaling_policies", None) or [None])[0]
+    rule = (getattr(details, "rules", None) or [None])[0]
+    if getattr(policy, "policy_type", None) != "AUTOSCALING" or not isinstance(rule, PredefinedMetricExpressionRule):
+        return {}
+    return {"scaling_type": rule.metric_type.lower(), "minimum_instance_count": details.minimum_instance_count,
+            "maximum_instance_count": details.maximum_instance_count,
+            "initial_instance_count": details.initial_instance_count,
+            "scale_in_threshold": getattr(rule.scale_in_configuration, "threshold", None),
+            "scale_out_threshold": getattr(rule.scale_out_configuration, "threshold", None),
+            "cool_down_in_seconds": policy.cool_down_in_seconds, "is_enabled": policy.is_enabled}
 
 
 def runtime_of(record: Any) -> ModelDeploymentRuntime:
