@@ -207,7 +207,7 @@ def _cpu_bound_ratio(direct: dict[str, float], through: dict[str, float]) -> flo
 def _cpu_probe(home: Path, deployment_id: str) -> Callable[[], dict[str, float]]:
     """CPU seconds so far of the emulator process, the deployment's server (its process group) and
     this client process."""
-    from emulator.model_deployment.metrics import process_group_usage
+    from emulator.runtimes.process import process_group_usage
 
     emulator_pid = json.loads((home / "emulator.json").read_text())["pid"]
     from emulator.store import Database

@@ -176,6 +176,10 @@ BROKEN_CIRCLES = (
     ("emulator.data_science.models", "emulator.data_science.version_sets"),
     ("toolkit.artifact.runtime", "toolkit.catalog.conda_packs"),
     ("toolkit.model.flavor", "toolkit.model.frameworks.onnx"),
+    # the autoscaler and the metrics use the deployment service through public methods (a Protocol), not an import
+    ("emulator.model_deployment.service", "emulator.model_deployment.autoscaling"),
+    ("emulator.model_deployment.service", "emulator.model_deployment.metrics"),
+    ("emulator.model_deployment.autoscaling", "emulator.model_deployment.metrics"),
 )
 
 

@@ -30,14 +30,17 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Protocol
 
 from emulator.contracts.deployments import DEFAULT_INSTANCE_COUNT
+from emulator.data_science import work_requests as wr
 from emulator.errors import invalid
 from emulator.model_deployment import configuration, metrics
-
-if TYPE_CHECKING:
-    from emulator.model_deployment.service import DeploymentService
+from emulator.model_deployment.balancer import Router
+from emulator.model_deployment.work_log import OperationLog, open_work_request
+from emulator.runtimes import ServerHandle
+from emulator.state import EmulatorState
+from emulator.store import kinds
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +199,24 @@ def _is_int(value: Any) -> bool:
 
 
 # ------------------------------------------------------------------ the scaler
+class ScaledService(Protocol):
+    """What the autoscaler uses of the deployment service (``service.DeploymentService``), public
+    methods only: the autoscaler never imports the service, so neither depends on the other's insides."""
+
+    state: EmulatorState
+    router: Router
+
+    def get(self, deployment_id: str) -> dict[str, Any]: ...
+
+    def spawn(self, target: Callable[..., None], args: tuple, name: str) -> None: ...
+
+    def scale_to(self, deployment_id: str, target: int, why: str, sink: OperationLog) -> tuple[int, int]: ...
+
+    def usage(self, handle: ServerHandle) -> tuple[float, int] | None: ...
+
+    def log_of(self, wr_id: str | None, deployment_id: str) -> OperationLog: ...
+
+
 @dataclass
 class _Tracked:
     policy: dict[str, Any]
@@ -209,7 +230,7 @@ class Autoscaler:
     """Samples every autoscaled deployment's metrics once a second (the service's monitor calls
     :meth:`tick`) and scales it when a rule has held for its pending duration."""
 
-    def __init__(self, service: "DeploymentService") -> None:
+    def __init__(self, service: ScaledService) -> None:
         self.service = service
         self._tracked: dict[str, _Tracked] = {}
         self._lock = threading.Lock()
@@ -245,11 +266,12 @@ class Autoscaler:
             if route is None or state.busy:
                 continue
             now = time.monotonic()
-            state.samples.append((now, self._meter.sample(self.service, route)))
+            record = self.service.state.db.get(kinds.MODEL_DEPLOYMENT, deployment_id) or {}
+            state.samples.append((now, self._meter.sample(record, route, self.service.usage)))
             decision = self._decide(deployment_id, state, len(route.instances), now)
             if decision is not None:
                 state.busy = True
-                self.service._spawn(self._act, (deployment_id, state, *decision), f"autoscale-{deployment_id[-8:]}")
+                self.service.spawn(self._act, (deployment_id, state, *decision), f"autoscale-{deployment_id[-8:]}")
 
     def _decide(self, deployment_id: str, state: _Tracked, current: int, now: float) -> tuple[int, str] | None:
         """(target count, why) once a rule's condition has held for its pending duration, outside the
@@ -290,20 +312,19 @@ class Autoscaler:
 
     def _act(self, deployment_id: str, state: _Tracked, target: int, why: str) -> None:
         """One scaling action, as a MODEL_DEPLOYMENT_UPDATE work request with its log."""
-        from emulator.data_science import work_requests as wr
-
         service = self.service
+        db = service.state.db
         try:
             record = service.get(deployment_id)
-            work = service._work_request("MODEL_DEPLOYMENT_UPDATE", record, "UPDATED")
-            sink = service._sink(work["id"], deployment_id)
-            wr.start(service.db, work["id"], f"autoscaling {deployment_id}: {why}")
+            work = open_work_request(service.state, "MODEL_DEPLOYMENT_UPDATE", record, "UPDATED")
+            sink = service.log_of(work["id"], deployment_id)
+            wr.start(db, work["id"], f"autoscaling {deployment_id}: {why}")
             try:
                 before, after = service.scale_to(deployment_id, target, f"autoscaling, {why}", sink)
             except Exception as exc:  # noqa: BLE001 - the deployment keeps its instances; say why
-                wr.fail(service.db, work["id"], "AutoscalingFailed", str(getattr(exc, "message", exc)))
+                wr.fail(db, work["id"], "AutoscalingFailed", str(getattr(exc, "message", exc)))
                 return
-            wr.succeed(service.db, work["id"], f"autoscaling: {before} -> {after} instance(s) ({why})")
+            wr.succeed(db, work["id"], f"autoscaling: {before} -> {after} instance(s) ({why})")
         except Exception:  # noqa: BLE001 - the deployment may have been deleted meanwhile
             log.exception("autoscaling %s failed", deployment_id)
         finally:

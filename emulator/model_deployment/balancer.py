@@ -162,6 +162,10 @@ class Router:
         with self._lock:
             self._routes.clear()
 
+    def routes(self) -> list[Route]:
+        """Every route now in the table (a copy: the table may change while the caller reads)."""
+        return list(self._routes.values())
+
     def handles(self, deployment_id: str) -> list[ServerHandle]:
         route = self._routes.get(deployment_id)
         return [i.handle for i in route.instances] if route else []

@@ -168,7 +168,7 @@ class EndpointServer:
 
     def _sweep(self) -> None:
         """Close pooled connections idle too long or to instances no longer routed, every 30 s."""
-        routed = {id(i) for route in list(self.router._routes.values()) for i in route.instances}
+        routed = {id(i) for route in self.router.routes() for i in route.instances}
         limit = time.monotonic() - IDLE_UPSTREAM_SECONDS
         for key, pool in list(self._idle.items()):
             keep = [u for u in pool if key in routed and u.idle_since > limit and u.reusable()]

@@ -4,26 +4,21 @@ percent), ``PredictRequestCount`` and ``PredictLatency`` of the calls through th
 
 An instance's utilization is relative to what its shape gives it: CPU time over wall time and the
 instance's vCPUs (two per OCPU, at most this machine's cores), resident memory over the shape's
-memory. A process-runtime instance is its process group (gunicorn and its workers), read from
-``/proc``; a container is read from the Docker engine's stats.
+memory. What an instance used so far is its runtime's to say (``Runtime.usage``: a process group read
+from ``/proc``, a container from the Docker engine's stats).
 """
 from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
 from emulator.contracts.deployments import DEFAULT_MEMORY_GBS, DEFAULT_OCPUS
 from emulator.model_deployment import configuration
+from emulator.model_deployment.balancer import Route
 from emulator.runtimes import ServerHandle
-from emulator.store import kinds
 
-if TYPE_CHECKING:
-    from emulator.model_deployment.balancer import Route
-    from emulator.model_deployment.service import DeploymentService
-
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+Usage = Callable[[ServerHandle], "tuple[float, int] | None"]  # (CPU seconds so far, resident bytes) of an instance
 
 
 class Meter:
@@ -33,12 +28,12 @@ class Meter:
         self._cpu: dict[str, tuple[float, float]] = {}  # instance ref -> (wall time, cpu seconds)
         self._calls: dict[str, tuple[int, float]] = {}  # deployment -> (calls, latency ms total)
 
-    def sample(self, service: "DeploymentService", route: "Route") -> dict[str, float | None]:
-        record = service.db.get(kinds.MODEL_DEPLOYMENT, route.deployment_id) or {}
+    def sample(self, record: dict[str, Any], route: Route, usage_of: Usage) -> dict[str, float | None]:
+        """One sample of the deployment ``record`` served by ``route``; ``usage_of`` reads an instance."""
         vcpus, memory = _shape(record)
         cpu, mem = [], []
         for instance in route.instances:
-            usage = usage_of(instance.handle, service)
+            usage = usage_of(instance.handle)
             if usage is None:
                 continue
             cpu_seconds, rss = usage
@@ -54,37 +49,6 @@ class Meter:
         new_calls = calls - before[0]
         return {"CpuUtilization": _mean(cpu), "MemoryUtilization": _mean(mem), "PredictRequestCount": float(new_calls),
                 "PredictLatency": (latency - before[1]) / new_calls if new_calls else None}
-
-
-def usage_of(handle: ServerHandle, service: "DeploymentService") -> tuple[float, int] | None:
-    """(CPU seconds used so far, resident bytes) of one instance; None when it cannot be read."""
-    if handle.runtime == "process":
-        return process_group_usage(int(handle.ref))
-    try:
-        container = service._runtime("docker").client.containers.get(handle.ref)
-        stats = container.stats(stream=False, one_shot=True)
-        return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9, int(stats["memory_stats"].get("usage", 0))
-    except Exception:  # noqa: BLE001 - a container going away has no usage
-        return None
-
-
-def process_group_usage(pgid: int) -> tuple[float, int] | None:
-    """CPU seconds (user + system) and resident bytes of every process in a process group."""
-    cpu, rss, found = 0.0, 0, False
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) != pgid:  # fields after the command: state, ppid, pgrp, ...
-            continue
-        found = True
-        cpu += (int(fields[11]) + int(fields[12])) / _TICK
-        rss += int(fields[21]) * _PAGE
-    return (cpu, rss) if found else None
 
 
 def _shape(record: dict[str, Any]) -> tuple[float, float]:

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator.runtimes.base import RuntimeFailure, ServerHandle, ServerSpec
+import importlib
+
+from emulator.runtimes.base import Runtime, RuntimeFailure, ServerHandle, ServerSpec
 from emulator.settings import BASE_IMAGE_ENV, RUNTIMES, check_runtime
 
-__all__ = ["RUNTIMES", "RuntimeFailure", "ServerHandle", "ServerSpec", "byoc_runtime", "choose", "docker_problem",
-           "make"]
+__all__ = ["RUNTIMES", "RUNTIME_CLASSES", "Runtime", "RuntimeFailure", "ServerHandle", "ServerSpec", "byoc_runtime",
+           "choose", "docker_problem", "make"]
+
+# The concrete runtimes by name: the module and class implementing ``Runtime`` (imported on first use,
+# so choosing the process runtime never imports the docker SDK).
+RUNTIME_CLASSES = {"docker": "emulator.runtimes.docker:DockerRuntime",
+                   "process": "emulator.runtimes.process:ProcessRuntime"}
 
 
 def docker_problem() -> str | None:
@@ -100,15 +107,11 @@ def _image_local(image: str) -> bool:
         return False
 
 
-def make(name: str, home: Path, base_image: str | None = None, java_base_image: str | None = None):
+def make(name: str, home: Path, base_image: str | None = None, java_base_image: str | None = None) -> Runtime:
     """Build the runtime object for a concrete name (``base_image``: the docker runtime's default;
     ``java_base_image``: its base for environments that run a JVM)."""
-    if name == "docker":
-        from emulator.runtimes.docker import DockerRuntime
-
-        return DockerRuntime(home, base_image, java_base_image=java_base_image)
-    if name == "process":
-        from emulator.runtimes.process import ProcessRuntime
-
-        return ProcessRuntime(home)
-    raise ValueError(f"not a concrete runtime: {name!r}")
+    if name not in RUNTIME_CLASSES:
+        raise ValueError(f"not a concrete runtime: {name!r}")
+    module, _, cls = RUNTIME_CLASSES[name].partition(":")
+    return getattr(importlib.import_module(module), cls).create(home, base_image=base_image,
+                                                                java_base_image=java_base_image)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 import requests
 
@@ -79,6 +79,37 @@ class ServerHandle:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ServerHandle":
         return cls(**{k: data[k] for k in ("runtime", "url", "health_url", "ref")}, details=data.get("details") or {})
+
+
+@runtime_checkable
+class Runtime(Protocol):
+    """What every deployment runtime does (docker, process): the deployment service, the autoscaler and
+    the metrics reach a runtime only through these methods, so a new runtime is one module implementing
+    them and one entry of ``emulator.runtimes.RUNTIME_CLASSES``."""
+
+    def start(self, spec: ServerSpec, log: LogSink) -> ServerHandle:
+        """Start one server for ``spec`` and return once it answers its health check (else RuntimeFailure)."""
+
+    def stop(self, handle: ServerHandle) -> None:
+        """Stop the server and free what it held; its output stays in the deployment's log dir."""
+
+    def is_alive(self, handle: ServerHandle) -> bool:
+        """Whether the server still runs."""
+
+    def reattach(self, handle: ServerHandle, spec: ServerSpec, log: LogSink) -> ServerHandle:
+        """After an emulator restart: keep a server that still answers, else start ``spec`` again."""
+
+    def log_tail(self, handle: ServerHandle, lines: int = 30) -> list[str]:
+        """The server's last output lines."""
+
+    def release_crashed(self, handle: ServerHandle) -> None:
+        """Free what a server that died unexpectedly still holds (a container's name), keeping its logs."""
+
+    def usage(self, handle: ServerHandle) -> tuple[float, int] | None:
+        """(CPU seconds used so far, resident bytes) of the server; None when it cannot be read."""
+
+    def prewarm(self, requirements: list[str]) -> None:
+        """Prepare, in the background, what the first server of ``requirements`` will need."""
 
 
 def wait_healthy(health_url: str, timeout: float, alive: Callable[[], bool],

@@ -255,6 +255,23 @@ class DockerRuntime:
                 self._save_logs(container, Path(log_dir))
             container.remove(force=True)
 
+    @classmethod
+    def create(cls, home: Path, base_image: str | None = None, java_base_image: str | None = None) -> "DockerRuntime":
+        """The runtime of an emulator home (``make``'s constructor, common to every runtime)."""
+        return cls(home, base_image, java_base_image=java_base_image)
+
+    def release_crashed(self, handle: ServerHandle) -> None:
+        """A container that exited keeps its name: stop it (its logs go to server.log) and free the name."""
+        self.stop(handle)
+
+    def usage(self, handle: ServerHandle) -> tuple[float, int] | None:
+        """CPU seconds and memory of the container, from the engine's stats."""
+        stats = self.client.containers.get(handle.ref).stats(stream=False, one_shot=True)
+        return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9, int(stats["memory_stats"].get("usage", 0))
+
+    def prewarm(self, requirements: list[str]) -> None:
+        """Nothing to warm: environment images are built on first use and cached by content."""
+
     def is_alive(self, handle: ServerHandle) -> bool:
         container = self._get(handle)
         if container is None:

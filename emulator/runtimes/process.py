@@ -131,6 +131,18 @@ class ProcessRuntime:
         if proc is not None:
             proc.poll()
 
+    @classmethod
+    def create(cls, home: Path, base_image: str | None = None, java_base_image: str | None = None) -> "ProcessRuntime":
+        """The runtime of an emulator home (``make``'s constructor; images are the docker runtime's)."""
+        return cls(home)
+
+    def release_crashed(self, handle: ServerHandle) -> None:
+        """A process that died holds nothing: its port and pid are free already."""
+
+    def usage(self, handle: ServerHandle) -> tuple[float, int] | None:
+        """CPU seconds and resident bytes of the server's process group (gunicorn and its workers)."""
+        return process_group_usage(int(handle.ref))
+
     def is_alive(self, handle: ServerHandle) -> bool:
         pid = int(handle.ref)
         proc = self._procs.get(pid)
@@ -187,6 +199,29 @@ def _check_java(requirements: list[str]) -> None:
             java_home and Path(java_home, "bin", "java").is_file()):
         raise RuntimeFailure("this artifact needs a Java runtime (pyspark) and no `java` is on PATH or in "
                              "JAVA_HOME; install one (Debian: apt-get install openjdk-17-jre-headless)")
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def process_group_usage(pgid: int) -> tuple[float, int] | None:
+    """CPU seconds (user + system) and resident bytes of every process in a process group, from /proc."""
+    cpu, rss, found = 0.0, 0, False
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) != pgid:  # fields after the command: state, ppid, pgrp, ...
+            continue
+        found = True
+        cpu += (int(fields[11]) + int(fields[12])) / _TICK
+        rss += int(fields[21]) * _PAGE
+    return (cpu, rss) if found else None
 
 
 def free_port() -> int:
