@@ -429,6 +429,29 @@ class GenericModel:
                              max_unzipped_bytes=max_unzipped_bytes, max_zip_ratio=max_zip_ratio,
                              any_flavor=cls is GenericModel, **kwargs)
 
+    def download_artifact(self, artifact_dir: str | None = None, auth: Any = None, force_overwrite: bool = False,
+                          bucket_uri: str | None = None, remove_existing_artifact: bool = True,
+                          region: str | None = None, timeout: float | None = None) -> "GenericModel":
+        """Download the saved model's catalog artifact into ``artifact_dir`` (default: the model's own;
+        ``force_overwrite`` replaces what is there) and use it from then on, as ADS does."""
+        from toolkit.model.loading import download_into
+
+        return download_into(self, artifact_dir, auth=auth, force_overwrite=force_overwrite, bucket_uri=bucket_uri,
+                             remove_existing_artifact=remove_existing_artifact, region=region, timeout=timeout)
+
+    def reload_runtime_info(self) -> None:
+        """Read the artifact's runtime.yaml again (after you edited it), as ADS does."""
+        from toolkit.model.loading import reload_runtime_info
+
+        reload_runtime_info(self)
+
+    def reload(self) -> "GenericModel":
+        """Import the artifact's score.py **in this process** (its ``load_model()`` gives the estimator)
+        and read runtime.yaml again, as ADS's ``reload``: only for artifacts you trust."""
+        self.model_artifact.reload()
+        self.reload_runtime_info()
+        return self
+
     def _restore_from_artifact(self, root: Path, info: runtime_yaml.RuntimeInfo, name: str | None) -> None:
         self.runtime_info = info
         self.model_file_name = name

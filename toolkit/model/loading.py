@@ -85,6 +85,35 @@ def _runtime_info(root: Path, ignore_conda_error: bool) -> runtime_yaml.RuntimeI
                                         requirements=[], training_env=empty)
 
 
+def download_into(model: Any, artifact_dir: str | None = None, auth: Any = None, force_overwrite: bool = False,
+                  bucket_uri: str | None = None, remove_existing_artifact: bool = True, region: str | None = None,
+                  timeout: float | None = None) -> Any:
+    """ADS's ``GenericModel.download_artifact``: the catalog artifact of ``model.model_id`` into
+    ``artifact_dir`` (default: the model's own, which must then be empty unless ``force_overwrite``),
+    which becomes the model's ``artifact_dir``, its runtime.yaml read again. Nothing of the artifact
+    is run: as in ADS the estimator stays as it is (``reload()`` imports score.py for it)."""
+    from toolkit.catalog.model_catalog import download_artifact
+
+    if not model.model_id:
+        raise ValueError("`model_id` is not available, load the GenericModel object first.")
+    root = download_artifact(model.model_id, artifact_dir or model.artifact_dir, force=force_overwrite,
+                             auth=auth or model.auth, timeout=timeout, bucket_uri=bucket_uri,
+                             remove_existing_artifact=remove_existing_artifact, region=region)
+    model.artifact_dir = str(Path(root).resolve())
+    reload_runtime_info(model)
+    return model
+
+
+def reload_runtime_info(model: Any) -> None:
+    """ADS's ``reload_runtime_info``: ``model.runtime_info`` read again from its artifact's runtime.yaml
+    (a missing one is an error unless the model was loaded with ``ignore_conda_error``)."""
+    try:
+        model.runtime_info = runtime_yaml.RuntimeInfo.read(Path(model.artifact_dir))
+    except RuntimeInfoError:
+        if not model.ignore_conda_error:
+            raise
+
+
 def load_through_score(root: Path) -> Any:
     """Import ``root/score.py`` in this process and return its ``load_model()`` (ADS's ``reload``).
 
