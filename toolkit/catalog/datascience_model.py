@@ -32,7 +32,9 @@ _FIELDS = {  # builder key -> the SDK Model attribute it reads back from
     "description": "description", "freeformTags": "freeform_tags", "definedTags": "defined_tags",
     "modelVersionSetId": "model_version_set_id", "versionLabel": "version_label",
     "retentionSetting": "retention_setting", "backupSetting": "backup_setting",
+    "versionId": "version_id", "modelVersionSetName": "model_version_set_name",
 }
+LIST_DF_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"  # ADS's utils.date_format
 
 
 class DataScienceModel:
@@ -76,6 +78,10 @@ class DataScienceModel:
 
     def with_model_version_set_id(self, model_version_set_id: str) -> "DataScienceModel":
         return self._with("modelVersionSetId", model_version_set_id)
+
+    def with_version_id(self, version_id: str) -> "DataScienceModel":
+        """ADS's setter of the version id; the catalog numbers a set's models itself (read back after create())."""
+        return self._with("versionId", version_id)
 
     def with_version_label(self, version_label: str) -> "DataScienceModel":
         return self._with("versionLabel", version_label)
@@ -128,7 +134,8 @@ class DataScienceModel:
     artifact = property(lambda self: self._spec.get("artifact"))
     lifecycle_state = property(lambda self: getattr(self._record, "lifecycle_state", None))
     status = lifecycle_state
-    version_id = property(lambda self: getattr(self._record, "version_id", None))
+    version_id = property(lambda self: self._field("versionId"))
+    model_version_set_name = property(lambda self: self._field("modelVersionSetName"))
     time_created = property(lambda self: getattr(self._record, "time_created", None))
 
     @property
@@ -295,6 +302,21 @@ class DataScienceModel:
         kwargs = {k: v for k, v in {"project_id": project_id, "category": category, **filters}.items() if v}
         summaries = iter_records(session.ds.list_models, session.compartment(compartment_id), **kwargs)
         return [cls(auth=auth, profile=profile)._load(s) for s in summaries]
+
+    @classmethod
+    def list_df(cls, compartment_id: str | None = None, project_id: str | None = None, category: str = "USER",
+                auth: Any = None, profile: str | None = None, **filters: Any) -> Any:
+        """``list()`` as a pandas DataFrame with ADS's columns (OCIDs shortened to their last six
+        characters, as ADS shows them)."""
+        import pandas
+
+        short = lambda ocid: f"...{ocid[-6:]}" if ocid else None  # noqa: E731
+        return pandas.DataFrame.from_records([
+            {"id": short(m.id), "display_name": m.display_name, "description": m.description,
+             "time_created": m.time_created.strftime(LIST_DF_DATE_FORMAT) if m.time_created else None,
+             "lifecycle_state": m.lifecycle_state, "created_by": short(getattr(m.record, "created_by", None)),
+             "compartment_id": short(m.compartment_id), "project_id": short(m.project_id)}
+            for m in cls.list(compartment_id, project_id, category, auth=auth, profile=profile, **filters)])
 
     def _load(self, record: Any) -> "DataScienceModel":
         self._record = record

@@ -30,6 +30,9 @@ MVS_NAME_ENV = "MODEL_VERSION_SET_NAME"
 MVS_COMPARTMENT_ENV = "MODEL_VERSION_SET_COMPARTMENT_ID"
 
 
+OCI_CONSOLE_LINK = "https://console.{region}.oraclecloud.com/data-science/model-version-sets/{id}"  # ADS's _MVS_URL
+
+
 class ModelVersionSetNotExists(CatalogError):
     """No ACTIVE model version set has that name in the compartment (ADS's exception name)."""
 
@@ -125,6 +128,22 @@ class ModelVersionSet:
     def from_id(cls, id: str, auth: Any = None, profile: str | None = None) -> "ModelVersionSet":
         """Load a version set by OCID."""
         return cls(auth=auth, profile=profile)._sync(connect(auth, profile).ds.get_model_version_set(id).data)
+
+    @classmethod
+    def from_ocid(cls, ocid: str, auth: Any = None, profile: str | None = None) -> "ModelVersionSet":
+        """ADS's alias of ``from_id``."""
+        return cls.from_id(ocid, auth=auth, profile=profile)
+
+    @property
+    def details_link(self) -> str | None:
+        """The set's page in the console: the emulator's ``/console/version-sets/<id>`` on the local
+        profile, OCI's Console in the profile's region in the cloud; None before create()."""
+        if not self.id:
+            return None
+        profile = self._session().profile
+        if profile.is_local and profile.service_endpoint:
+            return f"{profile.service_endpoint.rstrip('/')}/console/version-sets/{self.id}"
+        return OCI_CONSOLE_LINK.format(region=profile.config.get("region"), id=self.id)
 
     @classmethod
     def from_name(

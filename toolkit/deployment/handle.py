@@ -19,6 +19,7 @@ import warnings
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
+from emulator.contracts.deployments import ACCESS_LOG, PREDICT_LOG
 from emulator.contracts.states import ACTIVE, DELETED, FAILED, INACTIVE
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.deployment import create as creating
@@ -152,6 +153,16 @@ class ModelDeployment(SerializedForms):
         summaries = iter_records(session.ds.list_model_deployments, session.compartment(compartment_id), **kwargs)
         return [cls(s, session) for s in summaries]
 
+    @classmethod
+    def list_df(cls, status: str | None = None, compartment_id: str | None = None, project_id: str | None = None,
+                auth: Any = None, profile: str | None = None) -> Any:
+        """``list()`` as a pandas DataFrame with ADS's columns: deployment_id, deployment_url, current_state."""
+        import pandas as pd
+
+        found = cls.list(status, compartment_id, project_id, auth=auth, profile=profile)
+        return pd.DataFrame({"deployment_id": [d.id for d in found], "deployment_url": [d.url for d in found],
+                             "current_state": [d.lifecycle_state for d in found]})
+
     # ------------------------------------------------------------------ properties
     @property
     def model_deployment_id(self) -> str | None:
@@ -199,6 +210,20 @@ class ModelDeployment(SerializedForms):
     @property
     def time_created(self) -> Any:
         return getattr(self._record, "time_created", None)
+
+    @property
+    def created_by(self) -> str | None:
+        return getattr(self._record, "created_by", None)
+
+    @property
+    def access_log(self) -> DeploymentLogs:
+        """ADS's shortcut: ``logs("access")``."""
+        return self.logs(ACCESS_LOG)
+
+    @property
+    def predict_log(self) -> DeploymentLogs:
+        """ADS's shortcut: ``logs("predict")``."""
+        return self.logs(PREDICT_LOG)
 
     @property
     def record(self) -> Any:
