@@ -18,7 +18,7 @@ from typing import Any
 from oci.data_science.models import ModelGroup as _ModelGroup
 from oci.data_science.models import ModelGroupDetails as _Details
 
-from emulator.contracts.states import LIVE_DEPLOYMENT_STATES, RESOURCE_CREATED, RESOURCE_DELETED
+from emulator.contracts.states import LIVE_DEPLOYMENT_STATES, RESOURCE_CREATED, RESOURCE_DELETED, RESOURCE_UPDATED
 from emulator.data_science import model_group_version_histories as histories
 from emulator.data_science import models, projects, records, work_requests
 from emulator.data_science.errors import not_active
@@ -196,8 +196,20 @@ def update(db: Database, group_id: str, body: dict[str, Any], if_match: str | No
         return records.save(db, KIND, record)
 
 
-def set_state(db: Database, group_id: str, target: str, if_match: str | None) -> dict[str, Any]:
-    """activate/deactivate: ACTIVE <-> INACTIVE; 409 from any other state or when already there."""
+def set_state(state: EmulatorState, group_id: str, target: str,
+              if_match: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """activate/deactivate: ACTIVE <-> INACTIVE; 409 from any other state or when already there. The
+    record, and the SUCCEEDED MODEL_GROUP_UPDATE work request whose id ADS's activate() and
+    deactivate() wait on (``opc-work-request-id``; without one they poll forever)."""
+    record = _switch(state.db, group_id, target, if_match)
+    done = work_requests.completed(state.db, "MODEL_GROUP_UPDATE", record["compartmentId"],
+                                   [work_requests.resource("modelgroup", group_id, RESOURCE_UPDATED,
+                                                           f"/modelGroups/{group_id}")],
+                                   f"Model group {group_id} is {target}", state.config.region)
+    return record, done
+
+
+def _switch(db: Database, group_id: str, target: str, if_match: str | None) -> dict[str, Any]:
     with db.transaction():
         record = get(db, group_id)
         records.check_etag(record, if_match)

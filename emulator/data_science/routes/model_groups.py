@@ -95,14 +95,17 @@ def delete_model_group(group_id: str) -> Response:
 
 @bp.post("/modelGroups/<group_id>/actions/activate")
 def activate_model_group(group_id: str) -> Response:
-    db = current_state().db
-    return record_response(model_groups.set_state(db, _group_id(group_id), model_groups.ACTIVE, if_match()))
+    return _switch(group_id, model_groups.ACTIVE)
 
 
 @bp.post("/modelGroups/<group_id>/actions/deactivate")
 def deactivate_model_group(group_id: str) -> Response:
-    db = current_state().db
-    return record_response(model_groups.set_state(db, _group_id(group_id), model_groups.INACTIVE, if_match()))
+    return _switch(group_id, model_groups.INACTIVE)
+
+
+def _switch(group_id: str, target: str) -> Response:
+    record, done = model_groups.set_state(current_state(), _group_id(group_id), target, if_match())
+    return record_response(record, headers={"opc-work-request-id": done["id"]})
 
 
 @bp.post("/modelGroups/<group_id>/actions/changeCompartment")
