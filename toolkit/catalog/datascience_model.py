@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.contracts.states import MODEL_DELETED
+from toolkit.catalog import metadata_artifacts
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import connect, iter_records
 from toolkit.catalog.wire import to_wire
@@ -287,6 +288,59 @@ class DataScienceModel:
                                  auth=auth if auth is not None else self.auth, profile=self.profile, timeout=timeout,
                                  bucket_uri=bucket_uri, remove_existing_artifact=remove_existing_artifact,
                                  region=region)
+
+    # -- metadata artifacts (toolkit.catalog.metadata_artifacts) -----------------------------------
+    def create_custom_metadata_artifact(self, metadata_key_name: str, artifact_path_or_content: str | bytes,
+                                        path_type: str = "local") -> Any:
+        """Attach an artifact (a local file, an ``oci://`` object, or bytes with ``path_type="content"``)
+        to the custom metadatum ``metadata_key_name``, which the model's custom metadata must hold."""
+        return self._upload_metadata_artifact("custom", metadata_key_name, artifact_path_or_content, path_type, False)
+
+    def update_custom_metadata_artifact(self, metadata_key_name: str, artifact_path_or_content: str | bytes,
+                                        path_type: str = "local") -> Any:
+        return self._upload_metadata_artifact("custom", metadata_key_name, artifact_path_or_content, path_type, True)
+
+    def get_custom_metadata_artifact(self, metadata_key_name: str, target_dir: str, override: bool = False) -> bytes:
+        """The artifact's bytes, also written to ``target_dir/<metadata_key_name>`` (``override`` replaces a file)."""
+        return self._download_metadata_artifact("custom", metadata_key_name, target_dir, override)
+
+    def delete_custom_metadata_artifact(self, metadata_key_name: str) -> Any:
+        return metadata_artifacts.delete(*self._metadata_target(), "custom", metadata_key_name)
+
+    def if_model_custom_metadata_artifact_exist(self, metadata_key_name: str) -> bool:
+        return metadata_artifacts.exists(*self._metadata_target(), "custom", metadata_key_name)
+
+    def create_defined_metadata_artifact(self, metadata_key_name: str, artifact_path_or_content: str | bytes,
+                                         path_type: str = "local") -> Any:
+        """As ``create_custom_metadata_artifact``, for a defined (taxonomy) metadatum."""
+        return self._upload_metadata_artifact("defined", metadata_key_name, artifact_path_or_content, path_type, False)
+
+    def update_defined_metadata_artifact(self, metadata_key_name: str, artifact_path_or_content: str | bytes,
+                                         path_type: str = "local") -> Any:
+        return self._upload_metadata_artifact("defined", metadata_key_name, artifact_path_or_content, path_type, True)
+
+    def get_defined_metadata_artifact(self, metadata_key_name: str, target_dir: str, override: bool = False) -> bytes:
+        return self._download_metadata_artifact("defined", metadata_key_name, target_dir, override)
+
+    def delete_defined_metadata_artifact(self, metadata_key_name: str) -> Any:
+        return metadata_artifacts.delete(*self._metadata_target(), "defined", metadata_key_name)
+
+    def _metadata_target(self) -> tuple[Any, str]:
+        return connect(self.auth, self.profile), self._require_id()
+
+    def _upload_metadata_artifact(self, kind: str, key: str, source: str | bytes, path_type: str, replace: bool) -> Any:
+        session, model_id = self._metadata_target()
+        content = metadata_artifacts.content_of(source, path_type, session)
+        return metadata_artifacts.upload(session, model_id, kind, key, content, replace)
+
+    def _download_metadata_artifact(self, kind: str, key: str, target_dir: str, override: bool) -> bytes:
+        target = Path(target_dir).expanduser() / key
+        if target.exists() and not override:
+            raise FileExistsError(f"File already exists: {target}. Pass override=True to replace it.")
+        content = metadata_artifacts.download(*self._metadata_target(), kind, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        return content
 
     @classmethod
     def from_id(cls, id: str, auth: Any = None, profile: str | None = None) -> "DataScienceModel":  # noqa: A002
