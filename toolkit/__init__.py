@@ -33,6 +33,7 @@ _EXPORTS = {
     "ModelVersionSet": "toolkit.catalog.version_set",
     "experiment": "toolkit.catalog.version_set",
     "DataScienceModel": "toolkit.catalog.datascience_model",
+    "DataScienceModelGroup": "toolkit.catalog.model_group",
     "Schema": "toolkit.artifact.schema",
     "Attribute": "toolkit.artifact.schema",
     "Domain": "toolkit.artifact.schema",
