@@ -109,3 +109,33 @@ def test_the_toolkit_handle_predicts_by_model_name_and_version(group_deployment)
     assert handle.predict(json_input=rows, model_name="classifier", model_version="1") == {"prediction": [1]}
     with pytest.raises(ValueError, match="together"):
         handle.predict(json_input=rows, model_name="adder")
+
+
+def test_the_toolkit_builds_and_deploys_a_model_group_predicted_member_by_member(group_deployment):
+    """The toolkit's own API end to end, as ADS's: DataScienceModelGroup, then the runtime's
+    with_model_group_id deployed through the builders (a MODEL_GROUP configuration)."""
+    from toolkit import (DataScienceModelGroup, ModelDeployment, ModelDeploymentCondaRuntime,
+                         ModelDeploymentInfrastructure)
+
+    group = (DataScienceModelGroup().with_display_name("toolkit-group")
+             .with_member_models([{"model_id": group_deployment["adder"], "inference_key": "adder"},
+                                  {"model_id": group_deployment["classifier"], "inference_key": "classifier"}])
+             .create(poll_interval=1))
+    deployment = (ModelDeployment().with_display_name("toolkit-group-deployment")
+                  .with_infrastructure(ModelDeploymentInfrastructure().with_shape_name(SHAPE).with_replica(1))
+                  .with_runtime(ModelDeploymentCondaRuntime().with_model_group_id(group.id))
+                  .deploy(max_wait_time=300, poll_interval=1))
+    try:
+        assert deployment.lifecycle_state == "ACTIVE", deployment.lifecycle_details
+        config = deployment.record.model_deployment_configuration_details
+        assert isinstance(config, M.ModelGroupDeploymentConfigurationDetails)
+        assert config.model_group_configuration_details.model_group_id == group.id
+        assert config.infrastructure_configuration_details.instance_configuration.instance_shape_name == SHAPE
+        assert (deployment.runtime.model_group_id, deployment.model_id) == (group.id, None)
+        assert deployment.infrastructure.replica == 1
+        rows = {"data": [[1.0, 1.0]]}
+        assert deployment.predict(json_input=rows, model_name="adder", model_version="v1") == {"prediction": [102.0]}
+        assert deployment.predict(json_input=rows, model_name="classifier", model_version="1") == {"prediction": [1]}
+        assert ModelDeployment.from_yaml(deployment.to_yaml()).runtime.model_group_id == group.id
+    finally:
+        deployment.delete(wait_for_completion=True, poll_interval=1)

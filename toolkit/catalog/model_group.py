@@ -243,20 +243,26 @@ class DataScienceModelGroup(Builder):
     def activate(self, wait_for_completion: bool = True, max_wait_time: int = DEFAULT_WAIT_TIME,
                  poll_interval: int = DEFAULT_POLL_INTERVAL) -> "DataScienceModelGroup":
         """Make an INACTIVE group ACTIVE again (refused in any other state, as ADS does)."""
-        session = self._session()
-        self._check_state(session, "activate", allowed=(INACTIVE,), already=ACTIVE)
-        response = session.ds.activate_model_group(self.id)
-        return self._after(session, response, wait_for_completion, "activating model group", max_wait_time,
-                           poll_interval)
+        return self._switch("activate", INACTIVE, ACTIVE, wait_for_completion, max_wait_time, poll_interval)
 
     def deactivate(self, wait_for_completion: bool = True, max_wait_time: int = DEFAULT_WAIT_TIME,
                    poll_interval: int = DEFAULT_POLL_INTERVAL) -> "DataScienceModelGroup":
         """Make an ACTIVE group INACTIVE (refused in any other state, as ADS does)."""
+        return self._switch("deactivate", ACTIVE, INACTIVE, wait_for_completion, max_wait_time, poll_interval)
+
+    def _switch(self, verb: str, source: str, target: str, wait: bool, max_wait_time: float,
+                poll_interval: float) -> "DataScienceModelGroup":
+        """``activate``/``deactivate``: ADS's state checks, the call, its work request."""
         session = self._session()
-        self._check_state(session, "deactivate", allowed=(ACTIVE,), already=INACTIVE)
-        response = session.ds.deactivate_model_group(self.id)
-        return self._after(session, response, wait_for_completion, "deactivating model group", max_wait_time,
-                           poll_interval)
+        state = self._current_state(session)
+        if state == target:
+            raise CatalogError(f"Model group {self.id} is already in {target.lower()} state.")
+        if state != source:
+            raise CatalogError(f"Can't {verb} model group {self.id} when it's in {state} state.")
+        response = getattr(session.ds, f"{verb}_model_group")(self.id)
+        if wait:
+            self._wait(session, response, f"{verb[:-1]}ing model group", max_wait_time, poll_interval)
+        return self.sync()
 
     def delete(self, wait_for_completion: bool = True, max_wait_time: int = DEFAULT_WAIT_TIME,
                poll_interval: int = DEFAULT_POLL_INTERVAL) -> "DataScienceModelGroup":
@@ -322,21 +328,8 @@ class DataScienceModelGroup(Builder):
                 for m in record.member_model_entries.member_model_details or []])
         return self
 
-    def _check_state(self, session: CatalogSession, verb: str, allowed: tuple[str, ...], already: str) -> None:
-        state = self._current_state(session)
-        if state == already:
-            raise CatalogError(f"Model group {self.id} is already in {already.lower()} state.")
-        if state not in allowed:
-            raise CatalogError(f"Can't {verb} model group {self.id} when it's in {state} state.")
-
     def _current_state(self, session: CatalogSession) -> str:
         return session.ds.get_model_group(self._require_id()).data.lifecycle_state
-
-    def _after(self, session: CatalogSession, response: Any, wait: bool, title: str, max_wait_time: float,
-               poll_interval: float) -> "DataScienceModelGroup":
-        if wait:
-            self._wait(session, response, title, max_wait_time, poll_interval)
-        return self.sync()
 
     @staticmethod
     def _wait(session: CatalogSession, response: Any, title: str, max_wait_time: float, poll_interval: float) -> None:

@@ -21,7 +21,7 @@ from toolkit.deployment.translate import create_details
 MODEL_OCID_PREFIX = "ocid1.datasciencemodel."
 
 
-def create(session: CatalogSession, model_id: str, display_name: str | None, description: str | None,
+def create(session: CatalogSession, model_id: str | None, display_name: str | None, description: str | None,
            freeform_tags: dict | None, defined_tags: dict | None, infrastructure: ModelDeploymentInfrastructure,
            runtime: ModelDeploymentRuntime, emulator_runtime: str | None, wait: bool, max_wait_time: float,
            poll_interval: float, show_progress: bool | None) -> Any:
@@ -50,13 +50,16 @@ def wait_for(session: CatalogSession, response: Any, title: str, max_wait_time: 
 
 
 def registered_model(runtime: ModelDeploymentRuntime, infrastructure: ModelDeploymentInfrastructure,
-                     display_name: str | None, session: CatalogSession, auth: Any, profile: str | None) -> str:
+                     display_name: str | None, session: CatalogSession, auth: Any, profile: str | None) -> str | None:
     """The model OCID the runtime names, registering its artifact in the catalog first when it names
-    a folder, zip or ``oci://`` zip instead (as ADS's deploy does)."""
+    a folder, zip or ``oci://`` zip instead (as ADS's deploy does); None when it names a model group
+    (``with_model_group_id``: the group's deployment serves no single model, and ADS sends none)."""
     uri = runtime.model_uri
+    if runtime.model_group_id:
+        return None
     if not uri:
         raise SpecError("the runtime has no model: set with_model_uri(<model OCID or artifact path>) "
-                        "(spec.runtime.spec.modelUri)")
+                        "(spec.runtime.spec.modelUri) or with_model_group_id(<model group OCID>)")
     if str(uri).startswith(MODEL_OCID_PREFIX):
         return str(uri)
     from toolkit.catalog.datascience_model import DataScienceModel

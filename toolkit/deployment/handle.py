@@ -39,7 +39,7 @@ from toolkit.deployment.spec import (
     runtime_from_dict,
     snake,
 )
-from toolkit.deployment.translate import infrastructure_of, runtime_of, update_details
+from toolkit.deployment.translate import deployed_model_id, infrastructure_of, runtime_of, update_details
 from toolkit.model.unsupported import refuse
 
 LOG_INTERVAL = 3  # ADS's watch() interval, seconds
@@ -199,9 +199,10 @@ class ModelDeployment(SerializedForms):
 
     @property
     def model_id(self) -> str | None:
+        """The model it serves (None for a model group's deployment: see ``runtime.model_group_id``)."""
         if self._record is None:
             return self.runtime.model_uri
-        return self._record.model_deployment_configuration_details.model_configuration_details.model_id
+        return deployed_model_id(self._record)
 
     @property
     def lifecycle_details(self) -> str | None:

@@ -284,11 +284,12 @@ def _log_key(key: str) -> str:
 
 class ModelDeploymentRuntime(Builder):
     """What a deployment runs: the model (``modelUri``: a model OCID, or an artifact folder, zip or
-    ``oci://`` zip that deploy() first registers in the catalog), its environment variables, and
-    how that artifact is uploaded (auth, region, bucket, overwrite/remove, timeout)."""
+    ``oci://`` zip that deploy() first registers in the catalog) or a model group (``modelGroupId``),
+    its environment variables, and how that artifact is uploaded (auth, region, bucket,
+    overwrite/remove, timeout)."""
 
     kind = "runtime"
-    keys = ("env", "deploymentMode", "modelUri", "region", "auth", "overwriteExistingArtifact",
+    keys = ("env", "deploymentMode", "modelUri", "modelGroupId", "region", "auth", "overwriteExistingArtifact",
             "removeExistingArtifact", "timeout", "bucketUri")
 
     def with_env(self, env: dict) -> "ModelDeploymentRuntime":
@@ -299,6 +300,10 @@ class ModelDeploymentRuntime(Builder):
 
     def with_model_uri(self, model_uri: str) -> "ModelDeploymentRuntime":
         return self.set_spec("modelUri", model_uri)
+
+    def with_model_group_id(self, model_group_id: str) -> "ModelDeploymentRuntime":
+        """Deploy a model group (a MODEL_GROUP deployment serving every member) instead of one model."""
+        return self.set_spec("modelGroupId", model_group_id)
 
     def with_region(self, region: str) -> "ModelDeploymentRuntime":
         return self.set_spec("region", region)
@@ -322,6 +327,7 @@ class ModelDeploymentRuntime(Builder):
     env = property(lambda self: dict(self.get_spec("env") or {}))
     deployment_mode = property(lambda self: self.get_spec("deploymentMode", DEFAULT_DEPLOYMENT_MODE))
     model_uri = property(lambda self: self.get_spec("modelUri"))
+    model_group_id = property(lambda self: self.get_spec("modelGroupId"))
     region = property(lambda self: self.get_spec("region"))
     auth = property(lambda self: self.get_spec("auth"))
     overwrite_existing_artifact = property(lambda self: self.get_spec("overwriteExistingArtifact", True))

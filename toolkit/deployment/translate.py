@@ -19,8 +19,11 @@ from oci.data_science.models import (
     DefaultModelDeploymentEnvironmentConfigurationDetails,
     FixedSizeScalingPolicy,
     InstanceConfiguration,
+    InstancePoolInfrastructureConfigurationDetails,
     LogDetails,
     ModelConfigurationDetails,
+    ModelGroupConfigurationDetails,
+    ModelGroupDeploymentConfigurationDetails,
     ModelDeploymentInstanceShapeConfigDetails,
     OcirModelDeploymentEnvironmentConfigurationDetails,
     PredefinedExpressionThresholdScalingConfiguration,
@@ -28,8 +31,11 @@ from oci.data_science.models import (
     SingleModelDeploymentConfigurationDetails,
     ThresholdBasedAutoScalingPolicyDetails,
     UpdateDefaultModelDeploymentEnvironmentConfigurationDetails,
+    UpdateInstancePoolInfrastructureConfigurationDetails,
     UpdateModelConfigurationDetails,
     UpdateModelDeploymentDetails,
+    UpdateModelGroupConfigurationDetails,
+    UpdateModelGroupDeploymentConfigurationDetails,
     UpdateOcirModelDeploymentEnvironmentConfigurationDetails,
     UpdateSingleModelDeploymentConfigurationDetails,
 )
@@ -51,19 +57,30 @@ AUTO_SCALING_DEFAULTS = {"minimumInstanceCount": 1, "maximumInstanceCount": 3, "
 
 
 # ---------------------------------------------------------------------- builders -> SDK
-def create_details(model_id: str, infrastructure: ModelDeploymentInfrastructure, runtime: ModelDeploymentRuntime, *,
-                   display_name: str, compartment_id: str, project_id: str | None, description: str | None = None,
-                   freeform_tags: dict | None = None, defined_tags: dict | None = None) -> CreateModelDeploymentDetails:
-    """The ``CreateModelDeploymentDetails`` of a deployment of ``model_id`` the builders describe."""
+def create_details(model_id: str | None, infrastructure: ModelDeploymentInfrastructure,
+                   runtime: ModelDeploymentRuntime, *, display_name: str, compartment_id: str, project_id: str | None,
+                   description: str | None = None, freeform_tags: dict | None = None,
+                   defined_tags: dict | None = None) -> CreateModelDeploymentDetails:
+    """The ``CreateModelDeploymentDetails`` of a deployment of ``model_id``, or of the runtime's model
+    group (``with_model_group_id``: a MODEL_GROUP deployment, as ADS sends it), the builders describe."""
+    if runtime.model_group_id:
+        configuration: Any = ModelGroupDeploymentConfigurationDetails(
+            deployment_type="MODEL_GROUP",
+            model_group_configuration_details=ModelGroupConfigurationDetails(model_group_id=runtime.model_group_id),
+            infrastructure_configuration_details=_instance_pool(InstancePoolInfrastructureConfigurationDetails,
+                                                                infrastructure),
+            environment_configuration_details=_environment(runtime, infrastructure, update=False))
+    else:
+        configuration = SingleModelDeploymentConfigurationDetails(
+            deployment_type="SINGLE_MODEL",
+            model_configuration_details=_model_configuration(ModelConfigurationDetails, model_id, infrastructure),
+            environment_configuration_details=_environment(runtime, infrastructure, update=False))
     return CreateModelDeploymentDetails(
         display_name=display_name,
         description=description,
         compartment_id=compartment_id,
         project_id=project_id,
-        model_deployment_configuration_details=SingleModelDeploymentConfigurationDetails(
-            deployment_type="SINGLE_MODEL",
-            model_configuration_details=_model_configuration(ModelConfigurationDetails, model_id, infrastructure),
-            environment_configuration_details=_environment(runtime, infrastructure, update=False)),
+        model_deployment_configuration_details=configuration,
         category_log_details=_log_details(infrastructure),
         freeform_tags=freeform_tags or None,
         defined_tags=defined_tags,
@@ -76,7 +93,15 @@ def update_details(display_name: str | None, description: str | None, freeform_t
     """The ``UpdateModelDeploymentDetails`` of names and tags, and (``config_changed``) of the whole
     configuration the builders describe."""
     config = None
-    if config_changed:
+    if config_changed and runtime.model_group_id:
+        config = UpdateModelGroupDeploymentConfigurationDetails(
+            deployment_type="MODEL_GROUP",
+            model_group_configuration_details=UpdateModelGroupConfigurationDetails(
+                model_group_id=runtime.model_group_id),
+            infrastructure_configuration_details=_instance_pool(UpdateInstancePoolInfrastructureConfigurationDetails,
+                                                                infrastructure),
+            environment_configuration_details=_environment(runtime, infrastructure, update=True))
+    elif config_changed:
         config = UpdateSingleModelDeploymentConfigurationDetails(
             deployment_type="SINGLE_MODEL",
             model_configuration_details=_model_configuration(UpdateModelConfigurationDetails, model_id, infrastructure),
@@ -88,16 +113,26 @@ def update_details(display_name: str | None, description: str | None, freeform_t
 
 
 def _model_configuration(kind: type, model_id: str | None, infrastructure: ModelDeploymentInfrastructure) -> Any:
+    return kind(model_id=model_id, bandwidth_mbps=infrastructure.bandwidth_mbps,
+                instance_configuration=_instance_configuration(infrastructure),
+                scaling_policy=_scaling_policy(infrastructure))
+
+
+def _instance_pool(kind: type, infrastructure: ModelDeploymentInfrastructure) -> Any:
+    """A MODEL_GROUP deployment's INSTANCE_POOL infrastructure: what a single model's configuration
+    holds beside its model id (ADS's ``infrastructureConfigurationDetails``)."""
+    return kind(infrastructure_type="INSTANCE_POOL", bandwidth_mbps=infrastructure.bandwidth_mbps,
+                instance_configuration=_instance_configuration(infrastructure),
+                scaling_policy=_scaling_policy(infrastructure))
+
+
+def _instance_configuration(infrastructure: ModelDeploymentInfrastructure) -> InstanceConfiguration:
     shape = infrastructure.shape_config_details
-    return kind(
-        model_id=model_id,
-        bandwidth_mbps=infrastructure.bandwidth_mbps,
-        instance_configuration=InstanceConfiguration(
-            instance_shape_name=infrastructure.shape_name,
-            model_deployment_instance_shape_config_details=ModelDeploymentInstanceShapeConfigDetails(
-                ocpus=shape["ocpus"], memory_in_gbs=shape["memoryInGBs"]),
-            subnet_id=infrastructure.subnet_id, private_endpoint_id=infrastructure.private_endpoint_id),
-        scaling_policy=_scaling_policy(infrastructure))
+    return InstanceConfiguration(
+        instance_shape_name=infrastructure.shape_name,
+        model_deployment_instance_shape_config_details=ModelDeploymentInstanceShapeConfigDetails(
+            ocpus=shape["ocpus"], memory_in_gbs=shape["memoryInGBs"]),
+        subnet_id=infrastructure.subnet_id, private_endpoint_id=infrastructure.private_endpoint_id)
 
 
 def _scaling_policy(infrastructure: ModelDeploymentInfrastructure) -> FixedSizeScalingPolicy | AutoScalingPolicy:
@@ -155,7 +190,7 @@ def _log_details(infrastructure: ModelDeploymentInfrastructure) -> CategoryLogDe
 # ---------------------------------------------------------------------- SDK -> builders
 def infrastructure_of(record: Any) -> ModelDeploymentInfrastructure:
     """The builder that describes a deployment of the catalog (its record in the SDK's shape)."""
-    config = record.model_deployment_configuration_details.model_configuration_details
+    config = _serving_configuration(record)
     instance = config.instance_configuration
     shape = instance.model_deployment_instance_shape_config_details if instance else None
     infrastructure = (ModelDeploymentInfrastructure()
@@ -199,7 +234,6 @@ def _auto_scaling_of(policy: Any) -> dict[str, Any]:
 def runtime_of(record: Any) -> ModelDeploymentRuntime:
     """The runtime builder that describes a deployment of the catalog."""
     env = _environment_of(record)
-    model_id = record.model_deployment_configuration_details.model_configuration_details.model_id
     if env is not None and env.environment_configuration_type == "OCIR_CONTAINER":
         runtime: ModelDeploymentRuntime = (
             ModelDeploymentContainerRuntime().with_image(env.image).with_image_digest(env.image_digest)
@@ -212,7 +246,16 @@ def runtime_of(record: Any) -> ModelDeploymentRuntime:
         runtime = ModelDeploymentCondaRuntime()
     variables = dict(getattr(env, "environment_variables", None) or {})
     variables.pop(WEB_CONCURRENCY, None)  # the infrastructure's web_concurrency
-    return runtime.with_env(variables).with_model_uri(model_id).with_deployment_mode("HTTPS_ONLY")
+    runtime.with_env(variables).with_deployment_mode("HTTPS_ONLY")
+    group_id = deployed_model_group_id(record)
+    return runtime.with_model_group_id(group_id) if group_id else runtime.with_model_uri(deployed_model_id(record))
+
+
+def _serving_configuration(record: Any) -> Any:
+    """Where a deployment's shape, bandwidth and scaling policy live: a single model's
+    ``model_configuration_details``, a MODEL_GROUP deployment's ``infrastructure_configuration_details``."""
+    details = record.model_deployment_configuration_details
+    return getattr(details, "model_configuration_details", None) or details.infrastructure_configuration_details
 
 
 def _environment_of(record: Any) -> Any:
@@ -223,6 +266,12 @@ def deployed_model_id(record: Any) -> str | None:
     """The model a deployment (or its summary) serves."""
     details = getattr(record, "model_deployment_configuration_details", None)
     return getattr(getattr(details, "model_configuration_details", None), "model_id", None)
+
+
+def deployed_model_group_id(record: Any) -> str | None:
+    """The model group a MODEL_GROUP deployment (or its summary) serves; None for a single model's."""
+    details = getattr(record, "model_deployment_configuration_details", None)
+    return getattr(getattr(details, "model_group_configuration_details", None), "model_group_id", None)
 
 
 # ---------------------------------------------------------------------- SDK -> SDK
