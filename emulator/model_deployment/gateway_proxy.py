@@ -24,6 +24,12 @@ What it guarantees:
   that were never sent are retried, so none runs twice; a pooled connection the server has closed is
   never reused;
 - a client that goes away closes the upstream connection, so the model server sees the cancellation.
+
+One module, one job (the proxy), kept whole although it is past 450 lines: ``GatewayProxy`` (the
+server and its loop thread), ``_Client`` (one caller's connection), ``Exchange`` (one call: route,
+authenticate, relay, retry on a refused connection) and ``_Upstream`` (the pooled connection to an
+instance) are the four halves of one relay and share its private protocol (back-pressure, the
+exchange's state, the pool); split apart, each would reach into the others' internals.
 """
 from __future__ import annotations
 
@@ -62,7 +68,7 @@ Authenticate = Callable[["Exchange", str, "Route | None"], None]
 Refused = Callable[[str, Instance, str], None]  # an instance refused a connection (runs on a thread)
 
 
-class EndpointServer:
+class GatewayProxy:
     """Serves ``modelDeploymentUrl`` on ``host:port`` from an event loop on a thread of its own."""
 
     def __init__(self, router: Router, explain: Explain, authenticate: Authenticate | None,
@@ -194,7 +200,7 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 class _Client(asyncio.Protocol):
     """One client connection: parses requests and runs them one at a time, in order."""
 
-    def __init__(self, server: EndpointServer) -> None:
+    def __init__(self, server: GatewayProxy) -> None:
         self.server = server
         self.parser = httptools.HttpRequestParser(self)
         self.transport: Any = None
@@ -543,7 +549,7 @@ class Exchange:
 class _Upstream(asyncio.Protocol):
     """A keep-alive connection to one instance's server; parses its answers."""
 
-    def __init__(self, server: EndpointServer, instance: Instance) -> None:
+    def __init__(self, server: GatewayProxy, instance: Instance) -> None:
         self.server, self.instance = server, instance
         self.transport: Any = None
         self.parser = httptools.HttpResponseParser(self)

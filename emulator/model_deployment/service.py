@@ -62,7 +62,7 @@ class DeploymentService:
         self.state = state
         self.db = state.db
         self.router = Router()
-        self.endpoint: Any = None  # the gateway proxy (EndpointServer) behind modelDeploymentUrl, when one is served
+        self.endpoint: Any = None  # the gateway proxy (GatewayProxy) behind modelDeploymentUrl, when one is served
         self.endpoint_url: str | None = None
         self._lock = threading.Lock()
         self._operations: set[threading.Thread] = set()
@@ -169,11 +169,11 @@ class DeploymentService:
     # ---------------------------------------------------------------- the endpoint
     def serve_endpoint(self, host: str, port: int) -> str:
         """Serve ``modelDeploymentUrl`` from a gateway proxy of its own on ``host:port``."""
-        from emulator.model_deployment.gateway_proxy import EndpointServer
+        from emulator.model_deployment.gateway_proxy import GatewayProxy
 
         config = self.state.config
         authenticate = self._authenticate_call if config.auth_mode == "enforce" else None
-        self.endpoint = EndpointServer(self.router, self.unroutable, authenticate, self.instance_refused,
+        self.endpoint = GatewayProxy(self.router, self.unroutable, authenticate, self.instance_refused,
                                        config.max_payload_bytes, host, port)
         self.endpoint_url = self.endpoint.start()
         return self.endpoint_url

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from emulator.errors import OCIError
-from emulator.model_deployment.gateway_proxy import EndpointServer
+from emulator.model_deployment.gateway_proxy import GatewayProxy
 from emulator.model_deployment.balancer import Router
 from emulator.runtimes import ServerHandle
 
@@ -85,13 +85,13 @@ def stub() -> Iterator[ThreadingHTTPServer]:
 
 
 @pytest.fixture()
-def endpoint(tmp_path) -> Iterator[tuple[EndpointServer, Router]]:
+def endpoint(tmp_path) -> Iterator[tuple[GatewayProxy, Router]]:
     router = Router()
 
     def explain(deployment_id: str) -> OCIError:
         return OCIError(404, "NotAuthorizedOrNotFound", f"model deployment {deployment_id} not found")
 
-    server = EndpointServer(router, explain, None, lambda *args: None, max_payload_bytes=1024)
+    server = GatewayProxy(router, explain, None, lambda *args: None, max_payload_bytes=1024)
     server.start()
     yield server, router
     server.stop()
