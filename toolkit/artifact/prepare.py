@@ -80,7 +80,7 @@ def write_score_py(target: Path, flavor: Any, model_file_name: str, serializatio
 
     if manual:
         warnings.warn(f"score.py cannot load {model_file_name} by itself (serialize=False or your own "
-                      "model_save_serializer): write its load_model() before verify().", stacklevel=3)
+                      "model_save_serializer): write its load_model() before verify().", stacklevel=4)
     text = render_score_py(
         framework=flavor.framework,
         model_file_name=model_file_name,
@@ -125,7 +125,7 @@ def write_schemas(target: Path, X_sample: Any, y_sample: Any, max_col_num: int,
         try:
             y_sample = _named_prediction(predict(X_sample))
         except Exception as exc:  # the input schema is still useful without the output one
-            warnings.warn(f"No output schema: predicting on X_sample failed ({exc}); pass y_sample.", stacklevel=4)
+            warnings.warn(f"No output schema: predicting on X_sample failed ({exc}); pass y_sample.", stacklevel=5)
     schema_input = fitted_schema(X_sample, which="input", max_columns=max_col_num) if X_sample is not None else None
     schema_output = fitted_schema(y_sample, which="output", max_columns=max_col_num) if y_sample is not None else None
     for schema, file_name in ((schema_input, INPUT_SCHEMA_FILE), (schema_output, OUTPUT_SCHEMA_FILE)):

@@ -1,5 +1,6 @@
 """Façade methods whose parameters belong to other functions: ``GenericModel.deploy`` takes
-``deploy_model``'s, ``prepare_save_deploy`` those of ``prepare``, ``save`` and ``deploy``.
+``deploy_model``'s, ``prepare_save_deploy`` those of ``prepare``, ``save`` and ``deploy``,
+``from_model_artifact`` ``load_artifact``'s, ``from_id``/``from_model_deployment`` ``from_model_catalog``'s.
 
 The façade's signature is derived from the functions it calls (``inspect.signature`` and so
 ``help()``, IDEs and the ADS parity check see every named parameter, with its type and default),
@@ -16,10 +17,14 @@ _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONL
 Body = Callable[[Any, dict[str, Any], dict[str, Any]], Any]
 
 
-def named_parameters(function: Callable, drop: Iterable[str] = ()) -> list[inspect.Parameter]:
-    """``function``'s named parameters (no self/cls, no ``*args``/``**kwargs``), less ``drop``."""
-    skipped = {"self", "cls", *drop}
-    return [p for p in inspect.signature(function).parameters.values() if p.kind in _NAMED and p.name not in skipped]
+def named_parameters(function: Callable, drop: Iterable[str] = (), renamed: dict[str, str] | None = None,
+                     positional: bool = False) -> list[inspect.Parameter]:
+    """``function``'s named parameters (no self/cls, no ``*args``/``**kwargs``), less ``drop``, each
+    ``renamed[name]`` if given; ``positional``: keyword-only ones may be passed by position too."""
+    skipped, renamed = {"self", "cls", *drop}, renamed or {}
+    found = [p for p in inspect.signature(function).parameters.values() if p.kind in _NAMED and p.name not in skipped]
+    kind = {"kind": inspect.Parameter.POSITIONAL_OR_KEYWORD} if positional else {}
+    return [p.replace(name=renamed.get(p.name, p.name), **kind) for p in found]
 
 
 def method_signature(parameters: Iterable[inspect.Parameter]) -> inspect.Signature:
@@ -52,9 +57,11 @@ def with_signature(signature: inspect.Signature) -> Callable[[Body], Callable[..
     return decorate
 
 
-def forwards_to(target: Callable, drop: Iterable[str] = ()) -> Callable[[Body], Callable[..., Any]]:
-    """A method with ``target``'s named parameters (less ``drop``) and ``**kwargs``; see ``with_signature``."""
-    return with_signature(method_signature(named_parameters(target, drop)))
+def forwards_to(target: Callable, drop: Iterable[str] = (), renamed: dict[str, str] | None = None,
+                positional: bool = False) -> Callable[[Body], Callable[..., Any]]:
+    """A method with ``target``'s named parameters (see ``named_parameters``) and ``**kwargs``; see
+    ``with_signature``. On a classmethod the body's first argument is the class."""
+    return with_signature(method_signature(named_parameters(target, drop, renamed, positional)))
 
 
 def borrowed_signature(names: Iterable[str], sources: dict[str, tuple[Callable, str]]) -> inspect.Signature:

@@ -4,43 +4,42 @@
 so ADS code reads the same (``tests/parity`` measures how far; README's "Where Dockyard differs
 from ADS" says where and why not). What differs per framework (serializer, model file, score.py
 loader, requirements, taxonomy defaults) is asked of ``self.flavor`` (``toolkit.model.flavor``).
-Artifact files are written by ``toolkit.artifact.prepare``; loading an artifact back is
-``toolkit.model.loading``; the status table and the printed summary ``toolkit.model.summary``;
-catalog and deployment calls are delegated, imported lazily, to ``toolkit.catalog.model_catalog``
-and ``toolkit.deployment``. ``deploy`` and ``prepare_save_deploy`` take the parameters of the
+This module is the façade only: ADS's signatures and documentation, each method handing its work to
+the module that owns it. ``prepare()`` is ``toolkit.model.preparation`` (what to write; the files
+themselves ``toolkit.artifact.prepare``), the metadata a model fills in itself
+``toolkit.model.derived_metadata``, the catalog's wire form of it ``toolkit.model.wire_metadata``,
+loading an artifact or a catalog model back ``toolkit.model.loading``, the status table and the
+printed summary ``toolkit.model.summary``; catalog and deployment calls go, imported lazily, to
+``toolkit.catalog.model_catalog`` and ``toolkit.deployment``. ``deploy``, ``prepare_save_deploy``,
+``from_model_artifact``, ``from_id`` and ``from_model_deployment`` take the parameters of the
 functions they call, their signatures derived from those (``toolkit.model.forwarding``), so each
 parameter and its default is written once.
+
+Past 450 lines and kept whole: it is one job, ADS's ``GenericModel`` surface (some 45 members with
+ADS's parameters, defaults and documentation, which ``tests/parity`` reads); what is left in each
+method is choosing the defaults ADS chooses (the model's properties, auth) before handing over.
 """
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
 from emulator.contracts.conda_packs import SERVICE_NAMESPACE as SERVICE_PACK_NAMESPACE
-from emulator.contracts.limits import METADATA_VALUE_CHARS
-from toolkit.artifact import prepare as artifact_files
 from toolkit.artifact import runtime as runtime_yaml
-from toolkit.artifact.schema import INPUT_SCHEMA_FILE, MAX_COLUMNS, OUTPUT_SCHEMA_FILE, Schema
+from toolkit.artifact.schema import MAX_COLUMNS, Schema
 from toolkit.deployment.deploy import deploy_model
 from toolkit.deployment.spec import DEFAULT_POLL, DEFAULT_WAIT
-from toolkit.model import serde
-from toolkit.model.flavor import ONNX, Flavor
+from toolkit.model import serde, wire_metadata
+from toolkit.model.flavor import Flavor
 from toolkit.model.forwarding import forwards_to, routed_signature, routes, split, with_signature
-from toolkit.model.metadata import (
-    TAXONOMY_KEYS,
-    ModelCustomMetadata,
-    ModelProvenanceMetadata,
-    ModelTaxonomyMetadata,
-    check_use_case_type,
-    validate_size,
-)
+from toolkit.model.loading import (check_score_loads, download_into, load_artifact, load_from_catalog,
+                                   reload_runtime_info)
+from toolkit.model.metadata import ModelCustomMetadata, ModelTaxonomyMetadata
+from toolkit.model.provenance import ModelProvenanceMetadata
+from toolkit.model.preparation import populate_schema, prepare_model
 from toolkit.model.unsupported import either, refuse
-
-SAMPLE_ROWS = 5  # rows of X_sample kept for verify()/introspect() defaults
 
 
 # prepare_save_deploy's parameters in ADS's order. Each is the parameter of the same name of prepare(),
@@ -222,89 +221,16 @@ class GenericModel:
         ``inference_conda_env`` is looked up in. ``ignore_pending_changes=False`` refuses a training
         script or artifact directory with uncommitted git changes, as ADS does.
         """
-        native = self.flavor.native()  # after an earlier prepare(as_onnx=True), the framework's own flavor
-        refuse("prepare", kwargs, onnx=("impute_values",), allowed=native.prepare_options)
-        native.options.update({k: v for k, v in kwargs.items() if k in native.prepare_options and v is not None})
-        props = self.properties
-        use_case = check_use_case_type(use_case_type or props.use_case_type)  # before writing anything
-        if self._writes_model_file and self.estimator is None:
-            raise ValueError(f"{type(self).__name__} has no estimator to prepare; pass estimator=..., or "
-                             "serialize=False to save the model file yourself.")
-        # as_onnx (or an ONNX model_save_serializer): the flavor's ONNX export writes model.onnx
-        # (NotImplementedError, before anything is written, for a framework without a converter).
-        onnx = as_onnx or bool(self._save_serializer and self._save_serializer.is_onnx)
-        native.name_model_file(model_file_name)
-        self.flavor = native.for_format(ONNX if onnx else None, convert=True, sample=X_sample,
-                                        initial_types=initial_types)
-        name = self._model_file_name(model_file_name)
-        self.ignore_conda_error = ignore_conda_error
-        inference_env, training_env = artifact_files.conda_environments(
-            inference_conda_env or props.inference_conda_env,
-            inference_python_version or props.inference_python_version,
-            training_conda_env or props.training_conda_env,
-            training_python_version or props.training_python_version,
-            ignore_conda_error, self.auth,
-        )
-        pins = artifact_files.requirement_pins(self.flavor, self.estimator, requirements)  # a missing package stops here
-        provenance = ModelProvenanceMetadata.fetch(
-            training_script_path or props.training_script_path, training_id or props.training_id, self.artifact_dir)
-        if not ignore_pending_changes:
-            provenance.assert_path_not_dirty(self.artifact_dir, training_script_path)
-        target = artifact_files.writable_artifact_dir(self.artifact_dir, force_overwrite,
-                                                      keep=None if self._writes_model_file else name)
-        fmt, values = self._write_model_file(target, name, X_sample)
-        artifact_files.write_score_py(target, self.flavor, name, fmt, values, self.model_input_serializer.name,
-                                      manual=fmt == serde.CUSTOM, score_py_uri=score_py_uri)
-        self.metadata_provenance = provenance
-        self.runtime_info = runtime_yaml.RuntimeInfo(
-            inference_env=inference_env, flavor=self.flavor.name, model_file=name, serialization_format=fmt,
-            requirements=pins, training_env=training_env, loader_values=values,
-            provenance=artifact_files.runtime_provenance(self.properties, self.metadata_provenance),
-        )
-        self.runtime_info.write(target)
-        from toolkit.artifact.verify import warm_up
-
-        warm_up(target)  # verify() usually comes next: its fork server imports the frameworks meanwhile
-        artifact_files.write_model_ignore(target)
-        self.model_file_name = name
-        self._write_schemas(target, X_sample, y_sample, max_col_num)
-        self._populate_metadata(use_case)
-        self._verified = False
+        prepare_model(
+            self, inference_conda_env=inference_conda_env, inference_python_version=inference_python_version,
+            training_conda_env=training_conda_env, training_python_version=training_python_version,
+            model_file_name=model_file_name, as_onnx=as_onnx, initial_types=initial_types,
+            force_overwrite=force_overwrite, use_case_type=use_case_type, X_sample=X_sample, y_sample=y_sample,
+            training_script_path=training_script_path, training_id=training_id,
+            ignore_pending_changes=ignore_pending_changes, max_col_num=max_col_num,
+            ignore_conda_error=ignore_conda_error, score_py_uri=score_py_uri, requirements=requirements,
+            options=kwargs)
         return self
-
-    @property
-    def _writes_model_file(self) -> bool:
-        """Whether prepare() writes the model file with the flavor: serialize=True, or a flavor whose
-        files are the user's anyway (EmbeddingONNXModel: serialize=False is its normal way, and its
-        loader serves them). False for a model_save_serializer object of the user's."""
-        custom = self._save_serializer is not None and self._save_serializer.is_custom
-        return not custom and (self.serialize or self.flavor.native().serves_user_files)
-
-    def _model_file_name(self, given: str | None) -> str:
-        if given:
-            return given
-        if not self._writes_model_file:
-            raise ValueError("model_file_name is required when prepare() does not write the model file itself "
-                             "(serialize=False or your own model_save_serializer): name the file score.py loads.")
-        return self.flavor.model_file_name(self.estimator)
-
-    def _write_model_file(self, target: Path, name: str, X_sample: Any) -> tuple[str, dict]:
-        """Serialize the estimator (and any file its loader needs); returns (format, loader values).
-
-        ``serialize=False`` writes nothing (the user saves ``name``); a custom save serializer writes it."""
-        custom = self._save_serializer.custom if self._save_serializer else None
-        if not self._writes_model_file:
-            if custom is not None:
-                custom.serialize(estimator=self.estimator, model_path=str(target / name), X_sample=X_sample)
-            return serde.CUSTOM, {}
-        return artifact_files.write_model_file(self.flavor, self.estimator, target, name)
-
-    def _write_schemas(self, target: Path, X_sample: Any, y_sample: Any, max_col_num: int) -> None:
-        """input/output_schema.json from the samples; keeps the schemas and the first rows for verify()."""
-        predict = (lambda X: self.flavor.local_predict(self.estimator, X)) if self.estimator is not None else None
-        self.schema_input, self.schema_output = artifact_files.write_schemas(target, X_sample, y_sample, max_col_num,
-                                                                            predict)
-        self._sample = _head(X_sample, SAMPLE_ROWS) if X_sample is not None else None
 
     def populate_schema(self, data_sample: Any = None, X_sample: Any = None, y_sample: Any = None,
                         max_col_num: int = MAX_COLUMNS) -> None:
@@ -312,45 +238,7 @@ class GenericModel:
 
         ``data_sample`` is anything with ``.X`` and ``.y`` (ADS's ``ADSData``); y's name names the
         output column."""
-        if data_sample is not None:
-            X_sample, y_sample = getattr(data_sample, "X", None), getattr(data_sample, "y", None)
-        target = Path(self.artifact_dir)
-        target.mkdir(parents=True, exist_ok=True)
-        self._write_schemas(target, X_sample, y_sample, max_col_num)
-
-    def _populate_metadata(self, use_case_type: str | None) -> None:
-        """Taxonomy from the estimator, the ADS custom keys from runtime.yaml; limits checked."""
-        estimator, flavor, info = self.estimator, self.flavor, self.runtime_info
-        hyperparameters = flavor.hyperparameters(estimator)
-        if hyperparameters is not None and len(json.dumps(hyperparameters)) > METADATA_VALUE_CHARS:
-            warnings.warn("Hyperparameters exceed the catalog's metadata limit and are not recorded.", stacklevel=3)
-            hyperparameters = None
-        taxonomy = self.metadata_taxonomy
-        taxonomy.set("UseCaseType", use_case_type or taxonomy["UseCaseType"].value or flavor.use_case(estimator))
-        taxonomy.set("Framework", flavor.framework)
-        taxonomy.set("FrameworkVersion", flavor.framework_version())
-        taxonomy.set("Algorithm", flavor.algorithm(estimator))
-        taxonomy.set("Hyperparameters", hyperparameters)
-        if info is not None:
-            self._populate_custom(info)
-        validate_size(taxonomy, self.metadata_custom)
-
-    def _populate_custom(self, info: runtime_yaml.RuntimeInfo) -> None:
-        env = info.inference_env
-        files = sorted(p.name for p in Path(self.artifact_dir).iterdir()) if Path(self.artifact_dir).is_dir() else []
-        entries = [
-            ("SlugName", env.slug, "The slug name of the inference conda environment", "Training Environment"),
-            ("CondaEnvironment", env.slug, "The inference conda environment", "Training Environment"),
-            ("CondaEnvironmentPath", env.path, "The oci:// path of the inference conda environment", "Training Environment"),
-            ("EnvironmentType", env.type, "The inference conda environment type", "Training Environment"),
-            ("ModelSerializationFormat", info.serialization_format, "How the model file is serialized", "Training Environment"),
-            ("ClientLibrary", "Dockyard", "The client library that prepared the artifact", "Other"),
-            ("ModelFileName", info.model_file, "The model file in the artifact", "Other"),
-            ("ModelArtifacts", ", ".join(files), "The files of the model artifact", "Training Environment"),
-        ]
-        for key, value, description, category in entries:
-            if value:
-                self.metadata_custom.add(key, value, description, category, replace=True)
+        populate_schema(self, data_sample, X_sample, y_sample, max_col_num)
 
     # -----------------------------------------------------------------------------------------
     # verify / introspect
@@ -395,20 +283,8 @@ class GenericModel:
     # loading (toolkit.model.loading)
     # -----------------------------------------------------------------------------------------
     @classmethod
-    def from_model_artifact(
-        cls,
-        uri: str,
-        model_file_name: str | None = None,
-        artifact_dir: str | None = None,
-        auth: Any = None,
-        force_overwrite: bool = False,
-        properties: dict | None = None,
-        ignore_conda_error: bool = False,
-        reload: bool = False,
-        max_unzipped_bytes: int | str | None = None,
-        max_zip_ratio: float | None = None,
-        **kwargs: Any,
-    ) -> "GenericModel":
+    @forwards_to(load_artifact, drop=("any_flavor",), positional=True)
+    def from_model_artifact(cls, given: dict[str, Any], extra: dict[str, Any]) -> "GenericModel":
         """A model from an artifact directory or zip (zips are extracted safely: at most
         ``max_unzipped_bytes`` unpacked and ``max_zip_ratio``-fold expansion, defaults
         ``DOCKYARD_MAX_UNZIPPED_BYTES``/``DOCKYARD_MAX_ZIP_RATIO`` else 64 GiB and 200; beyond,
@@ -421,28 +297,18 @@ class GenericModel:
         work all the same. ``reload=True`` imports score.py **in this process** and calls its
         ``load_model()`` for the estimator, as ADS's ``reload`` does: only for artifacts you trust.
         """
-        from toolkit.model.loading import load_artifact
-
-        return load_artifact(cls, uri, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
-                             force_overwrite=force_overwrite, properties=properties,
-                             ignore_conda_error=ignore_conda_error, reload=reload,
-                             max_unzipped_bytes=max_unzipped_bytes, max_zip_ratio=max_zip_ratio,
-                             any_flavor=cls is GenericModel, **kwargs)
+        return load_artifact(cls, **given, **extra, any_flavor=cls is GenericModel)
 
     def download_artifact(self, artifact_dir: str | None = None, auth: Any = None, force_overwrite: bool = False,
                           bucket_uri: str | None = None, remove_existing_artifact: bool = True,
                           region: str | None = None, timeout: float | None = None) -> "GenericModel":
         """Download the saved model's catalog artifact into ``artifact_dir`` (default: the model's own;
         ``force_overwrite`` replaces what is there) and use it from then on, as ADS does."""
-        from toolkit.model.loading import download_into
-
         return download_into(self, artifact_dir, auth=auth, force_overwrite=force_overwrite, bucket_uri=bucket_uri,
                              remove_existing_artifact=remove_existing_artifact, region=region, timeout=timeout)
 
     def reload_runtime_info(self) -> None:
         """Read the artifact's runtime.yaml again (after you edited it), as ADS does."""
-        from toolkit.model.loading import reload_runtime_info
-
         reload_runtime_info(self)
 
     def reload(self) -> "GenericModel":
@@ -451,23 +317,6 @@ class GenericModel:
         self.model_artifact.reload()
         self.reload_runtime_info()
         return self
-
-    def _restore_from_artifact(self, root: Path, info: runtime_yaml.RuntimeInfo, name: str | None) -> None:
-        self.runtime_info = info
-        self.model_file_name = name
-        self.schema_input = Schema.from_file(root / INPUT_SCHEMA_FILE)
-        self.schema_output = Schema.from_file(root / OUTPUT_SCHEMA_FILE)
-        code = info.provenance.get("TRAINING_CODE") or {}
-        self.metadata_provenance = ModelProvenanceMetadata(
-            repository_url=code.get("REPOSITORY_URL") or None,
-            git_branch=code.get("GIT_BRANCH") or None,
-            git_commit=code.get("GIT_COMMIT") or None,
-            training_script_path=code.get("TRAINING_SCRIPT") or None,
-            training_id=code.get("TRAINING_ID") or None,
-            artifact_dir=str(root),
-            is_dirty=code.get("GIT_DIRTY"),
-        )
-        self._populate_metadata(None)
 
     @classmethod
     def from_model_catalog(cls, model_id: str, model_file_name: str | None = None, artifact_dir: str | None = None,
@@ -478,49 +327,30 @@ class GenericModel:
                            region: str | None = None, profile: str | None = None, **kwargs: Any) -> "GenericModel":
         """Download a catalog model's artifact (through ``bucket_uri`` if given) and load it
         (``from_model_artifact``); ``download_artifact=False`` loads the record only (metadata,
-        schemas, provenance; no artifact, no estimator)."""
-        from toolkit.catalog.model_catalog import load_model_from_catalog
-
-        if compartment_id:  # as ADS: the loaded model's compartment, where its save() and deploy() go by default
-            properties = {**(properties or {}), "compartment_id": compartment_id}
-        return load_model_from_catalog(
-            cls, model_id, artifact_dir, auth=auth, profile=profile, force_overwrite=force_overwrite, timeout=timeout,
-            bucket_uri=bucket_uri, remove_existing_artifact=remove_existing_artifact,
-            download=download_artifact, region=region, model_file_name=model_file_name, properties=properties,
-            ignore_conda_error=ignore_conda_error, **kwargs)
+        schemas, provenance; no artifact, no estimator). ``compartment_id`` becomes the model's
+        ``properties.compartment_id``, where its save() and deploy() go by default (ADS's)."""
+        return load_from_catalog(
+            cls, model_id, artifact_dir=artifact_dir, auth=auth, profile=profile, force_overwrite=force_overwrite,
+            timeout=timeout, bucket_uri=bucket_uri, remove_existing_artifact=remove_existing_artifact,
+            download_artifact=download_artifact, region=region, model_file_name=model_file_name,
+            properties=properties, ignore_conda_error=ignore_conda_error, compartment_id=compartment_id, **kwargs)
 
     @classmethod
-    def from_id(cls, ocid: str, model_file_name: str | None = None, artifact_dir: str | None = None,
-                auth: Any = None, force_overwrite: bool = False, properties: dict | None = None,
-                bucket_uri: str | None = None, remove_existing_artifact: bool = True,
-                ignore_conda_error: bool = False, download_artifact: bool = True,
-                compartment_id: str | None = None, timeout: float | None = None, region: str | None = None,
-                **kwargs: Any) -> "GenericModel":
-        """A model from a catalog model OCID or a model deployment OCID."""
+    @forwards_to(from_model_catalog.__func__, drop=("profile",), renamed={"model_id": "ocid"})
+    def from_id(cls, given: dict[str, Any], extra: dict[str, Any]) -> "GenericModel":
+        """A model from a catalog model OCID or a model deployment OCID (``from_model_catalog``'s parameters)."""
+        ocid = given.pop("ocid")
         load = cls.from_model_deployment if ".datasciencemodeldeployment." in ocid else cls.from_model_catalog
-        return load(ocid, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
-                    force_overwrite=force_overwrite, properties=properties, bucket_uri=bucket_uri,
-                    remove_existing_artifact=remove_existing_artifact, ignore_conda_error=ignore_conda_error,
-                    download_artifact=download_artifact, compartment_id=compartment_id, timeout=timeout,
-                    region=region, **kwargs)
+        return load(ocid, **given, **extra)
 
     @classmethod
-    def from_model_deployment(cls, model_deployment_id: str, model_file_name: str | None = None,
-                              artifact_dir: str | None = None, auth: Any = None, force_overwrite: bool = False,
-                              properties: dict | None = None, bucket_uri: str | None = None,
-                              remove_existing_artifact: bool = True, ignore_conda_error: bool = False,
-                              download_artifact: bool = True, compartment_id: str | None = None,
-                              timeout: float | None = None, region: str | None = None,
-                              **kwargs: Any) -> "GenericModel":
-        """The model a deployment serves, loaded from the catalog (``model_deployment`` set)."""
+    @forwards_to(from_model_catalog.__func__, drop=("profile",), renamed={"model_id": "model_deployment_id"})
+    def from_model_deployment(cls, given: dict[str, Any], extra: dict[str, Any]) -> "GenericModel":
+        """The model a deployment serves, loaded from the catalog (``model_deployment`` set;
+        ``from_model_catalog``'s parameters)."""
         from toolkit.deployment.deploy import load_model_from_deployment
 
-        return load_model_from_deployment(
-            cls, model_deployment_id, model_file_name=model_file_name, artifact_dir=artifact_dir, auth=auth,
-            force_overwrite=force_overwrite, properties=properties, bucket_uri=bucket_uri,
-            remove_existing_artifact=remove_existing_artifact, ignore_conda_error=ignore_conda_error,
-            download_artifact=download_artifact, compartment_id=compartment_id, timeout=timeout, region=region,
-            **kwargs)
+        return load_model_from_deployment(cls, given.pop("model_deployment_id"), **given, **extra)
 
     # -----------------------------------------------------------------------------------------
     # catalog metadata (toolkit.catalog.protocol.CatalogModel)
@@ -528,35 +358,11 @@ class GenericModel:
     def catalog_metadata(self) -> dict:
         """The model's metadata in the catalog's wire shapes (camelCase, values as strings), checked
         against the catalog's limits first (MetadataSizeError)."""
-        validate_size(self.metadata_taxonomy, self.metadata_custom)
-        return {
-            "definedMetadataList": self.metadata_taxonomy.to_wire(),
-            "customMetadataList": self.metadata_custom.to_wire(),
-            "inputSchema": self.schema_input.to_json() if self.schema_input else None,
-            "outputSchema": self.schema_output.to_json() if self.schema_output else None,
-            "provenance": self.metadata_provenance.to_wire(),
-        }
+        return wire_metadata.catalog_metadata(self)
 
     def apply_catalog_metadata(self, model_record: dict, provenance: dict | None = None) -> None:
         """Restore metadata, schemas and provenance from a catalog record (camelCase or snake_case)."""
-        record = model_record or {}
-        pick = lambda camel, snake: record.get(camel, record.get(snake))  # noqa: E731
-        for item in pick("definedMetadataList", "defined_metadata_list") or []:
-            key = item.get("key")
-            if key in TAXONOMY_KEYS:
-                self.metadata_taxonomy.set(key, _decode(item.get("value")))
-        for item in pick("customMetadataList", "custom_metadata_list") or []:
-            self.metadata_custom.add(item["key"], item.get("value"), item.get("description"),
-                                     item.get("category") or None, replace=True)
-        for attr, camel, snake in (("schema_input", "inputSchema", "input_schema"),
-                                   ("schema_output", "outputSchema", "output_schema")):
-            text = pick(camel, snake)
-            if text:
-                setattr(self, attr, Schema.from_json(text) if isinstance(text, str) else Schema.from_dict(text))
-        if provenance:
-            self.metadata_provenance = ModelProvenanceMetadata.from_wire(provenance)
-        if record.get("id"):
-            self.model_id = record["id"]
+        wire_metadata.apply_catalog_metadata(self, model_record, provenance)
 
     # -----------------------------------------------------------------------------------------
     # catalog (delegated to toolkit.catalog.model_catalog)
@@ -600,7 +406,7 @@ class GenericModel:
         refuse("save", kwargs)
         del parallel_process_count
         if reload and ignore_introspection:
-            self._check_score_loads()
+            check_score_loads(Path(self.artifact_dir))  # score.py imports and load_model() works (as ADS checks)
         self.model_id = save_model(
             self, display_name=display_name, description=description,
             compartment_id=compartment_id or self.properties.get("compartment_id"),
@@ -611,12 +417,6 @@ class GenericModel:
             overwrite_existing_artifact=overwrite_existing_artifact, region=region,
             model_by_reference=model_by_reference)
         return self.model_id
-
-    def _check_score_loads(self) -> None:
-        """save(reload=True): score.py imports and load_model() works (introspection does it too)."""
-        from toolkit.model.loading import check_score_loads
-
-        check_score_loads(Path(self.artifact_dir))
 
     def upload_artifact(self, uri: str, auth: Any = None, force_overwrite: bool = False,
                         parallel_process_count: int = 9) -> str:
@@ -786,21 +586,3 @@ class ModelArtifact:
         self.model.estimator = load_through_score(Path(self.model.artifact_dir))
         return self.model.estimator
 
-
-def _decode(value: Any) -> Any:
-    """A metadata value from the wire: JSON documents back to objects, other strings as they are."""
-    if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _head(sample: Any, rows: int) -> Any:
-    if hasattr(sample, "iloc"):
-        return sample.iloc[:rows]
-    try:
-        return sample[:rows]
-    except TypeError:
-        return sample

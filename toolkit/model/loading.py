@@ -29,7 +29,10 @@ from typing import Any
 from toolkit.artifact import runtime as runtime_yaml
 from toolkit.artifact.archive import ZipLimits, artifact_root, safe_extract
 from toolkit.artifact.errors import ArtifactError, ArtifactExistsError, ArtifactNotFoundError, RuntimeInfoError
+from toolkit.artifact.schema import INPUT_SCHEMA_FILE, OUTPUT_SCHEMA_FILE, Schema
+from toolkit.model.derived_metadata import populate_metadata
 from toolkit.model.flavor import model_class_for
+from toolkit.model.provenance import ModelProvenanceMetadata
 from toolkit.model.serde import CUSTOM
 
 
@@ -56,8 +59,37 @@ def load_artifact(cls: type, uri: str, *, model_file_name: str | None = None, ar
                                         hint="Pass model_file_name=..., or prepare() the artifact again.")
         model.flavor = model.flavor.for_format(info.serialization_format)  # an ONNX export loads as ONNX
         model.estimator = model.flavor.load(root / name, info)
-    model._restore_from_artifact(root, info, name)
+    _restore_from_artifact(model, root, info, name)
     return model
+
+
+def _restore_from_artifact(model: Any, root: Path, info: runtime_yaml.RuntimeInfo, name: str | None) -> None:
+    """What prepare() had recorded on the model, read back from the artifact's files."""
+    model.runtime_info = info
+    model.model_file_name = name
+    model.schema_input = Schema.from_file(root / INPUT_SCHEMA_FILE)
+    model.schema_output = Schema.from_file(root / OUTPUT_SCHEMA_FILE)
+    code = info.provenance.get("TRAINING_CODE") or {}
+    model.metadata_provenance = ModelProvenanceMetadata(
+        repository_url=code.get("REPOSITORY_URL") or None,
+        git_branch=code.get("GIT_BRANCH") or None,
+        git_commit=code.get("GIT_COMMIT") or None,
+        training_script_path=code.get("TRAINING_SCRIPT") or None,
+        training_id=code.get("TRAINING_ID") or None,
+        artifact_dir=str(root),
+        is_dirty=code.get("GIT_DIRTY"),
+    )
+    populate_metadata(model, None)
+
+
+def load_from_catalog(cls: type, model_id: str, *, properties: dict | None = None, download_artifact: bool = True,
+                      compartment_id: str | None = None, **options: Any) -> Any:
+    """``GenericModel.from_model_catalog``: ADS's arguments to ``toolkit.catalog.model_catalog``'s loader."""
+    from toolkit.catalog.model_catalog import load_model_from_catalog
+
+    if compartment_id:  # as ADS: the loaded model's compartment, where its save() and deploy() go by default
+        properties = {**(properties or {}), "compartment_id": compartment_id}
+    return load_model_from_catalog(cls, model_id, download=download_artifact, properties=properties, **options)
 
 
 def _model_class(cls: type, info: runtime_yaml.RuntimeInfo, root: Path, any_flavor: bool) -> type:
