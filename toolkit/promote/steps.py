@@ -1,106 +1,32 @@
-"""Promotion: copy a validated catalog model from one profile (the local emulator) to another (OCI).
+"""``promote_model``: the steps of one promotion, in order (target, fetch, verify, find, version set,
+model, provenance, artifact, digest, deploy), each recorded in the plan and reported as it runs.
 
-The artifact that reaches the far side is byte-for-byte the one that was verified here: it is
-downloaded once (streamed to a temp file), re-checked (introspection + ``verify()``), uploaded
-from that same file, and its digest compared on the far side. The copy carries a custom metadata
-item ``PromotedFrom`` = ``{"sourceModelId", "artifactSha256"}``; a later promotion of the same
-artifact finds that copy and completes whatever is missing (provenance, artifact, deployment)
-instead of creating a duplicate, so a run that failed midway is fixed by running it again.
-
-Every call goes through the official ``oci`` SDK; the target is just another profile.
-
-Not copied: defined tags (their namespaces belong to the source tenancy), metadatum artifacts
-(files attached to metadata keys), and a deployment's subnet, private endpoint and log OCIDs.
+The bytes and their digests are ``toolkit.promote.digests``'s, the marker that finds an earlier copy
+``toolkit.promote.marker``'s, the deployment's configuration ``toolkit.promote.deployment``'s.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
-import json
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import oci
 from oci.data_science import models as ds_models
 
 from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
-from emulator.contracts.states import ACTIVE, LIVE_DEPLOYMENT_STATES
+from emulator.contracts.states import ACTIVE
 from toolkit import profiles
 from toolkit.catalog.bucket_transfer import upload_via_bucket
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.catalog.version_set import find_by_name
-from toolkit.catalog.wire import from_wire, to_wire
-from toolkit.deployment.spec import ModelDeploymentCondaRuntime, ModelDeploymentInfrastructure
-from toolkit.deployment.translate import create_details, create_details_like, deployed_model_id
-
-PROMOTION_KEY = "PromotedFrom"
-_CHUNK = 1024 * 1024
-
-Progress = Callable[[str, str], None]
-
-
-class PromotionError(CatalogError):
-    """A promotion step failed; says which, why, and (once something was written) that re-running is safe."""
-
-    def __init__(self, step: str, message: str, wrote: bool = True) -> None:
-        self.step = step
-        rerun = ("\nNothing is duplicated by running the same promotion again: finished steps are found and skipped."
-                 if wrote else "")
-        super().__init__(f"promotion failed at step '{step}': {message}{rerun}")
-
-
-_READ_ONLY_STEPS = ("target", "fetch", "verify", "find")  # a failure there has written nothing
-
-
-@dataclass
-class Step:
-    """One line of the plan: what a step did (or, in a dry run, would do)."""
-
-    name: str
-    action: str
-    detail: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class PromotionResult:
-    """What ``promote_model`` did; ``target_model_id`` is None in a dry run that would create one."""
-
-    source_model_id: str
-    target_profile: str
-    artifact_sha256: str = ""
-    target_model_id: str | None = None
-    reused: bool = False
-    version_set_id: str | None = None
-    deployment_id: str | None = None
-    deployment_url: str | None = None
-    dry_run: bool = False
-    steps: list[Step] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["steps"] = [s.to_dict() for s in self.steps]
-        return data
-
-
-@dataclass
-class _Source:
-    """Everything read from the source side, plus the downloaded artifact."""
-
-    record: Any
-    provenance: dict[str, Any]
-    version_set: Any
-    zip_path: Path
-    sha256: str
-    md5_b64: str
-    size: int
+from toolkit.catalog.wire import from_wire
+from toolkit.promote.deployment import deployment_details, far_deployment, source_deployment
+from toolkit.promote.digests import Source, artifact_headers, check_against_headers, download, download_sha256
+from toolkit.promote.marker import custom_metadata, marker_value, metadatum, promotion_of
+from toolkit.promote.result import READ_ONLY_STEPS, Progress, PromotionError, PromotionResult, Step
 
 
 def promote_model(
@@ -186,7 +112,7 @@ class _Promotion:
 
     # -- plumbing ------------------------------------------------------------------------------
     def _step(self, name: str, action: Callable[[], Any]) -> Any:
-        wrote = not self.dry_run and name not in _READ_ONLY_STEPS
+        wrote = not self.dry_run and name not in READ_ONLY_STEPS
         try:
             return action()
         except PromotionError:
@@ -217,7 +143,7 @@ class _Promotion:
         return project
 
     # -- 1. fetch and verify --------------------------------------------------------------------
-    def fetch(self, model_id: str) -> _Source:
+    def fetch(self, model_id: str) -> Source:
         """Read the source record and stream its artifact to a temp file, hashing as it lands."""
         record = self.src.ds.get_model(model_id).data
         if record.lifecycle_state not in (ACTIVE, None):
@@ -225,26 +151,12 @@ class _Promotion:
         provenance = _provenance(self.src, model_id)
         version_set = (self.src.ds.get_model_version_set(record.model_version_set_id).data
                        if record.model_version_set_id else None)
-        zip_path = self.workdir / "artifact.zip"
-        response = self.src.ds.get_model_artifact_content(model_id)
-        sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
-        try:
-            with open(zip_path, "wb") as out:
-                for chunk in response.data.raw.stream(_CHUNK, decode_content=False):
-                    out.write(chunk)
-                    sha.update(chunk)
-                    md5.update(chunk)
-                    size += len(chunk)
-        finally:
-            response.data.close()
-        source = _Source(record, provenance, version_set, zip_path, sha.hexdigest(),
-                         base64.b64encode(md5.digest()).decode(), size)
-        _check_against_headers(self.src.ds.head_model_artifact(model_id).headers, source, "source")
+        source = download(self.src, model_id, record, provenance, version_set, self.workdir / "artifact.zip")
         self.result.artifact_sha256 = source.sha256
-        self._record("fetch", "read", f"{record.display_name} ({size} bytes, sha256 {source.sha256[:12]}...)")
+        self._record("fetch", "read", f"{record.display_name} ({source.size} bytes, sha256 {source.sha256[:12]}...)")
         return source
 
-    def verify(self, source: _Source, data: Any) -> None:
+    def verify(self, source: Source, data: Any) -> None:
         """Introspection and verify() on the very bytes that will be uploaded; refuse a failing artifact."""
         from toolkit.artifact.introspect import introspect
         from toolkit.artifact.schema import INPUT_SCHEMA_FILE, Schema, synthetic_row
@@ -269,21 +181,21 @@ class _Promotion:
         self._record("verify", "checked", "introspection passed, verify() predicted")
 
     # -- 2. find or create the far-side model ---------------------------------------------------------
-    def find_copy(self, source: _Source, compartment: str) -> Any:
+    def find_copy(self, source: Source, compartment: str) -> Any:
         """An earlier promotion of this very artifact in the target compartment, or None."""
-        marker = _marker(source.record.id, source.sha256)
+        marker = marker_value(source.record.id, source.sha256)
         candidates = iter_records(self.dst.ds.list_models, compartment, display_name=source.record.display_name,
                                   lifecycle_state=ACTIVE)
         for summary in candidates:
             record = self.dst.ds.get_model(summary.id).data
-            if _promotion_of(record) == marker:
+            if promotion_of(record) == marker:
                 self.result.reused = True
                 self._record("find", "reuse", f"already promoted as {record.id}")
                 return record
         self._record("find", "none", "no earlier promotion of this artifact")
         return None
 
-    def version_set(self, source: _Source, name: str | None, compartment: str, project: str | None) -> str | None:
+    def version_set(self, source: Source, name: str | None, compartment: str, project: str | None) -> str | None:
         """The far-side version set with the source's name (or ``name``), created when missing."""
         name = name or (source.version_set.name if source.version_set else None)
         if not name:
@@ -306,7 +218,7 @@ class _Promotion:
         self._record("version-set", "create", f"{name} ({created.id})")
         return created.id
 
-    def create_model(self, source: _Source, compartment: str, project: str | None, version_set_id: str | None) -> str | None:
+    def create_model(self, source: Source, compartment: str, project: str | None, version_set_id: str | None) -> str | None:
         """The model record: same name, description, tags, metadata, schemas and version label."""
         record = source.record
         label = record.version_label if (version_set_id or self.dry_run) and record.model_version_set_id else None
@@ -319,8 +231,8 @@ class _Promotion:
             display_name=record.display_name,
             description=record.description,
             freeform_tags=record.freeform_tags or None,
-            custom_metadata_list=_custom_metadata(record, source.sha256),
-            defined_metadata_list=[_metadatum(m) for m in record.defined_metadata_list or []] or None,
+            custom_metadata_list=custom_metadata(record, source.sha256),
+            defined_metadata_list=[metadatum(m) for m in record.defined_metadata_list or []] or None,
             input_schema=record.input_schema,
             output_schema=record.output_schema,
             model_version_set_id=version_set_id,
@@ -330,7 +242,7 @@ class _Promotion:
         self._record("model", "create", created.id)
         return created.id
 
-    def provenance(self, source: _Source, target_id: str | None) -> None:
+    def provenance(self, source: Source, target_id: str | None) -> None:
         if not source.provenance:
             self._record("provenance", "skip", "the source has none")
             return
@@ -344,9 +256,9 @@ class _Promotion:
         self._record("provenance", "create")
 
     # -- 3. artifact and digest --------------------------------------------------------------------
-    def artifact(self, source: _Source, target_id: str | None, bucket_uri: str | None) -> None:
+    def artifact(self, source: Source, target_id: str | None, bucket_uri: str | None) -> None:
         """Upload the verified zip unless the far side already holds it (streamed either way)."""
-        if target_id and _artifact_headers(self.dst, target_id) is not None:
+        if target_id and artifact_headers(self.dst, target_id) is not None:
             self._record("artifact", "exists")
             return
         route = "object storage" if bucket_uri or source.size > DIRECT_UPLOAD_BYTES else "direct"
@@ -364,22 +276,22 @@ class _Promotion:
             upload_via_bucket(self.dst, target_id, source.zip_path, bucket_uri, timeout=self.wait_seconds)
         self._record("artifact", "upload", f"{source.size} bytes ({route})")
 
-    def check_digest(self, source: _Source, target_id: str | None) -> None:
+    def check_digest(self, source: Source, target_id: str | None) -> None:
         """The far side's artifact must be the verified bytes: MD5 (OCI's header), else a re-download."""
         if self.dry_run and not target_id:
             self._record("digest", "would check", f"sha256 {source.sha256[:12]}...")
             return
-        headers = _artifact_headers(self.dst, target_id)
+        headers = artifact_headers(self.dst, target_id)
         if headers is None:
             if self.dry_run:
                 self._record("digest", "would check", f"sha256 {source.sha256[:12]}...")
                 return
             raise CatalogError(f"the far side has no artifact for {target_id} after the upload")
         if headers.get("content-md5") or headers.get("opc-content-sha256"):
-            _check_against_headers(headers, source, "far side")
+            check_against_headers(headers, source, "far side")
             self._record("digest", "match", f"sha256 {source.sha256[:12]}...")
             return
-        digest = _download_sha256(self.dst, target_id)
+        digest = download_sha256(self.dst, target_id)
         if digest != source.sha256:
             raise CatalogError(f"the far side's artifact has sha256 {digest}, not {source.sha256}")
         self._record("digest", "match", f"sha256 {source.sha256[:12]}... (downloaded back)")
@@ -388,17 +300,17 @@ class _Promotion:
     def deploy(self, source_id: str, target_id: str | None, compartment: str, project: str | None) -> None:
         """A far-side deployment of the copy, configured like the source's (reused when one exists)."""
         if target_id:
-            live = self._far_deployment(target_id, compartment)
+            live = far_deployment(self.dst, target_id, compartment)
             if live is not None:
                 self._set_deployment(live)
                 self._record("deploy", "reuse", f"{live.id} ({live.lifecycle_state})")
                 return
-        template = self._source_deployment(source_id)
+        template = source_deployment(self.src, source_id)
         if self.dry_run or not target_id:
             shape = "the source deployment's configuration" if template else "default configuration"
             self._record("deploy", "would create", shape)
             return
-        details = _deployment_details(template, target_id, compartment, project)
+        details = deployment_details(template, target_id, compartment, project)
         response = self.dst.ds.create_model_deployment(details)
         work_request = response.headers.get("opc-work-request-id")
         if work_request:
@@ -413,24 +325,6 @@ class _Promotion:
         self.result.deployment_id = deployment.id
         self.result.deployment_url = deployment.model_deployment_url
 
-    def _far_deployment(self, target_id: str, compartment: str) -> Any:
-        summaries = iter_records(self.dst.ds.list_model_deployments, compartment)
-        for summary in summaries:
-            if summary.lifecycle_state in LIVE_DEPLOYMENT_STATES and deployed_model_id(summary) == target_id:
-                return self.dst.ds.get_model_deployment(summary.id).data
-        return None
-
-    def _source_deployment(self, source_id: str) -> Any:
-        from toolkit.catalog.model_catalog import deployments_using
-
-        for deployment_id in deployments_using(self.src, source_id):
-            deployment = self.src.ds.get_model_deployment(deployment_id).data
-            if deployment.lifecycle_state == ACTIVE:
-                return deployment
-        return None
-
-
-# -- helpers (no state) ----------------------------------------------------------------------------
 
 def _one_row_frame(row: dict[str, Any]) -> Any:
     """A one-row DataFrame (the input a schema describes) from a synthetic row of the input schema."""
@@ -439,78 +333,7 @@ def _one_row_frame(row: dict[str, Any]) -> Any:
     return pd.DataFrame([row])
 
 
-def _marker(source_id: str, sha256: str) -> dict[str, str]:
-    return {"sourceModelId": source_id, "artifactSha256": sha256}
-
-
-def _promotion_of(record: Any) -> dict[str, str] | None:
-    for item in record.custom_metadata_list or []:
-        if item.key == PROMOTION_KEY:
-            try:
-                value = json.loads(item.value or "")
-            except ValueError:
-                return None
-            return value if isinstance(value, dict) else None
-    return None
-
-
-def _metadatum(item: Any) -> ds_models.Metadata:
-    return from_wire(ds_models.Metadata, to_wire(item))
-
-
-def _custom_metadata(record: Any, sha256: str) -> list[ds_models.Metadata]:
-    """The source's custom metadata with our promotion marker (replacing one from an earlier hop)."""
-    items = [_metadatum(m) for m in record.custom_metadata_list or [] if m.key != PROMOTION_KEY]
-    items.append(ds_models.Metadata(
-        key=PROMOTION_KEY, value=json.dumps(_marker(record.id, sha256)), category="Other",
-        description="Set by dockyard promote: the source model OCID and the artifact's SHA-256"))
-    return items
-
-
 def _provenance(session: CatalogSession, model_id: str) -> dict[str, Any]:
     from toolkit.catalog.model_catalog import get_provenance
 
     return {k: v for k, v in get_provenance(session, model_id).items() if v}
-
-
-def _artifact_headers(session: CatalogSession, model_id: str) -> Mapping[str, str] | None:
-    try:
-        return session.ds.head_model_artifact(model_id).headers
-    except oci.exceptions.ServiceError as exc:
-        if exc.status == 404:
-            return None
-        raise
-
-
-def _check_against_headers(headers: Mapping[str, str], source: _Source, side: str) -> None:
-    """Compare the bytes we hold with the digests a service reports (content-md5, opc-content-sha256)."""
-    md5 = headers.get("content-md5")
-    sha = headers.get("opc-content-sha256")
-    length = headers.get("content-length")
-    if md5 and md5 != source.md5_b64:
-        raise CatalogError(f"the {side} artifact's content-md5 is {md5}, the verified bytes' is {source.md5_b64}")
-    if sha and sha.lower() != source.sha256:
-        raise CatalogError(f"the {side} artifact's sha256 is {sha}, the verified bytes' is {source.sha256}")
-    if length and length.isdigit() and int(length) != source.size:
-        raise CatalogError(f"the {side} artifact is {length} bytes, the verified one {source.size}")
-
-
-def _download_sha256(session: CatalogSession, model_id: str) -> str:
-    sha = hashlib.sha256()
-    response = session.ds.get_model_artifact_content(model_id)
-    try:
-        for chunk in response.data.raw.stream(_CHUNK, decode_content=False):
-            sha.update(chunk)
-    finally:
-        response.data.close()
-    return sha.hexdigest()
-
-
-def _deployment_details(template: Any, target_id: str, compartment: str, project: str | None) -> Any:
-    """CreateModelDeploymentDetails for the copy: the source deployment's configuration
-    (``toolkit.deployment.translate.create_details_like``), or with no source deployment the builders'
-    defaults, as ``model.deploy()`` with no arguments makes."""
-    if template is not None:
-        return create_details_like(template, target_id, compartment, project)
-    return create_details(target_id, ModelDeploymentInfrastructure(), ModelDeploymentCondaRuntime(),
-                          display_name=f"promoted-{target_id[-8:]}", compartment_id=compartment, project_id=project)

@@ -1,0 +1,83 @@
+"""The promoted bytes: the source artifact streamed to a file once, hashed as it lands, and every
+digest a service reports (content-md5, opc-content-sha256, length) held against those bytes."""
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import oci
+
+from toolkit.catalog.errors import CatalogError
+from toolkit.catalog.session import CatalogSession
+
+CHUNK = 1024 * 1024
+
+
+@dataclass
+class Source:
+    """Everything read from the source side, plus the downloaded artifact."""
+
+    record: Any
+    provenance: dict[str, Any]
+    version_set: Any
+    zip_path: Path
+    sha256: str
+    md5_b64: str
+    size: int
+
+
+def download(session: CatalogSession, model_id: str, record: Any, provenance: dict[str, Any], version_set: Any,
+             zip_path: Path) -> Source:
+    """Stream ``model_id``'s artifact to ``zip_path``, hashing as it lands, and check it against the
+    digests the source reports."""
+    response = session.ds.get_model_artifact_content(model_id)
+    sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+    try:
+        with open(zip_path, "wb") as out:
+            for chunk in response.data.raw.stream(CHUNK, decode_content=False):
+                out.write(chunk)
+                sha.update(chunk)
+                md5.update(chunk)
+                size += len(chunk)
+    finally:
+        response.data.close()
+    source = Source(record, provenance, version_set, zip_path, sha.hexdigest(),
+                    base64.b64encode(md5.digest()).decode(), size)
+    check_against_headers(session.ds.head_model_artifact(model_id).headers, source, "source")
+    return source
+
+
+def artifact_headers(session: CatalogSession, model_id: str) -> Mapping[str, str] | None:
+    try:
+        return session.ds.head_model_artifact(model_id).headers
+    except oci.exceptions.ServiceError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+def check_against_headers(headers: Mapping[str, str], source: Source, side: str) -> None:
+    """Compare the bytes we hold with the digests a service reports (content-md5, opc-content-sha256)."""
+    md5 = headers.get("content-md5")
+    sha = headers.get("opc-content-sha256")
+    length = headers.get("content-length")
+    if md5 and md5 != source.md5_b64:
+        raise CatalogError(f"the {side} artifact's content-md5 is {md5}, the verified bytes' is {source.md5_b64}")
+    if sha and sha.lower() != source.sha256:
+        raise CatalogError(f"the {side} artifact's sha256 is {sha}, the verified bytes' is {source.sha256}")
+    if length and length.isdigit() and int(length) != source.size:
+        raise CatalogError(f"the {side} artifact is {length} bytes, the verified one {source.size}")
+
+
+def download_sha256(session: CatalogSession, model_id: str) -> str:
+    sha = hashlib.sha256()
+    response = session.ds.get_model_artifact_content(model_id)
+    try:
+        for chunk in response.data.raw.stream(CHUNK, decode_content=False):
+            sha.update(chunk)
+    finally:
+        response.data.close()
+    return sha.hexdigest()
