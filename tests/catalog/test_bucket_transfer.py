@@ -45,7 +45,7 @@ def test_save_and_load_through_a_bucket(tmp_path: Path, project_id: str, bucket_
 
 
 def test_artifacts_over_2_gb_need_a_bucket(tmp_path: Path, project_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mc, "DIRECT_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(mc.save, "DIRECT_UPLOAD_BYTES", 10)  # the save step's limit
     with pytest.raises(CatalogError, match="bucket_uri"):
         mc.save_model(StubModel.prepared(tmp_path / "a"), project_id=project_id)
     assert list(mc.list_models(project_id=project_id)) == []

@@ -139,7 +139,7 @@ def test_delete_is_refused_while_a_deployment_uses_the_model(
     tmp_path: Path, project_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, model_id = _saved(tmp_path, project_id)
-    monkeypatch.setattr(mc, "deployments_using", lambda session, mid: ["ocid1.datasciencemodeldeployment.oc1.iad.x"])
+    monkeypatch.setattr(mc.records, "deployments_using", lambda session, mid: ["ocid1.datasciencemodeldeployment.oc1.iad.x"])
     with pytest.raises(ModelInUseError, match="used by model deployment"):
         mc.delete_model(model_id)
     assert mc.get_model(model_id).lifecycle_state == "ACTIVE"
