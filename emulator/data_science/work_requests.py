@@ -13,8 +13,6 @@ from typing import Any
 from oci.data_science.models import WorkRequest as _WorkRequest
 
 from emulator.contracts.states import ACCEPTED, IN_PROGRESS, SUCCEEDED, WORK_REQUEST_FAILED
-from oci.data_science.models import WorkRequest as _WorkRequest
-
 from emulator.ocid import new_ocid
 from emulator.store import Database, kinds
 from emulator.wire import now
@@ -57,8 +55,6 @@ def _change(db: Database, wr_id: str, **changes: Any) -> dict[str, Any]:
         record = db.get(KIND, wr_id)
         if record is None:
             raise KeyError(wr_id)
-        if record["status"] == _WorkRequest.STATUS_CANCELED and "status" in changes:
-            return record  # canceled stays canceled (emulator.data_science.work_request_cancel)
         if record["status"] == _WorkRequest.STATUS_CANCELED and "status" in changes:
             return record  # canceled stays canceled (emulator.data_science.work_request_cancel)
         for key, value in changes.items():
