@@ -24,7 +24,8 @@ from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFail
 from emulator.runtimes.base_image import build_command, not_local, resolve as resolve_base_image, unavailable_message
 from emulator.runtimes.requirements import environment_key, needs_java, with_server_packages
 from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
-from emulator.runtimes.venv_image import VENV, build_venv_image, install_script, log_lines, venv_environment
+from emulator.runtimes.venv_image import (VENV, build_venv_image, host_build_lock, install_script, log_lines,
+                                          venv_environment)
 from emulator.runtimes.wheelhouse import build_dir, for_requirements
 from emulator.settings import JAVA_BASE_IMAGE_ENV, OFFLINE_JAVA_BASE_IMAGE
 
@@ -75,7 +76,7 @@ class DockerRuntime:
         recipe = "\n".join([install_script(PACKAGE_NAME), *image_config("", ""), STOP_SIGNAL])
         key = environment_key(base_id, needed, source_hash(), hashlib.sha256(recipe.encode()).hexdigest())
         tag = f"{IMAGE_REPO}:{key}"
-        with self._lock_for(key):
+        with self._lock_for(key), host_build_lock(key):
             if self._image_exists(tag):
                 log(f"image {tag} cached (base {base}); skipping the build")
                 return tag

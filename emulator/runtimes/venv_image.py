@@ -9,7 +9,10 @@ takes 82 s this way, on the same machine.
 """
 from __future__ import annotations
 
+import fcntl
+import tempfile
 from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -30,6 +33,21 @@ python3 -m venv {VENV}
 {VENV}/bin/python -m pip uninstall -y -q pip setuptools
 cp -r {PACKAGE_IN_BUILD} /opt/dockyard/{package_name}
 """
+
+
+@contextmanager
+def host_build_lock(key: str) -> Iterator[None]:
+    """Held while one image is looked for and built. The Docker engine is shared by every emulator on
+    the machine (two homes, two pytest workers): without it, two of them building the same tag at once
+    each remove the other's build container as a leftover, and both builds fail."""
+    folder = Path(tempfile.gettempdir()) / "dockyard-image-builds"
+    folder.mkdir(mode=0o777, exist_ok=True)
+    with open(folder / f"{key}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def venv_environment() -> list[str]:
