@@ -17,12 +17,16 @@ ADS_BASE_STAMP := $(ADS_VENV)/.oracle-ads
 ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
 # LangChain's OCI model deployment classes import oracle-ads (and langchain-openai for chat): the LLM
 # client tests run them from the ADS venv too. Pinned: unpinned, pip backtracks through oci releases.
-LANGCHAIN_CLIENTS := langchain-community==0.4.2 langchain-openai==1.7.4
+LANGCHAIN_CLIENTS := langchain-community==0.4.2 langchain-openai==1.7.4 langchain-oci==0.4.0
 # A Jupyter kernel and nbclient: the notebook-session test runs a real .ipynb in the ADS venv.
 NOTEBOOK_RUNNER := nbclient==0.11.0 nbformat==5.11.1 ipykernel==7.4.0
 ADS_NOTEBOOK_STAMP := $(ADS_VENV)/.notebook-runner
+# The OCI TypeScript/JavaScript SDK (oci-datascience, oci-common; exact pins in its package-lock.json) for
+# tests/clients/test_node_sdk.py: installed once, again only when the lock file changes.
+NODE_CLIENT := tests/clients/node
+NODE_CLIENT_STAMP := $(NODE_CLIENT)/node_modules/.installed
 
-.PHONY: install ads oci-cli quickstart quickstart-llm test test-fast docker images browser image llm-image screenshots clean
+.PHONY: install ads oci-cli node-client quickstart quickstart-llm test test-fast docker images browser image llm-image screenshots clean
 
 # pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
@@ -61,6 +65,13 @@ ads: $(ADS_STAMP)
 
 oci-cli: $(OCI_CLI_STAMP)
 
+# Without npm (.ci/run installs Debian's nodejs and npm) the Node SDK test skips, except in CI.
+$(NODE_CLIENT_STAMP): $(NODE_CLIENT)/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $(NODE_CLIENT) --no-audit --no-fund && touch $@; \
+	else echo "==> npm not found: the Node SDK test will skip (Debian: apt-get install nodejs npm)"; fi
+
+node-client: $(NODE_CLIENT_STAMP)
+
 quickstart: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart
 
@@ -73,7 +84,7 @@ quickstart-llm: $(STAMP)
 TEST_WORKERS ?= 2
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
 
-test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP)
+test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP) $(NODE_CLIENT_STAMP)
 	$(BIN)/python -m pytest -ra $(XDIST) $(PYTEST_ARGS)
 
 # The inner loop: no Docker, no long framework or LLM environments, no browser, no ADS venv (their

@@ -1,4 +1,4 @@
-"""LangChain's OCI model deployment classes and ADS's ModelDeployment.predict against an LLM
+"""LangChain's OCI model deployment classes (langchain-community's and langchain-oci's) and ADS's ModelDeployment.predict against an LLM
 deployment, through the gateway, from the ADS venv (``make ads``: oracle-ads and LangChain pin what
 the project's venv cannot). Skipped without that venv unless DOCKYARD_REQUIRE_ADS=1 (CI sets it)."""
 from __future__ import annotations
@@ -39,15 +39,24 @@ def client_run(tgi_deployment, emulator):  # noqa: F811
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def test_langchains_oci_model_deployment_llm_invokes_and_streams_token_by_token(client_run):
-    assert isinstance(client_run["llm_invoke"], str) and client_run["llm_invoke"]
-    assert len(client_run["llm_stream"]) > 1 and "".join(client_run["llm_stream"]) == client_run["llm_invoke"]
-    print(f"\nLangChain time to first token through the gateway: {client_run['llm_first_token_ms']:.0f} ms")
+def _package(client_run: dict, package: str) -> dict:
+    """One LangChain package's results: langchain-community's at the top, langchain-oci's under its key."""
+    return client_run["langchain_oci"] if package == "langchain-oci" else client_run
 
 
-def test_langchains_chat_oci_model_deployment_invokes_and_streams(client_run):
-    assert client_run["chat_invoke"] and len(client_run["chat_stream"]) > 1
-    assert "".join(client_run["chat_stream"]) == client_run["chat_invoke"]
+@pytest.mark.parametrize("package", ["langchain-community", "langchain-oci"])
+def test_langchains_oci_model_deployment_llm_invokes_and_streams_token_by_token(client_run, package):
+    run = _package(client_run, package)
+    assert isinstance(run["llm_invoke"], str) and run["llm_invoke"]
+    assert len(run["llm_stream"]) > 1 and "".join(run["llm_stream"]) == run["llm_invoke"]
+    print(f"\n{package} time to first token through the gateway: {run['llm_first_token_ms']:.0f} ms")
+
+
+@pytest.mark.parametrize("package", ["langchain-community", "langchain-oci"])
+def test_langchains_chat_oci_model_deployment_invokes_and_streams(client_run, package):
+    run = _package(client_run, package)
+    assert run["chat_invoke"] and len(run["chat_stream"]) > 1
+    assert "".join(run["chat_stream"]) == run["chat_invoke"]
 
 
 def test_ads_model_deployment_predict_sends_the_tgi_body(client_run):
