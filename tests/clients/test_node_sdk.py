@@ -90,7 +90,8 @@ def test_node_sdk_runs_a_model_from_catalog_to_signed_predict(node, enforcing_em
 
     result = result_of(node_workflow(node, local_profile, enforcing_emulator.url, artifact_zip.path))
 
-    assert result["artifactLength"] == artifact_zip.size
+    assert result["artifactLength"] == artifact_zip.size and result["artifactSha256"] == artifact_zip.sha256
+    assert sorted(result["pages"]) == [["node-model"], ["node-sibling"]]
     assert result["gotState"] == "ACTIVE" and result["listedIds"] == [result["modelId"]]
     assert result["updatedName"] == "node-model-renamed" and result["updatedTags"] == {"via": "node"}
     assert {"key": "client", "value": "oci-datascience"}.items() <= result["customMetadata"][0].items()

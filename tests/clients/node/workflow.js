@@ -8,6 +8,7 @@
 // `RESULT <json>` for tests/clients/test_node_sdk.py to check.
 "use strict";
 
+const crypto = require("crypto");
 const fs = require("fs");
 const common = require("oci-common");
 const datascience = require("oci-datascience");
@@ -43,6 +44,13 @@ async function signedPredict(provider, deploymentUrl, payload) {
   return JSON.parse(text);
 }
 
+// The artifact as the SDK downloads it (a Node stream or a web ReadableStream), hashed.
+async function sha256Of(body) {
+  const hash = crypto.createHash("sha256");
+  for await (const chunk of body) hash.update(chunk);
+  return hash.digest("hex");
+}
+
 async function main([configFile, endpoint, artifactZip]) {
   const provider = new common.ConfigFileAuthenticationDetailsProvider(configFile, "DEFAULT");
   const client = new datascience.DataScienceClient({ authenticationDetailsProvider: provider });
@@ -65,8 +73,19 @@ async function main([configFile, endpoint, artifactZip]) {
   });
   const head = await client.headModelArtifact({ modelId: model.id });
 
+  const downloaded = await client.getModelArtifactContent({ modelId: model.id });
+  const artifactSha256 = await sha256Of(downloaded.value);
+
   const got = await client.getModel({ modelId: model.id });
-  const listed = await client.listModels({ compartmentId, projectId: project.id });
+  const { model: sibling } = await client.createModel({
+    createModelDetails: { compartmentId, projectId: project.id, displayName: "node-sibling" },
+  });
+  const listed = await client.listModels({ compartmentId, projectId: project.id, displayName: "node-model" });
+  const pages = []; // one model a page: the SDK's iterator follows opc-next-page
+  for await (const page of client.listModelsResponseIterator({ compartmentId, projectId: project.id, limit: 1 })) {
+    pages.push(page.items.map((m) => m.displayName));
+  }
+  await client.deleteModel({ modelId: sibling.id });
   const updated = await client.updateModel({
     modelId: model.id, ifMatch: got.etag,
     updateModelDetails: { displayName: "node-model-renamed", freeformTags: { via: "node" } },
@@ -100,8 +119,11 @@ async function main([configFile, endpoint, artifactZip]) {
     projectId: project.id,
     modelId: model.id,
     artifactLength: Number(head.contentLength),
+    artifactSha256,
+    artifactEtag: downloaded.etag,
     gotState: got.model.lifecycleState,
     listedIds: listed.items.map((m) => m.id),
+    pages,
     updatedName: updated.model.displayName,
     updatedTags: updated.model.freeformTags,
     customMetadata: updated.model.customMetadataList,
