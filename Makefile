@@ -18,6 +18,12 @@ ADS_REQUIREMENT ?= oracle-ads>=2.16,<2.17
 # LangChain's OCI model deployment classes import oracle-ads (and langchain-openai for chat): the LLM
 # client tests run them from the ADS venv too. Pinned: unpinned, pip backtracks through oci releases.
 LANGCHAIN_CLIENTS := langchain-community==0.4.2 langchain-openai==1.7.4 langchain-oci==0.4.0
+# oci-mlflow, MLflow's deployment plugin for OCI Data Science, pins oracle-ads and its own oci SDK: a venv of
+# its own for tests/clients/test_oci_mlflow.py, which runs its `mlflow` CLI. MLflow pinned: unpinned, a new
+# release would change what the test logs and deploys under it.
+MLFLOW_VENV := $(VENV)/mlflow
+MLFLOW_STAMP := $(MLFLOW_VENV)/.installed
+MLFLOW_CLIENT := oci-mlflow==1.0.3 mlflow==3.17.2 scikit-learn==1.9.1
 # A Jupyter kernel and nbclient: the notebook-session test runs a real .ipynb in the ADS venv.
 NOTEBOOK_RUNNER := nbclient==0.11.0 nbformat==5.11.1 ipykernel==7.4.0
 ADS_NOTEBOOK_STAMP := $(ADS_VENV)/.notebook-runner
@@ -26,7 +32,7 @@ ADS_NOTEBOOK_STAMP := $(ADS_VENV)/.notebook-runner
 NODE_CLIENT := tests/clients/node
 NODE_CLIENT_STAMP := $(NODE_CLIENT)/node_modules/.installed
 
-.PHONY: install ads oci-cli node-client quickstart quickstart-llm test test-fast docker images browser image llm-image screenshots clean
+.PHONY: install ads oci-cli mlflow-client node-client quickstart quickstart-llm test test-fast docker images browser image llm-image screenshots clean
 
 # pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
@@ -65,6 +71,14 @@ ads: $(ADS_STAMP)
 
 oci-cli: $(OCI_CLI_STAMP)
 
+$(MLFLOW_STAMP):
+	$(PYTHON) -m venv $(MLFLOW_VENV)
+	$(MLFLOW_VENV)/bin/pip install -q --upgrade pip
+	$(MLFLOW_VENV)/bin/pip install -q $(MLFLOW_CLIENT)
+	touch $(MLFLOW_STAMP)
+
+mlflow-client: $(MLFLOW_STAMP)
+
 # Without npm (.ci/run installs Debian's nodejs and npm) the Node SDK test skips, except in CI.
 $(NODE_CLIENT_STAMP): $(NODE_CLIENT)/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix $(NODE_CLIENT) --no-audit --no-fund && touch $@; \
@@ -84,7 +98,7 @@ quickstart-llm: $(STAMP)
 TEST_WORKERS ?= 2
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
 
-test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP) $(NODE_CLIENT_STAMP)
+test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP) $(NODE_CLIENT_STAMP) $(MLFLOW_STAMP)
 	$(BIN)/python -m pytest -ra $(XDIST) $(PYTEST_ARGS)
 
 # The inner loop: no Docker, no long framework or LLM environments, no browser, no ADS venv (their

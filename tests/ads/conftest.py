@@ -96,15 +96,27 @@ def ads_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdsSession
         yield session
 
 
+@dataclass(frozen=True)
+class SigningEmulator:
+    """An emulator that checks every request's signature, and the local profile's catalog session on it."""
+
+    running: Any
+    home: Path
+    session: Any
+    compartment: str
+    project: str
+
+
 @contextmanager
-def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Iterator[AdsSession]:
-    """An emulator on ``runtime`` enforcing request signing, and the environment its notebooks run in."""
+def signing_emulator(tmp_path_factory: pytest.TempPathFactory, runtime: str, name: str) -> Iterator[SigningEmulator]:
+    """An emulator on ``runtime`` with its own home, enforcing request signing (``--auth enforce``), as
+    OCI does; stopped, with every deployment of its home, on exit."""
     from emulator.config import EmulatorConfig
     from emulator.server import start_in_background
     from toolkit import settings
     from toolkit.catalog.session import connect
 
-    home = tmp_path_factory.mktemp("ads-home")
+    home = tmp_path_factory.mktemp(name)
     running = start_in_background(EmulatorConfig(home=home, host="127.0.0.1", port=0, runtime=runtime,
                                                  auth_mode="enforce", base_image=settings.base_image()))
     try:
@@ -114,6 +126,17 @@ def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Itera
             session = connect("local")
             compartment = session.compartment(None)
             project = session.default_project(compartment)
+        yield SigningEmulator(running, home, session, compartment, project)
+    finally:
+        running.state.reset()  # stops every deployment container of this home
+        running.stop()
+
+
+@contextmanager
+def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Iterator[AdsSession]:
+    """An emulator on ``runtime`` enforcing request signing, and the environment its notebooks run in."""
+    with signing_emulator(tmp_path_factory, runtime, "ads-home") as emulator:
+        running, home, compartment, project = emulator.running, emulator.home, emulator.compartment, emulator.project
         workdir = tmp_path_factory.mktemp("ads-work")
         fake_home = workdir / "home"  # no ~/.oci/config: the notebook knows only what connect_ads() gives it
         fake_home.mkdir()
@@ -122,6 +145,3 @@ def ads_session(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Itera
                     "NB_SESSION_COMPARTMENT_OCID": compartment, "PROJECT_OCID": project,
                     "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"})
         yield AdsSession(running.url, home, env, workdir)
-    finally:
-        running.state.reset()  # stops every deployment container of this home
-        running.stop()
