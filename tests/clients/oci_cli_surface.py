@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -85,8 +86,6 @@ def _extras(group: str, verb: str, values: dict, created: dict) -> dict[str, str
         ("model", "create"): {"--defined-metadata-list": json.dumps([{"key": "Hyperparameters", "value": "{}"}]),
                               "--custom-metadata-list": json.dumps([{"key": "readme", "value": "readme.md"}]),
                               "--display-name": "cli-made"},
-        ("model-group", "create"): {"--from-json": json.dumps(
-            {"modelGroupDetails": {"type": "HOMOGENEOUS"}, "memberModelEntries": _members(model)})},
         ("model-group", "create-model-group-create-model-group-details"): {
             "--model-group-details": json.dumps({"type": "HOMOGENEOUS"}),
             "--member-model-entries": json.dumps(_members(model))},
@@ -121,6 +120,9 @@ def _extras(group: str, verb: str, values: dict, created: dict) -> dict[str, str
     extras = dict(table.get((group, verb), {}))
     if verb.startswith(("delete", "cancel")):
         extras["--force"] = ""
+    if group == "model-deployment" and verb.startswith(("update", "activate", "deactivate")):
+        # a deployment changes in the background: the next command waits for this one, as a script would
+        extras.update({"--wait-for-state": "SUCCEEDED", "--wait-interval-seconds": "1"})
     return extras
 
 
@@ -157,12 +159,13 @@ def main(settings_path: str) -> None:
     data_science = cli.commands["data-science"]
     work = Path(settings["work_dir"])
     root = ["--config-file", settings["config_file"], "--profile", settings["profile"],
-            "--endpoint", settings["endpoint"], "data-science"]
+            "--endpoint", settings["endpoint"], "--no-retry", "data-science"]
     runner = CliRunner()
     created: dict[str, str] = {}
     for group, verb in in_scope_commands(data_science):
         command = data_science.commands[group].commands[verb]
         options = arguments(group, verb, _required(command), settings["values"], created, work)
+        started = time.monotonic()
         result = runner.invoke(cli, root + [group, verb] + _flatten(options), catch_exceptions=True)
         output = result.stdout
         parsed = _json(output)
@@ -172,6 +175,7 @@ def main(settings_path: str) -> None:
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             error += repr(result.exception)
         print(json.dumps({"command": f"{group} {verb}", "exit": result.exit_code, "json": parsed is not None,
+                          "seconds": round(time.monotonic() - started, 2),
                           "output": output[:2000], "error": error[-2000:]}), flush=True)
 
 
