@@ -20,7 +20,7 @@ from emulator.wire import (caller, check_etag, check_types, empty_response, json
 
 bp = Blueprint("model_deployment", __name__, url_prefix="/20190101")
 
-DEPLOYMENT_TYPES = (configuration.SINGLE_MODEL, configuration.SINGLE_MODEL_FLEX, configuration.MODEL_GROUP)
+DEPLOYMENT_TYPES = (configuration.SINGLE_MODEL, configuration.MODEL_GROUP)
 INSTANCE_POOL = _InstancePool().infrastructure_type
 ENVIRONMENT_TYPES = ("DEFAULT", "OCIR_CONTAINER")
 _SORT = ("timeCreated", "displayName")
@@ -117,9 +117,7 @@ def _configuration(config: Any) -> dict[str, Any]:
     kind = config.get("deploymentType")
     if kind not in DEPLOYMENT_TYPES:
         raise invalid(f"deploymentType {kind!r} is not supported here; use one of {list(DEPLOYMENT_TYPES)}.")
-    readers = {configuration.SINGLE_MODEL: _single_model, configuration.SINGLE_MODEL_FLEX: _single_model_flex,
-               configuration.MODEL_GROUP: _model_group}
-    infrastructure, where = readers[kind](config)
+    infrastructure, where = _model_group(config) if kind == configuration.MODEL_GROUP else _single_model(config)
     instance = infrastructure.get("instanceConfiguration")
     if not isinstance(instance, dict) or not isinstance(instance.get("instanceShapeName"), str):
         raise invalid(f"{where}.instanceConfiguration.instanceShapeName is required.")
@@ -149,12 +147,6 @@ def _single_model(config: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return model, configuration.MODEL_PART
 
 
-def _single_model_flex(config: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """SINGLE_MODEL_FLEX: the model as for SINGLE_MODEL, the infrastructure apart as for MODEL_GROUP."""
-    _single_model(config)
-    return _instance_pool(config)
-
-
 def _model_group(config: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """MODEL_GROUP: an ACTIVE model group (404 unknown, 409 deleted or inactive) and the infrastructure
     in ``infrastructureConfigurationDetails``. The model part ADS also sends (its modelId removed) is
@@ -167,11 +159,6 @@ def _model_group(config: dict[str, Any]) -> tuple[dict[str, Any], str]:
     if record["lifecycleState"] != ACTIVE:
         raise not_active("model group", group_id, record["lifecycleState"])
     config.pop(configuration.MODEL_PART, None)
-    return _instance_pool(config)
-
-
-def _instance_pool(config: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """``infrastructureConfigurationDetails``: INSTANCE_POOL, the only kind OCI offers for deployments."""
     infrastructure = config.get(configuration.INFRASTRUCTURE_PART)
     if not isinstance(infrastructure, dict):
         raise invalid("infrastructureConfigurationDetails must be an object.")

@@ -176,7 +176,7 @@ def main(settings_path: str) -> None:
             error += repr(result.exception)
         print(json.dumps({"command": f"{group} {verb}", "exit": result.exit_code, "json": parsed is not None,
                           "seconds": round(time.monotonic() - started, 2),
-                          "output": output[:2000], "error": error[-2000:]}), flush=True)
+                          "output": output[:20000], "error": error[-2000:]}), flush=True)
 
 
 def _json(text: str):

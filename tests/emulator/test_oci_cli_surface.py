@@ -47,6 +47,10 @@ EXPECTED_FAILURES: dict[str, str] = {
     "model-group create": "400 InvalidParameter: the CLI's base create sends only createType, compartmentId and "
                           "projectId, with no modelGroupDetails to create from; "
                           "create-model-group-create-model-group-details sends them, and passes",
+    "model-deployment create-model-deployment-single-model-deployment-flex-configuration-details":
+        "400 InvalidParameter: SINGLE_MODEL_FLEX deploys onto a managed compute cluster (the SDK's "
+        "ModelDeployInfrastructureConfigurationDetails: MANAGED_COMPUTE_CLUSTER, a computeTargetId), and compute "
+        "targets are out of scope",
     "work-request cancel": "409 IncorrectState, as OCI answers for a finished work request (all of the test's "
                            "work requests have finished by then)",
 }
