@@ -93,18 +93,13 @@ quickstart: $(STAMP)
 quickstart-llm: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart_llm
 
-# Two pytest workers (pytest-xdist): one takes the Docker tests in turn, the other the rest of the files
-# meanwhile (tests/conftest.py groups them). TEST_WORKERS=0 runs everything in this one process.
-TEST_WORKERS ?= 2
-XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
-
 test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP) $(NODE_CLIENT_STAMP) $(MLFLOW_STAMP)
-	$(BIN)/python -m pytest -ra $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
 
 # The inner loop: no Docker, no long framework or LLM environments, no browser, no ADS venv (their
 # markers); every other test, real emulators on loopback included.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -ra $(XDIST) -m "not docker and not slow and not browser and not ads" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -ra -m "not docker and not slow and not browser and not ads" $(PYTEST_ARGS)
 
 # Start a Docker engine and build the offline base image and its Java variant for pyspark
 # environments (Debian/Ubuntu hosts; needs root).

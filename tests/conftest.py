@@ -46,17 +46,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Everything under ``tests/ads`` runs ADS's own interpreter: marked ``ads``, so ``make test-fast``
-    (``-m "not ads ..."``) leaves it out; the few ADS tests elsewhere carry the marker themselves.
-
-    Each test also gets its ``xdist_group``, for ``make test``'s two workers (``--dist loadgroup``): a
-    file's tests stay together on one worker (its module fixtures start once), and every Docker test
-    runs on the same worker, one after another: images and containers are the one engine's, and the
-    Docker tests are the long ones, so the other worker takes the rest of the suite meanwhile."""
+    (``-m "not ads ..."``) leaves it out; the few ADS tests elsewhere carry the marker themselves."""
     for item in items:
         if _ADS_TESTS in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.ads)
-        group = "docker" if item.get_closest_marker("docker") else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def guarded(env: dict[str, str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from emulator import settings
 from emulator.runtimes.base import RuntimeFailure
+from emulator.runtimes.venv_image import host_build_lock
 from emulator.runtimes.wheelhouse import build_wheelhouse, run_streaming
 
 IMAGE = "dockyard/emulator"
@@ -46,14 +47,17 @@ def build_image(tag: str = IMAGE, base_image: str | None = None, log: Log = prin
     requirements = runtime_requirements()
     key = hashlib.sha256("\n".join([sys.version.split()[0], *requirements]).encode()).hexdigest()[:16]
     context = (cache_dir or default_cache_dir()) / key
-    try:
-        build_wheelhouse(requirements, context / "wheels", log)
-        build_dockyard_wheel(source, context / "dist", log)
-    except RuntimeFailure as exc:
-        raise ImageBuildError("\n".join([str(exc), *exc.log_tail])) from None
-    shutil.copyfile(DOCKERFILE, context / "Dockerfile")
-    (context / ".dockerignore").write_text("source\n")
-    return _docker_build(client, context, tag, base_image, log)
+    # One build of a context at a time on this machine: a second caller would empty dist/ and the
+    # wheel's source copy under the first one's pip (seen with two pytest workers).
+    with host_build_lock(f"emulator-image-{key}"):
+        try:
+            build_wheelhouse(requirements, context / "wheels", log)
+            build_dockyard_wheel(source, context / "dist", log)
+        except RuntimeFailure as exc:
+            raise ImageBuildError("\n".join([str(exc), *exc.log_tail])) from None
+        shutil.copyfile(DOCKERFILE, context / "Dockerfile")
+        (context / ".dockerignore").write_text("source\n")
+        return _docker_build(client, context, tag, base_image, log)
 
 
 def source_root() -> Path:
