@@ -80,6 +80,10 @@ def update_model_deployment(deployment_id: str) -> Response:
     check_types(body, {"displayName": str, "description": str, "freeformTags": dict, "definedTags": dict,
                        "categoryLogDetails": dict, "modelDeploymentConfigurationDetails": dict})
     changes = body.get("modelDeploymentConfigurationDetails") or {}
+    kind = configuration.details(record).get("deploymentType")
+    if changes.get("deploymentType", kind) != kind:
+        raise invalid(f"deploymentType cannot change: this deployment is {kind}, the update names "
+                      f"{changes['deploymentType']}; create a new deployment of that type.")
     for part in (configuration.MODEL_PART, configuration.INFRASTRUCTURE_PART):
         if isinstance(changes.get(part), dict) and isinstance(changes[part].get("instanceConfiguration"), dict):
             _check_shape(changes[part]["instanceConfiguration"])
