@@ -24,6 +24,18 @@ def enum_arg(name: str, allowed: tuple[str, ...]) -> str | None:
     return value
 
 
+def list_filters(states: tuple[str, ...], *names: str, **checked: str | None) -> dict[str, Any]:
+    """The filters every Data Science list takes (``compartmentId``, required; ``lifecycleState``, one of
+    ``states``; ``id``; ``createdBy``), the query parameters ``names`` as given, and ``checked``: values
+    the route has validated itself (an ``enum_arg``)."""
+    args = request.args
+    filters = {"compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"), "id": args.get("id"),
+               "lifecycleState": enum_arg("lifecycleState", states), "createdBy": args.get("createdBy")}
+    filters.update({name: args.get(name) for name in names})
+    filters.update(checked)
+    return filters
+
+
 def require_fields(body: dict[str, Any], *ocid_fields: str) -> None:
     """The named fields must be present and be OCIDs (400 InvalidParameter naming the field)."""
     for field in ocid_fields:

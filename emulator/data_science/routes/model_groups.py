@@ -9,7 +9,8 @@ from emulator.data_science.compartment_moves import change_compartment, compartm
 from emulator.data_science import model_group_version_histories as histories
 from emulator.data_science.routes import bp
 from emulator.data_science.routes.artifacts import artifact_headers
-from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
+from emulator.contracts.states import MODEL_STATES
+from emulator.data_science.routes.common import list_filters, if_match, require_fields, retry_token
 from emulator.data_science.validation import check_description, check_display_name, check_tags
 from emulator.errors import invalid
 from emulator.state import current_state
@@ -67,16 +68,7 @@ def get_model_group(group_id: str) -> Response:
 
 @bp.get("/modelGroups")
 def list_model_groups() -> Response:
-    args = request.args
-    filters = {
-        "compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"),
-        "projectId": args.get("projectId"),
-        "id": args.get("id"),
-        "displayName": args.get("displayName"),
-        "lifecycleState": enum_arg("lifecycleState", model_groups.STATES),
-        "createdBy": args.get("createdBy"),
-        "modelGroupVersionHistoryId": args.get("modelGroupVersionHistoryId"),
-    }
+    filters = list_filters(model_groups.STATES, "projectId", "displayName", "modelGroupVersionHistoryId")
     return list_response(list_records(model_groups.KIND, filters, page_params(_SORT)), model_groups.summary)
 
 
@@ -117,14 +109,11 @@ def change_model_group_compartment(group_id: str) -> Response:
 
 @bp.get("/modelGroups/<group_id>/models")
 def list_model_group_models(group_id: str) -> Response:
-    args = request.args
-    require_ocid(args.get("compartmentId"), "compartmentId")
-    state_filter = enum_arg("lifecycleState", ("ACTIVE", "DELETED", "FAILED", "INACTIVE"))
+    # The members answer whatever compartment they are in: the compartment is required, not a filter here.
+    wanted = {k: v for k, v in list_filters(MODEL_STATES, "displayName").items() if k != "compartmentId"}
     params = page_params(_SORT)
     members = model_groups.member_models(current_state().db, model_groups.read(current_state().db,
                                                                                _group_id(group_id)))
-    wanted = {"id": args.get("id"), "displayName": args.get("displayName"), "lifecycleState": state_filter,
-              "createdBy": args.get("createdBy")}
     members = [m for m in members if all(v is None or m.get(k) == v for k, v in wanted.items())]
     members.sort(key=lambda m: str(m.get(params["sort_by"]) or ""), reverse=params["sort_order"] == "DESC")
     return list_response(page_of(members, params["limit"]))
@@ -164,15 +153,7 @@ def get_model_group_version_history(history_id: str) -> Response:
 
 @bp.get("/modelGroupVersionHistory")
 def list_model_group_version_histories() -> Response:
-    args = request.args
-    filters = {
-        "compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"),
-        "projectId": args.get("projectId"),
-        "id": args.get("id"),
-        "displayName": args.get("displayName"),
-        "lifecycleState": enum_arg("lifecycleState", histories.STATES),
-        "createdBy": args.get("createdBy"),
-    }
+    filters = list_filters(histories.STATES, "projectId", "displayName")
     return list_response(list_records(histories.KIND, filters, page_params(_SORT)), histories.summary)
 
 

@@ -8,7 +8,7 @@ from emulator.contracts.states import MODEL_STATES
 from emulator.data_science import cascade, idempotency, models
 from emulator.data_science.routes import bp
 from emulator.data_science import retention
-from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
+from emulator.data_science.routes.common import enum_arg, list_filters, if_match, require_fields, retry_token
 from emulator.data_science.validation import check_description, check_display_name, check_tags
 from emulator.errors import invalid
 from emulator.state import current_state
@@ -51,18 +51,8 @@ def get_model(model_id: str) -> Response:
 
 @bp.get("/models")
 def list_models() -> Response:
-    args = request.args
-    filters = {
-        "compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"),
-        "projectId": args.get("projectId"),
-        "id": args.get("id"),
-        "displayName": args.get("displayName"),
-        "lifecycleState": enum_arg("lifecycleState", MODEL_STATES),
-        "modelVersionSetName": args.get("modelVersionSetName"),
-        "versionLabel": args.get("versionLabel"),
-        "category": enum_arg("category", ("USER", "SERVICE")),
-        "createdBy": args.get("createdBy"),
-    }
+    filters = list_filters(MODEL_STATES, "projectId", "displayName", "modelVersionSetName", "versionLabel",
+                           category=enum_arg("category", ("USER", "SERVICE")))
     params = page_params(("timeCreated", "displayName", "lifecycleState"))
     return list_response(list_records(models.KIND, filters, params), models.summary)
 

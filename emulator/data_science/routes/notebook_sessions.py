@@ -5,7 +5,7 @@ from flask import Response, request
 
 from emulator.data_science import idempotency, notebook_sessions
 from emulator.data_science.routes import bp
-from emulator.data_science.routes.common import enum_arg, require_fields, retry_token
+from emulator.data_science.routes.common import list_filters, require_fields, retry_token
 from emulator.data_science.validation import check_display_name, check_tags
 from emulator.state import current_state
 from emulator.wire import (caller, check_types, json_body, list_records, list_response, page_params,
@@ -38,14 +38,6 @@ def get_notebook_session(notebook_session_id: str) -> Response:
 
 @bp.get("/notebookSessions")
 def list_notebook_sessions() -> Response:
-    args = request.args
-    filters = {
-        "compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"),
-        "id": args.get("id"),
-        "projectId": args.get("projectId"),
-        "displayName": args.get("displayName"),
-        "lifecycleState": enum_arg("lifecycleState", notebook_sessions.STATES),
-        "createdBy": args.get("createdBy"),
-    }
+    filters = list_filters(notebook_sessions.STATES, "projectId", "displayName")
     params = page_params(("timeCreated", "displayName"))
     return list_response(list_records(notebook_sessions.KIND, filters, params), notebook_sessions.summary)

@@ -1,12 +1,12 @@
 """``/projects``: create, get, list, update, delete."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 
 from emulator.contracts.states import PROJECT_STATES
 from emulator.data_science import idempotency, projects
 from emulator.data_science.routes import bp
-from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
+from emulator.data_science.routes.common import list_filters, if_match, require_fields, retry_token
 from emulator.data_science.validation import check_description, check_display_name, check_tags
 from emulator.state import current_state
 from emulator.wire import (caller, empty_response, json_body, list_records, list_response, page_params,
@@ -38,14 +38,7 @@ def get_project(project_id: str) -> Response:
 
 @bp.get("/projects")
 def list_projects() -> Response:
-    args = request.args
-    filters = {
-        "compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"),
-        "id": args.get("id"),
-        "displayName": args.get("displayName"),
-        "lifecycleState": enum_arg("lifecycleState", PROJECT_STATES),
-        "createdBy": args.get("createdBy"),
-    }
+    filters = list_filters(PROJECT_STATES, "displayName")
     params = page_params(("timeCreated", "displayName"))
     return list_response(list_records(projects.KIND, filters, params), projects.summary)
 

@@ -6,7 +6,7 @@ from flask import Response, request
 from emulator.contracts.states import VERSION_SET_STATES
 from emulator.data_science import cascade, idempotency, version_sets
 from emulator.data_science.routes import bp
-from emulator.data_science.routes.common import enum_arg, if_match, require_fields, retry_token
+from emulator.data_science.routes.common import enum_arg, list_filters, if_match, require_fields, retry_token
 from emulator.data_science.validation import check_description, check_tags
 from emulator.errors import invalid
 from emulator.state import current_state
@@ -43,16 +43,7 @@ def get_model_version_set(set_id: str) -> Response:
 
 @bp.get("/modelVersionSets")
 def list_model_version_sets() -> Response:
-    args = request.args
-    filters = {
-        "compartmentId": require_ocid(args.get("compartmentId"), "compartmentId"),
-        "id": args.get("id"),
-        "projectId": args.get("projectId"),
-        "name": args.get("name"),
-        "lifecycleState": enum_arg("lifecycleState", VERSION_SET_STATES),
-        "category": enum_arg("category", ("USER", "SERVICE")),
-        "createdBy": args.get("createdBy"),
-    }
+    filters = list_filters(VERSION_SET_STATES, "projectId", "name", category=enum_arg("category", ("USER", "SERVICE")))
     params = page_params(("timeCreated", "name", "lifecycleState"))
     return list_response(list_records(version_sets.KIND, filters, params), version_sets.summary)
 
