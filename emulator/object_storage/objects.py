@@ -124,15 +124,21 @@ def delete(state: EmulatorState, namespace: str, bucket: str, name: str, if_matc
         state.blobs.delete(record["_blob"]["name"])
 
 
-def list_objects(db: Database, namespace: str, bucket: str, prefix: str = "", start: str | None = None,
-                 end: str | None = None, limit: int = 1000, delimiter: str | None = None) -> dict[str, Any]:
-    """``ListObjects``: names in order from ``start``, folded into ``prefixes`` at ``delimiter``."""
-    buckets.get(db, namespace, bucket)
+def name_range(prefix: str, start: str | None, end: str | None) -> list[tuple[str, str, Any]]:
+    """The store conditions of a listing's ``prefix``, ``start`` (inclusive) and ``end`` (exclusive)."""
     conditions: list[tuple[str, str, Any]] = [("name", "prefix", prefix)] if prefix else []
     if start:
         conditions.append(("name", ">=", start))
     if end:
         conditions.append(("name", "<", end))
+    return conditions
+
+
+def list_objects(db: Database, namespace: str, bucket: str, prefix: str = "", start: str | None = None,
+                 end: str | None = None, limit: int = 1000, delimiter: str | None = None) -> dict[str, Any]:
+    """``ListObjects``: names in order from ``start``, folded into ``prefixes`` at ``delimiter``."""
+    buckets.get(db, namespace, bucket)
+    conditions = name_range(prefix, start, end)
     filters = {"namespace": namespace, "bucket": bucket}
     objects: list[dict[str, Any]] = []
     prefixes: list[str] = []

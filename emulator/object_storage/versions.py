@@ -100,14 +100,10 @@ def list_versions(db: Database, namespace: str, bucket: str, prefix: str = "", s
                   end: str | None = None, delimiter: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """Every version under ``prefix`` (names in order, each name's versions newest first) as
     ObjectVersionSummary dicts, and the ``prefixes`` folded at ``delimiter``."""
-    from emulator.object_storage.objects import fold  # objects imports this module
+    from emulator.object_storage.objects import fold, name_range  # objects imports this module
 
     buckets.get(db, namespace, bucket)
-    conditions: list[tuple[str, str, Any]] = [("name", "prefix", prefix)] if prefix else []
-    if start:
-        conditions.append(("name", ">=", start))
-    if end:
-        conditions.append(("name", "<", end))
+    conditions = name_range(prefix, start, end)
     filters = {"namespace": namespace, "bucket": bucket}
     records = [{**r, "isDeleteMarker": False} for r in db.list(OBJECT_KIND, filters, "name", "ASC",
                                                              conditions=conditions).items]
