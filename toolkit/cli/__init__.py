@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "toolkit.cli.catalog_commands",
     "toolkit.cli.auth_commands",
     "toolkit.cli.promote_commands",
+    "toolkit.cli.pull_commands",
     "toolkit.cli.deployment_commands",
     "toolkit.cli.image_commands",
     "toolkit.cli.conda_commands",
