@@ -325,6 +325,7 @@ class Exchange:
         self.response_chunked = False
         self.logged = False
         self._body_ready: asyncio.Future | None = None
+        self._finished: asyncio.Future | None = None  # resolved by _done(), however the call ends
         self._task: asyncio.Task | None = None
 
     # ---------------------------------------------------------------- request side
@@ -406,13 +407,14 @@ class Exchange:
         target = routed or self.instance.predict_path
         self.instance.inflight += 1
         self.upstream = upstream
+        self._finished = self.server.loop.create_future()
         upstream.begin(self)
         length = self.body_size if self.buffering else self.content_length
         upstream.transport.write(self._head(target, length) + b"".join(self.body))
         self.body.clear()
         if not self.buffering:
             self.client.transport.resume_reading()
-        await upstream.done
+        await self._finished
 
     def _resolve(self) -> str:
         """The deployment OCID a call is for (405 for a method other than POST, 404 for another path)."""
@@ -526,9 +528,9 @@ class Exchange:
         if self.instance is not None:
             self.instance.inflight -= 1
             self.instance = None
-        upstream, self.upstream = self.upstream, None
-        if upstream is not None and upstream.done is not None and not upstream.done.done():
-            upstream.done.set_result(None)
+        self.upstream = None
+        if self._finished is not None and not self._finished.done():
+            self._finished.set_result(None)  # ends _forward whichever side ended the call
         self._log(self.status)
         if not self.client.closed:
             self.client.finished(self)
@@ -554,7 +556,6 @@ class _Upstream(asyncio.Protocol):
         self.transport: Any = None
         self.parser = httptools.HttpResponseParser(self)
         self.exchange: Exchange | None = None
-        self.done: asyncio.Future | None = None
         self.closed = False
         self.idle_since = 0.0
         self.keep = True
@@ -577,7 +578,7 @@ class _Upstream(asyncio.Protocol):
         return not readable
 
     def begin(self, exchange: Exchange) -> None:
-        self.exchange, self.done = exchange, self.server.loop.create_future()
+        self.exchange = exchange
         self.parser = httptools.HttpResponseParser(self)
         self.timer = self.server.loop.call_later(ANSWER_TIMEOUT, self._timeout)
 
@@ -659,7 +660,7 @@ class _Upstream(asyncio.Protocol):
         if exchange is None:
             return
         keep = self.keep and not exchange.gone
-        exchange.response_complete()  # resolves self.done through exchange.upstream
+        exchange.response_complete()
         if keep:
             self.server.release(self)
         else:

@@ -3,6 +3,7 @@ forwards, how it streams, what it does when the client or an instance goes away,
 shapes it answers with. (End to end through real deployments: test_instances.py and the others.)"""
 from __future__ import annotations
 
+import asyncio
 import json
 import select
 import socket
@@ -30,6 +31,7 @@ class _Stub(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     events: dict[str, threading.Event] = {}
     seen_pids: list[int] = []
+    hanging: list[int] = []  # one entry per /hang call that arrived
 
     def log_message(self, *args: object) -> None:
         pass
@@ -62,6 +64,7 @@ class _Stub(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
 
     def _hang(self) -> None:
+        _Stub.hanging.append(1)
         _Stub.events["started"].set()
         conn = self.connection
         deadline = time.monotonic() + 10
@@ -76,6 +79,7 @@ class _Stub(BaseHTTPRequestHandler):
 @pytest.fixture()
 def stub() -> Iterator[ThreadingHTTPServer]:
     _Stub.events = {name: threading.Event() for name in ("go", "started", "cancelled")}
+    _Stub.hanging = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Stub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -158,6 +162,39 @@ def test_a_client_that_goes_away_cancels_the_call_upstream(endpoint, stub, tmp_p
     assert _Stub.events["started"].wait(10)
     client.close()
     assert _Stub.events["cancelled"].wait(10), "the model server never saw the connection close"
+
+
+def _loop_tasks(server: GatewayProxy) -> list[asyncio.Task]:
+    """The tasks alive on the endpoint's loop (read on the loop itself)."""
+    async def alive() -> list[asyncio.Task]:
+        return [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+    return asyncio.run_coroutine_threadsafe(alive(), server.loop).result(5)
+
+
+def test_clients_that_go_away_mid_call_leave_no_task_behind(endpoint, stub, tmp_path):
+    server, router = endpoint
+    _route(router, stub, "/hang", tmp_path)
+    before = len(_loop_tasks(server))
+    clients = []
+    for _ in range(40):
+        client = socket.create_connection(("127.0.0.1", server.port))
+        client.sendall(f"POST /{DEPLOYMENT}/predict HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{{}}".encode())
+        clients.append(client)
+    deadline = time.monotonic() + 10
+    while len(_Stub.hanging) < len(clients) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(_Stub.hanging) == len(clients), "not every call reached the model server"
+    assert len(_loop_tasks(server)) >= before + len(clients)  # one task per call in flight
+    for client in clients:
+        client.close()
+    deadline = time.monotonic() + 5
+    while len(_loop_tasks(server)) > before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    left = _loop_tasks(server)
+    assert not [t for t in left if "Exchange._run" in repr(t.get_coro())], left[:3]
+    assert len(left) <= before
+    assert router.get(DEPLOYMENT).instances[0].inflight == 0
 
 
 def test_a_chunked_request_body_is_sent_with_its_length(endpoint, stub, tmp_path):
