@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ DROPPED_REQUEST_HEADERS = frozenset({"connection", "keep-alive", "proxy-connecti
                                      "authorization", "proxy-authorization"})
 
 ROUTE_HEADER = "route"
+OUTCOMES_KEPT = 20_000  # calls a route remembers between two reads of the metrics recorder (once a second)
 _ROUTE_MAX = 256
 
 
@@ -87,11 +89,15 @@ class Route:
     instances: tuple[Instance, ...] = ()
     calls: int = 0  # predict calls answered, and their summed latency: the metrics autoscaling reads
     latency_ms: float = 0.0
+    # (latency ms, HTTP status) of each call since the metrics recorder last drained them (bounded:
+    # past OUTCOMES_KEPT calls a second, the oldest go; the counts above stay exact)
+    outcomes: deque = field(default_factory=lambda: deque(maxlen=OUTCOMES_KEPT), repr=False)
     _turn: itertools.count = field(default_factory=itertools.count, repr=False)
 
-    def record_call(self, latency_ms: float) -> None:
+    def record_call(self, latency_ms: float, status: int = 200) -> None:
         self.calls += 1
         self.latency_ms += latency_ms
+        self.outcomes.append((latency_ms, status))
 
     def pick(self, tried: Iterable[Instance] = ()) -> Instance | None:
         """The healthy instance with the fewest calls in flight (round robin among equals), not one

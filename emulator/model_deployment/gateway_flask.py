@@ -198,7 +198,7 @@ def _relay(upstream: requests.Response, route: Route, started: float, bytes_in: 
 
 def _access(route: Route, status: int, started: float, size: int, bytes_in: int, path: str = "/predict") -> None:
     """One access log entry per predict call (what OCI's access log category records)."""
-    route.record_call((time.perf_counter() - started) * 1000)
+    route.record_call((time.perf_counter() - started) * 1000, status)
     access_log.write(route.log_dir, access_log.entry(status, started, bytes_in, size, request_id(), path))
 
 
