@@ -540,7 +540,7 @@ class Exchange:
         if self.route is None or self.logged:
             return
         self.logged = True
-        self.route.record_call((time.perf_counter() - self.started) * 1000)
+        self.route.record_call((time.perf_counter() - self.started) * 1000, status)
         try:
             access_log.write(self.route.log_dir, access_log.entry(status, self.started, self.body_size,
                                                                   self.bytes_out, self.request_id, self.path))
