@@ -10,8 +10,8 @@ initial instance counts and metric rules:
 - CUSTOM_EXPRESSION rules with an MQL ``query`` over the deployment's metrics, in the form OCI's
   documentation shows: ``Metric[1m]{resourceId = "MODEL_DEPLOYMENT_OCID"}.grouping().mean() > 65``,
   several joined with ``&&`` or ``||``. Metrics: ``CpuUtilization``, ``MemoryUtilization`` (percent),
-  ``PredictRequestCount`` (calls through the gateway), ``PredictLatency`` (ms); statistics ``mean``,
-  ``avg``, ``sum``, ``max``, ``min``, ``count``, ``rate``.
+  ``PredictRequestCount`` (calls through the gateway), ``PredictLatency`` (ms); the query is read and
+  its statistic computed by the one MQL implementation the Monitoring API uses (``emulator.monitoring.mql``).
 
 A condition must hold for its ``pendingDuration`` (ISO 8601, OCI's PT3M to PT1H) before the
 deployment is scaled, and after a scaling action nothing happens for ``coolDownInSeconds`` (OCI's
@@ -38,6 +38,7 @@ from emulator.errors import invalid
 from emulator.model_deployment import configuration, metrics
 from emulator.model_deployment.balancer import Router
 from emulator.model_deployment.work_log import OperationLog, open_work_request
+from emulator.monitoring import mql
 from emulator.runtimes import ServerHandle
 from emulator.state import EmulatorState
 from emulator.store import kinds
@@ -54,9 +55,6 @@ MIN_COOL_DOWN = DEFAULT_COOL_DOWN = 300
 MAX_INSTANCES = 20  # an emulator on one machine; OCI's own limits are per tenancy
 _WINDOW = 60.0  # seconds a predefined rule averages over (OCI evaluates its alarms on 1-minute data)
 _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
-_QUERY = re.compile(r"^\s*(?P<metric>[A-Za-z]+)\[(?P<n>\d+)(?P<unit>[mh])\]\s*(\{[^}]*\})?\s*"
-                    r"(\.grouping\(\))?\s*\.(?P<stat>mean|avg|sum|max|min|count|rate)\(\)\s*"
-                    r"(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>-?\d+(\.\d+)?)\s*$")
 QUERY_METRICS = ("CpuUtilization", "MemoryUtilization", "PredictRequestCount", "PredictLatency")
 
 
@@ -149,38 +147,15 @@ def pending_seconds(value: Any, where: str = "pendingDuration") -> int:
     return total
 
 
-@dataclass(frozen=True)
-class Condition:
-    metric: str
-    window: float  # seconds
-    stat: str
-    op: str
-    value: float
-
-    def holds(self, measured: float | None) -> bool:
-        if measured is None:
-            return False
-        return {">": measured > self.value, "<": measured < self.value, ">=": measured >= self.value,
-                "<=": measured <= self.value, "==": measured == self.value, "!=": measured != self.value}[self.op]
-
-
-def parse_query(query: Any, where: str = "query") -> list[list[Condition]]:
-    """An MQL query as alternatives (``||``) of conjunctions (``&&``) of conditions."""
-    if not isinstance(query, str) or not query.strip():
-        raise invalid(f"{where} is required: an MQL expression such as "
-                      'CpuUtilization[1m]{resourceId = "MODEL_DEPLOYMENT_OCID"}.grouping().mean() > 65')
-    alternatives = []
-    for part in query.split("||"):
-        conjunction = []
-        for term in part.split("&&"):
-            match = _QUERY.match(term.strip().strip("()"))
-            if not match or match["metric"] not in QUERY_METRICS:
-                raise invalid(f"{where}: {term.strip()!r} is not a query this emulator evaluates; use "
-                              f"Metric[1m]{{resourceId = \"MODEL_DEPLOYMENT_OCID\"}}.grouping().mean() > N with a "
-                              f"metric of {', '.join(QUERY_METRICS)}.")
-            window = int(match["n"]) * (3600 if match["unit"] == "h" else 60)
-            conjunction.append(Condition(match["metric"], window, match["stat"], match["op"], float(match["value"])))
-        alternatives.append(conjunction)
+def parse_query(query: Any, where: str = "query") -> list[list[mql.Query]]:
+    """A rule's MQL query as alternatives (``||``) of conjunctions (``&&``) of conditions, over the
+    metrics the autoscaler samples."""
+    alternatives = mql.parse_rule(query, where)
+    for conjunction in alternatives:
+        for condition in conjunction:
+            if condition.metric not in QUERY_METRICS:
+                raise invalid(f"{where}: the metric {condition.metric!r} is not one autoscaling reads; use one of "
+                              f"{', '.join(QUERY_METRICS)}.")
     return alternatives
 
 
@@ -300,14 +275,14 @@ class Autoscaler:
                    now: float) -> tuple[bool, str]:
         if rule["metricExpressionRuleType"] == PREDEFINED:
             metric = METRIC_TYPES[rule["metricType"]]
-            value = _aggregate(state.samples, metric, "mean", _WINDOW * self.scale, now)
+            value = _aggregate(state.samples, mql.Query(metric, int(_WINDOW)), _WINDOW * self.scale, now)
             limit = config["threshold"]
             met = value is not None and (value > limit if direction == "out" else value < limit)
             return met, f"{rule['metricType']} {_fmt(value)}% {'>' if direction == 'out' else '<'} {limit}%"
         for conjunction in parse_query(config["query"]):
-            values = [(c, _aggregate(state.samples, c.metric, c.stat, c.window * self.scale, now)) for c in conjunction]
+            values = [(c, _aggregate(state.samples, c, c.interval * self.scale, now)) for c in conjunction]
             if all(c.holds(v) for c, v in values):
-                return True, " && ".join(f"{c.metric}.{c.stat}() {_fmt(v)} {c.op} {c.value:g}" for c, v in values)
+                return True, " && ".join(c.describe(_fmt(v)) for c, v in values)
         return False, ""
 
     def _act(self, deployment_id: str, state: _Tracked, target: int, why: str) -> None:
@@ -334,21 +309,14 @@ class Autoscaler:
             state.busy = False
 
 
-def _aggregate(samples: deque, metric: str, stat: str, window: float, now: float) -> float | None:
-    values = [sample[metric] for t, sample in samples if now - t <= window and sample.get(metric) is not None]
+def _aggregate(samples: deque, query: mql.Query, window: float, now: float) -> float | None:
+    """The query's statistic over the samples of the last ``window`` seconds (the query's interval,
+    time-scaled); no calls at all is a count of 0, as OCI's alarms treat a quiet deployment."""
+    values = [sample[query.metric] for t, sample in samples if now - t <= window and sample.get(query.metric) is not None]
     if not values:
-        return 0.0 if metric == "PredictRequestCount" and stat in ("sum", "count", "rate") else None
-    if stat in ("mean", "avg"):
-        return sum(values) / len(values)
-    if stat == "sum":
-        return float(sum(values))
-    if stat == "max":
-        return float(max(values))
-    if stat == "min":
-        return float(min(values))
-    if stat == "count":
-        return float(len(values))
-    return float(sum(values)) / max(window, 1e-9)  # rate: per second
+        quiet = query.metric == "PredictRequestCount" and query.statistic in ("sum", "count", "rate")
+        return 0.0 if quiet else None
+    return mql.statistic(query, [mql.Summary.of(values)], seconds=max(window, 1e-9))
 
 
 def _fmt(value: float | None) -> str:
