@@ -93,7 +93,6 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
         """Undo everything start() did; a temporary home is deleted."""
         for mock in reversed(self._mocks):
             mock.stop()
-            mock.reset()
         self._mocks.clear()
         if self.app is not None:
             _state(self.app).run_shutdown()
@@ -195,14 +194,18 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
         self._saved_env.clear()
 
     def _start_mocks(self) -> None:
+        """The SDK's vendored ``requests`` all to the emulator; plain ``requests`` for OCI hosts to the
+        emulator, the rest to whatever was below (moto's ``mock_aws()``, another mock, the network)."""
+        from toolkit.testing.shared_transport import MotoPassThrough, send_below
+
         everything = re.compile(r".*")
         sdk = streaming_requests_mock(target=OCI_SDK_SEND)
-        plain = streaming_requests_mock()
+        plain = streaming_requests_mock(real_adapter_send=send_below())
         for method in _METHODS:
             sdk.add_callback(method, everything, callback=self._dispatch, content_type=None)
             plain.add_callback(method, _EMULATED_HOSTS, callback=self._dispatch, content_type=None)
         plain.add_passthru(re.compile(r".*"))
-        for mock in (sdk, plain):
+        for mock in (sdk, plain, MotoPassThrough(plain)):
             mock.start()
             self._mocks.append(mock)
 
