@@ -70,6 +70,12 @@ class EmulatorConfig:
     # Seconds a resource-principal session token lives (emulator.auth.session_tokens: renewed in its
     # file under the home when a request shows it expired).
     rpst_lifetime: float = 3600.0
+    # Deployment metrics (emulator.monitoring): one-second points are kept this many seconds, one-minute
+    # points this many (OCI keeps 1-minute data 7 days); both in the store, so a restart keeps them.
+    metrics_fine_retention: float = field(
+        default_factory=lambda: float(os.environ.get("DOCKYARD_METRICS_FINE_RETENTION") or 3600))
+    metrics_retention: float = field(
+        default_factory=lambda: float(os.environ.get("DOCKYARD_METRICS_RETENTION") or 7 * 86400))
 
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()
