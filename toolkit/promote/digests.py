@@ -6,7 +6,7 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import oci
 
@@ -30,9 +30,9 @@ class Source:
 
 
 def download(session: CatalogSession, model_id: str, record: Any, provenance: dict[str, Any], version_set: Any,
-             zip_path: Path) -> Source:
-    """Stream ``model_id``'s artifact to ``zip_path``, hashing as it lands, and check it against the
-    digests the source reports."""
+             zip_path: Path, advance: Callable[[int], None] = lambda n: None) -> Source:
+    """Stream ``model_id``'s artifact to ``zip_path``, hashing as it lands (``advance`` is told each
+    chunk's size), and check it against the digests the source reports."""
     response = session.ds.get_model_artifact_content(model_id)
     sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
     try:
@@ -42,6 +42,7 @@ def download(session: CatalogSession, model_id: str, record: Any, provenance: di
                 sha.update(chunk)
                 md5.update(chunk)
                 size += len(chunk)
+                advance(len(chunk))
     finally:
         response.data.close()
     source = Source(record, provenance, version_set, zip_path, sha.hexdigest(),

@@ -1,4 +1,4 @@
-"""What a promotion did, step by step, and how a failed step is reported."""
+"""What a transfer (promotion or pull) did, step by step, and how a failed step is reported."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,17 +10,27 @@ from toolkit.catalog.errors import CatalogError
 Progress = Callable[[str, str], None]
 
 
-class PromotionError(CatalogError):
-    """A promotion step failed; says which, why, and (once something was written) that re-running is safe."""
+class TransferError(CatalogError):
+    """A transfer step failed; says which, why, and (once something was written) that re-running is safe."""
+
+    operation = "transfer"
 
     def __init__(self, step: str, message: str, wrote: bool = True) -> None:
         self.step = step
-        rerun = ("\nNothing is duplicated by running the same promotion again: finished steps are found and skipped."
-                 if wrote else "")
-        super().__init__(f"promotion failed at step '{step}': {message}{rerun}")
+        rerun = (f"\nNothing is duplicated by running the same {self.operation} again: finished steps are found "
+                 "and skipped." if wrote else "")
+        super().__init__(f"{self.operation} failed at step '{step}': {message}{rerun}")
 
 
-READ_ONLY_STEPS = ("target", "fetch", "verify", "find")  # a failure there has written nothing
+class PromotionError(TransferError):
+    operation = "promotion"
+
+
+class PullError(TransferError):
+    operation = "pull"
+
+
+READ_ONLY_STEPS = ("target", "source", "fetch", "verify", "find")  # a failure there has written nothing
 
 
 @dataclass
@@ -37,7 +47,7 @@ class Step:
 
 @dataclass
 class PromotionResult:
-    """What ``promote_model`` did; ``target_model_id`` is None in a dry run that would create one."""
+    """What a transfer did; ``target_model_id`` is None in a dry run that would create one."""
 
     source_model_id: str
     target_profile: str
@@ -54,3 +64,13 @@ class PromotionResult:
         data = dataclasses.asdict(self)
         data["steps"] = [s.to_dict() for s in self.steps]
         return data
+
+
+@dataclass
+class PullResult(PromotionResult):
+    """What a pull did: a promotion's fields, the profile it read, and for a deployment OCID the
+    deployment it read and its configuration (the CreateModelDeploymentDetails of the local copy, as JSON)."""
+
+    source_profile: str = ""
+    source_deployment_id: str | None = None
+    deployment_configuration: dict[str, Any] | None = None
