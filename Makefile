@@ -32,7 +32,7 @@ ADS_NOTEBOOK_STAMP := $(ADS_VENV)/.notebook-runner
 NODE_CLIENT := tests/clients/node
 NODE_CLIENT_STAMP := $(NODE_CLIENT)/node_modules/.installed
 
-.PHONY: install ads oci-cli mlflow-client node-client quickstart quickstart-llm test test-fast docker images browser image llm-image screenshots clean
+.PHONY: install ads oci-cli mlflow-client node-client quickstart quickstart-llm test test-fast docker images browser image llm-image screenshots docs clean
 
 # pip runs without -q: its lines are the progress of an install that takes minutes.
 $(STAMP): pyproject.toml
@@ -128,5 +128,9 @@ llm-image: $(STAMP)
 screenshots: $(STAMP)
 	DOCKYARD_SCREENSHOTS=docs/console DOCKYARD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/console/test_browser.py
 
+# The docs site (MkDocs, strict: a warning or a broken link fails), into site/; offline.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict -d site
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache site

@@ -1,7 +1,7 @@
 """ADS API parity: how much of the ADS surface (``surface.py``) the toolkit has, measured.
 
     python -m tests.parity.report                 # figures and every gap
-    python -m tests.parity.report --readme        # the README's "where Dockyard differs" table
+    python -m tests.parity.report --table         # the docs' "where Dockyard differs" table (Markdown)
     python -m tests.parity.report --excluded      # also every name differences.yaml excludes
 
 ADS's side is dumped by ``dump_signatures.py`` running in ADS's own venv (``$(VENV)/ads``, made by
@@ -10,7 +10,8 @@ catalog and deployment classes (``surface.DISCOVERED_CLASSES``) and the hand-lis
 toolkit's side, the same names looked up here, is dumped in this process. A gap is a name the toolkit lacks (``GenericModel.summary_status``), a
 parameter it does not accept by name (``GenericModel.prepare(initial_types)``) or a member of an
 enum (``UseCaseType[NER]``). Gaps Dockyard keeps on purpose are listed, with how and why, in
-``differences.yaml``, the one source of the README's table; its ``excluded: true`` entries take names
+``differences.yaml``, the one source of the docs' table (``docs/ads-differences.md``, rendered at build
+time by ``docs/hooks/ads_differences.py``); its ``excluded: true`` entries take names
 out of the measured surface (ADS internals such as ``CONST_*``), so the figures do not count them.
 """
 from __future__ import annotations
@@ -28,9 +29,9 @@ import yaml
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 DIFFERENCES = HERE / "differences.yaml"
-README = REPO / "README.md"
-README_BEGIN = "<!-- ads-parity-table: generated from tests/parity/differences.yaml -->"
-README_END = "<!-- /ads-parity-table -->"
+DOCS_PAGE = REPO / "docs" / "ads-differences.md"
+#: The line of ``DOCS_PAGE`` that the docs build replaces with ``differences_table()``.
+TABLE_MARKER = "<!-- ads-parity-table: rendered from tests/parity/differences.yaml at build time -->"
 
 
 def ads_python() -> Path:
@@ -161,11 +162,11 @@ def summary(parity: Parity, justified: list[str], present: Parity | None = None)
     return line
 
 
-def readme_table(allowed: list[Difference]) -> str:
-    """The README table: one row per difference (what, how, why)."""
+def differences_table(allowed: list[Difference]) -> str:
+    """The docs' table: one row per difference (what, how, why)."""
     rows = ["| ADS API | how Dockyard differs | why |", "| --- | --- | --- |"]
     rows += [f"| `{d.gap}` | {_cell(_how(d))} | {_cell(d.why)} |" for d in allowed]
-    return "\n".join([README_BEGIN, *rows, README_END])
+    return "\n".join(rows)
 
 
 def _how(difference: Difference) -> str:
@@ -184,15 +185,10 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def readme_section(text: str) -> str | None:
-    start, end = text.find(README_BEGIN), text.find(README_END)
-    return None if start < 0 or end < 0 else text[start:end + len(README_END)]
-
-
 def main(argv: list[str]) -> int:
     allowed = differences()
-    if "--readme" in argv:
-        print(readme_table(allowed))
+    if "--table" in argv:
+        print(differences_table(allowed))
         return 0
     ads = dump_ads()
     toolkit = dump_toolkit(ads)
