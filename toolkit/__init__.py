@@ -40,6 +40,7 @@ _EXPORTS = {
     "Expression": "toolkit.artifact.expression",
     "mock_datascience": "toolkit.testing.mock",
     "connect_ads": "toolkit.ads_connect",
+    "pull": "toolkit.promote",
     **{name: "toolkit.model.metadata" for name in _METADATA},
 }
 
