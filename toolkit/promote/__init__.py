@@ -1,4 +1,5 @@
-"""Promotion: copy a validated catalog model from one profile (the local emulator) to another (OCI).
+"""Promotion: copy a validated catalog model from one profile (the local emulator) to another (OCI);
+and pull, its other direction (OCI -> the local emulator), built on the same transfer.
 
 The artifact that reaches the far side is byte-for-byte the one that was verified here: it is
 downloaded once (streamed to a temp file), re-checked (introspection + ``verify()``), uploaded
@@ -12,13 +13,17 @@ Every call goes through the official ``oci`` SDK; the target is just another pro
 Not copied: defined tags (their namespaces belong to the source tenancy), metadatum artifacts
 (files attached to metadata keys), and a deployment's subnet, private endpoint and log OCIDs.
 
-Modules: ``steps`` (``promote_model`` and its steps in order), ``digests`` (the bytes and their
+Modules: ``transfer`` (the copy both directions share: a source and a destination session), ``steps``
+(``promote_model`` and its steps in order), ``pulling`` (``pull``: a model or a deployment from the
+cloud, never writing there), ``digests`` (the bytes and their
 digests), ``marker`` (the ``PromotedFrom`` marker), ``deployment`` (the copy's deployment), ``result``
-(the plan and ``PromotionError``).
+(the plan, ``PromotionError`` and ``PullError``).
 """
 from toolkit.promote.deployment import deployment_details as _deployment_details
-from toolkit.promote.marker import PROMOTION_KEY
-from toolkit.promote.result import PromotionError, PromotionResult, Step
+from toolkit.promote.marker import PROMOTION_KEY, PULL_KEY
+from toolkit.promote.pulling import pull
+from toolkit.promote.result import PromotionError, PromotionResult, PullError, PullResult, Step
 from toolkit.promote.steps import promote_model
 
-__all__ = ["PROMOTION_KEY", "PromotionError", "PromotionResult", "Step", "promote_model", "_deployment_details"]
+__all__ = ["PROMOTION_KEY", "PULL_KEY", "PromotionError", "PromotionResult", "PullError", "PullResult", "Step",
+           "promote_model", "pull", "_deployment_details"]

@@ -7,22 +7,18 @@ the target checks, verify() on the fetched bytes and the far-side deployment
 """
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import oci
-
-from toolkit import profiles
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, connect
 from toolkit.promote.deployment import deployment_details, far_deployment, source_deployment
 from toolkit.promote.digests import Source
 from toolkit.promote.marker import PROMOTED
 from toolkit.promote.result import Progress, PromotionError, PromotionResult
-from toolkit.promote.transfer import Transfer
+from toolkit.promote.transfer import Transfer, session_for
 
 
 def promote_model(
@@ -59,7 +55,7 @@ def promote_model(
         raise CatalogError("the model is not saved in the catalog (no model_id); save() it first")
     report = progress or (lambda step, message: None)
     source_session = connect(source if source is not None else getattr(model, "auth", None), source_profile, timeout)
-    target_session = _target_session(to, endpoint, timeout)
+    target_session = session_for(to, endpoint, timeout)
     result = PromotionResult(model_id, target_session.profile.name, dry_run=dry_run)
     workdir = Path(tempfile.mkdtemp(prefix="dockyard-promote-"))
     try:
@@ -68,16 +64,6 @@ def promote_model(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return result
-
-
-def _target_session(to: Any, endpoint: str | None, timeout: float | tuple | None) -> CatalogSession:
-    if isinstance(to, str) and to == profiles.LOCAL and endpoint:
-        config = profiles.local_profile(endpoint=endpoint)
-    else:
-        config = profiles.resolve(to)
-        if endpoint:
-            config = dataclasses.replace(config, service_endpoint=endpoint.rstrip("/"))
-    return connect(config, None, timeout)
 
 
 class _Promotion(Transfer):
@@ -95,27 +81,12 @@ class _Promotion(Transfer):
         # The target first: a missing compartment or project is an argument error, found before the
         # artifact is downloaded and verified.
         compartment = self.step("target", lambda: self.dst.compartment(compartment_id))
-        project = self.step("target", lambda: self._project(project_id, compartment))
+        project = self.step("target", lambda: self.destination_project(project_id, compartment))
         source = self.step("fetch", lambda: self.fetch(model_id))
         self.step("verify", lambda: self.verify(source, verify_data))
         target_id = self.copy_model(source, compartment, project, version_set_name, bucket_uri)
         if deploy:
             self.step("deploy", lambda: self.deploy(model_id, target_id, compartment, project))
-
-    def _project(self, project_id: str | None, compartment: str) -> str | None:
-        if self.dry_run and not (project_id or self.dst.profile.project_id) and self.dst.profile.is_local:
-            return None  # the default project would be created; a dry run must not
-        project = self.dst.project(project_id, compartment)
-        try:
-            found = self.dst.ds.get_project(project).data
-        except oci.exceptions.ServiceError as exc:
-            if exc.status != 404:
-                raise
-            raise CatalogError(f"the target project {project} does not exist, or profile "
-                               f"{self.dst.profile.name!r} cannot see it") from None
-        if found.lifecycle_state not in ("ACTIVE", None):
-            raise CatalogError(f"the target project {project} is {found.lifecycle_state}, not ACTIVE")
-        return project
 
     def verify(self, source: Source, data: Any) -> None:
         """Introspection and verify() on the very bytes that will be uploaded; refuse a failing artifact."""

@@ -10,6 +10,7 @@ sides and writes nothing. Nothing here ever writes to ``src``.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,9 +19,10 @@ from oci.data_science import models as ds_models
 
 from emulator.contracts.limits import DIRECT_UPLOAD_BYTES
 from emulator.contracts.states import ACTIVE
+from toolkit import profiles
 from toolkit.catalog.bucket_transfer import upload_via_bucket
 from toolkit.catalog.errors import CatalogError
-from toolkit.catalog.session import CatalogSession, iter_records
+from toolkit.catalog.session import CatalogSession, connect, iter_records
 from toolkit.catalog.version_set import find_by_name
 from toolkit.catalog.wire import from_wire
 from toolkit.promote.digests import Source, artifact_headers, check_against_headers, download, download_sha256
@@ -76,6 +78,23 @@ class Transfer:
     def record(self, name: str, action: str, detail: str = "") -> None:
         self.result.steps.append(Step(name, action, detail))
         self.report(name, f"{action}{': ' + detail if detail else ''}")
+
+    def destination_project(self, project_id: str | None, compartment: str) -> str | None:
+        """The destination project (the argument, the profile's, or locally the default one), which must
+        exist and be ACTIVE; in a dry run a local default project that does not exist yet stays None."""
+        if self.dry_run and not (project_id or self.dst.profile.project_id) and self.dst.profile.is_local:
+            return None  # the default project would be created; a dry run must not
+        project = self.dst.project(project_id, compartment)
+        try:
+            found = self.dst.ds.get_project(project).data
+        except oci.exceptions.ServiceError as exc:
+            if exc.status != 404:
+                raise
+            raise CatalogError(f"the target project {project} does not exist, or profile "
+                               f"{self.dst.profile.name!r} cannot see it") from None
+        if found.lifecycle_state not in ("ACTIVE", None):
+            raise CatalogError(f"the target project {project} is {found.lifecycle_state}, not ACTIVE")
+        return project
 
     # -- 1. fetch --------------------------------------------------------------------------------
     def fetch(self, model_id: str) -> Source:
@@ -252,6 +271,18 @@ class Transfer:
     def set_deployment(self, deployment: Any) -> None:
         self.result.deployment_id = deployment.id
         self.result.deployment_url = deployment.model_deployment_url
+
+
+def session_for(profile: Any, endpoint: str | None, timeout: float | tuple | None) -> CatalogSession:
+    """A session on ``profile`` (a name, an auth dict or a ``ClientConfig``), ``endpoint`` overriding its
+    service endpoint (a staging emulator; with ``"local"``, that emulator instead of the default one)."""
+    if isinstance(profile, str) and profile == profiles.LOCAL and endpoint:
+        config = profiles.local_profile(endpoint=endpoint)
+    else:
+        config = profiles.resolve(profile)
+        if endpoint:
+            config = dataclasses.replace(config, service_endpoint=endpoint.rstrip("/"))
+    return connect(config, None, timeout)
 
 
 def provenance_of(session: CatalogSession, model_id: str) -> dict[str, Any]:
