@@ -17,6 +17,7 @@ SERVICES = (
     "emulator.object_storage",
     "emulator.resource_search",
     "emulator.model_deployment",
+    "emulator.monitoring",
     "emulator.auth",
     "emulator.console",
 )

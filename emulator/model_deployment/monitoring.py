@@ -1,5 +1,5 @@
 """The monitor: once a second it checks every instance of every ACTIVE deployment and lets the
-autoscaler take its sample. A dead instance is replaced (:meth:`Instances.mark_crashed`); a live one
+autoscaler and the metrics recorder take their samples. A dead instance is replaced (:meth:`Instances.mark_crashed`); a live one
 that fails its health checks is ejected from the routing table until it answers again, except the
 last healthy one, which is never ejected for being slow.
 """
@@ -28,12 +28,12 @@ class Monitor:
     """Watches the instances in the routing table on a thread of its own, started on first need."""
 
     def __init__(self, state: EmulatorState, router: Router, provisioner: Provisioner, instances: Instances,
-                 tick: Callable[[], None]) -> None:
+                 *ticks: Callable[[], None]) -> None:
         self.state = state
         self.router = router
         self.provisioner = provisioner
         self.instances = instances
-        self._tick = tick  # the autoscaler's sampling, once per round
+        self._ticks = ticks  # the autoscaler's and the metrics recorder's sampling, once per round
         self._health: dict[str, tuple[float, int]] = {}  # instance ref -> (next check, failures in a row)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -62,10 +62,11 @@ class Monitor:
                         self._check(route.deployment_id, route, instance)
                     except Exception:  # noqa: BLE001 - the monitor must keep watching the others
                         log.exception("monitoring %s failed", route.deployment_id)
-            try:
-                self._tick()
-            except Exception:  # noqa: BLE001
-                log.exception("autoscaling failed")
+            for tick in self._ticks:
+                try:
+                    tick()
+                except Exception:  # noqa: BLE001 - one sampler failing must not stop the others
+                    log.exception("sampling %s failed", getattr(tick, "__qualname__", tick))
 
     def _check(self, deployment_id: str, route: Route, instance: Instance) -> None:
         """A dead instance is replaced; a live one is ejected after failed health checks and put back

@@ -6,7 +6,8 @@ the console talk to. It wires the parts, each a module of its own job, and keeps
 - ``provisioning``: which runtime serves a deployment and why, its ``ServerSpec``, starting and
   stopping servers through the runtimes;
 - ``instances``: how many servers run (scaling), where (kept in the record), a crashed one replaced;
-- ``monitoring``: health checks of every instance, ejection and return, the autoscaler's clock;
+- ``monitoring``: health checks of every instance, ejection and return, the autoscaler's and the
+  metrics recorder's clock (``metrics``: the Monitoring service's datapoints);
 - ``work_log``: what an operation says, in the deploy log and its work request's logs;
 - ``balancer``: the routing table both gateway fronts read (``gateway_proxy``, ``gateway_flask``).
 
@@ -23,13 +24,14 @@ from flask import Flask, current_app
 
 from emulator.contracts.states import ACTIVE
 from emulator.errors import OCIError, incorrect_state, not_found
-from emulator.model_deployment import access_log, autoscaling, files, records
+from emulator.model_deployment import access_log, autoscaling, files, metrics, records
 from emulator.model_deployment.balancer import Instance, Router
 from emulator.model_deployment.instances import Instances, runtime_of
 from emulator.model_deployment.monitoring import Monitor
 from emulator.model_deployment.operations import PAUSE_ENV, Operations
 from emulator.model_deployment.provisioning import Provisioner, stored_handles
 from emulator.model_deployment.work_log import OperationLog, operation_log
+from emulator.monitoring import open_metric_store
 from emulator.ocid import is_valid_ocid
 from emulator.runtimes import Runtime, ServerHandle
 from emulator.state import EmulatorState
@@ -69,7 +71,9 @@ class DeploymentService:
         self.provisioner = Provisioner(state)
         self.scaler = autoscaling.Autoscaler(self)
         self.pool = Instances(state, self.router, self.provisioner, self.spawn, self.scaler.forget)
-        self.monitor = Monitor(state, self.router, self.provisioner, self.pool, self.scaler.tick)
+        self.recorder = metrics.Recorder(open_metric_store(state), self.usage, lambda ident: self.db.get(KIND, ident))
+        self.monitor = Monitor(state, self.router, self.provisioner, self.pool, self.scaler.tick,
+                               lambda: self.recorder.tick(self.router.routes()))
         self.operations = Operations(state, self.router, self.provisioner, self.pool, self.scaler,
                                      self.spawn, self.monitor.ensure_running)
 
