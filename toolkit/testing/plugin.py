@@ -9,6 +9,10 @@ Fixtures
     ``oci_config`` / ``oci_signer``  the emulator's throwaway API key, as the ``oci`` SDK takes them.
     ``ds_client``          an ``oci.data_science.DataScienceClient`` wired to the emulator.
     ``deployed_model``     factory: prepare + save + deploy a model; deleted after the test.
+Option
+    ``--dockyard-isolation`` / ini ``dockyard_isolation``: ``worker`` (default) gives each pytest
+    process (each pytest-xdist worker) an emulator of its own, emptied by ``clean_catalog``; ``test``
+    gives every test that asks a fresh emulator (the four emulator fixtures become function-scoped).
 Markers
     ``docker`` / ``requires_docker``  skip without a Docker engine (fail instead when
                                       ``DOCKYARD_REQUIRE_DOCKER=1``, as in CI).
@@ -30,11 +34,34 @@ if TYPE_CHECKING:
     from emulator.server import RunningEmulator
 
 DOCKER_MARKERS = ("docker", "requires_docker")
+ISOLATION = "dockyard_isolation"
+ISOLATION_LEVELS = ("worker", "test")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    why = ("what a Dockyard emulator is shared by: 'worker' (default) one per pytest process, so one per "
+           "pytest-xdist worker, reset by clean_catalog; 'test' a fresh one for every test that uses it")
+    parser.addoption("--dockyard-isolation", dest=ISOLATION, choices=ISOLATION_LEVELS, default=None, help=why)
+    parser.addini(ISOLATION, why, default="worker")
+
+
+def isolation(config: pytest.Config) -> str:
+    """The isolation level in force: the command line wins over the ini file."""
+    level = config.getoption(ISOLATION) or config.getini(ISOLATION)
+    if level not in ISOLATION_LEVELS:
+        raise pytest.UsageError(f"{ISOLATION} = {level!r}: choose one of {', '.join(ISOLATION_LEVELS)}")
+    return level
+
+
+def _emulator_scope(*, fixture_name: str, config: pytest.Config) -> str:
+    """The scope of the emulator and of the clients bound to it, from the isolation level."""
+    return "function" if isolation(config) == "test" else "session"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "docker: needs a running Docker engine (skipped without one)")
     config.addinivalue_line("markers", "requires_docker: same as docker")
+    isolation(config)  # a wrong level stops the run here, before fixtures are defined with it
 
 
 def _docker_problem() -> str | None:
@@ -66,6 +93,7 @@ class EmulatorHandle:
     url: str
     home: Path
     running: "RunningEmulator"
+    worker: str = "master"  # the pytest-xdist worker that owns it ("gw0", ...), "master" without xdist
 
     @property
     def state(self) -> Any:
@@ -95,10 +123,12 @@ def dockyard_emulator_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope=_emulator_scope)
 def dockyard_emulator(tmp_path_factory: pytest.TempPathFactory,
                       dockyard_emulator_config: dict[str, Any]) -> Iterator[EmulatorHandle]:
-    """One emulator per test session on 127.0.0.1:<free port>, home in a session temp dir.
+    """One emulator per test session on 127.0.0.1:<free port>, home in a session temp dir (per test
+    with ``dockyard_isolation = test``). Under pytest-xdist each worker is a session of its own: its
+    own emulator, port, home and deployments, so no worker's reset or deployment reaches another's.
 
     Tests that use it (directly or through another fixture) run with ``DOCKYARD_HOME``,
     ``DOCKYARD_ENDPOINT`` and ``DOCKYARD_PROFILE`` pointing at it, so ``GenericModel.save()`` and
@@ -111,7 +141,8 @@ def dockyard_emulator(tmp_path_factory: pytest.TempPathFactory,
     settings = {**dockyard_emulator_config, "home": home, "host": "127.0.0.1", "port": 0}
     running = start_in_background(EmulatorConfig(**settings))
     try:
-        yield EmulatorHandle(url=running.url, home=home, running=running)
+        yield EmulatorHandle(url=running.url, home=home, running=running,
+                             worker=os.environ.get("PYTEST_XDIST_WORKER", "master"))
     finally:
         running.stop()
 
@@ -135,7 +166,7 @@ def clean_catalog(dockyard_emulator: EmulatorHandle) -> EmulatorHandle:
     return dockyard_emulator
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope=_emulator_scope)
 def oci_config(dockyard_emulator: EmulatorHandle) -> dict[str, Any]:
     """The OCI config dict of the emulator's throwaway key (never ``~/.oci/config``)."""
     import oci
@@ -143,7 +174,7 @@ def oci_config(dockyard_emulator: EmulatorHandle) -> dict[str, Any]:
     return oci.config.from_file(str(dockyard_emulator.config_file), "DEFAULT")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope=_emulator_scope)
 def oci_signer(oci_config: dict[str, Any]) -> Any:
     """The stock ``oci.signer.Signer`` for ``oci_config``."""
     import oci
@@ -151,7 +182,7 @@ def oci_signer(oci_config: dict[str, Any]) -> Any:
     return oci.signer.Signer.from_config(oci_config)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope=_emulator_scope)
 def ds_client(dockyard_emulator: EmulatorHandle, oci_config: dict[str, Any], oci_signer: Any) -> Any:
     """A ``DataScienceClient`` talking to the session emulator."""
     import oci
