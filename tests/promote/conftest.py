@@ -162,3 +162,56 @@ def saved_model(dockyard_emulator: Any, tmp_path: Path) -> Any:
     save_model(model, display_name=f"linear-{uuid.uuid4().hex[:6]}", model_version_set=name, version_label="v1")
     model.version_set_name = name
     return model
+
+
+@dataclass
+class RequestLog:
+    """The (method, path) of every request an emulator served while the log was attached."""
+
+    entries: list[tuple[str, str]]
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [(method, path) for method, path in self.entries if method not in ("GET", "HEAD")]
+
+
+@pytest.fixture
+def cloud_requests(cloud: Cloud) -> Iterator[RequestLog]:
+    """The cloud stand-in's request log for one test: a WSGI wrapper records each request's method
+    and path before the emulator handles it (so a refused write is logged too)."""
+    app = cloud.running.app
+    log = RequestLog([])
+    served = app.wsgi_app
+
+    def logged(environ: dict[str, Any], start_response: Any) -> Any:
+        log.entries.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
+        return served(environ, start_response)
+
+    app.wsgi_app = logged
+    try:
+        yield log
+    finally:
+        app.wsgi_app = served
+
+
+@pytest.fixture(scope="module")
+def laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A third emulator, empty, that pulls land in (the plugin's emulator holds the originals, so a
+    pulled copy and its source model never share a version set)."""
+    from emulator.config import EmulatorConfig
+    from emulator.server import start_in_background
+
+    running = start_in_background(EmulatorConfig(home=tmp_path_factory.mktemp("laptop-home"), runtime="process"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def promoted(cloud_env: Cloud, saved_model: Any) -> tuple[Any, Any]:
+    """``saved_model`` promoted to the cloud stand-in: (the local model, the PromotionResult)."""
+    from toolkit.promote import promote_model
+
+    result = promote_model(saved_model.model_id, CLOUD_PROFILE, endpoint=cloud_env.url,
+                           compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id)
+    return saved_model, result

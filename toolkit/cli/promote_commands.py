@@ -46,7 +46,7 @@ def promote_command(model_ocid: str, to_profile: str, from_profile: str | None, 
     from toolkit.promote import promote_model
 
     data = json.loads(verify_data.read_text()) if verify_data else None
-    echo = (lambda step, message: None) if as_json else _progress_printer(dry_run)
+    echo = (lambda step, message: None) if as_json else progress_printer(dry_run)
     result = promote_model(
         model_ocid, to_profile, source_profile=from_profile, compartment_id=compartment_id, project_id=project_id,
         model_version_set=version_set, deploy=deploy, dry_run=dry_run, endpoint=endpoint, bucket_uri=bucket_uri,
@@ -57,7 +57,7 @@ def promote_command(model_ocid: str, to_profile: str, from_profile: str | None, 
         _summary(result)
 
 
-def _progress_printer(dry_run: bool) -> Any:
+def progress_printer(dry_run: bool) -> Any:
     prefix = "[dry run] " if dry_run else ""
 
     def echo(step: str, message: str) -> None:
