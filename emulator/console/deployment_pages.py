@@ -1,5 +1,5 @@
 """Deployment pages: the list, one deployment (state, URL, runtime, instances, the reason it
-failed, a live log tail, its work requests) and the test-predict form, which calls the deployment
+failed, its metrics' charts, a live log tail, its work requests) and the test-predict form, which calls the deployment
 through the predict gateway like any client."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 
 from emulator.console import present
+from emulator.console.charts import deployment_charts
 from emulator.console.blueprint import bp
 from emulator.console.paging import choice_filter, page_of, text_filter
 from emulator.contracts.states import DEPLOYMENT_STATES
@@ -45,7 +46,8 @@ def deployment_detail(deployment_id: str) -> str:
 def deployment_live(deployment_id: str) -> str:
     """The state and log tail alone, for the page's refresh script (and readable on its own)."""
     record = service().get(require_ocid(deployment_id, "modelDeploymentId"))
-    return render_template("console/_live.html", view=_view(record), log=log_tail(deployment_id))
+    return render_template("console/_live.html", view=_view(record), log=log_tail(deployment_id),
+                           charts=deployment_charts(record["id"], record["compartmentId"]))
 
 
 @bp.post("/deployments/<deployment_id>/predict")
@@ -90,7 +92,8 @@ def _page(deployment_id: str, **extra: Any) -> str:
     model = current_state().db.get(models.KIND, view.model_id) if view.model_id else None
     extra.setdefault("body", _sample_body(model))
     return render_template("console/deployment.html", view=view, model=model, log=log_tail(deployment_id),
-                           work=_work_requests(record), **extra)
+                           work=_work_requests(record), charts=deployment_charts(record["id"], record["compartmentId"]),
+                           **extra)
 
 
 def _view(record: dict[str, Any]) -> present.DeploymentView:
