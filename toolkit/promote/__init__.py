@@ -10,13 +10,13 @@ instead of creating a duplicate, so a run that failed midway is fixed by running
 
 Every call goes through the official ``oci`` SDK; the target is just another profile.
 
-Not copied: defined tags (their namespaces belong to the source tenancy), metadatum artifacts
+Not copied by promotion: defined tags (their namespaces belong to the source tenancy), metadatum artifacts
 (files attached to metadata keys), and a deployment's subnet, private endpoint and log OCIDs.
 
 Modules: ``transfer`` (the copy both directions share: a source and a destination session), ``steps``
 (``promote_model`` and its steps in order), ``pulling`` (``pull``: a model or a deployment from the
-cloud, never writing there), ``digests`` (the bytes and their
-digests), ``marker`` (the ``PromotedFrom`` marker), ``deployment`` (the copy's deployment), ``result``
+cloud, never writing there), ``digests`` (the bytes and their digests), ``marker`` (the
+``PromotedFrom`` and ``PulledFrom`` markers), ``deployment`` (the promoted copy's deployment), ``result``
 (the plan, ``PromotionError`` and ``PullError``).
 """
 from toolkit.promote.deployment import deployment_details as _deployment_details
