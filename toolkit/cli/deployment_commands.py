@@ -187,6 +187,42 @@ def deployment_logs(deployment_id: str, log_type: str | None, follow: bool, prof
         pass
 
 
+@deployments.command("metrics")
+@click.argument("deployment_id", type=DEPLOYMENT_OCID)
+@click.option("--minutes", default=15, show_default=True, type=click.IntRange(1, 1440), help="How far back to read.")
+@click.option("--resolution", default="1m", show_default=True,
+              help="One point per this much time: 1m, 5m, 1h... (the emulator also keeps 1s..59s, e.g. 10s).")
+@json_option()
+@profile_option
+@handle_errors
+def deployment_metrics(deployment_id: str, minutes: int, resolution: str, as_json: bool, profile: str | None) -> None:
+    """Print a deployment's metrics (OCI Monitoring): requests, latency p50/p95, errors, CPU and
+    memory per instance, instance count, each with its last, lowest and highest value and a sparkline.
+
+    \b
+    Example:
+      dockyard deployments metrics ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaa... --resolution 10s
+    """
+    from toolkit.deployment.metrics import deployment_metrics as read, sparkline
+
+    found = read(deployment_id, minutes, resolution, profile=profile)
+    if as_json:
+        print_json([{"chart": s.chart, "title": s.title, "unit": s.unit, "line": s.label,
+                     "points": [[t.isoformat(), v] for t, v in s.points]} for s in found])
+        return
+    rows = []
+    for series in found:
+        values = [v for _, v in series.points]
+        rows.append([series.title, series.label, _number(series.last), _number(min(values, default=None)),
+                     _number(max(values, default=None)), series.unit, sparkline(values)])
+    print_table(f"Metrics of {deployment_id}: last {minutes} min, one point per {resolution}",
+                ["metric", "line", "last", "min", "max", "unit", "trend"], rows)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"
+
+
 def _lifecycle_command(name: str, summary: str, confirm: bool = False) -> click.Command:
     """``activate``, ``deactivate`` and ``delete``: the same call on a deployment, by method name.
 
