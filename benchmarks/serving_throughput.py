@@ -16,8 +16,11 @@ since a shared machine is noisy):
 5. optionally ``mlflow models serve`` of the same model (``--mlflow``; installs mlflow in a venv
    under /tmp once).
 
+``--deploy-only`` measures item 4 alone: deploy -> first predict, process and docker (cached image)
+side by side, three runs each, alternating.
+
 Usage: python3 -m benchmarks.serving_throughput [--seconds 5] [--rounds 3] [--concurrency 8]
-                                                 [--workers 2] [--no-docker] [--mlflow]
+                                                 [--workers 2] [--no-docker] [--mlflow] [--deploy-only]
 """
 from __future__ import annotations
 
@@ -50,6 +53,11 @@ def main() -> None:
     results: dict[str, Any] = {"machine": f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
                                "seconds": args.seconds, "rounds": args.rounds, "concurrency": args.concurrency,
                                "workers": args.workers}
+    if args.deploy_only:
+        with _emulator(work / "home", "off"):
+            results.update(_deploy_times(_saved_model(work), args))
+        print(json.dumps(results, indent=2))
+        return
     with _emulator(work / "home", "off") as home:
         model = _saved_model(work)
         deployment, results["deploy_to_first_predict_process_s"] = _deploy_and_first_predict(model, "process", args)
@@ -86,6 +94,7 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--latency-requests", type=int, default=300, help="sequential calls per target and round")
     parser.add_argument("--no-docker", action="store_true")
     parser.add_argument("--mlflow", action="store_true", help="also measure `mlflow models serve`")
+    parser.add_argument("--deploy-only", action="store_true", help="only deploy -> first predict, process and docker")
     return parser.parse_args()
 
 
@@ -128,12 +137,12 @@ def _saved_model(work: Path) -> Any:
 
 
 def _deploy_and_first_predict(model: Any, runtime: str, args: argparse.Namespace, instances: int = 1,
-                              workers: int | None = None) -> tuple[Any, float]:
+                              workers: int | None = None, env: dict[str, str] | None = None) -> tuple[Any, float]:
     """Seconds from deploy() to the first successful predict."""
     started = time.perf_counter()
     deployment = model.deploy(display_name=f"bench-{runtime}", runtime=runtime, show_progress=False,
                               deployment_instance_count=instances,
-                              environment_variables={"WEB_CONCURRENCY": str(workers or args.workers)})
+                              environment_variables={"WEB_CONCURRENCY": str(workers or args.workers), **(env or {})})
     deployment.predict([ROW])
     return deployment, round(time.perf_counter() - started, 2)
 
@@ -393,6 +402,55 @@ def _docker_times(model: Any, args: argparse.Namespace) -> dict[str, Any]:
             "docker_first_deploy_built_the_image": env_images() > before,
             "deploy_to_first_predict_docker_cached_runs_s": cached,
             "deploy_to_first_predict_docker_cached_s": statistics.median(cached)}
+
+
+# How the server loads the model: once in gunicorn's master before the workers fork (the default), or in
+# each worker after the fork (DOCKYARD_PRELOAD=0, how it was before: the peer).
+_LOADING = {"preload": {}, "per_worker_import": {"DOCKYARD_PRELOAD": "0"}}
+
+
+def _deploy_times(model: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Deploy -> first predict for the process runtime and docker with a cached image, each with the
+    model preloaded and loaded per worker, alternating, three runs each (the first docker deploy, which
+    may build the image, is not counted), and the CPU seconds a container used until its first answer
+    (what a busy machine changes least)."""
+    from emulator.runtimes import docker_problem
+
+    runtimes = ["process"] if args.no_docker or docker_problem() else ["process", "docker"]
+    if "docker" in runtimes:
+        _deploy_and_first_predict(model, "docker", args)[0].delete()  # builds the image unless cached
+    runs: dict[str, list[float]] = {f"{r}_{how}": [] for r in runtimes for how in _LOADING}
+    cpu: dict[str, list[float]] = {name: [] for name in runs if name.startswith("docker")}
+    for _ in range(3):
+        for runtime in runtimes:
+            for how, env in _LOADING.items():
+                deployment, seconds = _deploy_and_first_predict(model, runtime, args, env=env)
+                runs[f"{runtime}_{how}"].append(seconds)
+                if runtime == "docker":
+                    cpu[f"{runtime}_{how}"].append(_container_cpu_s(deployment.id))
+                deployment.delete()
+    out: dict[str, Any] = {"workers": args.workers, "load_average_at_end": round(os.getloadavg()[0], 1)}
+    for name, times in runs.items():
+        out[f"deploy_to_first_predict_{name}_runs_s"] = times
+        out[f"deploy_to_first_predict_{name}_s"] = statistics.median(times)
+    for name, seconds in cpu.items():
+        out[f"container_cpu_to_first_predict_{name}_s"] = round(statistics.median(seconds), 2)
+    return out
+
+
+def _container_cpu_s(deployment_id: str) -> float:
+    """CPU seconds the deployment's container has used so far (its cgroup's count)."""
+    import docker
+
+    from emulator.store import Database
+
+    db = Database(Path(os.environ["DOCKYARD_HOME"]) / "catalog.db")
+    try:
+        container_id = db.get("modeldeployment", deployment_id)["_instances"][0]["ref"]
+    finally:
+        db.close()
+    stats = docker.from_env().containers.get(container_id).stats(stream=False)
+    return stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9
 
 
 def _cleanup_containers(home: Path) -> None:

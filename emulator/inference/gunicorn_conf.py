@@ -16,10 +16,19 @@ threads = int(os.environ.get("DOCKYARD_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("DOCKYARD_TIMEOUT", "120"))
 graceful_timeout = 5
-preload_app = False
+# The app (score.py's imports and load_model()) is built once in the master, before the port is bound
+# and the workers fork: workers start with the model loaded, and /health answers only once it is.
+# DOCKYARD_PRELOAD=0 makes each worker import and load it after the fork instead (the benchmark's peer).
+preload_app = os.environ.get("DOCKYARD_PRELOAD", "1") != "0"
 accesslog = "-" if os.environ.get("DOCKYARD_ACCESS_LOG") else None
 errorlog = "-"
 loglevel = os.environ.get("DOCKYARD_LOG_LEVEL", "info")
 # gunicorn >= 25 opens a control socket at one fixed path per user; several deployments on one host
 # would fight over it, and nothing here uses it. (Older gunicorns ignore the unknown setting.)
 control_socket_disable = True
+
+
+def post_fork(server, worker):  # noqa: ANN001 - gunicorn's hook signature
+    """In each new worker, before it serves: load_model() of an artifact that asked for a model per worker
+    (without preload, ``wsgi()`` builds the whole app here, in the worker)."""
+    worker.app.wsgi().after_fork()  # server.InferenceApp

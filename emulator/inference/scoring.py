@@ -24,6 +24,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+# A score.py that sets this module attribute to True gets load_model() called in each server worker
+# after the fork instead of once before it (a model holding threads, sockets or a device context,
+# which do not survive a fork).
+LOAD_MODEL_PER_WORKER = "LOAD_MODEL_PER_WORKER"
+
 # The stages of the contract, in the order they run; a failure names the one it happened in.
 IMPORT = "import"  # importing score.py (which runs ``model=load_model()`` default arguments too)
 LOAD_MODEL = "load_model"
@@ -127,6 +132,7 @@ class ScoreModule:
     module: ModuleType | None = None
     model: Any = None
     failure: ScoreFailure | None = None
+    _imported: ModuleType | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -138,20 +144,31 @@ class ScoreModule:
         """The failed load's traceback (user frames only), or None."""
         return self.failure.traceback if self.failure else None
 
-    def load(self) -> None:
+    def load(self, before_fork: bool = False) -> None:
         """Import score.py and call load_model() once; keep the failure instead of crashing the worker.
 
         A worker that died at import would make gunicorn exit; keeping it alive lets /health say why.
+        ``before_fork``: this process forks the workers afterwards; a score.py that asks for a model per
+        worker (``LOAD_MODEL_PER_WORKER = True``) is only imported, and each worker calls ``load()``
+        again after the fork (see :attr:`deferred`).
         """
         with self._lock:
             if self.module is not None or self.failure is not None:
                 return
             try:
-                module = import_score(self.model_dir, self.module_name)
-                self.model = load(module)
-                self.module = module
+                if self._imported is None:
+                    self._imported = import_score(self.model_dir, self.module_name)
+                if before_fork and self.deferred:
+                    return
+                self.model = load(self._imported)
+                self.module = self._imported
             except ScoreFailure as failure:
                 self.failure = failure
+
+    @property
+    def deferred(self) -> bool:
+        """Imported, and load_model() waits for a worker: the artifact asked for a model per worker."""
+        return self.module is None and getattr(self._imported, LOAD_MODEL_PER_WORKER, False) is True
 
     def predict(self, data: Any) -> Any:
         """score.py's predict on ``data`` (ScoreFailure with stage PREDICT when it raises)."""

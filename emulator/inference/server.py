@@ -13,7 +13,7 @@ import time
 import traceback
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -35,14 +35,33 @@ _CODES = {
 }
 
 
-def create_app(settings: ServerSettings | None = None) -> Flask:
-    """Build the server and load score.py right away, so each gunicorn worker loads the model once."""
+class InferenceApp(Flask):
+    """The server's Flask app, with what a forked worker runs before it serves."""
+
+    deferred_load: Callable[[], None] = staticmethod(lambda: None)
+
+    def after_fork(self) -> None:
+        """Called by gunicorn's ``post_fork`` in each worker: load_model() where the artifact asked for
+        a model per worker."""
+        self.deferred_load()
+
+
+def create_app(settings: ServerSettings | None = None, before_fork: bool = False) -> InferenceApp:
+    """Build the server and load score.py right away.
+
+    ``before_fork``: the app is built in gunicorn's master before it forks the workers (``preload_app``),
+    so the artifact's imports and ``load_model()`` run once and every worker starts with the model
+    loaded; the port is bound only afterwards, so /health cannot answer before the model is there. A
+    score.py that asks for a model per worker is only imported then, and
+    ``app.after_fork()`` (gunicorn's ``post_fork``) calls its ``load_model()`` in each worker.
+    """
     settings = settings or ServerSettings.from_env()
-    app = Flask("dockyard_inference")
+    app = InferenceApp("dockyard_inference")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_payload_bytes
     log = _predict_logger(settings)
     members = model_group.read_members(settings.model_dir)
-    served = _load(settings, log, members)
+    served = _load(settings, log, members, before_fork)
+    app.deferred_load = lambda: _load_deferred(served, log)
 
     @app.before_request
     def _start() -> None:
@@ -89,8 +108,8 @@ def create_app(settings: ServerSettings | None = None) -> Flask:
     return app
 
 
-def _load(settings: ServerSettings, log: logging.Logger,
-          members: list[model_group.Member] | None) -> dict[str | None, tuple[ScoreModule, Any]]:
+def _load(settings: ServerSettings, log: logging.Logger, members: list[model_group.Member] | None,
+          before_fork: bool) -> dict[str | None, tuple[ScoreModule, Any]]:
     """score.py and input schema of the model, or of each member of a model group (keyed by model OCID;
     the single model's key is None)."""
     places = {None: Path(settings.model_dir)} if members is None else \
@@ -98,13 +117,27 @@ def _load(settings: ServerSettings, log: logging.Logger,
     served = {}
     for index, (key, model_dir) in enumerate(places.items()):
         score = ScoreModule(model_dir, "score" if key is None else f"score_member_{index}")
-        score.load()
-        if score.error:
-            log.error("score.py failed to load from %s:\n%s", model_dir, score.error)
-        else:
-            log.info("model loaded from %s", model_dir)
+        score.load(before_fork)
+        _log_load(score, log)
         served[key] = (score, load_input_schema(model_dir) if settings.validate_input else None)
     return served
+
+
+def _load_deferred(served: dict[str | None, tuple[ScoreModule, Any]], log: logging.Logger) -> None:
+    """In a forked worker: load_model() of the artifacts that asked for a model per worker."""
+    for score, _ in served.values():
+        if score.deferred:
+            score.load()
+            _log_load(score, log)
+
+
+def _log_load(score: ScoreModule, log: logging.Logger) -> None:
+    if score.error:
+        log.error("score.py failed to load from %s:\n%s", score.model_dir, score.error)
+    elif score.deferred:
+        log.info("score.py imported from %s; load_model() runs in each worker", score.model_dir)
+    else:
+        log.info("model loaded from %s", score.model_dir)
 
 
 def _member_of(members: list[model_group.Member] | None) -> str | None:

@@ -7,7 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import requests
@@ -100,30 +102,89 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_real_gunicorn_serves_and_survives_bad_requests(tmp_path):
+@contextmanager
+def _gunicorn(model_dir: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The server under real gunicorn with this package's config; yields its URL and its master."""
     port = _free_port()
-    env = dict(os.environ, PORT=str(port), DOCKYARD_MODEL_DIR=str(write_artifact(tmp_path / "m")),
-               WEB_CONCURRENCY="2", DOCKYARD_THREADS="2")
+    env = dict(os.environ, PORT=str(port), DOCKYARD_MODEL_DIR=str(model_dir), WEB_CONCURRENCY=str(workers),
+               DOCKYARD_THREADS="2")
     pkg = Path(__file__).resolve().parents[2] / "emulator" / "inference"
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(pkg / "gunicorn_conf.py"),
                              "emulator.inference.wsgi:app"], env=env, cwd=pkg.parents[1],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60  # workers import flask and load the model: slow on a busy machine
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(url + "/health", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or listening before a worker is up
-                pass
-            time.sleep(0.1)
-        assert requests.post(url + "/predict", data=b"{bad", headers={"content-type": "application/json"}).status_code == 400
-        assert requests.post(url + "/predict", json={"boom": True}).status_code == 500
-        assert requests.post(url + "/predict", json=[5]).json() == {"prediction": [10]}
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _health(url: str) -> int | None:
+    try:
+        return requests.get(url + "/health", timeout=5).status_code
+    except requests.RequestException:  # not listening yet
+        return None
+
+
+def _wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout  # on a busy machine the artifact's imports can be slow
+    while _health(url) != 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _health(url) == 200
+
+
+def test_real_gunicorn_serves_and_survives_bad_requests(tmp_path):
+    with _gunicorn(write_artifact(tmp_path / "m")) as (url, _):
+        _wait_ready(url)
+        assert requests.post(url + "/predict", data=b"{bad", headers={"content-type": "application/json"}).status_code == 400
+        assert requests.post(url + "/predict", json={"boom": True}).status_code == 500
+        assert requests.post(url + "/predict", json=[5]).json() == {"prediction": [10]}
+
+
+_PID_SCORE = """\
+import os, pathlib, time
+{flag}
+def load_model():
+    here = pathlib.Path(__file__).parent
+    while not (here / "go").exists():  # the test lets load_model() finish when it has checked /health
+        time.sleep(0.02)
+    with open(here / "loads.txt", "a") as out:
+        out.write(f"{{os.getpid()}}\\n")
+    return os.getpid()
+
+def predict(data, model=None):
+    return {{"loaded_in": model, "worker": os.getpid()}}
+"""
+
+
+def _loader_pids(url: str, calls: int = 40) -> set[tuple[int, int]]:
+    """(pid that ran load_model, worker pid) pairs seen over ``calls`` calls on fresh connections."""
+    return {tuple(requests.post(url + "/predict", json=[1], headers={"connection": "close"}).json().values())
+            for _ in range(calls)}
+
+
+def test_gunicorn_loads_the_model_once_before_forking_and_is_healthy_only_after(tmp_path):
+    model_dir = write_artifact(tmp_path / "m", score=_PID_SCORE.format(flag=""))
+    with _gunicorn(model_dir) as (url, master):
+        time.sleep(1.0)
+        assert _health(url) is None, "/health answered while load_model() had not returned"
+        (model_dir / "go").touch()
+        _wait_ready(url)
+        assert (model_dir / "loads.txt").read_text().split() == [str(master.pid)]  # once, in the master
+        assert {loaded for loaded, _ in _loader_pids(url)} == {master.pid}
+
+
+def test_an_artifact_that_asks_for_a_model_per_worker_gets_load_model_in_each(tmp_path):
+    model_dir = write_artifact(tmp_path / "m", score=_PID_SCORE.format(flag="LOAD_MODEL_PER_WORKER = True"))
+    (model_dir / "go").touch()
+    with _gunicorn(model_dir, workers=2) as (url, master):
+        _wait_ready(url)
+        deadline = time.monotonic() + 30
+        while len((model_dir / "loads.txt").read_text().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        loads = (model_dir / "loads.txt").read_text().split()
+        assert len(loads) == 2 and str(master.pid) not in loads
+        assert all(loaded == worker for loaded, worker in _loader_pids(url))
 
 
 def test_numpy_results_are_returned_as_json(tmp_path):
