@@ -157,3 +157,17 @@ def test_cli_pull_of_an_unknown_ocid_fails_with_exit_1(cloud_env, laptop, monkey
                                       CLOUD_PROFILE, "--endpoint", cloud_env.url])
     assert result.exit_code == 1
     assert "pull failed at step 'fetch'" in result.output and "NotAuthorizedOrNotFound" in result.output
+
+
+def test_cli_pull_prints_each_step_and_the_copy(promoted, cloud_env, laptop, monkeypatch):
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    _, promotion = promoted
+    monkeypatch.setenv("DOCKYARD_ENDPOINT", laptop.url)
+    result = CliRunner().invoke(cli, ["pull", promotion.target_model_id, "--from", CLOUD_PROFILE,
+                                      "--endpoint", cloud_env.url])
+    assert result.exit_code == 0, result.output
+    assert "digest       match: sha256" in result.output
+    assert f"{promotion.target_model_id} ({CLOUD_PROFILE}) pulled -> ocid1.datasciencemodel." in result.output

@@ -54,7 +54,7 @@ def promote_command(model_ocid: str, to_profile: str, from_profile: str | None, 
     if as_json:
         print_json(result.to_dict())
     else:
-        _summary(result)
+        print_outcome(result, "promote", result.source_model_id)
 
 
 def progress_printer(dry_run: bool) -> Any:
@@ -66,12 +66,15 @@ def progress_printer(dry_run: bool) -> Any:
     return echo
 
 
-def _summary(result: Any) -> None:
+def print_outcome(result: Any, verb: str, source: str) -> None:
+    """The last lines of a promotion or a pull: the copy (or, in a dry run, that nothing was written)
+    and its deployment's URL. ``verb`` is the command ("promote", "pull"), ``source`` names the source."""
     if result.dry_run:
-        click.echo("Dry run: nothing was written. Run again without --dry-run to promote.")
+        click.echo(f"Dry run: nothing was written. Run again without --dry-run to {verb}.")
         return
-    how = "already promoted; completed" if result.reused else "promoted"
-    click.echo(f"{result.source_model_id} {how} -> {result.target_model_id} ({result.target_profile})")
+    done = "promoted" if verb == "promote" else "pulled"
+    how = f"already {done}; completed" if result.reused else done
+    click.echo(f"{source} {how} -> {result.target_model_id} ({result.target_profile})")
     if result.deployment_url:
         click.echo(f"deployment {result.deployment_id}: {result.deployment_url}/predict")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from toolkit.cli.common import handle_errors, json_option, print_json
-from toolkit.cli.promote_commands import progress_printer
+from toolkit.cli.promote_commands import print_outcome, progress_printer
 
 
 @click.command("pull")
@@ -44,14 +44,8 @@ def pull_command(ocid: str, from_profile: str, endpoint: str | None, compartment
                   progress=echo)
     if as_json:
         print_json(result.to_dict())
-        return
-    if result.dry_run:
-        click.echo("Dry run: nothing was written. Run again without --dry-run to pull.")
-        return
-    how = "already pulled; completed" if result.reused else "pulled"
-    click.echo(f"{result.source_model_id} ({result.source_profile}) {how} -> {result.target_model_id}")
-    if result.deployment_url:
-        click.echo(f"deployment {result.deployment_id}: {result.deployment_url}/predict")
+    else:
+        print_outcome(result, "pull", f"{result.source_deployment_id or result.source_model_id} ({result.source_profile})")
 
 
 def register(cli: click.Group) -> None:
