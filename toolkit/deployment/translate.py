@@ -275,16 +275,18 @@ def deployed_model_group_id(record: Any) -> str | None:
 
 
 # ---------------------------------------------------------------------- SDK -> SDK
-def create_details_like(template: Any, model_id: str, compartment_id: str,
-                        project_id: str | None) -> CreateModelDeploymentDetails:
-    """A deployment of ``model_id`` configured as ``template`` (a deployment's record) is: its shape,
-    scaling policy, bandwidth and environment, as the SDK holds them (so nothing the builders do not
-    know, such as an autoscaling policy, is lost), minus what only exists in the template's tenancy
-    (subnets, private endpoints, log OCIDs, defined tags)."""
+def create_details_like(template: Any, model_id: str | None, compartment_id: str,
+                        project_id: str | None, model_group_id: str | None = None) -> CreateModelDeploymentDetails:
+    """A deployment of ``model_id`` (or, for a MODEL_GROUP template, of ``model_group_id``) configured as
+    ``template`` (a deployment's record) is: its shape, scaling policy, bandwidth and environment, as the
+    SDK holds them (so nothing the builders do not know, such as an autoscaling policy, is lost), minus
+    what only exists in the template's tenancy (subnets, private endpoints, log OCIDs, defined tags)."""
     configuration = template.model_deployment_configuration_details
-    model_config = configuration.model_configuration_details
-    model_config.model_id = model_id
-    instance = model_config.instance_configuration
+    if deployed_model_group_id(template):
+        configuration.model_group_configuration_details.model_group_id = model_group_id
+    else:
+        configuration.model_configuration_details.model_id = model_id
+    instance = _serving_configuration(template).instance_configuration
     if instance is not None:
         instance.subnet_id = None
         if hasattr(instance, "private_endpoint_id"):
