@@ -135,6 +135,7 @@ def test_the_common_flow_in_a_real_browser(browser, console_emulator, iris, shot
     browser.save_screenshot(str(shots / "model.png"))
 
     browser.find_element(By.CSS_SELECTOR, "#deployments a").click()
+    calls_before = _calls_charted(browser)
     status = browser.find_element(By.CSS_SELECTOR, "#live .status").text
     assert "ACTIVE" in status and "process runtime" in status
     prefilled = json.loads(browser.find_element(By.ID, "body").get_attribute("value"))
@@ -147,6 +148,20 @@ def test_the_common_flow_in_a_real_browser(browser, console_emulator, iris, shot
     _wait_for(browser, lambda d: "POST /predict 200" in d.find_element(By.ID, "log").text,
               "the live log never showed the predict")
     browser.save_screenshot(str(shots / "deployment.png"))
+
+    # The charts refresh with it: the requests chart counts the predict just sent and draws its line.
+    _wait_for(browser, lambda d: _calls_charted(d) >= calls_before + 1, "the requests chart never counted the predict")
+    chart = browser.find_element(By.ID, "chart-requests")
+    assert chart.find_elements(By.CSS_SELECTOR, "polyline") and chart.find_element(By.TAG_NAME, "svg").size["height"] > 50
+    browser.execute_script("document.getElementById('metrics').scrollIntoView()")
+    browser.save_screenshot(str(shots / "deployment-metrics.png"))
+
+
+def _calls_charted(driver) -> int:
+    """The calls the deployment page's requests chart counts (its ``data-calls``)."""
+    from selenium.webdriver.common.by import By
+
+    return int(driver.find_element(By.ID, "chart-requests").get_attribute("data-calls") or 0)
 
 
 def test_a_failed_deployment_says_why_in_the_browser(browser, console_emulator, iris, shots):

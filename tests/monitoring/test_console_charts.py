@@ -18,7 +18,7 @@ def _live(burst) -> str:
 def test_the_requests_chart_counts_the_calls_just_made(burst):
     html = _live(burst)
     assert f'data-chart="requests" data-calls="{CALLS + FAILURES}"' in html
-    assert f"{CALLS + FAILURES} call(s) in the last 15 minutes" in html
+    assert f"{CALLS + FAILURES} call(s) in the last " in html
     requests_chart = html.split('id="chart-requests"', 1)[1].split("</figure>", 1)[0]
     points = re.search(r'<polyline class="line-0" points="([^"]+)"', requests_chart)[1].split()
     assert points and all(0 <= float(x) <= 340 and 0 <= float(y) <= 110 for x, y in (p.split(",") for p in points))
