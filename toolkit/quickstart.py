@@ -171,7 +171,7 @@ def print_next_steps(deployment_id: str | None) -> None:
     for line in next_commands(deployment_id):
         console.print(f"  {line}", highlight=False, markup=False)
     running = "" if settings.endpoint() else "The emulator keeps running in the background until `dockyard emulator stop`. "
-    console.print(f"{running}Python code using Dockyard (the README's example) runs with this environment's "
+    console.print(f"{running}Python code using Dockyard (the docs' examples) runs with this environment's "
                   f"python ({sys.executable}).", highlight=False, markup=False)
 
 

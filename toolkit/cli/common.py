@@ -213,7 +213,7 @@ def expected_error_message(exc: Exception) -> str | None:
         return f"{exc.message}\nHint: pass --force to replace it, or choose an empty directory."
     # ValueError covers MetadataSizeError, emulator.auth.InvalidKey and the SDK's own checks of
     # arguments (an empty OCID); FileNotFoundError an @file or directory that is not there.
-    # NotImplementedError: an ADS feature Dockyard refuses by name (README: where Dockyard differs from ADS).
+    # NotImplementedError: an ADS feature Dockyard refuses by name (docs/ads-differences.md).
     expected = (ArtifactError, ArtifactIntegrityError, CatalogError, DeploymentError, ProfileError,
                 FileExistsError, FileNotFoundError, ValueError, NotImplementedError)
     return str(exc) if isinstance(exc, expected) else None

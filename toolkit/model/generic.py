@@ -1,7 +1,7 @@
 """GenericModel: the ADS model workflow, held once for every framework.
 
 ``prepare -> verify -> introspect -> save -> deploy -> predict``, with ADS's names and parameters
-so ADS code reads the same (``tests/parity`` measures how far; README's "Where Dockyard differs
+so ADS code reads the same (``tests/parity`` measures how far; the docs' "Where Dockyard differs
 from ADS" says where and why not). What differs per framework (serializer, model file, score.py
 loader, requirements, taxonomy defaults) is asked of ``self.flavor`` (``toolkit.model.flavor``).
 This module is the façade only: ADS's signatures and documentation, each method handing its work to

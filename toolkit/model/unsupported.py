@@ -2,7 +2,7 @@
 work on the class and on an instance.
 
 ADS methods take ``**kwargs``. Dockyard's take the same names as parameters, and whatever ADS
-accepts that Dockyard does not support is refused by name with the reason (README: "Where
+accepts that Dockyard does not support is refused by name with the reason (docs/ads-differences.md: "Where
 Dockyard differs from ADS"), so an ADS argument is never silently ignored.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Iterable
 
-README_TABLE = "README.md, 'Where Dockyard differs from ADS'"
+README_TABLE = "docs/ads-differences.md, 'Where Dockyard differs from ADS'"
 
 
 def refuse(method: str, kwargs: dict[str, Any], *, onnx: Iterable[str] = (), unsupported: Iterable[str] = (),

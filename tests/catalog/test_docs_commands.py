@@ -1,5 +1,6 @@
-"""Commands exactly as README.md spells them: `dockyard save ... --model-version-set S --version-label L`
-and the emulator section (start, then the stock `oci` tools with `$DOCKYARD_HOME/oci/config`)."""
+"""Commands exactly as the docs spell them: `dockyard save ... --model-version-set S --version-label L`,
+the quick start's script run twice as a user runs it (docs/quick-start.md), and the emulator page's
+first block (docs/emulator.md: start, then the stock `oci` tools with `$DOCKYARD_HOME/oci/config`)."""
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ from toolkit.cli import cli
 from tests.conftest import guarded  # children under the suite's network guard
 
 
-def test_save_takes_the_readme_spelling_model_version_set(tmp_path: Path, project_id: str) -> None:
+def test_save_takes_the_documented_spelling_model_version_set(tmp_path: Path, project_id: str) -> None:
     from sklearn.linear_model import LinearRegression
 
     from toolkit import SklearnModel
@@ -60,12 +61,12 @@ def test_emulator_start_writes_the_oci_config_other_oci_tools_use(tmp_path: Path
         dockyard("emulator", "stop", "--home", str(home))
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def _readme_block(section: str, language: str) -> str:
-    """The first ``language`` code block of the README section titled ``section``."""
-    text = README.read_text().split(f"\n{section}\n", 1)[1]
+def _docs_block(page: str, language: str) -> str:
+    """The first ``language`` code block of the docs page ``page``."""
+    text = (DOCS / page).read_text()
     return text.split(f"```{language}\n", 1)[1].split("```", 1)[0]
 
 
@@ -78,10 +79,10 @@ def _user_env(home: Path) -> dict[str, str]:
     return env
 
 
-def test_the_readme_python_example_runs_twice(tmp_path: Path) -> None:
+def test_the_quick_start_script_runs_twice(tmp_path: Path) -> None:
     from emulator import daemon
 
-    (tmp_path / "iris.py").write_text(_readme_block("## The Python API", "python"))
+    (tmp_path / "iris.py").write_text(_docs_block("quick-start.md", "python"))
     env = _user_env(tmp_path / "home")
     try:
         for run in (1, 2):
@@ -99,7 +100,7 @@ def test_the_readme_python_example_runs_twice(tmp_path: Path) -> None:
 # Without the oci CLI this skips here, and fails CI (DOCKYARD_NO_SKIPS=1, tests/skip_policy.py).
 @pytest.mark.skipif(shutil.which("oci", path=str(Path(sys.executable).parent)) is None,
                     reason="the oci CLI is not installed (make test installs it)")
-def test_the_readme_emulator_block_runs_as_written_after_the_quickstart(tmp_path: Path, monkeypatch) -> None:
+def test_the_emulator_page_block_runs_as_written_after_the_quickstart(tmp_path: Path, monkeypatch) -> None:
     from oci.data_science.models import CreateModelDetails
 
     from emulator import daemon
@@ -116,7 +117,7 @@ def test_the_readme_emulator_block_runs_as_written_after_the_quickstart(tmp_path
     model = session.ds.create_model(CreateModelDetails(compartment_id=compartment, display_name="listed",
                                                        project_id=session.project(None, compartment))).data
     port = _free_port()
-    block = _readme_block("## The emulator", "bash").replace("8765", str(port))  # 8765 may be taken here
+    block = _docs_block("emulator.md", "bash").replace("8765", str(port))  # 8765 may be taken here
     try:
         done = subprocess.run(["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=300)
