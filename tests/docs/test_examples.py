@@ -20,7 +20,7 @@ SLOW_PAGES = {"README.md", "docs/quick-start.md", "docs/model-artifact.md", "doc
               "docs/model-metadata.md", "docs/model-file-customization.md", "docs/model-version-set.md",
               "docs/model-deploy.md", "docs/model-deploy-byoc.md", "docs/model-load.md", "docs/testing.md",
               "docs/frameworks/generic.md", "docs/frameworks/sklearn.md", "docs/frameworks/xgboost.md",
-              "docs/frameworks/lightgbm.md", "docs/frameworks/pytorch.md"}
+              "docs/frameworks/lightgbm.md", "docs/frameworks/pytorch.md", "docs/metrics.md"}
 
 
 def _runnable_pages() -> list:
