@@ -6,27 +6,18 @@ the checkout, finding the plugin through its ``pytest11`` entry point alone.
 an installed wheel shows a package-data entry missing from ``pyproject.toml`` (score.py templates,
 the service-pack list, the console's pages, the LLM corpus, the site hooks).
 
-The venv holds only the wheel's Dockyard; its dependencies are this venv's, linked into its
-site-packages (Dockyard's own files there, an editable install's finder included, are left out), so
-nothing is downloaded and the venv takes a second to make.
+The venv (``wheel_python``, from ``wheel_venv.py``) holds only the wheel's Dockyard; its dependencies
+are this venv's, linked, so nothing is downloaded.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import sysconfig
 import textwrap
-import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from emulator.image import build_dockyard_wheel, source_root
-from tests.conftest import guarded  # children under the suite's network guard
 from tests.testing.test_plugin import USER_SUITE
+from tests.testing.wheel_venv import OutsideRun, run_outside_pytest
 
 pytestmark = pytest.mark.slow
 
@@ -101,78 +92,13 @@ def test_the_site_hooks_arm_the_network_guard_in_child_processes(tmp_path):
 '''
 
 
-def _dockyard_entries(site: Path) -> set[str]:
-    """The top-level names in ``site`` that belong to its own Dockyard install, editable or not (read from
-    ``site`` itself: on this suite's path a checkout's ``dockyard.egg-info`` comes first)."""
-    names = set()
-    for dist in metadata.distributions(path=[str(site)]):
-        if dist.metadata["Name"] == "dockyard":
-            names |= {Path(f).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
-    return names
-
-
-def _link_dependencies(target_site: Path) -> None:
-    """Make this venv's packages, all but Dockyard, importable in the venv of ``target_site``. Called after
-    the wheel is installed there: pip must never meet a link (it would write through it into this venv)."""
-    site = Path(sysconfig.get_paths()["purelib"])
-    mine = _dockyard_entries(site) | {"__pycache__"}
-    for entry in site.iterdir():
-        if entry.name not in mine and not (target_site / entry.name).exists():
-            (target_site / entry.name).symlink_to(entry)
-
-
-@pytest.fixture(scope="module")
-def wheel_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The interpreter of a fresh venv with Dockyard installed from a wheel built from this checkout."""
-    work = tmp_path_factory.mktemp("plugin-wheel")
-    build_dockyard_wheel(source_root(), work / "dist", log=lambda line: None)
-    (wheel,) = (work / "dist").glob("dockyard-*.whl")
-    venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
-                    "--disable-pip-version-check", "-q", str(wheel)], check=True)
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
-    _link_dependencies(Path(purelib))
-    return python
-
-
-@dataclass
-class OutsideRun:
-    """The outside project's pytest run: what it printed, and each test file's tests by outcome."""
-
-    output: str
-    outcomes: dict[str, dict[str, list[str]]]
-
-
 @pytest.fixture(scope="module")
 def outside_project(wheel_python: Path, tmp_path_factory: pytest.TempPathFactory) -> OutsideRun:
     """Runs the outside project's suite (``test_user.py``, ``test_package_data.py``) with the venv's pytest."""
     project = tmp_path_factory.mktemp("outside-project")
-    assert not project.resolve().is_relative_to(source_root())
     (project / "test_user.py").write_text(textwrap.dedent(USER_SUITE))
     (project / "test_package_data.py").write_text(textwrap.dedent(PACKAGE_DATA_SUITE))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKYARD_", "PYTHON"))}
-    env = guarded({**env, "DOCKYARD_REQUIRE_DOCKER": "0"})
-    result = subprocess.run(
-        [str(wheel_python), "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "--junitxml=report.xml"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
-    )
-    output = result.stdout + result.stderr
-    if not (project / "report.xml").is_file():
-        pytest.fail(f"the outside suite did not run:\n{output}", pytrace=False)
-    return OutsideRun(output, _outcomes(project / "report.xml"))
-
-
-def _outcomes(report: Path) -> dict[str, dict[str, list[str]]]:
-    """``{test file: {"passed" | "failed" | "skipped": [test names]}}`` from a JUnit XML report."""
-    outcomes: dict[str, dict[str, list[str]]] = {}
-    for case in ElementTree.parse(report).iter("testcase"):
-        kinds = {child.tag for child in case} & {"failure", "error", "skipped"}
-        kind = "skipped" if kinds == {"skipped"} else "failed" if kinds else "passed"
-        outcomes.setdefault(case.get("classname", ""), {}).setdefault(kind, []).append(case.get("name", ""))
-    return outcomes
+    return run_outside_pytest(wheel_python, project, "-q")
 
 
 def test_the_plugin_fixtures_work_from_the_installed_wheel(outside_project):
