@@ -154,6 +154,12 @@ def _upload(o: Tenant) -> tuple[dict[str, str], dict[str, str]]:
 # endpoint -> (owner of the path/compartment, owner of what the body refers to) -> the request
 SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
     "resource_search.search_resources": lambda o, r: Call(body={"type": "FreeText", "text": "matrix"}),
+    # Monitoring: scoped by compartmentId; a query naming another's deployment finds no data there, as in OCI
+    "monitoring.summarize_metrics_data": lambda o, r: Call(query={"compartmentId": o.compartment}, body={
+        "namespace": "oci_datascience_modeldeploy",
+        "query": f'PredictRequestCount[1m]{{resourceId = "{o.ids["deployment"]}"}}.grouping().sum()'}),
+    "monitoring.list_metrics": lambda o, r: Call(query={"compartmentId": o.compartment},
+                                                 body={"namespace": "oci_datascience_modeldeploy"}),
     "model_deployment.create_model_deployment": lambda o, r: Call(body=_deployment_body(o, r)),
     "model_deployment.list_model_deployments": lambda o, r: Call(query={"compartmentId": o.compartment}),
     "model_deployment.get_model_deployment": lambda o, r: Call({"deployment_id": o.ids["deployment"]}),
