@@ -135,3 +135,120 @@ def test_pull_deploy_of_a_byoc_deployment_names_the_missing_image(promoted, clou
         assert cloud_requests.writes() == []
     finally:
         _delete(session_for(CLOUD_PROFILE, cloud_env.url, None), source_id)
+
+
+@pytest.mark.slow
+def test_pull_deploy_of_a_model_group_deployment_brings_the_group_and_its_members(promoted, cloud_env, laptop,
+                                                                                 cloud_requests, tmp_path):
+    import oci
+
+    from toolkit.catalog.model_catalog import save_model
+    from toolkit.promote import promote_model
+    from toolkit.promote.transfer import session_for
+
+    from .conftest import LinearModel
+
+    M = oci.data_science.models
+    _, promotion = promoted
+    second = LinearModel(tmp_path / "second")
+    save_model(second, display_name="linear-second")
+    second_far = promote_model(second.model_id, CLOUD_PROFILE, endpoint=cloud_env.url,
+                               compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id)
+    cloud = session_for(CLOUD_PROFILE, cloud_env.url, None)
+    members = [M.MemberModelDetails(model_id=promotion.target_model_id, inference_key="alpha"),
+               M.MemberModelDetails(model_id=second_far.target_model_id, inference_key="beta")]
+    group = cloud.ds.create_model_group(M.CreateModelGroupDetails(
+        create_type="CREATE", compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id,
+        display_name="two-linear", version_label="g1", model_group_details=M.HomogeneousModelGroupDetails(),
+        member_model_entries=M.MemberModelEntries(member_model_details=members))).data
+    source_id = cloud.ds.create_model_deployment(M.CreateModelDeploymentDetails(
+        compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id, display_name="group-endpoint",
+        model_deployment_configuration_details=M.ModelGroupDeploymentConfigurationDetails(
+            deployment_type="MODEL_GROUP",
+            model_group_configuration_details=M.ModelGroupConfigurationDetails(model_group_id=group.id),
+            infrastructure_configuration_details=M.InstancePoolInfrastructureConfigurationDetails(
+                infrastructure_type="INSTANCE_POOL",
+                instance_configuration=M.InstanceConfiguration(instance_shape_name="VM.Standard.E4.Flex"),
+                scaling_policy=M.FixedSizeScalingPolicy(policy_type="FIXED_SIZE", instance_count=1))))).data.id
+    cloud_requests.entries.clear()
+    local = _laptop(laptop)
+    try:
+        plan = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True,
+                    dry_run=True)
+        actions = {s.name: s.action for s in plan.steps}
+        assert actions["model-group"] == "would create" and actions["deploy"] == "would create"
+        assert plan.target_model_group_id is None
+
+        result = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
+
+        assert result.source_model_group_id == group.id and result.target_model_group_id
+        assert set(result.member_copies) == {promotion.target_model_id, second_far.target_model_id}
+        local_group = local.ds.get_model_group(result.target_model_group_id).data
+        assert local_group.display_name == "two-linear" and local_group.version_label == "g1"
+        assert sorted((m.model_id, m.inference_key) for m in local_group.member_model_entries.member_model_details) \
+            == sorted([(result.member_copies[promotion.target_model_id], "alpha"),
+                       (result.member_copies[second_far.target_model_id], "beta")])
+        copy = local.ds.get_model_deployment(result.deployment_id).data
+        assert copy.model_deployment_configuration_details.model_group_configuration_details.model_group_id \
+            == result.target_model_group_id
+        response = requests.post(f"{result.deployment_url}/predict", json=[{"x": 3.0}],
+                                 headers={"model-name": "beta"}, timeout=60)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"prediction": [7.0]}
+
+        again = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
+        actions = {s.name: s.action for s in again.steps}
+        assert actions["model-group"] == "reuse" and actions["deploy"] == "reuse"
+        assert again.target_model_group_id == result.target_model_group_id
+        assert cloud_requests.writes() == []
+    finally:
+        for summary in local.ds.list_model_deployments(local.compartment(None)).data:
+            if (summary.freeform_tags or {}).get(PULL_KEY) == source_id and summary.lifecycle_state == "ACTIVE":
+                _delete(local, summary.id)
+        _delete(cloud, source_id)
+
+
+@pytest.mark.slow
+def test_a_model_groups_own_artifact_is_pulled_and_digest_checked(promoted, cloud_env, laptop, cloud_requests,
+                                                                  tmp_path):
+    import shutil
+
+    import oci
+
+    from toolkit.promote.transfer import session_for
+
+    from .conftest import LinearModel
+
+    M = oci.data_science.models
+    local_model, promotion = promoted
+    cloud = session_for(CLOUD_PROFILE, cloud_env.url, None)
+    group = cloud.ds.create_model_group(M.CreateModelGroupDetails(
+        create_type="CREATE", compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id,
+        display_name="with-artifact", model_group_details=M.HomogeneousModelGroupDetails(),
+        member_model_entries=M.MemberModelEntries(member_model_details=[
+            M.MemberModelDetails(model_id=promotion.target_model_id, inference_key="only")]))).data
+    archive = shutil.make_archive(str(tmp_path / "group"), "zip", LinearModel(tmp_path / "group-artifact").artifact_dir)
+    with open(archive, "rb") as body:
+        cloud.ds.create_model_group_artifact(group.id, body, content_disposition='attachment; filename="group.zip"')
+    infrastructure = M.InstancePoolInfrastructureConfigurationDetails(
+        infrastructure_type="INSTANCE_POOL", instance_configuration=M.InstanceConfiguration(
+            instance_shape_name="VM.Standard.E4.Flex"),
+        scaling_policy=M.FixedSizeScalingPolicy(policy_type="FIXED_SIZE", instance_count=1))
+    source_id = cloud.ds.create_model_deployment(M.CreateModelDeploymentDetails(
+        compartment_id=cloud_env.compartment_id, project_id=cloud_env.project_id, display_name="group-with-artifact",
+        model_deployment_configuration_details=M.ModelGroupDeploymentConfigurationDetails(
+            deployment_type="MODEL_GROUP", infrastructure_configuration_details=infrastructure,
+            model_group_configuration_details=M.ModelGroupConfigurationDetails(model_group_id=group.id)))).data.id
+    cloud_requests.entries.clear()
+    try:
+        result = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url)
+
+        assert {s.name: s.action for s in result.steps}["group-artifact"] == "upload"
+        local = _laptop(laptop)
+        local_sha = local.ds.head_model_group_artifact(result.target_model_group_id).headers["opc-content-sha256"]
+        assert local_sha == cloud.ds.head_model_group_artifact(group.id).headers["opc-content-sha256"]
+        again = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url)
+        assert {s.name: s.action for s in again.steps}["group-artifact"] == "exists"
+        assert result.deployment_id is None and cloud_requests.writes() == []
+    finally:
+        _delete(cloud, source_id)

@@ -66,15 +66,16 @@ def progress_printer(dry_run: bool) -> Any:
     return echo
 
 
-def print_outcome(result: Any, verb: str, source: str) -> None:
+def print_outcome(result: Any, verb: str, source: str, copy: str | None = None) -> None:
     """The last lines of a promotion or a pull: the copy (or, in a dry run, that nothing was written)
-    and its deployment's URL. ``verb`` is the command ("promote", "pull"), ``source`` names the source."""
+    and its deployment's URL. ``verb`` is the command ("promote", "pull"), ``source`` names the source,
+    ``copy`` the copy (default: the target model)."""
     if result.dry_run:
         click.echo(f"Dry run: nothing was written. Run again without --dry-run to {verb}.")
         return
     done = "promoted" if verb == "promote" else "pulled"
     how = f"already {done}; completed" if result.reused else done
-    click.echo(f"{source} {how} -> {result.target_model_id} ({result.target_profile})")
+    click.echo(f"{source} {how} -> {copy or result.target_model_id} ({result.target_profile})")
     if result.deployment_url:
         click.echo(f"deployment {result.deployment_id}: {result.deployment_url}/predict")
 

@@ -45,7 +45,8 @@ def pull_command(ocid: str, from_profile: str, endpoint: str | None, compartment
     if as_json:
         print_json(result.to_dict())
     else:
-        print_outcome(result, "pull", f"{result.source_deployment_id or result.source_model_id} ({result.source_profile})")
+        source = f"{result.source_deployment_id or result.source_model_id} ({result.source_profile})"
+        print_outcome(result, "pull", source, result.target_model_group_id)
 
 
 def register(cli: click.Group) -> None:

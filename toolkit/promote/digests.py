@@ -29,14 +29,21 @@ class Source:
     size: int
 
 
-def download(session: CatalogSession, model_id: str, record: Any, provenance: dict[str, Any], version_set: Any,
-             zip_path: Path, advance: Callable[[int], None] = lambda n: None) -> Source:
-    """Stream ``model_id``'s artifact to ``zip_path``, hashing as it lands (``advance`` is told each
-    chunk's size), and check it against the digests the source reports."""
-    response = session.ds.get_model_artifact_content(model_id)
+@dataclass
+class Digest:
+    """What a streamed copy of some bytes measured: SHA-256 (hex), MD5 (base64, OCI's content-md5), length."""
+
+    sha256: str
+    md5_b64: str
+    size: int
+
+
+def stream_to(response: Any, path: Path, advance: Callable[[int], None] = lambda n: None) -> Digest:
+    """Write an SDK streaming response (an artifact's content) to ``path`` chunk by chunk, hashing as
+    it lands; ``advance`` is told each chunk's size. The response is closed either way."""
     sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
     try:
-        with open(zip_path, "wb") as out:
+        with open(path, "wb") as out:
             for chunk in response.data.raw.stream(CHUNK, decode_content=False):
                 out.write(chunk)
                 sha.update(chunk)
@@ -45,8 +52,15 @@ def download(session: CatalogSession, model_id: str, record: Any, provenance: di
                 advance(len(chunk))
     finally:
         response.data.close()
-    source = Source(record, provenance, version_set, zip_path, sha.hexdigest(),
-                    base64.b64encode(md5.digest()).decode(), size)
+    return Digest(sha.hexdigest(), base64.b64encode(md5.digest()).decode(), size)
+
+
+def download(session: CatalogSession, model_id: str, record: Any, provenance: dict[str, Any], version_set: Any,
+             zip_path: Path, advance: Callable[[int], None] = lambda n: None) -> Source:
+    """Stream ``model_id``'s artifact to ``zip_path``, hashing as it lands (``advance`` is told each
+    chunk's size), and check it against the digests the source reports."""
+    digest = stream_to(session.ds.get_model_artifact_content(model_id), zip_path, advance)
+    source = Source(record, provenance, version_set, zip_path, digest.sha256, digest.md5_b64, digest.size)
     check_against_headers(session.ds.head_model_artifact(model_id).headers, source, "source")
     return source
 
@@ -60,7 +74,7 @@ def artifact_headers(session: CatalogSession, model_id: str) -> Mapping[str, str
         raise
 
 
-def check_against_headers(headers: Mapping[str, str], source: Source, side: str) -> None:
+def check_against_headers(headers: Mapping[str, str], source: Source | Digest, side: str) -> None:
     """Compare the bytes we hold with the digests a service reports (content-md5, opc-content-sha256)."""
     md5 = headers.get("content-md5")
     sha = headers.get("opc-content-sha256")

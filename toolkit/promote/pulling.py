@@ -11,9 +11,12 @@ autoscaling policy, shape, BYOC image, ports, entrypoint, command) as the local 
 ``PulledFrom`` = the source deployment's OCID. Nothing is ever written to the source side: its clients
 refuse any method but GET and HEAD before a request leaves.
 
+A model group deployment brings its group: every member model pulled as above, then a local group over
+the copies (type, custom metadata, base model, inference keys, label; tagged ``PulledFrom``) and the
+group's own artifact (``toolkit.promote.groups``).
+
 Not pulled, because they only exist in the source tenancy: a deployment's subnet, private endpoint and
-log OCIDs; metadatum artifacts (files attached to metadata keys); model groups (their deployments are
-refused with the reason).
+log OCIDs; a group's version history; metadatum artifacts (files attached to metadata keys).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, iter_records
 from toolkit.catalog.wire import to_wire
 from toolkit.deployment.translate import create_details_like, deployed_model_group_id, deployed_model_id
+from toolkit.promote import groups
 from toolkit.promote.marker import PULL_KEY, PULLED
 from toolkit.promote.result import Progress, PullError, PullResult
 from toolkit.promote.transfer import Transfer, session_for
@@ -119,40 +123,84 @@ class _Pull(Transfer):
             version_set_name: str | None, deploy: bool, bucket_uri: str | None) -> None:
         compartment = self.step("target", lambda: self.dst.compartment(compartment_id))
         project = self.step("target", lambda: self.destination_project(project_id, compartment))
-        deployment = None
-        model_id = ocid
-        if kind == "datasciencemodeldeployment":
-            deployment = self.step("source", lambda: self.read_deployment(ocid))
-            model_id = deployed_model_id(deployment)
-            self.result.source_model_id = model_id
-        elif deploy:
-            raise PullError("target", "deploy needs a deployment OCID (ocid1.datasciencemodeldeployment...); "
-                                      "a model OCID has no configuration to recreate", wrote=False)
-        source = self.step("fetch", lambda: self.fetch(model_id))
-        target_id = self.copy_model(source, compartment, project, version_set_name, bucket_uri)
-        if deployment is None:
+        if kind != "datasciencemodeldeployment":
+            if deploy:
+                raise PullError("target", "deploy needs a deployment OCID (ocid1.datasciencemodeldeployment...); "
+                                          "a model OCID has no configuration to recreate", wrote=False)
+            self.pull_model(ocid, compartment, project, version_set_name, bucket_uri)
             return
-        details = self.step("configuration", lambda: self.configuration(deployment, target_id, compartment, project))
+        deployment = self.step("source", lambda: self.read_deployment(ocid))
+        group_id = deployed_model_group_id(deployment)
+        if group_id:
+            self.pull_group(group_id, compartment, project, version_set_name, bucket_uri)
+        else:
+            self.result.source_model_id = deployed_model_id(deployment)
+            self.pull_model(self.result.source_model_id, compartment, project, version_set_name, bucket_uri)
+        details = self.step("configuration", lambda: self.configuration(deployment, compartment, project))
         if deploy:
             self.step("deploy", lambda: self.deploy(deployment, details, compartment))
 
+    def pull_model(self, model_id: str, compartment: str, project: str | None, version_set_name: str | None,
+                   bucket_uri: str | None) -> str | None:
+        source = self.step("fetch", lambda: self.fetch(model_id))
+        return self.copy_model(source, compartment, project, version_set_name, bucket_uri)
+
+    # -- a model group ---------------------------------------------------------------------------------
+    def pull_group(self, group_id: str, compartment: str, project: str | None, version_set_name: str | None,
+                   bucket_uri: str | None) -> None:
+        """Every member model, then the group over their local copies, then the group's own artifact."""
+        group = self.step("source", lambda: self.read_group(group_id))
+        copies = {model_id: self.pull_model(model_id, compartment, project, version_set_name, bucket_uri)
+                  for model_id, _ in groups.members(group)}
+        self.result.member_copies = copies
+        self.result.target_model_id = None  # the copy is the group; its members are member_copies
+        target_group = self.step("model-group", lambda: self.copy_group(group, copies, compartment, project))
+        if target_group and not self.dry_run:
+            self.step("group-artifact", lambda: self.record("group-artifact", groups.copy_artifact(
+                self.src, self.dst, group.id, target_group, self.workdir / "group-artifact.zip")))
+        else:
+            self.record("group-artifact", "would copy", "the source group's artifact, if it has one")
+
+    def read_group(self, group_id: str) -> Any:
+        group = self.src.ds.get_model_group(group_id).data
+        self.result.source_model_group_id = group.id
+        keys = ", ".join(key or model_id for model_id, key in groups.members(group))
+        self.record("source", "read", f"model group {group.display_name} ({keys})")
+        return group
+
+    def copy_group(self, group: Any, copies: dict[str, str | None], compartment: str, project: str | None) -> str | None:
+        """The local group over the members' copies: an earlier pull's, else a new one."""
+        found = groups.find_copy(self.dst, compartment, group.id)
+        if found is not None:
+            self.result.target_model_group_id = found.id
+            self.record("model-group", "reuse", found.id)
+            return found.id
+        if self.dry_run or not all(copies.values()):
+            self.record("model-group", "would create", f"{group.display_name} ({len(copies)} members)")
+            return None
+        response = self.dst.ds.create_model_group(groups.create_details(group, copies, compartment, project))
+        work_request = response.headers.get("opc-work-request-id")
+        if work_request:
+            self.dst.wait_for_work_request(work_request, self.wait_seconds)
+        self.result.target_model_group_id = response.data.id
+        self.record("model-group", "create", response.data.id)
+        return response.data.id
+
     # -- the deployment ------------------------------------------------------------------------------
     def read_deployment(self, deployment_id: str) -> Any:
-        """The source deployment's record; a model group deployment is refused with the reason."""
+        """The source deployment's record."""
         deployment = self.src.ds.get_model_deployment(deployment_id).data
-        group = deployed_model_group_id(deployment)
-        if group:
-            raise CatalogError(f"deployment {deployment_id} serves model group {group}; pulling model groups is "
-                               "not supported: pull each member model by its OCID")
         self.result.source_deployment_id = deployment.id
-        self.record("source", "read", f"{deployment.display_name} ({deployment.lifecycle_state}), "
-                                      f"model {deployed_model_id(deployment)}")
+        serves = deployed_model_group_id(deployment) or deployed_model_id(deployment)
+        self.record("source", "read", f"{deployment.display_name} ({deployment.lifecycle_state}), serving {serves}")
         return deployment
 
-    def configuration(self, deployment: Any, target_id: str | None, compartment: str, project: str | None) -> Any:
-        """The local copy's CreateModelDeploymentDetails: the source's configuration for the pulled model,
-        minus what only exists in the source tenancy (``create_details_like``), tagged ``PulledFrom``."""
-        details = create_details_like(deployment, target_id, compartment, project)
+    def configuration(self, deployment: Any, compartment: str, project: str | None) -> Any:
+        """The local copy's CreateModelDeploymentDetails: the source's configuration for the pulled model
+        (or model group), minus what only exists in the source tenancy (``create_details_like``), tagged
+        ``PulledFrom``."""
+        details = create_details_like(deployment, self.result.target_model_id, compartment, project,
+                                      model_group_id=self.result.target_model_group_id)
         details.freeform_tags = {**(details.freeform_tags or {}), PULL_KEY: deployment.id}
         self.result.deployment_configuration = to_wire(details)
         self.record("configuration", "read", _describe(details))
@@ -165,7 +213,7 @@ class _Pull(Transfer):
             self.set_deployment(live)
             self.record("deploy", "reuse", f"{live.id} ({live.lifecycle_state})")
             return
-        if self.dry_run or not self.result.target_model_id:
+        if self.dry_run or not (self.result.target_model_id or self.result.target_model_group_id):
             self.record("deploy", "would create", details.display_name or "")
             return
         try:
@@ -188,7 +236,9 @@ def _environment(details: Any) -> Any:
 
 def _describe(details: Any) -> str:
     """One line of the configuration: scaling, shape, and the container or conda environment."""
-    config = details.model_deployment_configuration_details.model_configuration_details
+    configuration = details.model_deployment_configuration_details
+    config = (getattr(configuration, "model_configuration_details", None)
+              or configuration.infrastructure_configuration_details)  # a MODEL_GROUP deployment's
     policy = config.scaling_policy
     scaling = (f"{policy.instance_count} instance(s)" if getattr(policy, "instance_count", None)
                else f"{getattr(policy, 'policy_type', 'default')} scaling")

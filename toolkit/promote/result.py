@@ -69,8 +69,12 @@ class PromotionResult:
 @dataclass
 class PullResult(PromotionResult):
     """What a pull did: a promotion's fields, the profile it read, and for a deployment OCID the
-    deployment it read and its configuration (the CreateModelDeploymentDetails of the local copy, as JSON)."""
+    deployment it read and its configuration (the CreateModelDeploymentDetails of the local copy, as JSON);
+    for a model group deployment the group, its local copy, and each member's local copy."""
 
     source_profile: str = ""
     source_deployment_id: str | None = None
     deployment_configuration: dict[str, Any] | None = None
+    source_model_group_id: str | None = None
+    target_model_group_id: str | None = None
+    member_copies: dict[str, str | None] = field(default_factory=dict)
