@@ -62,6 +62,7 @@ class MetricStore:
         self.fine_retention = max(float(fine_retention), 2 * MINUTE)  # minutes roll up from fine rows
         self.retention = max(float(retention), self.fine_retention)
         self._lock = threading.Lock()
+        self._minute = 0  # the minute the last write saw (its roll-up done)
         with db.transaction() as conn:
             for statement in _SCHEMA:
                 conn.execute(statement)
@@ -71,9 +72,13 @@ class MetricStore:
         """Store one-second points, roll up the minutes that ended and drop what is past retention."""
         now = time.time() if now is None else now
         rows = [_row(p, FINE) for p in points]
+        this_minute = int(now) // MINUTE * MINUTE
+        if not rows and this_minute == self._minute:
+            return  # nothing to write, no minute ended: no transaction (an idle emulator stays idle)
         with self._lock, self.db.transaction() as conn:
             conn.executemany(_UPSERT, rows)
-            self._roll_up(conn, int(now) // MINUTE * MINUTE, now)
+            self._roll_up(conn, this_minute, now)
+        self._minute = this_minute
 
     def _roll_up(self, conn: Any, this_minute: int, now: float) -> None:
         row = conn.execute("SELECT rolled_until FROM metric_rollup WHERE id = 1").fetchone()
@@ -91,7 +96,9 @@ class MetricStore:
             conn.executemany(_UPSERT, [_rollup_row(key, parts) for key, parts in groups.items()])
             conn.execute("DELETE FROM metric_points WHERE resolution = ? AND t < ?", (FINE, now - self.fine_retention))
             conn.execute("DELETE FROM metric_points WHERE resolution = ? AND t < ?", (MINUTE, now - self.retention))
-        conn.execute("INSERT OR REPLACE INTO metric_rollup (id, rolled_until) VALUES (1, ?)", (max(rolled_until, this_minute),))
+        if row is None or rolled_until < this_minute:
+            conn.execute("INSERT OR REPLACE INTO metric_rollup (id, rolled_until) VALUES (1, ?)",
+                         (max(rolled_until, this_minute),))
 
     def clear(self) -> None:
         """Forget every datapoint (the emulator's reset)."""
