@@ -10,6 +10,7 @@ from emulator.errors import install_error_handlers
 from emulator.state import EmulatorState, attach, current_state
 
 RESET_PATH = "/dockyard-api/reset"
+SNAPSHOTS_PATH = "/dockyard-api/snapshots"  # emulator.snapshots.routes
 
 # Each package defines ``init_app(app)``.
 SERVICES = (
@@ -20,6 +21,7 @@ SERVICES = (
     "emulator.monitoring",
     "emulator.auth",
     "emulator.console",
+    "emulator.snapshots",
 )
 
 

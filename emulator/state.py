@@ -33,6 +33,7 @@ class EmulatorState:
     shutdown_hooks: list[Hook] = field(default_factory=list)
     reset_hooks: list[Hook] = field(default_factory=list)
     seed_hooks: list[Hook] = field(default_factory=list)
+    restore_hooks: list[Hook] = field(default_factory=list)
     kept_on_reset: set[str] = field(default_factory=set)
     serving: IO[str] | None = None  # the shared lock on <home>/serving.lock, held while open
 
@@ -75,6 +76,11 @@ class EmulatorState:
         self.seed_hooks.append(hook)
         hook(self)
 
+    def on_restore(self, hook: Hook) -> None:
+        """Run ``hook(state)`` once :meth:`restore` put other records in place: what those records say
+        runs (ACTIVE deployments) comes up again."""
+        self.restore_hooks.append(hook)
+
     def keep_on_reset(self, kind: str) -> None:
         """Records of ``kind`` survive :meth:`reset` (configuration such as API keys, not state)."""
         self.kept_on_reset.add(kind)
@@ -88,6 +94,16 @@ class EmulatorState:
         self.blobs.clear()
         self.tombstones.reschedule()
         self._run(self.seed_hooks, strict=True)
+
+    def restore(self, install: Callable[[], None]) -> None:
+        """Replace the whole state with another (a snapshot's): services stop what they run (reset
+        hooks), ``install()`` swaps the records and blobs in at once, the seed hooks add what this
+        version's new emulator contains, then the restore hooks start what the new records say runs."""
+        self._run(self.reset_hooks, strict=True)
+        install()
+        self.tombstones.reschedule()
+        self._run(self.seed_hooks, strict=True)
+        self._run(self.restore_hooks, strict=True)
 
     def run_startup(self, url: str) -> None:
         self.url = url

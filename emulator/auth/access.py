@@ -15,7 +15,8 @@ A request reaches a compartment in four ways, and every one is checked:
 
 Any one outside the key's allowed set is answered with 404 ``NotAuthorizedOrNotFound`` (Object
 Storage: ``BucketNotFound``), exactly what OCI says for resources a user may not see. The reset
-route (``POST /dockyard-api/reset``) empties every compartment, so it takes a key limited to none.
+route (``POST /dockyard-api/reset``) empties every compartment and the snapshot routes
+(``/dockyard-api/snapshots...``) read or replace them all, so they take a key limited to none.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from typing import Any, Callable, Iterator
 
 from flask import g, request
 
-from emulator.app import RESET_PATH
+from emulator.app import RESET_PATH, SNAPSHOTS_PATH
 from emulator.auth import keys
 from emulator.errors import not_found
 from emulator.ocid import is_valid_ocid, resource_type
@@ -52,7 +53,7 @@ _BUCKET_PATH = re.compile(r"^/n/(?P<namespace>[^/]+)/b/(?P<bucket>[^/]+)(?:/|$)"
 # Bodies that name a bucket: (details field, bucket field) of exportArtifact / importArtifact.
 _BODY_BUCKETS = (("artifactExportDetails", "sourceBucket"), ("artifactImportDetails", "destinationBucket"))
 # Operations on every compartment at once: only a key that may reach them all may call them.
-_EVERY_COMPARTMENT = (RESET_PATH,)
+_EVERY_COMPARTMENT = (RESET_PATH, SNAPSHOTS_PATH)
 _OCID_IN_TEXT = re.compile(r"ocid1\.[a-z0-9]+\.[a-z0-9]+\.[a-z0-9-]*(?:\.[a-z0-9-]*)?\.[A-Za-z0-9_-]+")
 
 
@@ -67,7 +68,7 @@ def check(db: Any, key: dict[str, Any], body: Callable[[], Any]) -> None:
     only for keys limited to some compartments."""
     if unlimited(key):
         return
-    if request.path.rstrip("/") in _EVERY_COMPARTMENT:
+    if any(request.path.rstrip("/") == path or request.path.startswith(path + "/") for path in _EVERY_COMPARTMENT):
         raise not_found("an operation on every compartment (it needs a key registered without --compartment)",
                         request.path)
     document = body()

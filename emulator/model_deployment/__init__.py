@@ -26,3 +26,4 @@ def init_app(app: Flask) -> None:
     state.on_start(lambda _state: service.prewarm())
     state.on_stop(lambda _state: service.shutdown())
     state.on_reset(lambda _state: service.reset())
+    state.on_restore(lambda _state: service.restored())

@@ -231,8 +231,23 @@ class Operations:
         for record in self.state.db.list(records.KIND, {"lifecycleState": [ACTIVE, *BUSY_DEPLOYMENT_STATES]}).items:
             self._spawn(self._resume_one, (record,), f"resume-{record['id'][-8:]}")
 
+    def forget_servers(self) -> None:
+        """After a snapshot replaced the records: the servers they name are another emulator's (or
+        stopped), so no handle is kept; ACTIVE deployments are marked to start anew at resume."""
+        for record in self.state.db.list(records.KIND).items:
+            if not stored_handles(record) and record["lifecycleState"] != ACTIVE:
+                continue
+            record.pop("_instances", None)
+            record.pop("_handle", None)
+            if record["lifecycleState"] == ACTIVE:
+                record[records.RESTORED] = True
+            self.state.db.update(records.KIND, record["id"], record)
+
     def _resume_one(self, record: dict[str, Any]) -> None:
         deployment_id = record["id"]
+        if record.get(records.RESTORED) and record["lifecycleState"] == ACTIVE:
+            self._start_restored(record)
+            return
         work = self._unfinished_work(deployment_id) if record["lifecycleState"] in BUSY_DEPLOYMENT_STATES else None
         if work is not None and work["operationType"] in self._resumable():
             self._finish_interrupted(work, deployment_id)
@@ -265,6 +280,24 @@ class Operations:
         self.instances.store(record, handles)
         self.scaler.track(record)
         self._watch()
+
+    def _start_restored(self, record: dict[str, Any]) -> None:
+        """Bring up a deployment a snapshot restored as ACTIVE, with new servers."""
+        deployment_id = record["id"]
+        sink = operation_log(self.state, None, deployment_id)
+        sink("restored from a snapshot; starting its model server(s)")
+        try:
+            self.bring_up(record, sink)
+        except Exception as exc:  # noqa: BLE001
+            tail = getattr(exc, "log_tail", []) or []
+            sink(f"could not bring the restored deployment up: {exc}\n" + "\n".join(tail))
+            records.set_state(self.state, records.get(self.state, deployment_id), NEEDS_ATTENTION,
+                              f"could not start the restored deployment: {exc}"[:500])
+            return
+        record = records.get(self.state, deployment_id)
+        record.pop(records.RESTORED, None)
+        records.save(self.state, record)
+        self.scaler.track(record)
 
     def _resumable(self) -> dict[str, tuple[Step, str]]:
         """What an operation the emulator was killed in does again at the next start, and its final state.

@@ -11,6 +11,9 @@ from emulator.store import kinds
 from emulator.wire import new_etag
 
 KIND = kinds.MODEL_DEPLOYMENT
+# Set on an ACTIVE record a snapshot restored: its servers ran under the emulator that saved it, so the
+# next resume starts new ones instead of re-attaching (or stopping) what its handles name.
+RESTORED = "_restoredFromSnapshot"
 
 
 def get(state: EmulatorState, deployment_id: str) -> dict[str, Any]:

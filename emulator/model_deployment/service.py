@@ -100,6 +100,18 @@ class DeploymentService:
         """On emulator start: bring ACTIVE deployments back (re-attach or restart); finish interrupted ops."""
         self.operations.resume()
 
+    def restored(self) -> None:
+        """After a snapshot replaced the records: ACTIVE deployments get new servers, now when the
+        emulator serves (waiting for them, so a restored fixture is ready), else at its next start."""
+        self.operations.forget_servers()
+        if self.state.url is None:
+            return
+        self.resume()
+        with self._lock:
+            running = list(self._operations)
+        for thread in running:
+            thread.join(timeout=_RESET_WAIT)
+
     # ---------------------------------------------------------------- what the autoscaler and metrics use
     def spawn(self, target: Callable[..., None], args: tuple, name: str) -> None:
         """Run ``target`` on a thread that ``reset()`` can wait for."""

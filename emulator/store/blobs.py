@@ -191,6 +191,11 @@ class BlobStore:
             raise ValueError(f"not a blob name: {name!r}")
         return self.root / name[-2:] / name
 
+    def names(self) -> set[str]:
+        """The name of every blob stored now."""
+        return {blob.name for shard in self.root.iterdir() if shard != self._tmp and shard.is_dir()
+                for blob in shard.iterdir()}
+
     def exists(self, name: str) -> bool:
         return self.path(name).is_file()
 

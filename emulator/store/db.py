@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from emulator import private
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -133,7 +133,7 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._conn().executescript(_SCHEMA)
+        self._conn().executescript(SCHEMA)
 
     # -- connections and transactions -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -234,6 +234,11 @@ class Database:
         rows = self._conn().execute("SELECT json_extract(body, '$._blob.name') FROM resources "
                                     "WHERE json_extract(body, '$._blob.name') IS NOT NULL").fetchall()
         return {name for (name,) in rows}
+
+    def rows(self, kind: str) -> list[tuple[Any, ...]]:
+        """Every row of ``kind`` as the table holds it, to copy records into another database (snapshots)."""
+        return self._conn().execute("SELECT kind, id, compartment_id, name, state, time_created, body "
+                                    "FROM resources WHERE kind = ?", (kind,)).fetchall()
 
     def count(self, kind: str, filters: dict[str, Any] | None = None) -> int:
         where, params = self._where(kind, filters)
