@@ -9,6 +9,7 @@ import click
 COMMAND_MODULES = (
     "toolkit.cli.artifact_commands",
     "toolkit.cli.emulator_commands",
+    "toolkit.cli.snapshot_commands",
     "toolkit.cli.catalog_commands",
     "toolkit.cli.auth_commands",
     "toolkit.cli.promote_commands",
