@@ -70,9 +70,14 @@ def _value(group: str, verb: str, option: str, values: dict, created: dict, work
         return values["--target-compartment-id"]
     if option == "--model-id" and group.startswith("register"):
         return values["reference-model-id"]  # a reference goes on a model without an artifact
+    if option == "--model-deployment-id" and "model-group" in verb:
+        return created[MODEL_GROUP_DEPLOYMENT]  # a deployment's type cannot change: update the one made as MODEL_GROUP
     if option == "--metadatum-key-name":
         return "Hyperparameters" if "defined" in verb else "readme"
     return values[option]
+
+
+MODEL_GROUP_DEPLOYMENT = "model-deployment create-model-deployment-model-group-deployment-configuration-details"
 
 
 def _extras(group: str, verb: str, values: dict, created: dict) -> dict[str, str]:
@@ -100,9 +105,16 @@ def _extras(group: str, verb: str, values: dict, created: dict) -> dict[str, str
                 infrastructure)},
         ("model-deployment", "create-model-deployment-model-group-deployment-configuration-details"): {
             "--model-deployment-configuration-details-model-group-configuration-details": json.dumps(
-                {"modelGroupId": values["--model-group-id"]}),
+                {"modelGroupId": values["deployable-model-group-id"]}),
             "--model-deployment-configuration-details-infrastructure-configuration-details": json.dumps(
-                infrastructure)},
+                infrastructure),
+            # waits until it is up, so that the MODEL_GROUP update below finds it ACTIVE (the CLI waits on until
+            # SUCCEEDED even when the work request FAILED: a bounded wait)
+            "--wait-for-state": "SUCCEEDED", "--wait-interval-seconds": "1", "--max-wait-seconds": "120"},
+        ("model-deployment", "update-model-deployment-update-model-group-deployment-configuration-details"): {
+            "--model-deployment-configuration-details-model-group-configuration-details": json.dumps(
+                {"modelGroupId": values["deployable-model-group-id"]}),
+            "--display-name": "cli-renamed-group", "--force": ""},
         ("model", "update"): {"--display-name": "cli-renamed", "--force": ""},
         ("project", "update"): {"--display-name": "cli-renamed", "--force": ""},
         ("model-version-set", "update"): {"--description": "cli-renamed", "--force": ""},
@@ -169,14 +181,24 @@ def main(settings_path: str) -> None:
         result = runner.invoke(cli, root + [group, verb] + _flatten(options), catch_exceptions=True)
         output = result.stdout
         parsed = _json(output)
-        if verb.startswith("create") and isinstance(parsed, dict) and group in OWN_ID and group not in created:
-            created[group] = (parsed.get("data") or {}).get("id")
+        if verb.startswith("create") and isinstance(parsed, dict):
+            made = _made_id(parsed.get("data") or {})
+            created[f"{group} {verb}"] = made  # each create's own resource, for a command that needs that kind
+            if group in OWN_ID and group not in created:
+                created[group] = made
         error = result.stderr if result.exit_code else ""
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             error += repr(result.exception)
         print(json.dumps({"command": f"{group} {verb}", "exit": result.exit_code, "json": parsed is not None,
                           "seconds": round(time.monotonic() - started, 2),
                           "output": output[:20000], "error": error[-2000:]}), flush=True)
+
+
+def _made_id(data: dict) -> str | None:
+    """The created resource's OCID: the record's own id, or, when the CLI waited on the work request and
+    printed that, the identifier of the resource it created."""
+    created = [r["identifier"] for r in data.get("resources") or [] if r.get("action-type") == "CREATED"]  # the CLI prints dashed keys
+    return created[0] if created else data.get("id")
 
 
 def _json(text: str):

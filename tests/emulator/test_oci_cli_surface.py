@@ -54,10 +54,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "model-deployment update-model-deployment-update-single-model-deployment-flex-configuration-details":
         "400 InvalidParameter: a deployment's type cannot change, and no SINGLE_MODEL_FLEX deployment can exist here "
         "(see the flex create)",
-    "model-deployment update-model-deployment-update-model-group-deployment-configuration-details":
-        "400 InvalidParameter: it names deploymentType MODEL_GROUP and the test's deployment is SINGLE_MODEL; a "
-        "deployment's type cannot change (a MODEL_GROUP deployment of the echo artifact did not come up here in "
-        "time to try it on one)",
     "work-request cancel": "409 IncorrectState, as OCI answers for a finished work request (all of the test's "
                            "work requests have finished by then)",
 }
@@ -103,6 +99,13 @@ def _resources(key, url: str, work: Path) -> dict[str, str]:
         create_type="CREATE", compartment_id=COMPARTMENT, project_id=project,
         model_group_details=M.HomogeneousModelGroupDetails(), member_model_entries=M.MemberModelEntries(
             member_model_details=[M.MemberModelDetails(model_id=model, inference_key="only")]))).data.id
+    # the MODEL_GROUP deployment's group, with a zipped artifact: the CLI's create-model-group-artifact sends the
+    # text of its --model-group-artifact option as the body, so the group it uploads to cannot be deployed
+    deployable_group = ds.create_model_group(M.CreateModelGroupDetails(
+        create_type="CREATE", compartment_id=COMPARTMENT, project_id=project,
+        model_group_details=M.HomogeneousModelGroupDetails(), member_model_entries=M.MemberModelEntries(
+            member_model_details=[M.MemberModelDetails(model_id=model, inference_key="only")]))).data.id
+    ds.create_model_group_artifact(deployable_group, artifact)
     signature = ds.create_model_artifact_signature(M.CreateModelArtifactSignatureDetails(
         compartment_id=COMPARTMENT, kms_key_id=KMS_KEY, kms_key_version_id=KMS_VERSION,
         signing_algorithm="SHA_256_RSA_PKCS_PSS"), model).data.id
@@ -122,7 +125,8 @@ def _resources(key, url: str, work: Path) -> dict[str, str]:
     return {
         "--compartment-id": COMPARTMENT, "--target-compartment-id": TARGET, "--project-id": project,
         "--model-id": model, "reference-model-id": by_reference, "--model-version-set-id": version_set,
-        "--model-group-id": group, "--model-group-version-history-id": history,
+        "--model-group-id": group, "deployable-model-group-id": deployable_group,
+        "--model-group-version-history-id": history,
         "--artifact-signature-id": signature, "--model-deployment-id": deployment.data.id,
         "--work-request-id": deployment.headers["opc-work-request-id"],
         "--model-artifact-file": str(work / "model.zip"), "--model-group-artifact": str(work / "model.zip"),
