@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from emulator.server import RunningEmulator
 
 DOCKER_MARKERS = ("docker", "requires_docker")
+pytest_plugins = ["toolkit.testing.snapshots"]  # the dockyard_snapshot marker and fixture
 ISOLATION = "dockyard_isolation"
 ISOLATION_LEVELS = ("worker", "test")
 
