@@ -171,3 +171,37 @@ def test_cli_pull_prints_each_step_and_the_copy(promoted, cloud_env, laptop, mon
     assert result.exit_code == 0, result.output
     assert "digest       match: sha256" in result.output
     assert f"{promotion.target_model_id} ({CLOUD_PROFILE}) pulled -> ocid1.datasciencemodel." in result.output
+
+
+def test_pulling_a_promoted_model_back_to_where_it_came_from_finds_the_original(promoted, cloud_env, cloud_requests):
+    from toolkit.catalog.session import connect
+
+    local_model, promotion = promoted
+    result = pull(promotion.target_model_id, CLOUD_PROFILE, endpoint=cloud_env.url)  # into the plugin's emulator
+
+    assert result.reused and result.target_model_id == local_model.model_id
+    assert {s.name: s.action for s in result.steps}["find"] == "reuse"
+    local = connect()
+    name = local.ds.get_model(local_model.model_id).data.display_name
+    assert len(local.ds.list_models(local.compartment(None), display_name=name).data) == 1
+    assert cloud_requests.writes() == []
+
+
+def test_a_version_label_taken_locally_names_the_way_out(promoted, cloud_env, laptop):
+    import oci
+
+    local_model, promotion = promoted
+    session = _laptop_session(laptop)
+    compartment = session.compartment(None)
+    project = session.project(None, compartment)
+    taken = session.ds.create_model_version_set(oci.data_science.models.CreateModelVersionSetDetails(
+        compartment_id=compartment, project_id=project, name=local_model.version_set_name)).data
+    session.ds.create_model(oci.data_science.models.CreateModelDetails(
+        compartment_id=compartment, project_id=project, display_name="someone-else", model_version_set_id=taken.id,
+        version_label="v1"))
+
+    with pytest.raises(PullError, match="(?s)step 'model'.*'v1'.*--model-version-set"):
+        _pull(promotion.target_model_id, cloud_env, laptop)
+    result, _ = _pull(promotion.target_model_id, cloud_env, laptop, model_version_set=f"{local_model.version_set_name}-prod")
+    record = session.ds.get_model(result.target_model_id).data
+    assert record.model_version_set_name == f"{local_model.version_set_name}-prod" and record.version_label == "v1"

@@ -4,7 +4,10 @@ artifact's SHA-256.
 
 A later transfer of the same artifact in the same direction finds the copy by it and completes what is
 missing instead of creating a duplicate; the rest of the source's metadata is copied beside it. A copy
-carries only its own hop's marker: the source's markers (from earlier hops) are dropped.
+carries only its own hop's marker: the source's markers (from earlier hops) are dropped. A source that
+carries the other direction's marker came from the destination: when the model it names is still
+there with the same artifact, that model is the copy (a promoted model pulled back to the laptop it
+came from is already there).
 """
 from __future__ import annotations
 
@@ -23,14 +26,17 @@ MARKER_KEYS = (PROMOTION_KEY, PULL_KEY)
 
 @dataclass(frozen=True)
 class Marker:
-    """One direction's marker: its custom metadata key and the description the item carries."""
+    """One direction's marker: its custom metadata key, the description the item carries, and the other
+    direction's key (a source carrying that one came from the destination: its origin may be there)."""
 
     key: str
     description: str
+    reverse_key: str
 
 
-PROMOTED = Marker(PROMOTION_KEY, "Set by dockyard promote: the source model OCID and the artifact's SHA-256")
-PULLED = Marker(PULL_KEY, "Set by dockyard pull: the source model OCID and the artifact's SHA-256")
+PROMOTED = Marker(PROMOTION_KEY, "Set by dockyard promote: the source model OCID and the artifact's SHA-256",
+                  PULL_KEY)
+PULLED = Marker(PULL_KEY, "Set by dockyard pull: the source model OCID and the artifact's SHA-256", PROMOTION_KEY)
 
 
 def marker_value(source_id: str, sha256: str) -> dict[str, str]:

@@ -133,7 +133,13 @@ class Transfer:
 
     # -- 2. find or create the destination's model -------------------------------------------------
     def find_copy(self, source: Source, compartment: str) -> Any:
-        """An earlier copy of this very artifact (this direction's marker) in ``compartment``, or None."""
+        """An earlier copy of this very artifact (this direction's marker) in ``compartment``, or the
+        model the source was itself copied from, still on the destination with the same artifact; or None."""
+        origin = self.origin(source)
+        if origin is not None:
+            self.result.reused = True
+            self.record("find", "reuse", f"{origin.id} is the model this one was copied from")
+            return origin
         marker = marker_value(source.record.id, source.sha256)
         candidates = iter_records(self.dst.ds.list_models, compartment, display_name=source.record.display_name,
                                   lifecycle_state=ACTIVE)
@@ -145,6 +151,23 @@ class Transfer:
                 return record
         self.record("find", "none", "no earlier copy of this artifact")
         return None
+
+    def origin(self, source: Source) -> Any:
+        """The destination's model that ``source`` was copied from (the other direction's marker), when it
+        is still ACTIVE there and holds the same bytes; else None."""
+        came_from = marked_source(source.record, self.marker.reverse_key)
+        if not came_from or came_from.get("artifactSha256") != source.sha256:
+            return None
+        try:
+            record = self.dst.ds.get_model(came_from.get("sourceModelId", "")).data
+        except oci.exceptions.ServiceError as exc:
+            if exc.status in (400, 404):
+                return None
+            raise
+        headers = artifact_headers(self.dst, record.id) if record.lifecycle_state == ACTIVE else None
+        if headers is None or (headers.get("opc-content-sha256") or "").lower() not in ("", source.sha256):
+            return None
+        return record
 
     def version_set(self, source: Source, name: str | None, compartment: str, project: str | None) -> str | None:
         """The destination's version set with the source's name (or ``name``), created when missing."""
@@ -191,7 +214,14 @@ class Transfer:
             model_version_set_id=version_set_id,
             version_label=label,
         )
-        created = self.dst.ds.create_model(details).data
+        try:
+            created = self.dst.ds.create_model(details).data
+        except oci.exceptions.ServiceError as exc:
+            if exc.status == 409 and label and "label" in (exc.message or ""):
+                raise CatalogError(f"{exc.message} (version label {label!r}): another model holds it in the "
+                                   f"destination's version set; pass model_version_set='OTHER' (--model-version-set) "
+                                   "to put the copy in another one") from exc
+            raise
         self.record("model", "create", created.id)
         return created.id
 
