@@ -60,12 +60,15 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
     ``region`` is the emulator's region (OCIDs carry it); ``auth_mode="enforce"`` makes it check
     signatures as OCI would (the mock's own key is registered); ``home`` keeps the state in a
     directory you own instead of a temporary one removed on exit; ``runtime`` (``process`` or
-    ``docker``, default ``DOCKYARD_RUNTIME``) is where deployments made inside it run.
+    ``docker``, default ``DOCKYARD_RUNTIME``) is where deployments made inside it run; ``snapshot``
+    (a snapshot file, or a NAME under ``home``) is the state it starts from (its ACTIVE deployments serving).
     """
 
     def __init__(self, *, region: str = "us-ashburn-1", auth_mode: str = "off",
-                 home: str | os.PathLike[str] | None = None, runtime: str | None = None) -> None:
+                 home: str | os.PathLike[str] | None = None, runtime: str | None = None,
+                 snapshot: str | os.PathLike[str] | None = None) -> None:
         self.region = region
+        self.snapshot = snapshot
         self.auth_mode = auth_mode
         self.runtime = runtime
         self._home_arg = Path(home) if home else None
@@ -83,6 +86,10 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
         """Build the emulator over a fresh home, point the environment at it, patch the transports."""
         self.home = self._home_arg or Path(self._make_tmp())
         self._build_app()
+        if self.snapshot is not None:
+            from toolkit.testing.snapshots import restore_into
+
+            restore_into(_state(self.app), self.snapshot)
         self._load_credentials()
         self._patch_env()
         self._start_mocks()
@@ -115,7 +122,7 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with mock_datascience(region=self.region, auth_mode=self.auth_mode, home=self._home_arg,
-                                  runtime=self.runtime) as m:
+                                  runtime=self.runtime, snapshot=self.snapshot) as m:
                 if wants_mock:
                     kwargs["m"] = m
                 return func(*args, **kwargs)
