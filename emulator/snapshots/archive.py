@@ -1,7 +1,8 @@
 """The snapshot file: one uncompressed tar holding, in this order,
 
 - ``manifest.json``: ``{"format": "dockyard-snapshot", "formatVersion": N, "createdAt", "dockyardVersion",
-  "region", "namespace", "records": {kind: count}, "blobs": {blob name: sha256}, "bytes"}``;
+  "region", "namespace", "tenancy" (the saving home's local-profile tenancy: the compartment its
+  ``local`` profile created things in), "records": {kind: count}, "blobs": {blob name: sha256}, "bytes"}``;
 - ``catalog.db``: the SQLite database (rollback-journal mode, one file), as SQLite's online backup took it;
 - ``blobs/<sha256>``: each distinct content once (artifacts are zips: compressing again gains nothing).
 

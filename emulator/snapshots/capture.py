@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import private
+from emulator.auth.keys import local_profile
 from emulator.snapshots import archive
 from emulator.state import EmulatorState
 
@@ -29,7 +30,8 @@ def save(state: EmulatorState, target: Path) -> dict[str, Any]:
         blobs, records = _contents(database, state.kept_on_reset)
         blob_files = {sha: path for sha, path in blob_files.items() if sha in set(blobs.values())}
         sizes = {sha: path.stat().st_size for sha, path in blob_files.items()}
-        extra = {"dockyardVersion": _version(), "region": state.config.region, "namespace": state.config.namespace}
+        extra = {"dockyardVersion": _version(), "region": state.config.region, "namespace": state.config.namespace,
+                 "tenancy": (local_profile(state.config.home) or {}).get("tenancy")}
         manifest = archive.new_manifest(blobs, records, sizes, extra)
         archive.write(Path(target), manifest, database, blob_files)
         return manifest

@@ -48,6 +48,12 @@ class SnapshotFixture:
     rootdir: Path
     manifest: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def compartment_id(self) -> str | None:
+        """The tenancy the restored snapshot's ``local`` profile created things in (each home has its
+        own: the session emulator's differs), to list them."""
+        return self.manifest.get("tenancy")
+
     def restore(self, snapshot: str | os.PathLike[str]) -> dict[str, Any]:
         """Replace the emulator's state with ``snapshot``'s; returns its manifest."""
         self.manifest = restore_into(self.emulator.state, self.locate(snapshot))
