@@ -205,3 +205,17 @@ def test_a_version_label_taken_locally_names_the_way_out(promoted, cloud_env, la
     result, _ = _pull(promotion.target_model_id, cloud_env, laptop, model_version_set=f"{local_model.version_set_name}-prod")
     record = session.ds.get_model(result.target_model_id).data
     assert record.model_version_set_name == f"{local_model.version_set_name}-prod" and record.version_label == "v1"
+
+
+def test_promoting_an_unchanged_pulled_copy_finds_the_cloud_model_it_came_from(promoted, cloud_env, laptop):
+    from toolkit.profiles import local_profile
+    from toolkit.promote import promote_model
+
+    _, promotion = promoted
+    pulled, _ = _pull(promotion.target_model_id, cloud_env, laptop)
+    back = promote_model(pulled.target_model_id, CLOUD_PROFILE, source=local_profile(endpoint=laptop.url),
+                         endpoint=cloud_env.url, compartment_id=cloud_env.compartment_id,
+                         project_id=cloud_env.project_id)
+    assert back.reused and back.target_model_id == promotion.target_model_id
+    name = cloud_env.client().get_model(promotion.target_model_id).data.display_name
+    assert len(cloud_env.client().list_models(cloud_env.compartment_id, display_name=name).data) == 1
