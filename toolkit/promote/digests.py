@@ -66,8 +66,14 @@ def download(session: CatalogSession, model_id: str, record: Any, provenance: di
 
 
 def artifact_headers(session: CatalogSession, model_id: str) -> Mapping[str, str] | None:
+    """The headers of ``model_id``'s artifact (its digests), None when it has none."""
+    return headers_or_none(session.ds.head_model_artifact, model_id)
+
+
+def headers_or_none(head: Callable[[str], Any], resource_id: str) -> Mapping[str, str] | None:
+    """The headers a HEAD call (``head_model_artifact``, ``head_model_group_artifact``) answers, None on 404."""
     try:
-        return session.ds.head_model_artifact(model_id).headers
+        return head(resource_id).headers
     except oci.exceptions.ServiceError as exc:
         if exc.status == 404:
             return None

@@ -8,13 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import oci
 from oci.data_science import models as ds_models
 
 from emulator.contracts.states import ACTIVE
 from toolkit.catalog.errors import CatalogError
 from toolkit.catalog.session import CatalogSession, iter_records
-from toolkit.promote.digests import check_against_headers, stream_to
+from toolkit.promote.digests import check_against_headers, headers_or_none, stream_to
 from toolkit.promote.marker import PULL_KEY
 
 
@@ -48,6 +47,10 @@ def create_details(group: Any, copies: dict[str, str], compartment: str,
         freeform_tags={**(group.freeform_tags or {}), PULL_KEY: group.id}, defined_tags=group.defined_tags or None)
 
 
+def _headers(session: CatalogSession, group_id: str) -> Any:
+    return headers_or_none(session.ds.head_model_group_artifact, group_id)
+
+
 def copy_artifact(src: CatalogSession, dst: CatalogSession, source_id: str, target_id: str, path: Path) -> str:
     """Stream the source group's artifact to ``path`` and upload it to the local group unless it already
     holds one; the local digest must match. Returns what was done ("none", "exists", "upload")."""
@@ -65,11 +68,3 @@ def copy_artifact(src: CatalogSession, dst: CatalogSession, source_id: str, targ
     check_against_headers(headers, digest, "local model group")
     return "upload"
 
-
-def _headers(session: CatalogSession, group_id: str) -> Any:
-    try:
-        return session.ds.head_model_group_artifact(group_id).headers
-    except oci.exceptions.ServiceError as exc:
-        if exc.status == 404:
-            return None
-        raise
