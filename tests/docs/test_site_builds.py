@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.docs.conftest import REPO
 
 
+@pytest.mark.slow  # 2.5 s on an idle machine, 12 s on a loaded one
 def test_mkdocs_builds_the_site_in_strict_mode(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
                           cwd=REPO, capture_output=True, text=True, timeout=300, env=_quiet_env())
