@@ -90,19 +90,33 @@ def timed(label: str, size: int, action, repeat: int) -> float:
     return rate
 
 
-def timed_alternating(size: int, repeat: int, actions: list[tuple[str, Any]]) -> list[float]:
-    """Like :func:`timed` for several actions, run in turn round by round; their median rates."""
+def timed_alternating(size: int, repeat: int, actions: list[tuple[str, Any]], server_pid: int) -> list[float]:
+    """Like :func:`timed` for several actions, run in turn round by round; their median rates, and the
+    CPU seconds per GiB of this client and of the emulator (what a busy shared machine changes least)."""
     rates: list[list[float]] = [[] for _ in actions]
+    cpu: list[list[tuple[float, float]]] = [[] for _ in actions]
     for index in range(repeat):
-        for (label, action), runs in zip(actions, rates):
+        for (label, action), runs, used in zip(actions, rates, cpu):
+            client, server = _cpu_seconds(), _cpu_seconds(server_pid)
             start = time.perf_counter()
             action(index)
             seconds = time.perf_counter() - start
             runs.append(size / MIB / seconds)
+            used.append(((_cpu_seconds() - client) * 1024 * MIB / size, (_cpu_seconds(server_pid) - server) * 1024 * MIB / size))
             print(f"  {label:<46} run {index + 1}: {seconds:7.2f} s {runs[-1]:8.1f} MB/s")
-    for (label, _), runs in zip(actions, rates):
-        print(f"{label:<48} median {statistics.median(runs):8.1f} MB/s")
+    for (label, _), runs, used in zip(actions, rates, cpu):
+        print(f"{label:<48} median {statistics.median(runs):8.1f} MB/s   CPU per GiB: client "
+              f"{statistics.median(c for c, _ in used):.2f} s, emulator {statistics.median(s for _, s in used):.2f} s")
     return [statistics.median(runs) for runs in rates]
+
+
+def _cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU seconds of this process (or of ``pid``, all its threads)."""
+    if pid is None:
+        own = os.times()
+        return own.user + own.system
+    fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def plain_copy(source: Path, target: Path) -> None:
@@ -172,7 +186,7 @@ def main() -> None:
         save_rate, toolkit_rate, load_rate = timed_alternating(size, args.repeat, [
             ("SDK save: create_model_artifact(file object)", save),
             ("toolkit save: transfer.upload_artifact", toolkit_save),
-            ("SDK load: get_model_artifact_content", load)])
+            ("SDK load: get_model_artifact_content", load)], pid)
         sampler.stop()
         assert (work / "loaded.zip").stat().st_size == size
         peak = max(sampler.peak, rss_kib(pid, "VmHWM"))
