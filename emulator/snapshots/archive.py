@@ -107,8 +107,7 @@ def write(target: Path, manifest: dict[str, Any], database: Path, blob_files: di
 def read_manifest(source: Path) -> dict[str, Any]:
     """The manifest of a snapshot file, without reading the rest."""
     with _open(source) as tar:
-        member = tar.next()
-        return _manifest_of(tar, member)
+        return _manifest_of(tar, tar.next())
 
 
 def unpack(source: Path, into: Path) -> dict[str, Any]:
@@ -118,8 +117,11 @@ def unpack(source: Path, into: Path) -> dict[str, Any]:
     with _open(source) as tar:
         manifest = _manifest_of(tar, tar.next())
         check_format(manifest)
-        while (member := tar.next()) is not None:  # next(), not iteration: that starts over at the manifest
-            _unpack_member(tar, member, into, blob_dir)
+        try:
+            while (member := tar.next()) is not None:  # next(), not iteration: that starts over at the manifest
+                _unpack_member(tar, member, into, blob_dir)
+        except (tarfile.TarError, EOFError) as exc:
+            raise SnapshotError(f"{source} is cut short or damaged ({exc})") from None
     if not (into / DATABASE).is_file():
         raise SnapshotError(f"{source} holds no {DATABASE}: the file is cut short")
     wanted = set((manifest.get("blobs") or {}).values())
@@ -171,6 +173,8 @@ def _manifest_of(tar: tarfile.TarFile, member: tarfile.TarInfo | None) -> dict[s
     assert handle is not None
     try:
         return json.loads(handle.read(16 * 1024 * 1024))
+    except (tarfile.TarError, EOFError) as exc:
+        raise SnapshotError(f"the snapshot's {MANIFEST} is cut short ({exc})") from None
     except ValueError as exc:
         raise SnapshotError(f"the snapshot's {MANIFEST} is not JSON ({exc})") from None
 

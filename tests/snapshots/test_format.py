@@ -1,0 +1,107 @@
+"""The snapshot file carries a format version: a newer or unknown one, or one no migration reaches, is
+refused with the reason and leaves the emulator as it was; an older one with migrations is migrated.
+A file cut short, changed or not a snapshot at all is refused the same way."""
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from emulator.snapshots import SnapshotError, archive, restore, save
+from tests.snapshots.conftest import all_models, clients_for, create_model, create_project, zipped
+
+
+def _rewrite(source: Path, target: Path, manifest: Callable[[dict[str, Any]], None] | None = None,
+             blob: Callable[[bytes], bytes] | None = None) -> Path:
+    """A copy of a snapshot with its manifest or its blobs changed."""
+    with tarfile.open(source) as old, tarfile.open(target, "w") as new:
+        for member in old.getmembers():
+            data = old.extractfile(member).read()
+            if member.name == archive.MANIFEST and manifest:
+                document = json.loads(data)
+                manifest(document)
+                data = json.dumps(document).encode()
+            elif member.name.startswith("blobs/") and blob:
+                data = blob(data)
+            member.size = len(data)
+            new.addfile(member, io.BytesIO(data))
+    return target
+
+
+@pytest.fixture
+def snapshot_and_target(start_emulator, api_key, tmp_path):
+    """A snapshot of a source holding one model, and a target emulator holding a model of its own."""
+    source = start_emulator("source")
+    source_clients = clients_for(api_key, source)
+    create_model(source_clients, create_project(source_clients), "from-snapshot", zipped({"score.py": b"# s\n"}))
+    snapshot = tmp_path / "snapshot.tar"
+    save(source.state, snapshot)
+    target = start_emulator("target")
+    target_clients = clients_for(api_key, target)
+    create_model(target_clients, create_project(target_clients), "target-own")
+    return snapshot, target, target_clients
+
+
+def _refused(target, clients, snapshot: Path, reason: str) -> None:
+    with pytest.raises(SnapshotError, match=reason):
+        restore(target.state, snapshot)
+    assert [m.display_name for m in all_models(clients)] == ["target-own"], "a refused restore changed the state"
+
+
+def test_a_newer_format_is_refused_with_the_reason(snapshot_and_target, tmp_path):
+    snapshot, target, clients = snapshot_and_target
+    newer = _rewrite(snapshot, tmp_path / "newer.tar", manifest=lambda m: m.update(formatVersion=archive.FORMAT_VERSION + 1))
+    _refused(target, clients, newer, f"format {archive.FORMAT_VERSION + 1}, newer than this Dockyard reads")
+
+
+def test_an_older_format_without_a_migration_is_refused_with_the_reason(snapshot_and_target, tmp_path):
+    snapshot, target, clients = snapshot_and_target
+    older = _rewrite(snapshot, tmp_path / "older.tar", manifest=lambda m: m.update(formatVersion=0))
+    _refused(target, clients, older, "format 0, which this Dockyard cannot migrate")
+
+
+def test_an_older_format_is_migrated_step_by_step(snapshot_and_target, monkeypatch):
+    """With a format 2 that renamed a field, a format 1 snapshot goes through the 1 -> 2 migration."""
+    snapshot, target, clients = snapshot_and_target
+    steps = []
+
+    def one_to_two(manifest: dict[str, Any], database: Path) -> dict[str, Any]:
+        steps.append((manifest["formatVersion"], database.name))
+        return {**manifest, "renamed": True}
+
+    monkeypatch.setattr(archive, "FORMAT_VERSION", 2)
+    monkeypatch.setitem(archive.MIGRATIONS, 1, one_to_two)
+    manifest = restore(target.state, snapshot)
+    assert steps == [(1, archive.DATABASE)]
+    assert manifest["formatVersion"] == 2 and manifest["renamed"]
+    assert [m.display_name for m in all_models(clients)] == ["from-snapshot"]
+
+
+def test_a_changed_blob_is_refused(snapshot_and_target, tmp_path):
+    snapshot, target, clients = snapshot_and_target
+    changed = _rewrite(snapshot, tmp_path / "changed.tar", blob=lambda data: data[:-1] + bytes([data[-1] ^ 1]))
+    _refused(target, clients, changed, "does not match its sha256")
+
+
+def test_a_file_that_is_no_snapshot_is_refused(snapshot_and_target, tmp_path):
+    _snapshot, target, clients = snapshot_and_target
+    other = tmp_path / "other.tar"
+    with tarfile.open(other, "w") as tar:
+        tar.addfile(tarfile.TarInfo("README"), io.BytesIO(b""))
+    _refused(target, clients, other, "not a Dockyard snapshot")
+    (tmp_path / "text.tar").write_text("hello")
+    _refused(target, clients, tmp_path / "text.tar", "is not a snapshot file")
+
+
+def test_a_cut_short_file_is_refused(snapshot_and_target, tmp_path):
+    snapshot, target, clients = snapshot_and_target
+    data = snapshot.read_bytes()
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(SnapshotError):
+        restore(target.state, cut)
+    assert [m.display_name for m in all_models(clients)] == ["target-own"]

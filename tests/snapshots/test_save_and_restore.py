@@ -1,0 +1,138 @@
+"""A snapshot is one moment of the emulator's whole state, even saved while writes go on, and restores
+into a fresh home on its own (through the CLI, no emulator serving either home)."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import oci
+from click.testing import CliRunner
+
+from emulator.snapshots import restore, save
+from emulator.snapshots.archive import read_manifest
+from tests.snapshots.conftest import all_models, clients_for, create_model, create_project, zipped
+from toolkit.cli import cli
+
+ROLLING = "rolling"  # an object overwritten on every round: each overwrite deletes the old blob
+
+
+def _writer(clients, project_id: str, bucket: str, stop: threading.Event, artifacts: dict[int, bytes],
+            errors: list[BaseException]) -> None:
+    """Round i: model m-i, then its artifact, then the object rewritten to "v<i>", until stopped."""
+    i = 0
+    try:
+        while not stop.is_set():
+            artifacts[i] = zipped({"score.py": f"# model {i}\n".encode()})
+            create_model(clients, project_id, f"m-{i:04d}", artifacts[i])
+            clients.objects.put_object(clients.namespace, bucket, ROLLING, f"v{i}".encode())
+            i += 1
+    except BaseException as exc:  # noqa: BLE001 - reported by the test
+        errors.append(exc)
+
+
+def _check_one_moment(clients, artifacts: dict[int, bytes], bucket: str) -> int:
+    """The restored state is a prefix of the writer's rounds, each part as that round left it."""
+    models = {m.display_name: m for m in all_models(clients)}
+    count = len(models)
+    assert count and sorted(models) == [f"m-{i:04d}" for i in range(count)], "a gap: not one moment"
+    without_artifact = []
+    for i in range(count):
+        model = models[f"m-{i:04d}"]
+        try:
+            content = clients.ds.get_model_artifact_content(model.id).data.content
+        except oci.exceptions.ServiceError as exc:
+            assert exc.status == 404
+            without_artifact.append(i)
+            continue
+        assert content == artifacts[i]
+    assert without_artifact in ([], [count - 1]), "only the newest model may lack its artifact"
+    rolling = clients.objects.get_object(clients.namespace, bucket, ROLLING).data.content.decode()
+    def version(i: int) -> str:
+        return f"v{i}" if i >= 0 else "v-none"
+
+    # round count-1 wrote its object only if its artifact is there
+    expected = {version(count - 2)} if without_artifact else {version(count - 1), version(count - 2)}
+    assert rolling in expected
+    return count
+
+
+def test_a_snapshot_saved_under_concurrent_writes_is_one_moment(start_emulator, api_key, tmp_path):
+    source = start_emulator("source")
+    clients = clients_for(api_key, source)
+    project_id = create_project(clients)
+    bucket = "rounds"
+    clients.objects.create_bucket(clients.namespace, oci.object_storage.models.CreateBucketDetails(
+        name=bucket, compartment_id=clients.compartment))
+    clients.objects.put_object(clients.namespace, bucket, ROLLING, b"v-none")
+    stop, artifacts, errors = threading.Event(), {}, []
+    writer = threading.Thread(target=_writer, args=(clients, project_id, bucket, stop, artifacts, errors))
+    writer.start()
+    snapshots = []
+    try:
+        while len(artifacts) < 3 and writer.is_alive():
+            threading.Event().wait(0.05)
+        for n in range(3):
+            snapshots.append(tmp_path / f"during-{n}.tar")
+            save(source.state, snapshots[-1])
+    finally:
+        stop.set()
+        writer.join(60)
+    assert not errors
+    counts = []
+    for n, snapshot in enumerate(snapshots):
+        target = start_emulator(f"target-{n}")
+        restore(target.state, snapshot)
+        counts.append(_check_one_moment(clients_for(api_key, target), artifacts, bucket))
+    assert counts == sorted(counts)
+    assert read_manifest(snapshots[-1])["records"]["model"] == counts[-1]
+
+
+def test_a_snapshot_restores_into_a_fresh_home_through_the_cli(start_emulator, api_key, tmp_path):
+    source = start_emulator("source")
+    clients = clients_for(api_key, source)
+    project_id = create_project(clients)
+    artifact = zipped({"score.py": b"# the one\n", "runtime.yaml": b"MODEL_ARTIFACT_VERSION: '3.0'\n"})
+    model_id = create_model(clients, project_id, "the-one", artifact)
+    clients.objects.create_bucket(clients.namespace, oci.object_storage.models.CreateBucketDetails(
+        name="data", compartment_id=clients.compartment))
+    clients.objects.put_object(clients.namespace, "data", "train.csv", b"a,b\n1,2\n")
+    deleted = create_project(clients, "to-delete")
+    work_request_id = clients.ds.delete_project(deleted).headers["opc-work-request-id"]
+    runner = CliRunner()
+    file = tmp_path / "portable.tar"
+
+    saved = runner.invoke(cli, ["emulator", "snapshot", "save", str(file), "--home", str(tmp_path / "source")])
+    assert saved.exit_code == 0, saved.output
+    fresh = tmp_path / "fresh"
+    restored = runner.invoke(cli, ["emulator", "snapshot", "restore", str(file), "--home", str(fresh)])
+    assert restored.exit_code == 0, restored.output
+
+    target = clients_for(api_key, start_emulator("fresh"))
+    assert [m.id for m in all_models(target)] == [model_id]
+    assert target.ds.get_model_artifact_content(model_id).data.content == artifact
+    assert target.objects.get_object(target.namespace, "data", "train.csv").data.content == b"a,b\n1,2\n"
+    assert target.ds.get_work_request(work_request_id).data.operation_type == "PROJECT_DELETE"
+    assert target.ds.get_project(deleted).data.lifecycle_state == "DELETED"
+
+
+def test_named_snapshots_are_listed_restored_and_deleted_by_name(start_emulator, api_key, tmp_path):
+    home = tmp_path / "home"
+    running = start_emulator("home")
+    clients = clients_for(api_key, running)
+    create_model(clients, create_project(clients), "kept")
+    runner = CliRunner()
+
+    def dockyard(*args: str):
+        result = runner.invoke(cli, ["emulator", "snapshot", *args, "--home", str(home)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    dockyard("save", "baseline")
+    create_model(clients, clients.ds.list_projects(compartment_id=clients.compartment).data[0].id, "later")
+    assert "baseline" in dockyard("list") and "1 model(s)" in dockyard("list")
+    restore(running.state, Path(home) / "snapshots" / "baseline.tar")
+    assert [m.display_name for m in all_models(clients)] == ["kept"]
+    dockyard("delete", "baseline")
+    assert "no snapshots" in dockyard("list")
+    missing = runner.invoke(cli, ["emulator", "snapshot", "delete", "baseline", "--home", str(home)])
+    assert missing.exit_code == 1 and "no snapshot named 'baseline'" in missing.output
