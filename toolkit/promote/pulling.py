@@ -178,10 +178,8 @@ class _Pull(Transfer):
         if self.dry_run or not all(copies.values()):
             self.record("model-group", "would create", f"{group.display_name} ({len(copies)} members)")
             return None
-        response = self.dst.ds.create_model_group(groups.create_details(group, copies, compartment, project))
-        work_request = response.headers.get("opc-work-request-id")
-        if work_request:
-            self.dst.wait_for_work_request(work_request, self.wait_seconds)
+        response = self.wait_for(self.dst.ds.create_model_group(groups.create_details(group, copies, compartment,
+                                                                                      project)))
         self.result.target_model_group_id = response.data.id
         self.record("model-group", "create", response.data.id)
         return response.data.id

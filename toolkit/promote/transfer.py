@@ -287,16 +287,20 @@ class Transfer:
     def create_deployment(self, details: Any) -> Any:
         """Create a deployment on the destination and wait for it; it must end ACTIVE (the work
         request's own error, such as a BYOC image the engine lacks, is what the user reads otherwise)."""
-        response = self.dst.ds.create_model_deployment(details)
-        work_request = response.headers.get("opc-work-request-id")
-        if work_request:
-            self.dst.wait_for_work_request(work_request, self.wait_seconds)
+        response = self.wait_for(self.dst.ds.create_model_deployment(details))
         deployment = self.dst.ds.get_model_deployment(response.data.id).data
         if deployment.lifecycle_state != ACTIVE:
             raise CatalogError(f"the deployment {deployment.id} is {deployment.lifecycle_state}, not ACTIVE"
                                + (f": {deployment.lifecycle_details}" if deployment.lifecycle_details else ""))
         self.set_deployment(deployment)
         return deployment
+
+    def wait_for(self, response: Any) -> Any:
+        """Wait for the destination's work request a create answered with (if any); returns the response."""
+        work_request = response.headers.get("opc-work-request-id")
+        if work_request:
+            self.dst.wait_for_work_request(work_request, self.wait_seconds)
+        return response
 
     def set_deployment(self, deployment: Any) -> None:
         self.result.deployment_id = deployment.id
