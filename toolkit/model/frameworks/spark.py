@@ -5,7 +5,7 @@ score.py starts one local SparkSession (``local[*]``, no UI, bound to 127.0.0.1)
 becomes a Spark DataFrame (from the same tabular forms every score.py takes: the ADS envelope,
 records, columns) and the answer is the pipeline's ``prediction`` column. A JVM is needed where
 the model is served: ``java`` on PATH for the process runtime, a base image with a JRE for Docker
-(``DOCKYARD_JAVA_BASE_IMAGE``; see the README).
+(``DOCKYARD_JAVA_BASE_IMAGE``; see docs/frameworks/spark.md).
 """
 from __future__ import annotations
 
