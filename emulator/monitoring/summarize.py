@@ -16,6 +16,7 @@ from emulator.monitoring import mql
 from emulator.monitoring.store import MINUTE, MetricStore, Point
 
 DEFAULT_RANGE = 3 * 3600  # OCI: startTime defaults to three hours before endTime
+MAX_STEPS = 100_000  # datapoints a series may return (OCI's limit on returned data)
 _RESOLUTION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -48,7 +49,11 @@ def window(body: dict[str, Any], interval: int, now: float) -> Window:
     start = parse_time(body.get("startTime"), "startTime") if body.get("startTime") else end - DEFAULT_RANGE
     if start >= end:
         raise invalid("startTime must be before endTime.")
-    return Window(start, end, resolution_seconds(body.get("resolution"), interval))
+    step = resolution_seconds(body.get("resolution"), interval)
+    if (end - start) / step > MAX_STEPS:
+        raise invalid(f"the time range holds more than {MAX_STEPS} steps of the resolution ({step}s): "
+                      "narrow startTime..endTime or use a coarser resolution.")
+    return Window(start, end, step)
 
 
 def parse_time(text: Any, name: str) -> float:

@@ -102,3 +102,12 @@ def test_a_resolution_above_the_interval_is_400(burst):
     with pytest.raises(oci.exceptions.ServiceError) as raised:
         _summarize(burst, "PredictLatency[1m].mean()", resolution="5m")
     assert raised.value.status == 400 and "resolution" in raised.value.message
+
+
+def test_a_range_of_too_many_steps_is_400(burst):
+    with pytest.raises(oci.exceptions.ServiceError) as raised:
+        now = datetime.now(timezone.utc)
+        burst.monitoring().summarize_metrics_data(burst.compartment_id, M.SummarizeMetricsDataDetails(
+            namespace=NAMESPACE, query="PredictLatency[1s].mean()", resolution="1s",
+            start_time=now - timedelta(days=7), end_time=now))
+    assert raised.value.status == 400 and "steps" in raised.value.message
