@@ -24,7 +24,7 @@ from toolkit.cli.promote_commands import print_outcome, progress_printer
 def pull_command(ocid: str, from_profile: str, endpoint: str | None, compartment_id: str | None,
                  project_id: str | None, version_set: str | None, deploy: bool, dry_run: bool,
                  bucket_uri: str | None, as_json: bool) -> None:
-    """Pull a model, or a deployment and its model, from a cloud profile into the local emulator.
+    """Pull a model (or a deployment's model and configuration) from a cloud profile into the emulator.
 
     Copies the record, metadata, defined tags, schemas, provenance, version set and label, and the
     artifact (digest checked locally); for a deployment also its configuration (environment
