@@ -219,3 +219,19 @@ def test_promoting_an_unchanged_pulled_copy_finds_the_cloud_model_it_came_from(p
     assert back.reused and back.target_model_id == promotion.target_model_id
     name = cloud_env.client().get_model(promotion.target_model_id).data.display_name
     assert len(cloud_env.client().list_models(cloud_env.compartment_id, display_name=name).data) == 1
+
+
+def test_an_artifact_over_the_direct_upload_limit_is_staged_in_the_local_object_storage(promoted, cloud_env, laptop,
+                                                                                       monkeypatch):
+    import toolkit.promote.transfer as transfer
+    from toolkit.promote.pulling import STAGING_BUCKET
+
+    _, promotion = promoted
+    monkeypatch.setattr(transfer, "DIRECT_UPLOAD_BYTES", 10)  # every artifact counts as over 2 GiB
+    result, _ = _pull(promotion.target_model_id, cloud_env, laptop)
+
+    assert {s.name: s.detail for s in result.steps}["artifact"].endswith("(object storage)")
+    assert {s.name: s.action for s in result.steps}["digest"] == "match"
+    storage = _laptop_session(laptop).clients.object_storage
+    objects = storage.list_objects(storage.get_namespace().data, STAGING_BUCKET).data.objects
+    assert [o.name for o in objects] == []  # the staged object is gone once the catalog holds the artifact

@@ -18,7 +18,7 @@ from toolkit.cli.promote_commands import print_outcome, progress_printer
 @click.option("--deploy", is_flag=True, help="Deployment OCIDs: recreate the deployment locally, configured as the source's.")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing anywhere.")
 @click.option("--bucket-uri", metavar="oci://BUCKET@NAMESPACE/PREFIX",
-              help="Stage the artifact through the local Object Storage (required beyond 2 GiB).")
+              help="Stage artifacts over 2 GiB in this local bucket (default: dockyard-pull-staging).")
 @json_option("Print the result as JSON.")
 @handle_errors
 def pull_command(ocid: str, from_profile: str, endpoint: str | None, compartment_id: str | None,

@@ -25,6 +25,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import oci
+from oci.object_storage.models import CreateBucketDetails
+
 from emulator.contracts.states import LIVE_DEPLOYMENT_STATES
 from toolkit import profiles
 from toolkit.catalog.errors import CatalogError
@@ -37,6 +40,7 @@ from toolkit.promote.result import Progress, PullError, PullResult
 from toolkit.promote.transfer import Transfer, session_for
 
 READ_METHODS = ("GET", "HEAD")
+STAGING_BUCKET = "dockyard-pull-staging"
 
 
 def pull(
@@ -64,7 +68,8 @@ def pull(
     emulator other than the default one) receives the copy in ``compartment_id``/``project_id`` (default:
     its own). ``model_version_set`` names the local version set (default: the source's), created when
     missing. ``deploy`` (deployment OCIDs) recreates the deployment locally. ``dry_run`` only reads and
-    returns the plan. ``bucket_uri`` stages artifacts over 2 GiB through the local Object Storage.
+    returns the plan. Artifacts over 2 GiB are staged in the local Object Storage: in ``bucket_uri``, or
+    by default in a ``dockyard-pull-staging`` bucket.
     """
     kind = _kind(ocid)
     report = progress or (lambda step, message: None)
@@ -183,6 +188,21 @@ class _Pull(Transfer):
         self.result.target_model_group_id = response.data.id
         self.record("model-group", "create", response.data.id)
         return response.data.id
+
+    def staging_bucket(self) -> str | None:
+        """Artifacts over 2 GiB reach the local emulator through its Object Storage, as in OCI: a
+        ``dockyard-pull-staging`` bucket in the local compartment, created when missing."""
+        if not self.dst.profile.is_local:
+            return None
+        storage = self.dst.clients.object_storage
+        namespace = storage.get_namespace().data
+        try:
+            storage.create_bucket(namespace, CreateBucketDetails(name=STAGING_BUCKET,
+                                                                 compartment_id=self.dst.compartment(None)))
+        except oci.exceptions.ServiceError as exc:
+            if exc.status != 409:  # it exists: an earlier pull made it
+                raise
+        return f"oci://{STAGING_BUCKET}@{namespace}/pulls"
 
     # -- the deployment ------------------------------------------------------------------------------
     def read_deployment(self, deployment_id: str) -> Any:

@@ -252,6 +252,8 @@ class Transfer:
         if self.dry_run or not target_id:
             self.record("artifact", "would upload", f"{source.size} bytes ({route})")
             return
+        if route != "direct":
+            bucket_uri = bucket_uri or self.staging_bucket()
         if route == "direct":
             from toolkit.catalog.transfer import upload_artifact
 
@@ -262,6 +264,11 @@ class Transfer:
         else:  # the save path's own transfer: staged object, export work request, staged object removed
             upload_via_bucket(self.dst, target_id, source.zip_path, bucket_uri, timeout=self.wait_seconds)
         self.record("artifact", "upload", f"{source.size} bytes ({route})")
+
+    def staging_bucket(self) -> str | None:
+        """Where an artifact over the direct-upload limit is staged when the caller named no bucket:
+        nowhere by default (the caller must, on OCI); a pull stages it in the emulator's own storage."""
+        return None
 
     def check_digest(self, source: Source, target_id: str | None) -> None:
         """The destination's artifact must be the fetched bytes: MD5 (OCI's header), else a re-download."""
