@@ -23,8 +23,8 @@ def test_trains_the_line_the_rows_lie_on(upload_rows, s3):
     assert estimator.coef_[0] == pytest.approx(3) and estimator.intercept_ == pytest.approx(1)
 
 
+@mock_datascience(runtime="process")  # outside mock_aws: its predict call passes through moto to it
 @mock_aws
-@mock_datascience(runtime="process")
 def test_the_whole_pipeline_in_process_with_both_mocks(m, upload_rows, s3, tmp_path):
     model = run(*upload_rows(2), str(tmp_path / "artifact"), "sales", s3)
     try:
