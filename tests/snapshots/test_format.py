@@ -11,8 +11,11 @@ from typing import Any, Callable
 
 import pytest
 
+from emulator.config import EmulatorConfig
+from emulator.server import start_in_background
 from emulator.snapshots import SnapshotError, archive, restore, save
 from tests.snapshots.conftest import all_models, clients_for, create_model, create_project, zipped
+from toolkit.testing.credentials import ApiKey, make_api_key
 
 
 def _rewrite(source: Path, target: Path, manifest: Callable[[dict[str, Any]], None] | None = None,
@@ -32,18 +35,32 @@ def _rewrite(source: Path, target: Path, manifest: Callable[[dict[str, Any]], No
     return target
 
 
+@pytest.fixture(scope="module")
+def key(tmp_path_factory) -> ApiKey:
+    return make_api_key(tmp_path_factory.mktemp("key"))
+
+
+@pytest.fixture(scope="module")
+def snapshot_file(tmp_path_factory, key) -> Path:
+    """A snapshot of an emulator holding one model with an artifact (made once for the module)."""
+    directory = tmp_path_factory.mktemp("format")
+    source = start_in_background(EmulatorConfig(home=directory / "source"))
+    try:
+        clients = clients_for(key, source)
+        create_model(clients, create_project(clients), "from-snapshot", zipped({"score.py": b"# s\n"}))
+        save(source.state, directory / "snapshot.tar")
+    finally:
+        source.stop()
+    return directory / "snapshot.tar"
+
+
 @pytest.fixture
-def snapshot_and_target(start_emulator, api_key, tmp_path):
-    """A snapshot of a source holding one model, and a target emulator holding a model of its own."""
-    source = start_emulator("source")
-    source_clients = clients_for(api_key, source)
-    create_model(source_clients, create_project(source_clients), "from-snapshot", zipped({"score.py": b"# s\n"}))
-    snapshot = tmp_path / "snapshot.tar"
-    save(source.state, snapshot)
+def snapshot_and_target(snapshot_file, start_emulator, key):
+    """The snapshot, and a target emulator holding a model of its own (in the same key's tenancy)."""
     target = start_emulator("target")
-    target_clients = clients_for(api_key, target)
+    target_clients = clients_for(key, target)
     create_model(target_clients, create_project(target_clients), "target-own")
-    return snapshot, target, target_clients
+    return snapshot_file, target, target_clients
 
 
 def _refused(target, clients, snapshot: Path, reason: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from oci.data_science.models import CreateProjectDetails
 
 from emulator.snapshots import save
@@ -62,6 +63,7 @@ def _snapshot(target: Path, *projects: str) -> None:
         save(m.state, target)
 
 
+@pytest.mark.slow
 def test_the_marker_restores_the_snapshot_before_each_test(pytester):
     data = pytester.mkdir("data")
     _snapshot(data / "catalog.tar", "from-snapshot")
@@ -71,6 +73,7 @@ def test_the_marker_restores_the_snapshot_before_each_test(pytester):
     result.assert_outcomes(passed=4)
 
 
+@pytest.mark.slow
 def test_mock_datascience_starts_from_a_snapshot(tmp_path):
     _snapshot(tmp_path / "catalog.tar", "from-snapshot")
     tenancy = read_manifest(tmp_path / "catalog.tar")["tenancy"]

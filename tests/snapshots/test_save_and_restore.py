@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import oci
+import pytest
 from click.testing import CliRunner
 
 from emulator.snapshots import restore, save
@@ -56,6 +57,7 @@ def _check_one_moment(clients, artifacts: dict[int, bytes], bucket: str) -> int:
     return count
 
 
+@pytest.mark.slow
 def test_a_snapshot_saved_under_concurrent_writes_is_one_moment(start_emulator, api_key, tmp_path):
     source = start_emulator("source")
     clients = clients_for(api_key, source)
@@ -87,6 +89,7 @@ def test_a_snapshot_saved_under_concurrent_writes_is_one_moment(start_emulator, 
     assert read_manifest(snapshots[-1])["records"]["model"] == counts[-1]
 
 
+@pytest.mark.slow
 def test_a_snapshot_restores_into_a_fresh_home_through_the_cli(start_emulator, api_key, tmp_path):
     source = start_emulator("source")
     clients = clients_for(api_key, source)
