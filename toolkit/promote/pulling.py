@@ -126,12 +126,12 @@ class _Pull(Transfer):
 
     def run(self, kind: str, ocid: str, compartment_id: str | None, project_id: str | None,
             version_set_name: str | None, deploy: bool, bucket_uri: str | None) -> None:
+        if deploy and kind != "datasciencemodeldeployment":
+            raise PullError("target", "deploy needs a deployment OCID (ocid1.datasciencemodeldeployment...); "
+                                      "a model OCID has no configuration to recreate", wrote=False)
         compartment = self.step("target", lambda: self.dst.compartment(compartment_id))
         project = self.step("target", lambda: self.destination_project(project_id, compartment))
         if kind != "datasciencemodeldeployment":
-            if deploy:
-                raise PullError("target", "deploy needs a deployment OCID (ocid1.datasciencemodeldeployment...); "
-                                          "a model OCID has no configuration to recreate", wrote=False)
             self.pull_model(ocid, compartment, project, version_set_name, bucket_uri)
             return
         deployment = self.step("source", lambda: self.read_deployment(ocid))
