@@ -4,6 +4,7 @@ MQL query evaluated over each series (or group of series) at each step of the re
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ def _steps(query: mql.Query, points: list[Point], span: Window) -> Iterable[tupl
     points.sort(key=lambda p: p.t)
     times = [p.t for p in points]
     first = int(span.start) // span.step * span.step
-    for t in range(first, int(span.end), span.step):
+    for t in range(first, math.ceil(span.end), span.step):  # every step that starts before endTime
         low = bisect.bisect_left(times, t + span.step - query.interval)
         high = bisect.bisect_left(times, t + span.step)
         if low < high:
