@@ -86,7 +86,7 @@ def write(target: Path, manifest: dict[str, Any], database: Path, blob_files: di
     part = target.with_name(f".{target.name}.part")
     try:
         with private.open_file(part, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w|", format=tarfile.PAX_FORMAT, bufsize=_CHUNK) as tar:
+            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT, copybufsize=_CHUNK) as tar:
                 data = json.dumps(manifest, indent=1, sort_keys=True).encode()
                 _add(tar, MANIFEST, io.BytesIO(data), len(data))
                 with open(database, "rb") as db:
@@ -159,7 +159,7 @@ def link_or_copy(source: Path, target: Path) -> Path:
 
 def _open(source: Path) -> tarfile.TarFile:
     try:
-        return tarfile.open(source, mode="r|", bufsize=_CHUNK)
+        return tarfile.open(source, mode="r:", copybufsize=_CHUNK)
     except FileNotFoundError:
         raise SnapshotError(f"no snapshot at {source}") from None
     except tarfile.TarError as exc:
