@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import select
 import threading
 import time
-import uuid
 from typing import Any, Callable
 
 import httptools
@@ -246,7 +246,7 @@ class _Client(asyncio.Protocol):
     def _refuse(self, status: int, code: str, message: str) -> None:
         """Answer a request that cannot be parsed, then close (nothing after it can be trusted)."""
         if self.current is None and not self.queue:
-            self.transport.write(_error_bytes(status, code, message, uuid.uuid4().hex.upper(), close=True))
+            self.transport.write(_error_bytes(status, code, message, secrets.token_hex(16).upper(), close=True))
         self.transport.close()
 
     # httptools callbacks ---------------------------------------------------------------------
@@ -307,7 +307,7 @@ class Exchange:
                 self.chunked = b"chunked" in value.lower()
             elif name == b"opc-request-id":
                 self.request_id = value.decode("latin-1")[:128]
-        self.request_id = self.request_id or uuid.uuid4().hex.upper()
+        self.request_id = self.request_id or secrets.token_hex(16).upper()
         self.body: list[bytes] = []  # buffered or pending body chunks
         self.body_size = 0
         self.body_done = False
@@ -324,6 +324,7 @@ class Exchange:
         self.response_length: int | None = None
         self.response_chunked = False
         self.logged = False
+        self._out: list[bytes] = []  # answer bytes not yet written to the client (see flush)
         self._body_ready: asyncio.Future | None = None
         self._finished: asyncio.Future | None = None  # resolved by _done(), however the call ends
         self._task: asyncio.Task | None = None
@@ -482,7 +483,7 @@ class Exchange:
             self.keep_alive = False  # an HTTP/1.0 client reads to the end of the connection
         if not self.keep_alive:
             lines.append(b"connection: close")
-        self.client.transport.write(b"\r\n".join(lines) + b"\r\n\r\n")
+        self._out.append(b"\r\n".join(lines) + b"\r\n\r\n")
 
     def response_body(self, chunk: bytes) -> None:
         self.bytes_out += len(chunk)
@@ -490,16 +491,24 @@ class Exchange:
             # The access entry goes before the last bytes: a client that reads the logs as soon as its
             # predict returned finds it (written after, it raced the client and lost under load).
             self._log(self.status)
-        if self.response_chunked:
-            self.client.transport.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        else:
-            self.client.transport.write(chunk)
+        self._out.append(b"%x\r\n%s\r\n" % (len(chunk), chunk) if self.response_chunked else chunk)
 
     def response_complete(self) -> None:
         if self.response_chunked:
             self._log(self.status)  # before the terminating chunk, as above
-            self.client.transport.write(b"0\r\n\r\n")
+            self._out.append(b"0\r\n\r\n")
+        self.flush()
         self._done()
+
+    def flush(self) -> None:
+        """Write what the answer has so far in one go: the head and the body that came with it in one
+        read from the instance cost one system call, not two (the upstream flushes after each read)."""
+        if not self._out:
+            return
+        data = self._out[0] if len(self._out) == 1 else b"".join(self._out)
+        self._out.clear()
+        if not self.client.closed:
+            self.client.transport.write(data)
 
     def upstream_failed(self, why: str) -> None:
         """The instance closed the connection before its answer was complete (the call had been sent:
@@ -591,13 +600,16 @@ class _Upstream(asyncio.Protocol):
             self.exchange.client.transport.resume_reading()
 
     def data_received(self, data: bytes) -> None:
-        if self.exchange is None:
+        exchange = self.exchange
+        if exchange is None:
             self.transport.abort()  # bytes nobody asked for: this connection cannot be trusted
             return
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
             self._fail(f"malformed answer: {exc}")
+            return
+        exchange.flush()  # what this read brought (a complete answer flushed itself already)
 
     def eof_received(self) -> bool:
         self.closed = True
