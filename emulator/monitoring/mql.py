@@ -222,19 +222,25 @@ def merge(summaries: Iterable[Summary], keep: int = 200) -> Summary | None:
         return None
     sample: list[float] = []
     for part in parts:
-        # each kept value stands for count/len(sample) datapoints: repeat to weigh the parts alike
-        weight = max(1, round(part.count / max(len(part.sample), 1)))
-        sample.extend(v for v in part.sample for _ in range(min(weight, 50)))
+        # each kept value stands for count/len(sample) datapoints: repeat it to weigh the parts alike
+        repeat = min(max(1, round(part.count / max(len(part.sample), 1))), 50)
+        sample.extend(part.sample if repeat == 1 else [v for v in part.sample for _ in range(repeat)])
+    return _combined(parts, thin(sample, keep))
+
+
+def _combined(parts: list[Summary], sample: tuple[float, ...] = ()) -> Summary:
     return Summary(sum(p.count for p in parts), sum(p.total for p in parts), min(p.low for p in parts),
-                   max(p.high for p in parts), thin(sample, keep))
+                   max(p.high for p in parts), sample)
 
 
 def statistic(query: Query, summaries: Iterable[Summary], seconds: float | None = None) -> float | None:
     """The query's statistic over the datapoints of one interval (None when there were none);
     ``rate`` divides by ``seconds`` (default: the query's interval)."""
-    merged = merge(summaries, keep=1000)
-    if merged is None:
+    parts = [s for s in summaries if s.count]
+    if not parts:
         return None
+    merged = merge(parts, keep=1000) if query.statistic == "percentile" else _combined(parts)
+    assert merged is not None
     if query.statistic == "mean":
         return merged.total / merged.count
     if query.statistic == "sum":

@@ -108,9 +108,10 @@ class MetricStore:
 
     # ---------------------------------------------------------------- reading
     def points(self, namespace: str, name: str, start: float, end: float, fine: bool,
-               compartments: set[str] | None = None) -> Iterator[Point]:
+               compartments: set[str] | None = None, samples: bool = True) -> Iterator[Point]:
         """The series' rows with ``start <= t < end``: one-second rows when ``fine``, else one-minute
-        rows where minutes are rolled up and one-second rows after."""
+        rows where minutes are rolled up and one-second rows after; ``samples=False`` leaves the
+        summaries' samples out (only percentiles read them)."""
         with self.db.transaction() as c:  # one consistent view of both resolutions
             row = c.execute("SELECT rolled_until FROM metric_rollup WHERE id = 1").fetchone()
             rolled_until = row[0] if row else 0
@@ -124,10 +125,14 @@ class MetricStore:
                     "SELECT namespace, name, compartment_id, dimensions, t, n, total, low, high, sample FROM metric_points "
                     "WHERE resolution = ? AND namespace = ? AND name = ? AND t >= ? AND t < ? ORDER BY t",
                     (resolution, namespace, name, int(low), _ceil(high))).fetchall()
+        dimensions: dict[str, tuple[tuple[str, str], ...]] = {}  # a series' rows share their dimensions
         for record in records:
             if compartments is None or record[2] in compartments:
-                yield Point(record[0], record[1], record[2], tuple(map(tuple, json.loads(record[3]))), record[4],
-                            _summary(record[5:]))
+                dims = dimensions.get(record[3])
+                if dims is None:
+                    dims = dimensions[record[3]] = tuple(map(tuple, json.loads(record[3])))
+                summary = _summary(record[5:]) if samples else Summary(*record[5:9])
+                yield Point(record[0], record[1], record[2], dims, record[4], summary)
 
     def series(self, compartments: set[str] | None = None, namespace: str | None = None,
                since: float | None = None) -> list[tuple[str, str, str, tuple[tuple[str, str], ...]]]:

@@ -78,7 +78,8 @@ def summarize(store: MetricStore, namespace: str, query: mql.Query, span: Window
     reach = span.start - query.interval + span.step  # the first step's interval reaches back this far
     fine = query.interval < MINUTE or span.step < MINUTE
     groups: dict[tuple, list[Point]] = defaultdict(list)
-    for point in store.points(namespace, query.metric, reach, span.end, fine, compartments):
+    for point in store.points(namespace, query.metric, reach, span.end, fine, compartments,
+                              samples=query.statistic == "percentile"):
         dims = dict(point.dimensions)
         if all(dims.get(name) == value for name, value in query.filters):
             groups[_group_key(query, point.dimensions)].append(point)
