@@ -133,7 +133,7 @@ def _plugin_installed() -> bool:
 
 def _row(label: str, seconds: list[float]) -> str:
     ms = [s * 1000 for s in seconds]
-    return f"{label:<46} {len(ms):>4} {statistics.median(ms):>10.1f} {min(ms):>10.1f} {max(ms):>10.1f}"
+    return f"{label:<52} {len(ms):>4} {statistics.median(ms):>10.1f} {min(ms):>10.1f} {max(ms):>10.1f}"
 
 
 def main() -> None:
@@ -152,7 +152,7 @@ def main() -> None:
         for line in deploys.read_text().splitlines():
             for label, seconds in json.loads(line).items():
                 deployed[label].append(seconds)
-    print(f"\n{'fixture (ms)':<46} {'runs':>4} {'median':>10} {'min':>10} {'max':>10}")
+    print(f"\n{'fixture (ms)':<52} {'runs':>4} {'median':>10} {'min':>10} {'max':>10}")
     print(_row("clean_catalog (reset: 2 projects, 2 models)", shared.seconds["clean_catalog"]))
     for label, seconds in deployed.items():
         print(_row(label + " (process runtime)", seconds))
