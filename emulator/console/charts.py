@@ -11,7 +11,8 @@ from typing import Any
 from flask import current_app
 
 from emulator.contracts.deployment_metrics import CHARTS, INSTANCE_COUNT, INSTANCE_ID, NAMESPACE, chart_query
-from emulator.monitoring import EXTENSION, mql, summarize
+from emulator.monitoring import mql, summarize
+from emulator.monitoring.backend import metric_store
 
 # (seconds shown, seconds a point covers): the shortest that holds the deployment's data since its
 # first point, so a deployment started a minute ago fills its charts instead of their last pixels
@@ -55,7 +56,7 @@ class Chart:
 def deployment_charts(deployment_id: str, compartment_id: str, now: float | None = None) -> list[Chart]:
     """Every chart of the deployment over the last ``WINDOW`` seconds."""
     now = time.time() if now is None else now
-    store = current_app.extensions[EXTENSION]
+    store = metric_store(current_app)
     span = _window(store, deployment_id, compartment_id, now)
     charts = []
     for key, title, unit, queries in CHARTS:

@@ -31,7 +31,7 @@ from emulator.model_deployment.monitoring import Monitor
 from emulator.model_deployment.operations import PAUSE_ENV, Operations
 from emulator.model_deployment.provisioning import Provisioner, stored_handles
 from emulator.model_deployment.work_log import OperationLog, operation_log
-from emulator.monitoring import open_metric_store
+from emulator.monitoring.backend import open_metric_store
 from emulator.ocid import is_valid_ocid
 from emulator.runtimes import Runtime, ServerHandle
 from emulator.state import EmulatorState

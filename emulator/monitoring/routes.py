@@ -12,7 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.auth.access import may_see
 from emulator.errors import invalid
-from emulator.monitoring import EXTENSION, mql, summarize
+from emulator.monitoring import mql, summarize
+from emulator.monitoring.backend import metric_store
 from emulator.monitoring.store import MetricStore
 from emulator.wire import json_body, limit_arg, page_of
 
@@ -20,7 +21,7 @@ bp = Blueprint("monitoring", __name__, url_prefix="/20180401")
 
 
 def _store() -> MetricStore:
-    return current_app.extensions[EXTENSION]
+    return metric_store(current_app)
 
 
 def _compartments(store: MetricStore) -> set[str]:

@@ -67,9 +67,9 @@ def burst(monitored: Any, tmp_path_factory: pytest.TempPathFactory) -> Burst:
 def wait_for_calls(running: Any, deployment_id: str, expected: int, timeout: float = 30) -> None:
     """Until the recorder (once a second) has stored ``expected`` calls of the deployment."""
     from emulator.contracts.deployment_metrics import NAMESPACE, PREDICT_REQUEST_COUNT
-    from emulator.monitoring import EXTENSION
+    from emulator.monitoring.backend import metric_store
 
-    store = running.app.extensions[EXTENSION]
+    store = metric_store(running.app)
     deadline = time.monotonic() + timeout
     while True:
         points = store.points(NAMESPACE, PREDICT_REQUEST_COUNT, time.time() - 3600, time.time() + 1, fine=True)

@@ -10,7 +10,8 @@ from emulator.app import create_app
 from emulator.config import EmulatorConfig
 from emulator.console import charts
 from emulator.contracts.deployment_metrics import INSTANCE_COUNT, NAMESPACE, PREDICT_REQUEST_COUNT
-from emulator.monitoring import EXTENSION, mql
+from emulator.monitoring import mql
+from emulator.monitoring.backend import metric_store
 from emulator.monitoring.store import Point, dimensions_of
 
 DEPLOYMENT = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaadrawn"
@@ -26,7 +27,7 @@ def app(tmp_path):
 
 def _record(app, name: str, values: list[float], now: float) -> None:
     start = int(now) - len(values)
-    app.extensions[EXTENSION].add([Point(NAMESPACE, name, COMPARTMENT, dimensions_of({"resourceId": DEPLOYMENT}),
+    metric_store(app).add([Point(NAMESPACE, name, COMPARTMENT, dimensions_of({"resourceId": DEPLOYMENT}),
                                          start + n, mql.Summary.of([v])) for n, v in enumerate(values)], now)
 
 

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from emulator.contracts.deployment_metrics import CPU_UTILIZATION, MEMORY_UTILIZATION, NAMESPACE
-from emulator.monitoring import EXTENSION
+from emulator.monitoring.backend import metric_store
 from emulator.model_deployment.service import service_of
 from tests.deployment import helpers
 from tests.deployment.artifacts import ECHO_SCORE, write_artifact
@@ -26,7 +26,7 @@ def test_a_container_instance_reports_cpu_and_memory_by_its_container_id(monitor
         containers = {h.ref for h in service_of(monitored.app).instances(deployment.id)}
         for n in range(20):
             requests.post(f"{deployment.url}/predict", json={"data": [n]}, timeout=30).raise_for_status()
-        store = monitored.app.extensions[EXTENSION]
+        store = metric_store(monitored.app)
         deadline = time.monotonic() + 30
         while True:
             seen = {name: {dict(p.dimensions)["instanceId"] for p in store.points(
