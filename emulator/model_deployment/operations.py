@@ -268,10 +268,7 @@ class Operations:
                 h, replace(spec, instance=int(h.details.get("instance", n)), fresh=False), sink)
                 for n, h in enumerate(stored)]
         except Exception as exc:  # noqa: BLE001
-            tail = getattr(exc, "log_tail", []) or []
-            sink(f"could not bring the deployment back: {exc}\n" + "\n".join(tail))
-            records.set_state(self.state, records.get(self.state, deployment_id), NEEDS_ATTENTION,
-                              f"could not bring the server back: {exc}"[:500])
+            self._needs_attention(deployment_id, sink, exc, "bring the deployment back", "bring the server back")
             return
         for n, handle in enumerate(handles):
             handle.details.setdefault("instance", n)
@@ -289,15 +286,21 @@ class Operations:
         try:
             self.bring_up(record, sink)
         except Exception as exc:  # noqa: BLE001
-            tail = getattr(exc, "log_tail", []) or []
-            sink(f"could not bring the restored deployment up: {exc}\n" + "\n".join(tail))
-            records.set_state(self.state, records.get(self.state, deployment_id), NEEDS_ATTENTION,
-                              f"could not start the restored deployment: {exc}"[:500])
+            self._needs_attention(deployment_id, sink, exc, "bring the restored deployment up",
+                                  "start the restored deployment")
             return
         record = records.get(self.state, deployment_id)
         record.pop(records.RESTORED, None)
         records.save(self.state, record)
         self.scaler.track(record)
+
+    def _needs_attention(self, deployment_id: str, sink: OperationLog, exc: Exception, logged: str,
+                         details: str) -> None:
+        """A deployment the emulator could not bring back: its log says why, with the server's last lines."""
+        tail = getattr(exc, "log_tail", []) or []
+        sink(f"could not {logged}: {exc}\n" + "\n".join(tail))
+        records.set_state(self.state, records.get(self.state, deployment_id), NEEDS_ATTENTION,
+                          f"could not {details}: {exc}"[:500])
 
     def _resumable(self) -> dict[str, tuple[Step, str]]:
         """What an operation the emulator was killed in does again at the next start, and its final state.
