@@ -38,3 +38,28 @@ def metadata(name: str) -> dict[str, str]:
     """The MetricData ``metadata`` of a metric: its unit and display name (empty for others)."""
     unit, display = METRICS.get(name, ("", ""))
     return {"unit": unit, "displayName": display} if unit else {}
+
+
+# The charts of a deployment (the console's deployment page, ``dockyard deployments metrics``): a title,
+# a unit and one MQL query per line, with ``{interval}`` and ``{id}`` (the deployment's OCID) to fill.
+# A line labelled "" takes its labels from the dimensions the query groups by (one line per instance).
+CHARTS = (
+    ("requests", "Requests per second", "calls/s",
+     (("requests/s", 'PredictRequestCount[{interval}]{{resourceId = "{id}"}}.grouping().rate()'),)),
+    ("latency", "Latency", "ms",
+     (("p50", 'PredictLatency[{interval}]{{resourceId = "{id}"}}.grouping().percentile(0.5)'),
+      ("p95", 'PredictLatency[{interval}]{{resourceId = "{id}"}}.grouping().percentile(0.95)'))),
+    ("errors", "Errors (4XX and 5XX answers)", "calls",
+     (("errors", 'PredictResponse[{interval}]{{resourceId = "{id}", result = "Failure"}}.grouping().sum()'),)),
+    ("cpu", "CPU per instance", "%",
+     (("", 'CpuUtilization[{interval}]{{resourceId = "{id}"}}.groupBy(instanceId).mean()'),)),
+    ("memory", "Memory per instance", "%",
+     (("", 'MemoryUtilization[{interval}]{{resourceId = "{id}"}}.groupBy(instanceId).mean()'),)),
+    ("instances", "Instances", "count",
+     (("instances", 'InstanceCount[{interval}]{{resourceId = "{id}"}}.grouping().max()'),)),
+)
+
+
+def chart_query(template: str, deployment_id: str, interval: str) -> str:
+    """A chart line's MQL query for one deployment, ``interval`` such as ``10s`` or ``1m``."""
+    return template.format(interval=interval, id=deployment_id)
