@@ -11,7 +11,7 @@ from flask import Flask
 
 from emulator.snapshots.archive import FORMAT_VERSION, SnapshotError
 from emulator.snapshots.capture import save
-from emulator.snapshots.restore import restore
+from emulator.snapshots.restoration import restore
 
 __all__ = ["FORMAT_VERSION", "SnapshotError", "init_app", "restore", "save"]
 

@@ -23,7 +23,7 @@ from emulator.app import SNAPSHOTS_PATH
 from emulator.errors import invalid, not_found
 from emulator.snapshots import library
 from emulator.snapshots.capture import save
-from emulator.snapshots.restore import restore
+from emulator.snapshots.restoration import restore
 from emulator.snapshots.archive import SnapshotError
 from emulator.state import current_state
 from emulator.wire import parse_json

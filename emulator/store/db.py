@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from emulator import private
 
-SCHEMA = """
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -133,7 +133,7 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._conn().executescript(SCHEMA)
+        self._conn().executescript(_SCHEMA)
 
     # -- connections and transactions -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import tarfile
 from pathlib import Path
 from typing import Any, Callable
@@ -19,8 +20,8 @@ from toolkit.testing.credentials import ApiKey, make_api_key
 
 
 def _rewrite(source: Path, target: Path, manifest: Callable[[dict[str, Any]], None] | None = None,
-             blob: Callable[[bytes], bytes] | None = None) -> Path:
-    """A copy of a snapshot with its manifest or its blobs changed."""
+             blob: Callable[[bytes], bytes] | None = None, database: Callable[[Path], None] | None = None) -> Path:
+    """A copy of a snapshot with its manifest, its blobs or its database changed."""
     with tarfile.open(source) as old, tarfile.open(target, "w") as new:
         for member in old.getmembers():
             data = old.extractfile(member).read()
@@ -30,6 +31,11 @@ def _rewrite(source: Path, target: Path, manifest: Callable[[dict[str, Any]], No
                 data = json.dumps(document).encode()
             elif member.name.startswith("blobs/") and blob:
                 data = blob(data)
+            elif member.name == archive.DATABASE and database:
+                scratch = target.with_suffix(".db")
+                scratch.write_bytes(data)
+                database(scratch)
+                data = scratch.read_bytes()
             member.size = len(data)
             new.addfile(member, io.BytesIO(data))
     return target
@@ -122,3 +128,26 @@ def test_a_cut_short_file_is_refused(snapshot_and_target, tmp_path):
     with pytest.raises(SnapshotError):
         restore(target.state, cut)
     assert [m.display_name for m in all_models(clients)] == ["target-own"]
+
+
+def test_a_snapshot_without_a_table_of_this_version_gets_it(snapshot_and_target, tmp_path):
+    """A snapshot saved before a service kept a table of its own (metrics) restores with that table."""
+    snapshot, target, clients = snapshot_and_target
+
+    def drop_metrics(database: Path) -> None:
+        conn = sqlite3.connect(database)
+        conn.executescript("DROP TABLE metric_points; DROP TABLE metric_rollup;")
+        conn.close()
+
+    older = _rewrite(snapshot, tmp_path / "before-metrics.tar", database=drop_metrics)
+    restore(target.state, older)
+    assert [m.display_name for m in all_models(clients)] == ["from-snapshot"]
+    assert {"resources", "metric_points", "metric_rollup"} <= _tables(target.state.config.db_path)
+
+
+def _tables(database: Path) -> set[str]:
+    conn = sqlite3.connect(database)
+    try:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        conn.close()

@@ -18,7 +18,6 @@ from typing import Any
 from emulator import private
 from emulator.snapshots import archive
 from emulator.state import EmulatorState
-from emulator.store import db as store_db
 
 
 def restore(state: EmulatorState, source: Path) -> dict[str, Any]:
@@ -36,12 +35,13 @@ def restore(state: EmulatorState, source: Path) -> dict[str, Any]:
 
 
 def _prepare(database: Path, state: EmulatorState) -> None:
-    """Give the unpacked database this version's indexes and this home's configuration records."""
+    """Give the unpacked database this version's tables and indexes and this home's configuration records."""
     kinds = sorted(state.kept_on_reset)
     conn = sqlite3.connect(database, isolation_level=None)
     try:
-        conn.executescript(store_db.SCHEMA)
         conn.execute("BEGIN")
+        for statement in _missing_schema(conn, state.config.db_path):
+            conn.execute(statement)
         conn.execute(f"DELETE FROM resources WHERE kind IN ({', '.join('?' * len(kinds))})", kinds)
         for kind in kinds:
             conn.executemany("INSERT INTO resources (kind, id, compartment_id, name, state, time_created, body) "
@@ -50,6 +50,19 @@ def _prepare(database: Path, state: EmulatorState) -> None:
         conn.execute("PRAGMA journal_mode=WAL")  # the live database's mode, which a backup into it must keep
     finally:
         conn.close()
+
+
+def _missing_schema(staged: sqlite3.Connection, live_path: Path) -> list[str]:
+    """The CREATE statements of the live database's tables and indexes that the staged one lacks: what
+    services of this version keep beside the records (metrics), absent from an older snapshot."""
+    query = "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('table', 'index')"
+    present = {name for _type, name, _sql in staged.execute(query)}
+    live = sqlite3.connect(live_path)
+    try:
+        wanted = sorted(live.execute(query), key=lambda row: row[0] != "table")  # tables before their indexes
+    finally:
+        live.close()
+    return [sql for _type, name, sql in wanted if name not in present]
 
 
 def _install(state: EmulatorState, manifest: dict[str, Any], database: Path, blob_dir: Path) -> None:
