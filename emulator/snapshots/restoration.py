@@ -12,12 +12,16 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 from emulator import private
 from emulator.snapshots import archive
 from emulator.state import EmulatorState
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
 
 
 def restore(state: EmulatorState, source: Path) -> dict[str, Any]:
@@ -27,11 +31,18 @@ def restore(state: EmulatorState, source: Path) -> dict[str, Any]:
     try:
         manifest = archive.unpack(Path(source), staging)
         database = staging / archive.DATABASE
-        _prepare(database, state)
-        state.restore(lambda: _install(state, manifest, database, staging / archive.BLOB_DIR))
+        with _one_at_a_time(state):
+            _prepare(database, state)
+            state.restore(lambda: _install(state, manifest, database, staging / archive.BLOB_DIR))
         return manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _one_at_a_time(state: EmulatorState) -> threading.Lock:
+    """Restores of one home in this process take turns (two at once would each remove the other's blobs)."""
+    with _LOCKS_LOCK:
+        return _LOCKS.setdefault(str(state.config.home.resolve()), threading.Lock())
 
 
 def _prepare(database: Path, state: EmulatorState) -> None:
