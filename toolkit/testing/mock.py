@@ -61,7 +61,8 @@ class mock_datascience:  # noqa: N801 - named like moto's mock_* helpers on purp
     signatures as OCI would (the mock's own key is registered); ``home`` keeps the state in a
     directory you own instead of a temporary one removed on exit; ``runtime`` (``process`` or
     ``docker``, default ``DOCKYARD_RUNTIME``) is where deployments made inside it run; ``snapshot``
-    (a snapshot file, or a NAME under ``home``) is the state it starts from (its ACTIVE deployments serving).
+    (a snapshot file, or a NAME under ``home``) is the state it starts from (its ACTIVE deployments start
+    in the background, as at an emulator's start).
     """
 
     def __init__(self, *, region: str = "us-ashburn-1", auth_mode: str = "off",
