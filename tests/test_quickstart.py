@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from emulator import daemon
 from tests.conftest import guarded
 from toolkit import quickstart
@@ -24,6 +26,7 @@ from toolkit.quickstart import NEXT_HEADER
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # trains, saves, deploys and predicts: the whole first hour, 15 s and more
 def test_quickstart_saves_deploys_predicts_and_deletes_its_deployment(tmp_path, dockyard_emulator, monkeypatch):
     monkeypatch.setenv("DOCKYARD_RUNTIME", "process")  # Docker deployments have their own tests
 
@@ -49,6 +52,7 @@ def _fresh_shell_env(home: Path) -> dict[str, str]:
     return guarded(env)
 
 
+@pytest.mark.slow  # the quickstart in a subprocess, then its closing commands: 30 s and more
 def test_quickstart_runs_and_its_closing_commands_work_in_a_new_shell(tmp_path):
     home = tmp_path / "home"
     env = {**_fresh_shell_env(home), "DOCKYARD_HOME": str(home), "DOCKYARD_RUNTIME": "process"}

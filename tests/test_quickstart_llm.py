@@ -2,11 +2,14 @@
 offline TGI spec, predicts, streams a chat completion and deletes its deployment."""
 from __future__ import annotations
 
+import pytest
+
 from toolkit import quickstart_llm
 from toolkit.catalog.model_catalog import list_models
 from toolkit.deployment import ModelDeployment
 
 
+@pytest.mark.slow  # trains the tiny GPT-2, deploys it and streams: 25 s and more
 def test_quickstart_llm_trains_saves_deploys_streams_and_deletes_its_deployment(tmp_path, dockyard_emulator,
                                                                                monkeypatch):
     monkeypatch.setenv("DOCKYARD_RUNTIME", "process")

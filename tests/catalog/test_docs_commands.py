@@ -79,6 +79,7 @@ def _user_env(home: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow  # the quick start script run twice in subprocesses: 30 s and more
 def test_the_quick_start_script_runs_twice(tmp_path: Path) -> None:
     from emulator import daemon
 

@@ -112,6 +112,7 @@ def _autoscaling_details(model_id: str, scale_out: str, scale_in: str) -> dsm.Cr
                 instance_configuration=dsm.InstanceConfiguration(instance_shape_name="VM.Standard.E4.Flex"))))
 
 
+@pytest.mark.slow  # a load, then idleness, long enough for the policy to scale out and back in: 10 s and more
 def test_autoscaling_scales_out_under_load_and_back_in_when_idle(pid_model_id, emulator):
     metric = 'PredictRequestCount[1m]{resourceId = "MODEL_DEPLOYMENT_OCID"}.grouping().sum()'
     session = connect()

@@ -334,6 +334,7 @@ def test_signature_headers_never_get_a_5xx(enforcing, method):
 TOTALS_EXAMPLES = 3  # per route: a short pass, a few seconds
 
 
+@pytest.mark.slow  # a second pass over every route: 15 s and more (the per-route cases stay in the fast suite)
 def test_totals(fuzzed, capsys):
     """A short pass of its own over every route (``TOTALS_EXAMPLES`` each): it sent a request to each,
     none got a 5xx and every 4xx was in OCI's error shape. Its figures are printed whatever -q/-s say."""

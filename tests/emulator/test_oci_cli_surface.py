@@ -58,7 +58,8 @@ EXPECTED_FAILURES: dict[str, str] = {
                            "work requests have finished by then)",
 }
 
-pytestmark = pytest.mark.skipif(not CLI_PYTHON.exists(), reason="the oci CLI venv is missing (make oci-cli)")
+pytestmark = [pytest.mark.skipif(not CLI_PYTHON.exists(), reason="the oci CLI venv is missing (make oci-cli)"),
+              pytest.mark.slow]  # some ninety CLI processes, each importing the oci SDK: 20 s and more
 
 
 def _zip(directory: Path) -> bytes:

@@ -13,6 +13,10 @@ from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, deployed,
                                       deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import GenericModel, HuggingFacePipelineModel
 
+# slow: a GPT-2 pipeline built and saved, and verify(), a process deployment and introspection each import
+# torch and transformers in a fresh Python (half a minute and more on 2 cores).
+pytestmark = pytest.mark.slow
+
 REQUEST = frameworks.GPT2_REQUEST
 
 

@@ -15,6 +15,10 @@ from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, deployed,
                                       deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import GenericModel, SparkPipelineModel
 
+# slow: a Spark driver trains the pipeline, and verify(), the process deployment and from_model_catalog each
+# start a JVM of their own (a minute and more of the fast suite on 2 cores).
+pytestmark = pytest.mark.slow
+
 QUERIES = pd.DataFrame(frameworks.SPARK_QUERIES)
 # Every JVM of this module (the tests' own, verify()'s, the deployments') starts with the client
 # compiler only: a short-lived Spark driver starts in half the time. JAVA_TOOL_OPTIONS is the JDK's

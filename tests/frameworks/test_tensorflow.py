@@ -11,6 +11,10 @@ from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, close,
                                       deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import GenericModel, TensorFlowModel
 
+# slow: a Keras model trained and saved in three formats, and a process deployment whose verify() and
+# server each import TensorFlow (a minute and more of the fast suite on 2 cores).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def mlp(iris_features):
