@@ -139,3 +139,28 @@ def test_named_snapshots_are_listed_restored_and_deleted_by_name(start_emulator,
     assert "no snapshots" in dockyard("list")
     missing = runner.invoke(cli, ["emulator", "snapshot", "delete", "baseline", "--home", str(home)])
     assert missing.exit_code == 1 and "no snapshot named 'baseline'" in missing.output
+
+
+def test_readers_are_served_while_a_save_holds_the_write_lock(start_emulator, api_key, tmp_path, monkeypatch):
+    """While the database is copied and the blobs linked (writers held off), a list and a download answer."""
+    from emulator.snapshots import archive
+
+    running = start_emulator("source")
+    clients = clients_for(api_key, running)
+    artifact = zipped({"score.py": b"# read me\n"})
+    model_id = create_model(clients, create_project(clients), "read-during-save", artifact)
+    answers: list[object] = []
+    link = archive.link_or_copy
+
+    def link_while_reading(source, target):
+        if not answers:  # the first blob linked under the lock: read from another thread now
+            reader = threading.Thread(target=lambda: answers.extend(
+                [[m.display_name for m in all_models(clients)], clients.ds.get_model_artifact_content(model_id).data.content]))
+            reader.start()
+            reader.join(20)
+            assert not reader.is_alive(), "a reader waited for the save"
+        return link(source, target)
+
+    monkeypatch.setattr(archive, "link_or_copy", link_while_reading)
+    save(running.state, tmp_path / "while-reading.tar")
+    assert answers == [["read-during-save"], artifact]
