@@ -164,3 +164,12 @@ def test_readers_are_served_while_a_save_holds_the_write_lock(start_emulator, ap
     monkeypatch.setattr(archive, "link_or_copy", link_while_reading)
     save(running.state, tmp_path / "while-reading.tar")
     assert answers == [["read-during-save"], artifact]
+
+
+def test_the_cli_does_not_restore_under_an_emulator_of_another_process(start_emulator, tmp_path):
+    start_emulator("served")  # serves the home, and is no daemon the CLI could ask
+    save_file = tmp_path / "any.tar"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["emulator", "snapshot", "save", str(save_file), "--home", str(tmp_path / "served")]).exit_code == 0
+    refused = runner.invoke(cli, ["emulator", "snapshot", "restore", str(save_file), "--home", str(tmp_path / "served")])
+    assert refused.exit_code == 1 and "an emulator in another process serves" in refused.output

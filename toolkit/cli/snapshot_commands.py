@@ -70,6 +70,7 @@ def restore_command(source: str, home: Path | None) -> None:
     else:
         from emulator.snapshots import restore
 
+        _refuse_if_served(home_dir)
         with _offline_state(home_dir) as state:
             records = restore(state, path).get("records", {})
         where = "the deployments it recorded ACTIVE start with the next emulator on this home"
@@ -137,6 +138,22 @@ def _running(home: Path) -> dict[str, Any] | None:
     from emulator import daemon
 
     return daemon.status(home)
+
+
+def _refuse_if_served(home: Path) -> None:
+    """An emulator that is no daemon of this home (a test suite's, a foreground one elsewhere) holds it
+    open: replacing its state underneath would leave its deployments running on records that are gone."""
+    import fcntl
+
+    lock = home / "serving.lock"
+    if not lock.is_file():
+        return
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fail(f"an emulator in another process serves {home}; restore through it "
+                 "(POST /dockyard-api/snapshots/restore) or stop it first")
 
 
 class _offline_state:  # noqa: N801 - a context manager read as a phrase
