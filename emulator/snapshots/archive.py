@@ -31,6 +31,8 @@ MANIFEST = "manifest.json"
 DATABASE = "catalog.db"
 BLOB_DIR = "blobs"
 _BLOB_MEMBER = re.compile(r"^blobs/([0-9a-f]{64})$")
+_BLOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 4 * 1024 * 1024
 # Migrations from a format version to the next, applied in turn to an unpacked snapshot (its manifest
 # and its database file): what lets an older snapshot restore into a newer Dockyard. Empty while
@@ -117,6 +119,7 @@ def unpack(source: Path, into: Path) -> dict[str, Any]:
     with _open(source) as tar:
         manifest = _manifest_of(tar, tar.next())
         check_format(manifest)
+        _check_blob_names(manifest)
         try:
             while (member := tar.next()) is not None:  # next(), not iteration: that starts over at the manifest
                 _unpack_member(tar, member, into, blob_dir)
@@ -130,6 +133,15 @@ def unpack(source: Path, into: Path) -> dict[str, Any]:
         raise SnapshotError(f"{source} lacks {len(absent)} blob(s) its manifest names (first: {absent[0]}); "
                             "the file is cut short")
     return migrate(manifest, into / DATABASE)
+
+
+def _check_blob_names(manifest: dict[str, Any]) -> None:
+    """Blob names become file names under the store, digests file names here: refuse anything else."""
+    blobs = manifest.get("blobs")
+    if not isinstance(blobs, dict) or not all(
+            isinstance(name, str) and _BLOB_NAME.match(name) and isinstance(sha, str) and _SHA256.match(sha)
+            for name, sha in blobs.items()):
+        raise SnapshotError("the snapshot's manifest names blobs that are not blob names and sha256 digests")
 
 
 def _unpack_member(tar: tarfile.TarFile, member: tarfile.TarInfo, into: Path, blob_dir: Path) -> None:

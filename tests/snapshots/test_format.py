@@ -120,6 +120,16 @@ def test_a_file_that_is_no_snapshot_is_refused(snapshot_and_target, tmp_path):
     _refused(target, clients, tmp_path / "text.tar", "is not a snapshot file")
 
 
+def test_a_manifest_naming_paths_as_blobs_is_refused(snapshot_and_target, tmp_path):
+    snapshot, target, clients = snapshot_and_target
+
+    def escape(manifest: dict[str, Any]) -> None:
+        manifest["blobs"]["../../outside"] = next(iter(manifest["blobs"].values()))
+
+    crafted = _rewrite(snapshot, tmp_path / "crafted.tar", manifest=escape)
+    _refused(target, clients, crafted, "not blob names")
+
+
 def test_a_cut_short_file_is_refused(snapshot_and_target, tmp_path):
     snapshot, target, clients = snapshot_and_target
     data = snapshot.read_bytes()
