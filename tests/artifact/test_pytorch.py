@@ -50,6 +50,7 @@ def _close(actual, expected) -> bool:
     return np.allclose(np.asarray(actual), np.asarray(expected), rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.slow  # verify() imports torch in two fresh Pythons: 5 s and more on 2 cores
 def test_torchscript_round_trip(net, iris_numpy, tmp_path):
     # Runs before the state-dict test: unpickling IrisNet by value in this process (as that test's
     # from_model_artifact does) leaves its methods without retrievable source, which scripting needs.
@@ -65,6 +66,7 @@ def test_torchscript_round_trip(net, iris_numpy, tmp_path):
     assert from_dir.introspect().passed
 
 
+@pytest.mark.slow  # verify() imports torch in two fresh Pythons: 5 s and more on 2 cores
 def test_state_dict_round_trip(net, iris_numpy, tmp_path):
     X, _ = iris_numpy
     model = PyTorchModel(net, artifact_dir=str(tmp_path / "a"))

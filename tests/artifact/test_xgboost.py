@@ -8,6 +8,7 @@ from tests.artifact.conftest import round_trip
 from toolkit import XGBoostModel
 
 
+@pytest.mark.slow  # trains, then verify() imports xgboost in three fresh Pythons: 5 s and more on 2 cores
 def test_classifier_round_trip(iris_numpy, tmp_path):
     X, y = iris_numpy
     model = XGBoostModel(xgboost.XGBClassifier(n_estimators=8, max_depth=2).fit(X, y), artifact_dir=str(tmp_path / "a"))
@@ -21,6 +22,7 @@ def test_classifier_round_trip(iris_numpy, tmp_path):
     assert from_dir.verify(X[:10]) == first == from_zip.verify(X[:10])
 
 
+@pytest.mark.slow  # trains, then verify() imports xgboost in three fresh Pythons: 5 s and more on 2 cores
 def test_booster_round_trip(breast_cancer, tmp_path):
     X, y = breast_cancer
     booster = xgboost.train({"objective": "binary:logistic", "max_depth": 2}, xgboost.DMatrix(X, label=y), 5)

@@ -99,6 +99,7 @@ def test_the_quick_start_script_runs_twice(tmp_path: Path) -> None:
 
 
 # Without the oci CLI this skips here, and fails CI (DOCKYARD_NO_SKIPS=1, tests/skip_policy.py).
+@pytest.mark.slow  # the quickstart first, then the page's shell block with the oci CLI: 5 s and more
 @pytest.mark.skipif(shutil.which("oci", path=str(Path(sys.executable).parent)) is None,
                     reason="the oci CLI is not installed (make test installs it)")
 def test_the_emulator_page_block_runs_as_written_after_the_quickstart(tmp_path: Path, monkeypatch) -> None:

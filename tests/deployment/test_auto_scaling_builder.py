@@ -22,6 +22,7 @@ def _wait(check, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.slow  # waits for the policy to scale out under load: 5 s and more
 def test_with_auto_scaling_deploys_adss_autoscaling_policy_and_the_emulator_scales_on_it(emulator, sklearn_model_id):
     # every instance uses more than 0% of its shape's memory: the scale-out rule holds at once
     infrastructure = ModelDeploymentInfrastructure().with_auto_scaling(

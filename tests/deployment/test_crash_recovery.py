@@ -159,6 +159,7 @@ def test_delete_killed_before_its_container_stopped_ends_deleted_with_no_contain
     assert helpers.containers_of(crash_home) == []
 
 
+@pytest.mark.slow  # a daemon killed mid-update and started again, two generations of servers: 5 s and more
 def test_update_killed_before_its_old_servers_stopped_ends_active_with_the_new_configuration(
         crash_home, monkeypatch, tmp_path):
     """Killed while UPDATING (one instance to two), the old server out of rotation but still running:
