@@ -93,13 +93,24 @@ quickstart: $(STAMP)
 quickstart-llm: $(STAMP)
 	$(BIN)/python -m toolkit.quickstart_llm
 
+# pytest-xdist: one worker per CPU, a test module's tests on one worker (its module fixtures, an emulator
+# or a trained model, are made once). XDIST= runs in one process.
+XDIST ?= -n auto --dist loadfile
+
+# Two runs: every test that needs no Docker engine on the xdist workers, then the Docker tests in one
+# process (they share one engine, its image builds and its containers). Both always run; the target
+# fails when either does ("no tests collected" in one part is no failure: PYTEST_ARGS chose the other).
 test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP) $(NODE_CLIENT_STAMP) $(MLFLOW_STAMP)
-	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest -ra $(XDIST) --docker-tests=none $(PYTEST_ARGS); rest=$$?; \
+	$(BIN)/python -m pytest -ra --docker-tests=only $(PYTEST_ARGS); docker=$$?; \
+	echo "==> make test: tests without Docker exited $$rest, Docker tests exited $$docker"; \
+	if [ $$rest = 5 ] && [ $$docker = 5 ]; then exit 5; fi; \
+	for code in $$rest $$docker; do case $$code in 0|5) ;; *) exit $$code ;; esac; done
 
 # The inner loop: no Docker, no long framework or LLM environments, no browser, no ADS venv (their
-# markers); every other test, real emulators on loopback included.
+# markers); every other test, real emulators on loopback included, on the xdist workers.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -ra -m "not docker and not slow and not browser and not ads" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -ra $(XDIST) -m "not docker and not slow and not browser and not ads" $(PYTEST_ARGS)
 
 # Start a Docker engine and build the offline base image and its Java variant for pyspark
 # environments (Debian/Ubuntu hosts; needs root).

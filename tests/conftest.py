@@ -12,6 +12,10 @@ naming the host and the stack. ``DOCKYARD_NETWORK_GUARD=0`` turns it off for a r
 
 With ``DOCKYARD_NO_SKIPS=1`` (``.ci/run`` sets it) a skip fails the run unless it is a case that does
 not apply, on the allow-list in ``tests/skip_policy.py``.
+
+``--docker-tests=none|only`` splits the suite in two: ``make test`` runs the tests that need no Docker
+engine on pytest-xdist workers, then the Docker tests in one process (they share one engine and its
+images). It composes with ``-m``, which a user's ``PYTEST_ARGS`` may carry.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import pytest
 
 from tests import skip_policy
 from toolkit.testing import network_guard
+from toolkit.testing.plugin import DOCKER_MARKERS
 
 _ADS_TESTS = Path(__file__).resolve().parent / "ads"
 _GUARD_LOG = Path(tempfile.gettempdir()) / f"dockyard-network-guard-{os.getpid()}.log"
@@ -44,12 +49,33 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.update(network_guard.child_env(dict(os.environ), _GUARD_LOG))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--docker-tests", choices=("all", "none", "only"), default="all",
+                     help="run all tests, none of those marked docker, or only those (make test runs the two "
+                          "parts one after the other, the first on pytest-xdist workers)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Everything under ``tests/ads`` runs ADS's own interpreter: marked ``ads``, so ``make test-fast``
     (``-m "not ads ..."``) leaves it out; the few ADS tests elsewhere carry the marker themselves."""
     for item in items:
         if _ADS_TESTS in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.ads)
+    _select_docker_part(config, items)
+
+
+def _select_docker_part(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the Docker tests (``--docker-tests=none``) or all the others (``only``)."""
+    part = config.getoption("docker_tests")
+    if part == "all":
+        return
+    keep, drop = [], []
+    for item in items:
+        needs_docker = any(item.get_closest_marker(name) for name in DOCKER_MARKERS)
+        (keep if needs_docker == (part == "only") else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def guarded(env: dict[str, str]) -> dict[str, str]:

@@ -2,6 +2,8 @@
 a skip not on the allow-list fails the run only when the flag is set; an allowed one never does."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests import skip_policy
@@ -10,16 +12,22 @@ pytest_plugins = ["pytester"]
 
 _FORBIDS = f"skips {skip_policy.ENV_FLAG}=1 forbids"
 _MATRIX_TEST = "test_reference_to_another_compartment_from_ones_own_is_not_found"
+_SKIPPED_MODULE = """
+import pytest
+
+pytest.skip("no engine here", allow_module_level=True)
+"""
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, flag: bool) -> pytest.RunResult:
+def _run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, flag: bool, *args: str) -> pytest.RunResult:
     if flag:
         monkeypatch.setenv(skip_policy.ENV_FLAG, "1")
     else:
         monkeypatch.delenv(skip_policy.ENV_FLAG, raising=False)
     pytester.makeini("[pytest]\n")  # the suite's own rootdir: node ids relative to it
     return pytester.runpytest("-p", "tests.skip_policy", "-p", "no:dockyard", "-p", "no:cacheprovider",
-                              "--import-mode=importlib", "-rs")
+                              "--import-mode=importlib", "-rs", *args)
 
 
 @pytest.fixture
@@ -49,12 +57,19 @@ def test_the_same_skip_passes_without_the_flag(pytester, monkeypatch, a_missing_
     result.stdout.no_fnmatch_line(f"*{_FORBIDS}*")
 
 
-def test_a_skipped_module_fails_the_run_under_the_flag(pytester, monkeypatch):
-    pytester.makepyfile(test_module="""
-        import pytest
+def test_skips_on_xdist_workers_fail_the_run_under_the_flag(pytester, monkeypatch, a_missing_tool):
+    """make test and test-fast run on pytest-xdist workers: the controller's policy sees their skips,
+    a test's and a module's."""
+    pytester.makepyfile(test_module=_SKIPPED_MODULE)
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the workers import tests.skip_policy too
+    result = _run(pytester, monkeypatch, True, "-n", "2")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines_random([f"*{_FORBIDS}*", "SKIPPED test_module.py: no engine here",
+                                        "SKIPPED test_tool.py::test_needs_a_tool: the tool is not installed"])
 
-        pytest.skip("no engine here", allow_module_level=True)
-    """)
+
+def test_a_skipped_module_fails_the_run_under_the_flag(pytester, monkeypatch):
+    pytester.makepyfile(test_module=_SKIPPED_MODULE)
     result = _run(pytester, monkeypatch, flag=True)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["SKIPPED test_module.py: no engine here"])
