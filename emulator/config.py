@@ -27,6 +27,24 @@ def _endpoint_port_from_env() -> int | None:
     return int(value) if value else 0
 
 
+def gateway_workers(value: str | int | None) -> int:
+    """How many processes serve the deployments' endpoint: a count, or ``auto`` (a quarter of the cores,
+    the rest left to the model servers; 1 on a machine of fewer than 8). 1 serves it from the
+    emulator's own event loop."""
+    text = str(value if value is not None else "").strip().lower()
+    if text in ("", "1"):
+        return 1
+    if text == "auto":
+        return max(1, (os.cpu_count() or 1) // 4)
+    try:
+        count = int(text)
+    except ValueError:
+        raise ValueError(f"the gateway workers must be a number or 'auto', not {value!r}") from None
+    if count < 1:
+        raise ValueError(f"the gateway workers must be at least 1, not {count}")
+    return count
+
+
 def _default_home() -> Path:
     return Path(os.environ.get("DOCKYARD_HOME") or Path.home() / ".dockyard").expanduser()
 
@@ -57,6 +75,9 @@ class EmulatorConfig:
     # Where deployments are served (modelDeploymentUrl): a port of its own (0 picks a free one), as OCI
     # serves them from a host of their own; None serves them on the API's port only (slower).
     endpoint_port: int | None = field(default_factory=lambda: _endpoint_port_from_env())
+    # Processes serving that port (emulator.model_deployment.gateway_workers), each with its own event
+    # loop: 1 (default) serves it from the emulator's own loop, which one core caps near 12k calls/s.
+    gateway_workers: int = field(default_factory=lambda: gateway_workers(os.environ.get("DOCKYARD_GATEWAY_WORKERS")))
     # Durations of AUTOSCALING policies (pending durations, cool-down, metric windows) are multiplied
     # by this: 0.01 lets a test see OCI's PT3M pass in 1.8 s.
     autoscaling_time_scale: float = field(
@@ -80,6 +101,7 @@ class EmulatorConfig:
     def __post_init__(self) -> None:
         self.home = Path(self.home).expanduser()
         self.runtime = settings.check_runtime(self.runtime)
+        self.gateway_workers = gateway_workers(self.gateway_workers)
         self.base_image = self.base_image or None
 
     @property

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import hashlib
 import secrets
 import select
+import socket
 import threading
 import time
 from typing import Any, Callable
@@ -72,10 +74,12 @@ class GatewayProxy:
     """Serves ``modelDeploymentUrl`` on ``host:port`` from an event loop on a thread of its own."""
 
     def __init__(self, router: Router, explain: Explain, authenticate: Authenticate | None,
-                 refused: Refused, max_payload_bytes: int, host: str = "127.0.0.1", port: int = 0) -> None:
+                 refused: Refused, max_payload_bytes: int, host: str = "127.0.0.1", port: int = 0,
+                 sock: socket.socket | None = None) -> None:
         self.router, self.explain, self.authenticate, self.refused = router, explain, authenticate, refused
         self.max_payload_bytes = max_payload_bytes
         self.host, self.port = host, port
+        self.sock = sock  # a listening socket to serve instead of host:port (a gateway worker's, inherited)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None
         self._thread: threading.Thread | None = None
@@ -92,8 +96,12 @@ class GatewayProxy:
         def run() -> None:
             asyncio.set_event_loop(self.loop)
             try:
-                self._server = self.loop.run_until_complete(self.loop.create_server(
-                    lambda: _Client(self), self.host, self.port, reuse_address=True, backlog=1024))
+                if self.sock is not None:
+                    serving = self.loop.create_server(lambda: _Client(self), sock=self.sock, backlog=1024)
+                else:
+                    serving = self.loop.create_server(lambda: _Client(self), self.host, self.port,
+                                                      reuse_address=True, backlog=1024)
+                self._server = self.loop.run_until_complete(serving)
             except BaseException as exc:  # noqa: BLE001 - reported to start()
                 failure.append(exc)
                 ready.set()
@@ -129,6 +137,11 @@ class GatewayProxy:
         asyncio.run_coroutine_threadsafe(close(), self.loop)
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    async def missing_route(self, deployment_id: str) -> Route:
+        """The route of a deployment this proxy's table lacks: none here (404, 409 or 503 in OCI's shape);
+        a gateway worker asks the emulator, whose table may be a moment ahead of its own."""
+        raise self.explain(deployment_id)
 
     # ------------------------------------------------------------------ upstream connections
     async def connect(self, route: Route, exchange: "Exchange") -> tuple[Instance, "_Upstream"]:
@@ -186,6 +199,20 @@ class GatewayProxy:
             else:
                 del self._idle[key]
         self.loop.call_later(IDLE_UPSTREAM_SECONDS, self._sweep)
+
+
+def authenticator(db: Any, home: Any) -> Authenticate:
+    """The signature check of ``--auth enforce`` for calls to the endpoint: the API's rules
+    (``emulator.auth.enforce.authenticate_call``) over the emulator's store at ``db``."""
+    from emulator.auth.enforce import authenticate_call
+
+    def authenticate(exchange: "Exchange", deployment_id: str, route: "Route | None") -> None:
+        body = exchange.body_bytes()
+        authenticate_call(db, home, exchange.method.decode("latin-1"), exchange.url.decode("latin-1"),
+                          exchange.header, lambda: (hashlib.sha256(body).digest(), len(body)), deployment_id,
+                          route.compartment_id if route else None)
+
+    return authenticate
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -399,7 +426,7 @@ class Exchange:
             if self.server.authenticate is not None:
                 self.server.authenticate(self, deployment_id, route)
         if route is None:
-            raise self.server.explain(deployment_id)
+            route = self.route = await self.server.missing_route(deployment_id)
         try:
             routed = route_path(self.header("route"))
         except BadRoute as exc:

@@ -15,7 +15,6 @@ No HTTP here: routes parse and render, the service decides.
 """
 from __future__ import annotations
 
-import hashlib
 import threading
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -184,13 +183,19 @@ class DeploymentService:
 
     # ---------------------------------------------------------------- the endpoint
     def serve_endpoint(self, host: str, port: int) -> str:
-        """Serve ``modelDeploymentUrl`` from a gateway proxy of its own on ``host:port``."""
-        from emulator.model_deployment.gateway_proxy import GatewayProxy
+        """Serve ``modelDeploymentUrl`` from a gateway proxy of its own on ``host:port`` (from worker
+        processes of their own with ``gateway_workers`` over 1)."""
+        from emulator.model_deployment.gateway_proxy import GatewayProxy, authenticator
+        from emulator.model_deployment.gateway_workers import GatewayWorkers
 
         config = self.state.config
-        authenticate = self._authenticate_call if config.auth_mode == "enforce" else None
-        self.endpoint = GatewayProxy(self.router, self.unroutable, authenticate, self.instance_refused,
-                                       config.max_payload_bytes, host, port)
+        enforce = config.auth_mode == "enforce"
+        if config.gateway_workers > 1:
+            self.endpoint = GatewayWorkers(self.router, self.unroutable, self.instance_refused, config.max_payload_bytes,
+                                           config.gateway_workers, host, port, config.home if enforce else None)
+        else:
+            self.endpoint = GatewayProxy(self.router, self.unroutable, authenticator(self.db, config.home) if enforce
+                                         else None, self.instance_refused, config.max_payload_bytes, host, port)
         self.endpoint_url = self.endpoint.start()
         return self.endpoint_url
 
@@ -203,15 +208,6 @@ class DeploymentService:
         host = parts.hostname or "127.0.0.1"
         host = f"[{host}]" if ":" in host else host
         return f"{parts.scheme or 'http'}://{host}:{self.endpoint.port}/{deployment_id}"
-
-    def _authenticate_call(self, exchange: Any, deployment_id: str, route: Any) -> None:
-        from emulator.auth.enforce import authenticate_call
-
-        body = exchange.body_bytes()
-        authenticate_call(self.db, self.state.config.home, exchange.method.decode("latin-1"),
-                          exchange.url.decode("latin-1"), exchange.header,
-                          lambda: (hashlib.sha256(body).digest(), len(body)), deployment_id,
-                          route.compartment_id if route else None)
 
     # ---------------------------------------------------------------- the emulator's start, stop and reset
     def prewarm(self) -> None:
