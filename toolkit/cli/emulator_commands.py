@@ -26,12 +26,15 @@ from toolkit.cli.common import emulator_home, fail, handle_errors, home_option, 
 @click.option("--endpoint-port", default=None,
               help="Port of the deployments' endpoint (modelDeploymentUrl); 0 (default) picks a free one, "
                    "'off' serves deployments on the API's port only.")
+@click.option("--gateway-workers", default=None,
+              help="Processes serving the deployments' endpoint, each with its own event loop: a number or "
+                   "'auto' (a quarter of the cores). Default: $DOCKYARD_GATEWAY_WORKERS or 1 (the emulator's own loop).")
 @click.option("--console-write", is_flag=True,
               help="With --auth enforce, let the console's token holder test-predict, activate and deactivate "
                    "(read-only otherwise).")
 @handle_errors
 def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mode: str, runtime: str | None,
-                  endpoint_port: str | None, console_write: bool) -> None:
+                  endpoint_port: str | None, gateway_workers: str | None, console_write: bool) -> None:
     """Start the emulator (foreground until Ctrl-C, or --detach).
 
     \b
@@ -51,6 +54,8 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
             config.endpoint_port = None if endpoint_port.lower() in ("off", "none") else int(endpoint_port)
         except ValueError:
             raise click.BadParameter("a port number, or 'off'", param_hint="--endpoint-port") from None
+    if gateway_workers is not None:
+        _set_gateway_workers(config, gateway_workers)
     running = daemon.status(config.home)
     if running:
         _already_running(running, config, port, detach)
@@ -72,6 +77,19 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
     click.echo(f"  console: {console_url(config, url)}")
     _echo_local_profile(config.home)
     click.echo(f"  stop it with: dockyard emulator stop{_home_flag(home)}")
+
+
+def _set_gateway_workers(config: Any, value: str) -> None:
+    """``--gateway-workers``, also in the environment a detached emulator inherits."""
+    import os
+
+    from emulator.config import gateway_workers
+
+    try:
+        config.gateway_workers = gateway_workers(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--gateway-workers") from None
+    os.environ["DOCKYARD_GATEWAY_WORKERS"] = str(config.gateway_workers)
 
 
 def _already_running(running: dict, config: Any, port: int, detach: bool) -> None:
