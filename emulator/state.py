@@ -35,6 +35,7 @@ class EmulatorState:
     seed_hooks: list[Hook] = field(default_factory=list)
     restore_hooks: list[Hook] = field(default_factory=list)
     kept_on_reset: set[str] = field(default_factory=set)
+    seeded: dict[str, set[str]] = field(default_factory=dict)  # kind -> ids the seed hooks own
     serving: IO[str] | None = None  # the shared lock on <home>/serving.lock, held while open
 
     @classmethod
@@ -76,6 +77,11 @@ class EmulatorState:
         self.seed_hooks.append(hook)
         hook(self)
 
+    def seeded_records(self, kind: str, ids: set[str]) -> None:
+        """A seed hook owns these records: :meth:`reset` leaves them (and the blobs they name) in place
+        for the hook to check and repair, instead of deleting what the hook would only write again."""
+        self.seeded.setdefault(kind, set()).update(ids)
+
     def on_restore(self, hook: Hook) -> None:
         """Run ``hook(state)`` once :meth:`restore` put other records in place: what those records say
         runs (ACTIVE deployments) comes up again."""
@@ -88,10 +94,12 @@ class EmulatorState:
     def reset(self) -> None:
         """Empty the emulator, as moto's ``reset()`` does: services stop what they run (their reset
         hooks: deployment servers), then every record but the kept kinds and every stored file go, and
-        the seed hooks put back what a new emulator contains."""
+        the seed hooks put back what a new emulator contains. The records a seed hook owns stay, with
+        their blobs, for the hook to bring back to what it writes (a user may have changed them): the
+        same result as writing them anew, without rewriting a hundred files each time."""
         self._run(self.reset_hooks, strict=True)
-        self.db.delete_all(keep=tuple(sorted(self.kept_on_reset)))
-        self.blobs.clear()
+        self.db.delete_all(keep=tuple(sorted(self.kept_on_reset)), keep_records=self.seeded)
+        self.blobs.clear(keep=self.db.blob_names())
         self.tombstones.reschedule()
         self._run(self.seed_hooks, strict=True)
 

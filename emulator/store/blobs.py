@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, Collection
 
 from emulator import private
 from emulator.store.upload_spool import UploadSpool, spool_of
@@ -206,10 +206,10 @@ class BlobStore:
         if name:
             self.path(name).unlink(missing_ok=True)
 
-    def clear(self) -> None:
-        """Remove every blob (and any partial upload): the store is as new."""
+    def clear(self, keep: Collection[str] = ()) -> None:
+        """Remove every blob but those named in ``keep`` (and any partial upload): the store is as new."""
         for path in self.root.rglob("*"):
-            if path.is_file():
+            if path.is_file() and path.name not in keep:
                 path.unlink(missing_ok=True)
 
 

@@ -222,12 +222,18 @@ class Database:
         with self.transaction() as conn:
             return conn.execute("DELETE FROM resources WHERE kind = ? AND id = ?", (kind, ident)).rowcount > 0
 
-    def delete_all(self, keep: tuple[str, ...] = ()) -> int:
-        """Remove every record except those of the ``keep`` kinds, in one transaction; returns how many."""
+    def delete_all(self, keep: tuple[str, ...] = (), keep_records: dict[str, set[str]] | None = None) -> int:
+        """Remove every record except those of the ``keep`` kinds and the ``keep_records`` (kind -> ids),
+        in one transaction; returns how many."""
+        clauses, params = ["1"], list(keep)
+        if keep:
+            clauses.append(f"kind NOT IN ({', '.join('?' * len(keep))})")
+        for kind, ids in (keep_records or {}).items():
+            if ids:
+                clauses.append(f"NOT (kind = ? AND id IN ({', '.join('?' * len(ids))}))")
+                params += [kind, *sorted(ids)]
         with self.transaction() as conn:
-            marks = ", ".join("?" * len(keep))
-            where = f" WHERE kind NOT IN ({marks})" if keep else ""
-            return conn.execute(f"DELETE FROM resources{where}", tuple(keep)).rowcount
+            return conn.execute(f"DELETE FROM resources WHERE {' AND '.join(clauses)}", params).rowcount
 
     def blob_names(self) -> set[str]:
         """The blob of every record that has one (``_blob.name``): what the blob store must keep."""

@@ -83,6 +83,33 @@ def test_a_reset_restores_the_service_packs_and_a_restart_leaves_them_as_they_we
                              contract.INDEX_OBJECT).headers["version-id"] == after.headers["version-id"]
 
 
+def test_a_reset_leaves_the_service_packs_in_place_and_undoes_what_a_user_did_to_them(start_emulator, clients_for):
+    running = start_emulator()
+    store = clients_for(running).objects
+    first, second = (pack.object_name for pack in contract.SERVICE_PACKS[:2])
+    untouched = store.head_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, contract.INDEX_OBJECT)
+    original = store.get_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, first)
+    store.put_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, first, b"changed", content_type="text/plain")
+    store.delete_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, second)
+    store.put_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, "mine.txt", b"a user's object")
+    store.put_object("dockyard", "user-bucket", "x", b"1")
+
+    running.state.reset()
+
+    head = store.head_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, contract.INDEX_OBJECT)
+    assert head.headers["version-id"] == untouched.headers["version-id"]  # not written again
+    restored = store.get_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, first)
+    assert restored.data.content == original.data.content
+    assert restored.headers["opc-meta-manifest"] == original.headers["opc-meta-manifest"]
+    assert store.head_object(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, second).status == 200
+    listed = store.list_objects(contract.SERVICE_NAMESPACE, contract.SERVICE_BUCKET, limit=1000).data.objects
+    assert "mine.txt" not in {o.name for o in listed} and len(listed) == len(contract.SERVICE_PACKS) + 1
+    with pytest.raises(oci.exceptions.ServiceError) as gone:
+        store.get_bucket("dockyard", "user-bucket")
+    assert gone.value.status == 404
+    assert running.state.blobs.names() == running.state.db.blob_names()  # no blob left that nothing names
+
+
 def test_object_metadata_names_are_case_insensitive(clients, service_error):
     store = clients.objects
     store.put_object("dockyard", "case-test", "x", b"1", opc_meta={"Manifest": "{}"})
