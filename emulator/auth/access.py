@@ -14,7 +14,9 @@ A request reaches a compartment in four ways, and every one is checked:
 - what a search returns: :func:`may_see` filters Resource Search results.
 
 Any one outside the key's allowed set is answered with 404 ``NotAuthorizedOrNotFound`` (Object
-Storage: ``BucketNotFound``), exactly what OCI says for resources a user may not see. The reset
+Storage: ``BucketNotFound``), exactly what OCI says for resources a user may not see. A key
+registered read-only gets the same answer for any call that is not a read: every method but GET and
+HEAD, except the POSTs OCI authorises as reads (:data:`READ_ACTIONS`). The reset
 route (``POST /dockyard-api/reset``) empties every compartment and the snapshot routes
 (``/dockyard-api/snapshots...``) read or replace them all, so they take a key limited to none.
 """
@@ -54,6 +56,10 @@ _BUCKET_PATH = re.compile(r"^/n/(?P<namespace>[^/]+)/b/(?P<bucket>[^/]+)(?:/|$)"
 _BODY_BUCKETS = (("artifactExportDetails", "sourceBucket"), ("artifactImportDetails", "destinationBucket"))
 # Operations on every compartment at once: only a key that may reach them all may call them.
 _EVERY_COMPARTMENT = (RESET_PATH, SNAPSHOTS_PATH)
+# POST calls that change nothing (searches, metric queries): what a read-only key may still send.
+READ_ACTIONS = frozenset({"resource_search.search_resources", "log_search.search_logs",
+                          "monitoring.list_metrics", "monitoring.summarize_metrics_data"})
+READ_METHODS = ("GET", "HEAD")
 _OCID_IN_TEXT = re.compile(r"ocid1\.[a-z0-9]+\.[a-z0-9]+\.[a-z0-9-]*(?:\.[a-z0-9-]*)?\.[A-Za-z0-9_-]+")
 
 
@@ -66,6 +72,8 @@ def check(db: Any, key: dict[str, Any], body: Callable[[], Any]) -> None:
 
     ``body`` gives the parsed JSON body (None when there is none or it is not JSON); it is called
     only for keys limited to some compartments."""
+    if not allows(key, request.method, request.endpoint):
+        raise _write_refused()
     if unlimited(key):
         return
     if any(request.path.rstrip("/") == path or request.path.startswith(path + "/") for path in _EVERY_COMPARTMENT):
@@ -86,6 +94,19 @@ def check(db: Any, key: dict[str, Any], body: Callable[[], Any]) -> None:
         # A missing bucket would be created on write (in no compartment of this key): refuse it.
         if record is None or not keys.may_access(key, record["compartmentId"]):
             raise bucket_not_found(namespace, bucket)
+
+
+def allows(key: dict[str, Any], method: str, endpoint: str | None) -> bool:
+    """Whether ``key`` may make a call of ``method`` to the route ``endpoint``: any call, unless the key
+    is read-only and the call is not a read."""
+    return keys.may_write(key) or method in READ_METHODS or endpoint in READ_ACTIONS
+
+
+def _write_refused() -> Exception:
+    bucket = _BUCKET_PATH.match(request.path)
+    if bucket:
+        return bucket_not_found(bucket["namespace"], bucket["bucket"])
+    return not_found("a change by a read-only key (registered with --read-only)", f"{request.method} {request.path}")
 
 
 def _public_read(bucket: dict[str, Any]) -> bool:

@@ -3,9 +3,9 @@
 Off unless ``EmulatorConfig.auth_mode == "enforce"``. When on, every request must carry a valid
 ``oci.signer.Signer`` signature from a registered API key, or a resource-principal signature (a
 session token this emulator issued, :mod:`emulator.auth.session_tokens`) (401 ``NotAuthenticated``
-otherwise), and may only touch compartments that key or principal is allowed (404
-``NotAuthorizedOrNotFound`` otherwise, the answer OCI gives so that callers cannot probe for
-resources they may not see).
+otherwise), and may only touch compartments that key or principal is allowed, and only read when the
+key is read-only (404 ``NotAuthorizedOrNotFound`` otherwise, the answer OCI gives so that callers
+cannot probe for resources they may not see).
 """
 from __future__ import annotations
 
@@ -115,12 +115,15 @@ def _signing_principal(db: Any, home: Any, parsed: signature.ParsedSignature) ->
 def authenticate_call(db: Any, home: Any, method: str, target: str, header: Callable[[str], str | None],
                       body: Callable[[], tuple[bytes, int]], resource_id: str, compartment_id: str | None) -> dict[str, Any]:
     """A call that does not go through Flask (the deployments' endpoint), under the API's rules: a
-    valid signature (401 otherwise) by a key that may see the resource's compartment (404 otherwise)."""
+    valid signature (401 otherwise) by a key that may see the resource's compartment and, when it is
+    read-only, a call that only reads (404 otherwise: a predict is no read)."""
     required = signature.GENERIC_HEADERS + (signature.BODY_HEADERS if method in ("POST", "PUT", "PATCH") else ())
     try:
         key = verify_signed(db, home, method, target, header, required, body)
     except SignatureError as exc:
         raise OCIError(401, "NotAuthenticated", f"{NOT_AUTHENTICATED}: {exc}.") from None
+    if not access.allows(key, method, None):
+        raise not_found("resource", resource_id)
     compartment = compartment_id or access.resource_compartment(db, resource_id)
     if compartment and not access.unlimited(key) and not keys.may_access(key, compartment):
         raise not_found("resource", resource_id)

@@ -1,7 +1,9 @@
 """API-key users the emulator accepts when signing is enforced, kept in the emulator's own store.
 
 A key is what OCI IAM holds for an API signing key: the tenancy and user OCIDs, the key's
-fingerprint, the public key (PEM), plus which compartments the user may reach (``*`` = all).
+fingerprint, the public key (PEM), plus what IAM policies would grant its user: which compartments
+it may reach (``*`` = all), and whether it may only read (``readOnly``: GET and HEAD, and the calls
+OCI authorises as reads, see :mod:`emulator.auth.access`).
 The record id is the ``keyId`` the SDK puts in its signatures: ``<tenancy>/<user>/<fingerprint>``.
 """
 from __future__ import annotations
@@ -59,12 +61,14 @@ def add_key(
     public_key_pem: str | bytes,
     fingerprint: str | None = None,
     compartments: Iterable[str] | None = None,
+    read_only: bool = False,
 ) -> dict[str, Any]:
     """Register (or replace) an API key; returns the stored record.
 
     ``fingerprint`` is computed from the key when omitted; when given it must match, because a
     config whose fingerprint disagrees with its key fails on OCI too. ``compartments`` limits
-    what the user sees (404 elsewhere); ``None`` means every compartment.
+    what the user sees (404 elsewhere); ``None`` means every compartment. ``read_only`` makes every
+    call that would change something a 404, as OCI answers a user whose policies grant only reads.
     """
     key = load_public_key(public_key_pem)
     actual = fingerprint_of(key)
@@ -79,6 +83,7 @@ def add_key(
         "fingerprint": actual,
         "publicKey": pem,
         "compartments": sorted(set(compartments)) if compartments else [ALL_COMPARTMENTS],
+        "readOnly": bool(read_only),
         "lifecycleState": "ACTIVE",
         "timeCreated": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
@@ -117,6 +122,11 @@ def may_access(record: dict[str, Any], compartment_id: str) -> bool:
     """True when the key's user may see resources in ``compartment_id``."""
     allowed = record.get("compartments") or [ALL_COMPARTMENTS]
     return ALL_COMPARTMENTS in allowed or compartment_id in allowed
+
+
+def may_write(record: dict[str, Any]) -> bool:
+    """False for a key registered read-only (keys registered before the flag existed may write)."""
+    return not record.get("readOnly")
 
 
 def local_profile(home: Path) -> dict[str, str] | None:

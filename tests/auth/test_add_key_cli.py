@@ -35,3 +35,15 @@ def test_add_key_with_a_wrong_fingerprint_fails_with_exit_code_1(tmp_path):
     ])
     assert result.exit_code == 1
     assert "does not match" in result.output
+
+
+def test_add_key_read_only_stores_a_key_that_may_only_read(tmp_path):
+    key = make_api_key(tmp_path / "key")
+    home = tmp_path / "home"
+    result = CliRunner().invoke(cli, [
+        "emulator", "add-key", "--tenancy", key.tenancy, "--user", key.user,
+        "--public-key-file", str(key.key_file), "--read-only", "--home", str(home),
+    ])
+    assert result.exit_code == 0, result.output
+    assert "(all compartments, read-only)" in result.output
+    assert Database(EmulatorConfig(home=home).db_path).get(KIND, key.key_id)["readOnly"] is True

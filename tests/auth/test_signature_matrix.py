@@ -13,6 +13,7 @@ Two users of one tenancy, A and B, each limited to a compartment of their own, s
 | replay | A's valid headers sent with another method, or to another path | 401 |
 | content type | a JSON body signed as text/plain, naming B's compartment | 404 (and 415 for A's own) |
 | other compartment | A names B's resources (path, query, body, bucket, log query) or refers to them from A's; also signed by the resource principal of A's notebook session | 404 / B filtered out |
+| read-only key | A's own requests signed by a key of every compartment registered read-only | 404 for every write, reads pass |
 
 And the control: A's own correctly signed request passes the check on every route.
 
@@ -39,6 +40,7 @@ import pytest
 import requests
 
 from emulator.auth import add_key
+from emulator.auth.access import READ_ACTIONS
 from emulator.contracts import conda_packs
 from emulator.config import EmulatorConfig
 from emulator.server import start_in_background
@@ -301,9 +303,11 @@ def test_every_route_has_a_request_in_the_matrix():
 # ------------------------------------------------------------------------------------------------
 
 class Matrix:
-    def __init__(self, running: Any, a: Tenant, b: Tenant, stranger: ApiKey, impostor: ApiKey, admin: ApiKey) -> None:
+    def __init__(self, running: Any, a: Tenant, b: Tenant, stranger: ApiKey, impostor: ApiKey, admin: ApiKey,
+                 reader: ApiKey) -> None:
         self.url, self.running = running.url, running
         self.a, self.b, self.stranger, self.impostor, self.admin = a, b, stranger, impostor, admin
+        self.reader = reader
         self.adapter = running.app.url_map.bind("localhost")
 
     def prepare(self, route: Route, call: Call, content_type: str | None = None) -> requests.PreparedRequest:
@@ -401,8 +405,10 @@ def _started_matrix(tmp_path_factory) -> Iterator[Matrix]:
     impostor = make_api_key(tmp_path_factory.mktemp("impostor"))
     admin = make_api_key(tmp_path_factory.mktemp("admin"), tenancy=tenancy)
     add_key(running.state.db, admin.tenancy, admin.user, admin.public_key_pem)  # every compartment
+    reader = make_api_key(tmp_path_factory.mktemp("reader"), tenancy=tenancy)
+    add_key(running.state.db, reader.tenancy, reader.user, reader.public_key_pem, read_only=True)  # every compartment
     try:
-        yield Matrix(running, *tenants, stranger, impostor, admin)
+        yield Matrix(running, *tenants, stranger, impostor, admin, reader)
     finally:
         running.stop()
 
@@ -601,16 +607,20 @@ def test_nothing_of_b_changed(fresh_matrix):
         if route in SCOPED_ROUTES:
             for signer in ("api key", "resource principal"):
                 test_other_compartment_is_not_found(fresh_matrix, principal, route, signer)
-    url, b = fresh_matrix.url, fresh_matrix.b
+    _assert_unchanged(fresh_matrix.url, fresh_matrix.b)
+
+
+def _assert_unchanged(url: str, b: Tenant) -> None:
+    """B's object, project, models and bucket are as ``_seed`` left them."""
     obj = _send_signed(url, b.key, "GET", f"/n/{NAMESPACE}/b/{b.bucket}/o/o.txt")
-    assert obj.content == b"b's object"
+    assert obj.content == f"{b.name}'s object".encode()
     project = _send_signed(url, b.key, "GET", f"/20190101/projects/{b.ids['project']}").json()
     assert (project["displayName"], project["description"]) == ("matrix", None)
     projects = _send_signed(url, b.key, "GET", "/20190101/projects", compartmentId=b.compartment,
                             lifecycleState="ACTIVE").json()  # the spare one _seed deleted is a DELETED tombstone
     assert {p["id"] for p in projects} == {b.ids["project"]}
     models = _send_signed(url, b.key, "GET", "/20190101/models", compartmentId=b.compartment).json()
-    assert [m["displayName"] for m in models] == ["matrix-b"]
+    assert [m["displayName"] for m in models] == [f"matrix-{b.name}"]
     bucket = _send_signed(url, b.key, "GET", f"/n/{NAMESPACE}/b/{b.bucket}/o").json()
     assert [o["name"] for o in bucket["objects"]] == ["o.txt"]
 
@@ -651,6 +661,34 @@ def test_own_correctly_signed_requests_pass_on_every_route(fresh_matrix):
         elif _refused_by_the_check(response) or response.status_code >= 500:
             refused.append(f"{route}: {response.status_code} {response.text[:200]}")
     assert not refused, "\n".join(refused)
+
+
+def test_a_read_only_key_reads_on_every_route_and_changes_nothing(fresh_matrix):
+    """On an emulator of its own: A's own requests, signed by a key of every compartment registered
+    read-only, are 404 on every route that would change something (BucketNotFound for a bucket, as OCI
+    answers a user whose policies grant only reads) and pass on every route that reads; A's things stay
+    as they were."""
+    matrix, wrong = fresh_matrix, []
+    for route in (r for r in SIGNED if r.endpoint in SPECS):  # a route missing from SPECS fails the test above
+        call = _own(matrix, route)
+        response = matrix.send(matrix.signed(matrix.reader, route, call))
+        if route.method in ("GET", "HEAD") or route.endpoint in READ_ACTIONS:
+            if _refused_by_the_check(response) or response.status_code >= 500:
+                wrong.append(f"{route}: a read got {response.status_code} {response.text[:200]}")
+            continue
+        code = "BucketNotFound" if "bucket" in call.values else "NotAuthorizedOrNotFound"
+        if response.status_code != 404 or response.json()["code"] != code:
+            wrong.append(f"{route}: a write got {response.status_code} {response.text[:200]}")
+    assert not wrong, "\n".join(wrong)
+    url = _send_signed(matrix.url, matrix.a.key, "GET",
+                       f"/20190101/modelDeployments/{matrix.a.ids['deployment']}").json()["modelDeploymentUrl"]
+    endpoint = requests.Request("POST", f"{url}/predict", json={"data": [[1.0]]}).prepare()
+    _signer(matrix.reader)(endpoint)  # the deployments' own endpoint checks signatures with the same rules
+    _refused(matrix.send(endpoint), 404, "read-only predict on the endpoint", Route("endpoint", "POST", url),
+             "NotAuthorizedOrNotFound")
+    _assert_unchanged(matrix.url, matrix.a)
+    deployment = _send_signed(matrix.url, matrix.a.key, "GET", f"/20190101/modelDeployments/{matrix.a.ids['deployment']}")
+    assert deployment.json()["displayName"] == "matrix" and deployment.json()["lifecycleState"] == "FAILED"
 
 
 def test_a_key_for_every_compartment_may_reset(fresh_matrix):

@@ -1,5 +1,7 @@
 """Two emulators: the local one (the plugin's session emulator) and a "cloud" stand-in in another
-region with request signing enforced, reached through its own OCI config file and profile."""
+region with request signing enforced, reached through its own OCI config file: profile CLOUD_STANDIN
+(a key that may write: promotion, and setting up what a pull test pulls) and CLOUD_READER (a key
+registered read-only: pulls use it, so a pull that wrote to the cloud side would fail loudly)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +15,7 @@ import pytest
 from toolkit.testing.plugin import dockyard_emulator, dockyard_env  # noqa: F401  (fixtures)
 
 CLOUD_PROFILE = "CLOUD_STANDIN"
+READER_PROFILE = "CLOUD_READER"  # the same tenancy, a key that may only read
 CLOUD_REGION = "us-phoenix-1"
 
 SCORE_PY = '''
@@ -101,11 +104,12 @@ def dockyard_emulator_config() -> dict[str, Any]:
 
 @dataclass
 class Cloud:
-    """The cloud stand-in: URL, its API key (profile in its own config file), compartment, project."""
+    """The cloud stand-in: URL, its API keys (profiles of one config file), compartment, project."""
 
     url: str
     running: Any
     key: Any
+    reader: Any  # the read-only key
     compartment_id: str
     project_id: str
 
@@ -128,11 +132,14 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
     running = start_in_background(EmulatorConfig(home=home, region=CLOUD_REGION, auth_mode="enforce", runtime="process"))
     key = make_api_key(tmp_path_factory.mktemp("cloud-oci"), profile=CLOUD_PROFILE, region=CLOUD_REGION)
     add_key(running.state.db, key.tenancy, key.user, key.public_key_pem)
+    reader = make_api_key(tmp_path_factory.mktemp("cloud-reader"), profile=READER_PROFILE, region=CLOUD_REGION,
+                          tenancy=key.tenancy, config_file=key.config_file)
+    add_key(running.state.db, reader.tenancy, reader.user, reader.public_key_pem, read_only=True)
     client = oci.data_science.DataScienceClient(key.config(), signer=key.signer(), service_endpoint=running.url)
     project = client.create_project(oci.data_science.models.CreateProjectDetails(
         compartment_id=key.tenancy, display_name="prod")).data
     try:
-        yield Cloud(running.url, running, key, key.tenancy, project.id)
+        yield Cloud(running.url, running, key, reader, key.tenancy, project.id)
     finally:
         running.stop()
 

@@ -8,14 +8,14 @@ import pytest
 
 from toolkit.promote import PROMOTION_KEY, PULL_KEY, PullError, pull
 
-from .conftest import CLOUD_PROFILE
+from .conftest import CLOUD_PROFILE, READER_PROFILE
 
 MARKERS = (PROMOTION_KEY, PULL_KEY)
 
 
 def _pull(ocid, cloud, laptop, **kwargs):
     steps = []
-    result = pull(ocid, CLOUD_PROFILE, endpoint=cloud.url, target_endpoint=laptop.url,
+    result = pull(ocid, READER_PROFILE, endpoint=cloud.url, target_endpoint=laptop.url,
                   progress=lambda step, msg: steps.append((step, msg)), **kwargs)
     return result, steps
 
@@ -107,12 +107,29 @@ def test_the_source_side_refuses_a_write_before_it_is_sent(cloud_env, cloud_requ
     from toolkit.promote.pulling import read_only
     from toolkit.promote.transfer import session_for
 
-    source = read_only(session_for(CLOUD_PROFILE, cloud_env.url, None))
-    with pytest.raises(CatalogError, match="pull never writes to the source profile 'CLOUD_STANDIN'"):
+    source = read_only(session_for(READER_PROFILE, cloud_env.url, None))
+    with pytest.raises(CatalogError, match="pull never writes to the source profile 'CLOUD_READER'"):
         source.ds.create_project(oci.data_science.models.CreateProjectDetails(
             compartment_id=cloud_env.compartment_id, display_name="must-not-exist"))
     assert source.ds.get_project(cloud_env.project_id).data.id == cloud_env.project_id  # reads still pass
     assert cloud_requests.writes() == [] and cloud_requests.entries
+
+
+def test_the_cloud_stand_in_refuses_any_write_signed_by_the_pulling_profile(cloud_env, cloud_requests):
+    """Behind the client-side guard, the key pulls sign with is registered read-only: a write that got
+    past the guard would fail loudly (404, as OCI answers a user whose policies grant only reads)."""
+    import oci
+
+    from toolkit.promote.transfer import session_for
+
+    unguarded = session_for(READER_PROFILE, cloud_env.url, None)
+    with pytest.raises(oci.exceptions.ServiceError) as refused:
+        unguarded.ds.create_project(oci.data_science.models.CreateProjectDetails(
+            compartment_id=cloud_env.compartment_id, display_name="must-not-exist"))
+    assert (refused.value.status, refused.value.code) == (404, "NotAuthorizedOrNotFound")
+    assert cloud_requests.writes() == [("POST", "/20190101/projects")]  # sent, logged, refused
+    names = [p.display_name for p in cloud_env.client().list_projects(cloud_env.compartment_id).data]
+    assert "must-not-exist" not in names
 
 
 def test_large_artifacts_report_download_progress(promoted, cloud_env, laptop, monkeypatch):
@@ -139,11 +156,11 @@ def test_cli_pull_dry_run_prints_the_plan_as_json(promoted, cloud_env, laptop, m
 
     _, promotion = promoted
     monkeypatch.setenv("DOCKYARD_ENDPOINT", laptop.url)
-    result = CliRunner().invoke(cli, ["pull", promotion.target_model_id, "--from", CLOUD_PROFILE,
+    result = CliRunner().invoke(cli, ["pull", promotion.target_model_id, "--from", READER_PROFILE,
                                       "--endpoint", cloud_env.url, "--dry-run", "--json"])
     assert result.exit_code == 0, result.output
     plan = json.loads(result.output)
-    assert plan["dry_run"] and plan["source_profile"] == CLOUD_PROFILE
+    assert plan["dry_run"] and plan["source_profile"] == READER_PROFILE
     assert {s["name"]: s["action"] for s in plan["steps"]}["model"] == "would create"
 
 
@@ -154,7 +171,7 @@ def test_cli_pull_of_an_unknown_ocid_fails_with_exit_1(cloud_env, laptop, monkey
 
     monkeypatch.setenv("DOCKYARD_ENDPOINT", laptop.url)
     result = CliRunner().invoke(cli, ["pull", "ocid1.datasciencemodel.oc1.phx.amaaaaaanothere", "--from",
-                                      CLOUD_PROFILE, "--endpoint", cloud_env.url])
+                                      READER_PROFILE, "--endpoint", cloud_env.url])
     assert result.exit_code == 1
     assert "pull failed at step 'fetch'" in result.output and "NotAuthorizedOrNotFound" in result.output
 
@@ -166,18 +183,18 @@ def test_cli_pull_prints_each_step_and_the_copy(promoted, cloud_env, laptop, mon
 
     _, promotion = promoted
     monkeypatch.setenv("DOCKYARD_ENDPOINT", laptop.url)
-    result = CliRunner().invoke(cli, ["pull", promotion.target_model_id, "--from", CLOUD_PROFILE,
+    result = CliRunner().invoke(cli, ["pull", promotion.target_model_id, "--from", READER_PROFILE,
                                       "--endpoint", cloud_env.url])
     assert result.exit_code == 0, result.output
     assert "digest       match: sha256" in result.output
-    assert f"{promotion.target_model_id} ({CLOUD_PROFILE}) pulled -> ocid1.datasciencemodel." in result.output
+    assert f"{promotion.target_model_id} ({READER_PROFILE}) pulled -> ocid1.datasciencemodel." in result.output
 
 
 def test_pulling_a_promoted_model_back_to_where_it_came_from_finds_the_original(promoted, cloud_env, cloud_requests):
     from toolkit.catalog.session import connect
 
     local_model, promotion = promoted
-    result = pull(promotion.target_model_id, CLOUD_PROFILE, endpoint=cloud_env.url)  # into the plugin's emulator
+    result = pull(promotion.target_model_id, READER_PROFILE, endpoint=cloud_env.url)  # into the plugin's emulator
 
     assert result.reused and result.target_model_id == local_model.model_id
     assert {s.name: s.action for s in result.steps}["find"] == "reuse"

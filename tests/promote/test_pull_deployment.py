@@ -7,7 +7,7 @@ import requests
 
 from toolkit.promote import PULL_KEY, PullError, pull
 
-from .conftest import CLOUD_PROFILE
+from .conftest import CLOUD_PROFILE, READER_PROFILE
 
 
 def _cloud_deployment(cloud, model_id, infrastructure, runtime, *, wait=True):
@@ -52,7 +52,7 @@ def test_pull_deploy_recreates_the_deployment_locally_and_it_predicts(promoted, 
     cloud_requests.entries.clear()
     local = _laptop(laptop)
     try:
-        result = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
+        result = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
 
         assert result.source_deployment_id == source_id and result.source_model_id == promotion.target_model_id
         copy = local.ds.get_model_deployment(result.deployment_id).data
@@ -69,7 +69,7 @@ def test_pull_deploy_recreates_the_deployment_locally_and_it_predicts(promoted, 
         assert response.status_code == 200, response.text
         assert response.json() == {"prediction": [7.0]}
 
-        again = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
+        again = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
         assert again.deployment_id == result.deployment_id and again.reused
         assert {s.name: s.action for s in again.steps}["deploy"] == "reuse"
         assert cloud_requests.writes() == []
@@ -93,7 +93,7 @@ def test_pull_carries_an_autoscaling_policy_in_the_plan(promoted, cloud_env, lap
                                   ModelDeploymentCondaRuntime())
     cloud_requests.entries.clear()
     try:
-        result = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url,
+        result = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url,
                       dry_run=True, deploy=True)
         policy = result.deployment_configuration["modelDeploymentConfigurationDetails"][
             "modelConfigurationDetails"]["scalingPolicy"]
@@ -122,14 +122,14 @@ def test_pull_deploy_of_a_byoc_deployment_names_the_missing_image(promoted, clou
                                   wait=False)
     cloud_requests.entries.clear()
     try:
-        plan = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, dry_run=True)
+        plan = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, dry_run=True)
         env = plan.deployment_configuration["modelDeploymentConfigurationDetails"]["environmentConfigurationDetails"]
         assert env["image"] == image and env["serverPort"] == 8080 and env["healthCheckPort"] == 8081
         assert env["entrypoint"] == ["python", "-m", "scorer"] and env["cmd"] == ["--workers", "2"]
         assert env["environmentVariables"]["MODEL_DIR"] == "/opt/ds/model/deployed_model"
 
         with pytest.raises(PullError, match=f"(?s)step 'deploy'.*docker pull {image}") as info:
-            pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True,
+            pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True,
                  wait_seconds=120)
         assert "ModelDeploymentFailed" in str(info.value)  # the local engine's own reason comes first
         assert cloud_requests.writes() == []
@@ -173,13 +173,13 @@ def test_pull_deploy_of_a_model_group_deployment_brings_the_group_and_its_member
     cloud_requests.entries.clear()
     local = _laptop(laptop)
     try:
-        plan = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True,
+        plan = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True,
                     dry_run=True)
         actions = {s.name: s.action for s in plan.steps}
         assert actions["model-group"] == "would create" and actions["deploy"] == "would create"
         assert plan.target_model_group_id is None
 
-        result = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
+        result = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
 
         assert result.source_model_group_id == group.id and result.target_model_group_id
         assert set(result.member_copies) == {promotion.target_model_id, second_far.target_model_id}
@@ -196,7 +196,7 @@ def test_pull_deploy_of_a_model_group_deployment_brings_the_group_and_its_member
         assert response.status_code == 200, response.text
         assert response.json() == {"prediction": [7.0]}
 
-        again = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
+        again = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url, deploy=True)
         actions = {s.name: s.action for s in again.steps}
         assert actions["model-group"] == "reuse" and actions["deploy"] == "reuse"
         assert again.target_model_group_id == result.target_model_group_id
@@ -241,13 +241,13 @@ def test_a_model_groups_own_artifact_is_pulled_and_digest_checked(promoted, clou
             model_group_configuration_details=M.ModelGroupConfigurationDetails(model_group_id=group.id)))).data.id
     cloud_requests.entries.clear()
     try:
-        result = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url)
+        result = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url)
 
         assert {s.name: s.action for s in result.steps}["group-artifact"] == "upload"
         local = _laptop(laptop)
         local_sha = local.ds.head_model_group_artifact(result.target_model_group_id).headers["opc-content-sha256"]
         assert local_sha == cloud.ds.head_model_group_artifact(group.id).headers["opc-content-sha256"]
-        again = pull(source_id, CLOUD_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url)
+        again = pull(source_id, READER_PROFILE, endpoint=cloud_env.url, target_endpoint=laptop.url)
         assert {s.name: s.action for s in again.steps}["group-artifact"] == "exists"
         assert result.deployment_id is None and cloud_requests.writes() == []
     finally:

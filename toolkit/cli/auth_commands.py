@@ -17,11 +17,13 @@ from toolkit.cli.emulator_commands import emulator_group
 @click.option("--fingerprint", default=None, help="Checked against the key when given; computed otherwise.")
 @click.option("--compartment", "compartments", multiple=True,
               help="Compartment OCID the user may reach (repeat; default: all). Others answer 404.")
+@click.option("--read-only", is_flag=True,
+              help="The user may only read: any call but GET/HEAD (searches excepted) answers 404, as OCI does.")
 @home_option
 @json_option("Print the stored key record as JSON.")
 @handle_errors
 def add_key_command(tenancy: str, user_id: str, public_key_file: Path, fingerprint: str | None,
-                    compartments: tuple[str, ...], home: Path | None, as_json: bool) -> None:
+                    compartments: tuple[str, ...], read_only: bool, home: Path | None, as_json: bool) -> None:
     """Let an API key sign requests to an emulator started with `--auth enforce`.
 
     Works while the emulator runs (the key store is its SQLite catalog).
@@ -35,11 +37,12 @@ def add_key_command(tenancy: str, user_id: str, public_key_file: Path, fingerpri
 
     # A bad key (emulator.auth.InvalidKey, a ValueError) is an expected failure: one line, exit 1.
     record = add_key_to_home(emulator_home(home), tenancy, user_id, public_key_file.read_bytes(),
-                             fingerprint=fingerprint, compartments=compartments or None)
+                             fingerprint=fingerprint, compartments=compartments or None, read_only=read_only)
     if as_json:
         print_json({k: v for k, v in record.items() if k != "publicKey"})
         return
     scope = ", ".join(record["compartments"]).replace("*", "all compartments")
+    scope += ", read-only" if record["readOnly"] else ""
     click.echo(f"added key {record['fingerprint']} for user {user_id} ({scope})")
 
 
