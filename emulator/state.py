@@ -41,7 +41,8 @@ class EmulatorState:
     @classmethod
     def open(cls, config: EmulatorConfig) -> "EmulatorState":
         """Open (or create) the home: private to its owner (0700, files 0600), also when an older
-        version made it; when no other emulator has it open, collect what a crash left behind."""
+        version made it; when no other emulator has it open, collect what a crash left behind (blobs
+        no record names, partial uploads, a snapshot save's or restore's working folders)."""
         private.make_dir(config.home)
         private.tighten(config.home)
         db = Database(config.db_path)
@@ -56,6 +57,11 @@ class EmulatorState:
             removed = state.blobs.collect_orphans(state.db.blob_names())
             if removed:
                 log.info("removed %d blob(s) no record names (an interrupted upload)", len(removed))
+            from emulator.snapshots.library import remove_staging
+
+            staging = remove_staging(config.home)
+            if staging:
+                log.info("removed what an interrupted snapshot save or restore left: %s", ", ".join(staging))
         fcntl.flock(state.serving, fcntl.LOCK_SH)
         return state
 

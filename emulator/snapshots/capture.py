@@ -16,14 +16,14 @@ from typing import Any
 
 from emulator import private
 from emulator.auth.keys import local_profile
-from emulator.snapshots import archive
+from emulator.snapshots import archive, library
 from emulator.state import EmulatorState
 
 
 def save(state: EmulatorState, target: Path) -> dict[str, Any]:
     """Write the whole state (catalog, Object Storage, work requests, deployment records) to ``target``;
     returns the manifest. Configuration kept across resets (registered API keys) stays out."""
-    staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=private.make_dir(state.config.home / "snapshots")))
+    staging = Path(tempfile.mkdtemp(prefix=library.SAVE_STAGING, dir=private.make_dir(library.directory(state.config.home))))
     try:
         database = staging / archive.DATABASE
         blob_files = _capture(state, database, private.make_dir(staging / archive.BLOB_DIR))

@@ -4,6 +4,7 @@ is read: a name is a word (letters, digits, ``.``, ``_``, ``-``); anything with 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,28 @@ from emulator.snapshots import archive
 from emulator.snapshots.archive import SnapshotError
 
 SUFFIX = ".tar"
+# Working folders and files of a save, a restore and an uploaded restore, beside the named snapshots:
+# removed when the operation ends, and at the next start of an emulator after a crash.
+SAVE_STAGING, RESTORE_STAGING, UPLOAD_STAGING = ".snapshot-", ".restore-", ".upload-"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def directory(home: Path) -> Path:
     return Path(home) / "snapshots"
+
+
+def remove_staging(home: Path) -> list[str]:
+    """Remove what a save or restore killed mid-way left under ``<home>/snapshots``; returns the names.
+    Only for a home no other process is using (an emulator that has it to itself at start)."""
+    folder = directory(home)
+    leftovers = [p for p in folder.iterdir() if p.name.startswith((SAVE_STAGING, RESTORE_STAGING, UPLOAD_STAGING))] \
+        if folder.is_dir() else []
+    for path in leftovers:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return [p.name for p in leftovers]
 
 
 def is_file_argument(name_or_file: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import private
-from emulator.snapshots import archive
+from emulator.snapshots import archive, library
 from emulator.state import EmulatorState
 
 _LOCKS: dict[str, threading.Lock] = {}
@@ -27,7 +27,7 @@ _LOCKS_LOCK = threading.Lock()
 def restore(state: EmulatorState, source: Path) -> dict[str, Any]:
     """Replace the emulator's state with the snapshot's; returns its manifest. The registered API keys
     (configuration, kept across resets) stay as they are here."""
-    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=private.make_dir(state.config.home / "snapshots")))
+    staging = Path(tempfile.mkdtemp(prefix=library.RESTORE_STAGING, dir=private.make_dir(library.directory(state.config.home))))
     try:
         manifest = archive.unpack(Path(source), staging)
         database = staging / archive.DATABASE

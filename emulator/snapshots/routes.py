@@ -65,7 +65,7 @@ def restore_snapshot() -> dict[str, Any]:
     state = current_state()
     if request.mimetype == TAR_TYPE:
         with tempfile.NamedTemporaryFile(dir=private.make_dir(library.directory(state.config.home)),
-                                         prefix=".upload-", suffix=library.SUFFIX) as upload:
+                                         prefix=library.UPLOAD_STAGING, suffix=library.SUFFIX) as upload:
             while chunk := request.stream.read(_CHUNK):
                 upload.write(chunk)
             upload.flush()

@@ -9,7 +9,7 @@ import oci
 import pytest
 from click.testing import CliRunner
 
-from emulator.snapshots import restore, save
+from emulator.snapshots import library, restore, save
 from emulator.snapshots.archive import read_manifest
 from tests.snapshots.conftest import all_models, clients_for, create_model, create_project, zipped
 from toolkit.cli import cli
@@ -173,3 +173,29 @@ def test_the_cli_does_not_restore_under_an_emulator_of_another_process(start_emu
     assert runner.invoke(cli, ["emulator", "snapshot", "save", str(save_file), "--home", str(tmp_path / "served")]).exit_code == 0
     refused = runner.invoke(cli, ["emulator", "snapshot", "restore", str(save_file), "--home", str(tmp_path / "served")])
     assert refused.exit_code == 1 and "an emulator in another process serves" in refused.output
+
+
+def _leave_staging(folder: Path, tag: str) -> set[str]:
+    """What a save, a restore and an uploaded restore killed mid-way leave under <home>/snapshots."""
+    (folder / f".snapshot-{tag}" / "blobs").mkdir(parents=True)
+    (folder / f".snapshot-{tag}" / "blobs" / "ab").write_bytes(b"half a blob")
+    (folder / f".restore-{tag}").mkdir()
+    (folder / f".restore-{tag}" / "catalog.db").write_bytes(b"half a database")
+    (folder / f".upload-{tag}.tar").write_bytes(b"half an upload")
+    return {f".snapshot-{tag}", f".restore-{tag}", f".upload-{tag}.tar"}
+
+
+def test_an_emulator_that_has_the_home_to_itself_removes_what_a_crashed_save_or_restore_left(start_emulator, tmp_path):
+    running = start_emulator("home")
+    save(running.state, tmp_path / "home" / "snapshots" / "kept.tar")
+    running.stop()
+    folder = tmp_path / "home" / "snapshots"
+    _leave_staging(folder, "crashed")
+
+    again = start_emulator("home")
+    assert sorted(p.name for p in folder.iterdir()) == ["kept.tar"]  # the named snapshot stays
+
+    in_progress = _leave_staging(folder, "live")  # as a save of the running emulator would be
+    start_emulator("home")  # a second emulator on a served home leaves the first one's work alone
+    assert in_progress <= {p.name for p in folder.iterdir()}
+    assert [entry["name"] for entry in library.entries(again.state.config.home)] == ["kept"]
