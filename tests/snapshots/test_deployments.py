@@ -1,6 +1,7 @@
 """A deployment the snapshot recorded ACTIVE serves again after a restore: on the same emulator (the
-fixture case: its servers stopped, new ones started) and on another home, with servers of its own
-(never the saving emulator's), and on a home no emulator serves, from the next start."""
+fixture case: its servers stopped, new ones started; process and Docker runtimes) and on another home,
+with servers of its own (never the saving emulator's), and on a home no emulator serves, from the next
+start."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -70,6 +71,34 @@ def test_an_active_process_deployment_serves_again_after_a_restore(tmp_path: Pat
         first.stop()
         if second is not None:
             second.stop()
+
+
+@pytest.mark.docker
+def test_an_active_docker_deployment_serves_again_from_a_new_container_after_a_restore(tmp_path: Path, monkeypatch):
+    """The fixture case with the Docker runtime: the restore stops the deployment's container and the
+    recorded ACTIVE deployment comes up in a new one that predicts."""
+    running = start_emulator(tmp_path / "home")
+    home = running.state.config.home
+    try:
+        with pointing_at(running, monkeypatch):
+            model_id = helpers.save_to_catalog(helpers.pickle_artifact(tmp_path / "artifact"))
+            deployment = deploy_model(model_id, runtime="docker", show_progress=False)
+            assert deployment.predict(json_input={"data": [[1]]}) == {"prediction": [101]}
+            (saved,) = helpers.containers_of(home)
+            snapshot = tmp_path / "docker.tar"
+            save(running.state, snapshot)
+
+            restore(running.state, snapshot)
+
+            again = ModelDeployment.from_id(deployment.id)
+            assert again.sync().lifecycle_state == "ACTIVE"
+            assert again.predict(json_input={"data": [[2]]}) == {"prediction": [102]}
+            (serving,) = helpers.containers_of(home)  # the saved one is gone
+            assert serving.id != saved.id and serving.status == "running"
+            again.delete()
+            assert helpers.containers_of(home) == []
+    finally:
+        running.stop()
 
 
 def _restore_offline(snapshot: Path, home: Path) -> None:
