@@ -6,6 +6,8 @@ Fixtures
                            the environment pointing the toolkit at it (autouse ``dockyard_env``).
     ``dockyard_emulator_config``  session: extra ``EmulatorConfig`` fields (override to change).
     ``clean_catalog``      function: empties that emulator before the test (its ``reset()``).
+    ``dockyard_snapshot``  function: that emulator, restored from the snapshot the test's marker names
+                           (``toolkit.testing.snapshots``); ``.save()`` / ``.restore()`` inside a test.
     ``oci_config`` / ``oci_signer``  the emulator's throwaway API key, as the ``oci`` SDK takes them.
     ``ds_client``          an ``oci.data_science.DataScienceClient`` wired to the emulator.
     ``deployed_model``     factory: prepare + save + deploy a model; deleted after the test.
@@ -16,6 +18,10 @@ Option
 Markers
     ``docker`` / ``requires_docker``  skip without a Docker engine (fail instead when
                                       ``DOCKYARD_REQUIRE_DOCKER=1``, as in CI).
+    ``dockyard_snapshot(FILE_OR_NAME)``  restore that snapshot into ``dockyard_emulator`` before the
+                                      test: a reset plus a restore, no restart.
+Beside it, ``mock_datascience(snapshot=...)`` starts the in-process emulator from a snapshot.
+Documented in docs/testing.md (and docs/harness.md, docs/snapshots.md).
 
 pytest loads this module for every run of every project that installs Dockyard, so it imports
 nothing heavy at module level: the emulator, ``oci`` and Docker load when a fixture is used.
