@@ -52,11 +52,15 @@ OPEN = {"dockyard_health",  # liveness probes: answered unsigned, reveal nothing
         "object_storage.get_object_with_par"}  # a pre-authenticated request: the path is the authorization
 UNSCOPED = {"object_storage.get_namespace",  # name no compartment: every user gets the same answer
             "object_storage.get_namespace_metadata"}
-ADMIN_ONLY = {"dockyard_reset"}  # acts on every compartment: a key limited to some is refused (404)
+# act on every compartment (the reset, the snapshots of the whole state): a key limited to some is refused (404)
+ADMIN_ONLY = {"dockyard_reset", "dockyard_snapshots.save_snapshot", "dockyard_snapshots.list_snapshots",
+              "dockyard_snapshots.download_snapshot", "dockyard_snapshots.delete_snapshot",
+              "dockyard_snapshots.restore_snapshot"}
 # case -> (its test, the reason it skips a route it does not apply to)
 NOT_APPLICABLE = {
     "content type": ("test_json_signed_as_another_content_type_does_not_get_past_the_access_check",
-                     "an upload or a predict payload takes any content type; a search names no compartment"),
+                     "an upload or a predict payload takes any content type; a search names no compartment; "
+                     "a route for keys of every compartment refuses a limited key first"),
     "reference": ("test_reference_to_another_compartment_from_ones_own_is_not_found", "the body refers to nothing"),
 }
 
@@ -268,6 +272,11 @@ SPECS: dict[str, Callable[[Tenant, Tenant], Call]] = {
                                                           body={"data": [[1.0]]}),
     "dockyard_health": lambda o, r: Call(),
     "dockyard_reset": lambda o, r: Call(),
+    "dockyard_snapshots.save_snapshot": lambda o, r: Call(body={"name": "matrix"}),
+    "dockyard_snapshots.list_snapshots": lambda o, r: Call(),
+    "dockyard_snapshots.download_snapshot": lambda o, r: Call({"name": "matrix"}),
+    "dockyard_snapshots.delete_snapshot": lambda o, r: Call({"name": "matrix"}),
+    "dockyard_snapshots.restore_snapshot": lambda o, r: Call(body={"name": "matrix"}),
     "object_storage.get_namespace": lambda o, r: Call(),
     "object_storage.get_namespace_metadata": lambda o, r: Call({"namespace": NAMESPACE}),
     "object_storage.get_object_with_par": lambda o, r: Call({  # the one PAR every emulator has
@@ -444,9 +453,10 @@ def _has_body(route: Route) -> bool:
 
 
 def _content_type_applies(route: Route, theirs: Call) -> bool:
-    """A JSON body naming a compartment can be sent labelled as something else."""
+    """A JSON body naming a compartment can be sent labelled as something else (not to a route for keys of
+    every compartment, which refuses A's limited key before it reads a body)."""
     return theirs.is_json and route.endpoint not in ("model_deployment_gateway.predict",
-                                                     "resource_search.search_resources")
+                                                     "resource_search.search_resources", *ADMIN_ONLY)
 
 
 def _refers_to(crossing: Call, other: Tenant) -> bool:
@@ -717,7 +727,8 @@ CONTENT_TYPE_APPLIES_TO = {
     "object_storage.update_bucket", "data_science.change_project_compartment", "data_science.change_model_compartment",
     "data_science.change_model_version_set_compartment", "model_deployment.change_model_deployment_compartment",
     "data_science.create_model_artifact_signature", "data_science.update_model_artifact_signature",
-    "data_science.change_model_artifact_signature_compartment"}
+    "data_science.change_model_artifact_signature_compartment", "monitoring.list_metrics",
+    "monitoring.summarize_metrics_data"}
 REFERENCE_APPLIES_TO = {
     "model_deployment.create_model_deployment", "data_science.create_model_version_set", "data_science.create_model",
     "data_science.update_model", "data_science.export_model_artifact", "data_science.import_model_artifact",
