@@ -95,7 +95,8 @@ class _Channel:
         return json.loads(line) if line else None
 
     def close(self) -> None:
-        for closing in (self._reader.close, lambda: self.sock.shutdown(socket.SHUT_RDWR), self.sock.close):
+        # shut down first: it wakes a thread blocked reading, whose lock the reader's close() would wait for
+        for closing in (lambda: self.sock.shutdown(socket.SHUT_RDWR), self._reader.close, self.sock.close):
             try:
                 closing()
             except OSError:

@@ -1,0 +1,153 @@
+"""The deployments' endpoint served by worker processes (``--gateway-workers 2``), end to end on the
+process runtime under ``--auth enforce``: predict through the workers, signatures checked there, the
+calls recorded by the emulator (its metrics see them), streams passed through as they come, and a
+worker killed under load taking no call but the ones it was serving, then started again."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from typing import Iterator
+
+import pytest
+import requests
+
+from emulator.model_deployment.gateway_workers import GatewayWorkers
+from emulator.model_deployment.service import service_of
+from emulator.runtimes import ServerHandle
+from tests.ads.conftest import SigningEmulator, signing_emulator
+from tests.deployment import helpers
+from tests.deployment.artifacts import ECHO_SCORE, write_artifact
+from tests.deployment.conftest import pointing_at
+from tests.deployment.test_endpoint import _Stub, stub  # noqa: F401 - the stub model server fixture
+from tests.monitoring.conftest import wait_for_calls
+from toolkit.deployment import deploy_model
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def signing(tmp_path_factory) -> Iterator[SigningEmulator]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DOCKYARD_GATEWAY_WORKERS", "2")
+        with signing_emulator(tmp_path_factory, "process", "gateway-workers-home") as emulator:
+            mp.delenv("DOCKYARD_GATEWAY_WORKERS")
+            yield emulator
+
+
+@pytest.fixture(scope="module")
+def workers(signing) -> GatewayWorkers:
+    endpoint = service_of(signing.running.app).endpoint
+    assert isinstance(endpoint, GatewayWorkers) and len(endpoint.pids()) == 2
+    return endpoint
+
+
+@pytest.fixture(scope="module")
+def deployment(signing, workers, tmp_path_factory):
+    with pointing_at(signing.running):
+        model_id = helpers.save_to_catalog(write_artifact(tmp_path_factory.mktemp("echo"), ECHO_SCORE), "echo")
+        return deploy_model(model_id, display_name="behind-workers", runtime="process")
+
+
+def _signed(signing: SigningEmulator) -> requests.Session:
+    session = requests.Session()
+    session.auth = signing.session.profile.signer
+    return session
+
+
+def test_predict_goes_through_the_workers_and_unsigned_calls_are_refused(signing, deployment):
+    assert f":{service_of(signing.running.app).endpoint.port}/" in deployment.url
+    unsigned = requests.post(f"{deployment.url}/predict", json={"data": [1]}, timeout=30)
+    assert unsigned.status_code == 401 and unsigned.json()["code"] == "NotAuthenticated"
+    signed = _signed(signing).post(f"{deployment.url}/predict", json={"data": [1, 2]}, timeout=30)
+    assert signed.status_code == 200 and signed.json() == {"prediction": [2, 4]}
+    missing = _signed(signing).post(f"{deployment.url[:-4]}aaaa/predict", json={}, timeout=30)
+    assert missing.status_code == 404 and missing.json()["code"] == "NotAuthorizedOrNotFound"
+
+
+def test_the_emulator_records_the_calls_the_workers_answered(signing, deployment):
+    route = service_of(signing.running.app).router.get(deployment.id)
+    before = _settled(route)  # calls of the tests before, still on their way back from the workers
+    session = _signed(signing)
+    for n in range(10):
+        assert session.post(f"{deployment.url}/predict", json={"data": [n]}, timeout=30).status_code == 200
+    assert session.post(f"{deployment.url}/predict", json={"boom": True}, timeout=30).status_code == 500
+    assert _settled(route) == before + 11  # what the autoscaler reads
+    wait_for_calls(signing.running, deployment.id, before + 11)  # what the Monitoring metrics store
+
+
+def test_a_stream_passes_through_a_worker_as_it_comes(signing, workers, stub, tmp_path):  # noqa: F811
+    service = service_of(signing.running.app)
+    deployment_id = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaastreamstub"
+    url = f"http://127.0.0.1:{stub.server_address[1]}/stream"
+    service.router.set(deployment_id, signing.compartment, str(tmp_path), [ServerHandle("process", url, url, "s1")])
+    try:
+        response = _signed(signing).post(f"http://127.0.0.1:{workers.port}/{deployment_id}/predictWithResponseStream",
+                                         data=b"{}", stream=True, timeout=10)
+        chunks = response.iter_content(chunk_size=None)
+        assert next(chunks) == b"data: one\n\n"  # arrived while the server still holds the second event back
+        _Stub.events["go"].set()
+        assert b"".join(chunks) == b"data: two\n\n"
+        assert response.headers["content-type"] == "text/event-stream"
+    finally:
+        service.router.drop(deployment_id)
+
+
+def test_a_killed_worker_takes_only_the_calls_it_was_serving_and_is_started_again(signing, workers, deployment):
+    """Every worker serving at the start is killed in turn (so every client's connection is hit) while
+    six clients call one after another; a call sent once its worker was dead must succeed."""
+    stop, results = threading.Event(), []  # (started, ended, ok) per call
+
+    def client() -> None:
+        session = _signed(signing)
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                ok = session.post(f"{deployment.url}/predict", json={"data": [1]}, timeout=30).status_code == 200
+            except requests.RequestException:
+                ok = False
+            results.append((started, time.monotonic(), ok))
+
+    clients = [threading.Thread(target=client) for _ in range(6)]
+    for thread in clients:
+        thread.start()
+    kills = []  # (signal sent, worker reaped)
+    try:
+        time.sleep(1)
+        for victim in workers.pids():
+            sent = time.monotonic()
+            os.kill(victim, signal.SIGKILL)
+            _wait(lambda: victim not in workers.pids(), "the worker to die")
+            kills.append((sent, time.monotonic()))
+            _wait(lambda: len(workers.pids()) == 2, "the worker to be replaced")
+            time.sleep(1)
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join(timeout=60)
+    failed = [(started, ended) for started, ended, ok in results if not ok]
+    assert len(failed) <= len(clients) * len(kills), failed  # at most the call in flight, per client and kill
+    in_flight = [(started, ended) for started, ended in failed
+                 if any(started <= dead and ended >= sent for sent, dead in kills)]
+    assert failed == in_flight, "a call that was not in flight when a worker was killed failed"
+    after = [ok for started, _, ok in results if started > kills[-1][1]]
+    assert len(after) >= len(clients) and all(after)
+    assert workers.restarts >= 2
+
+
+def _settled(route) -> int:
+    """The route's call count once no more calls arrive from the workers (none for 0.5 s)."""
+    seen, since = route.calls, time.monotonic()
+    while time.monotonic() - since < 0.5:
+        time.sleep(0.05)
+        if route.calls != seen:
+            seen, since = route.calls, time.monotonic()
+    return seen
+
+
+def _wait(check, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
