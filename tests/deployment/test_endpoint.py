@@ -145,8 +145,12 @@ def test_a_route_header_that_is_not_a_server_path_is_a_400(endpoint, stub, tmp_p
 def test_predict_with_response_stream_passes_events_through_as_they_come(endpoint, stub, tmp_path):
     server, router = endpoint
     _route(router, stub, "/stream", tmp_path)
-    response = requests.post(f"http://127.0.0.1:{server.port}/{DEPLOYMENT}/predictWithResponseStream",
-                             data=b"{}", stream=True, timeout=10)
+    assert_streamed_as_it_came(requests.post(f"http://127.0.0.1:{server.port}/{DEPLOYMENT}/predictWithResponseStream",
+                                             data=b"{}", stream=True, timeout=10))
+
+
+def assert_streamed_as_it_came(response: requests.Response) -> None:
+    """The stub's /stream answer came event by event: the first before the stub sent the second."""
     chunks = response.iter_content(chunk_size=None)
     assert next(chunks) == b"data: one\n\n"  # arrived while the server still holds the second event back
     _Stub.events["go"].set()

@@ -20,7 +20,7 @@ from tests.ads.conftest import SigningEmulator, signing_emulator
 from tests.deployment import helpers
 from tests.deployment.artifacts import ECHO_SCORE, write_artifact
 from tests.deployment.conftest import pointing_at
-from tests.deployment.test_endpoint import _Stub, stub  # noqa: F401 - the stub model server fixture
+from tests.deployment.test_endpoint import assert_streamed_as_it_came, stub  # noqa: F401 - the stub model server fixture
 from tests.monitoring.conftest import wait_for_calls
 from toolkit.deployment import deploy_model
 
@@ -83,13 +83,9 @@ def test_a_stream_passes_through_a_worker_as_it_comes(signing, workers, stub, tm
     url = f"http://127.0.0.1:{stub.server_address[1]}/stream"
     service.router.set(deployment_id, signing.compartment, str(tmp_path), [ServerHandle("process", url, url, "s1")])
     try:
-        response = _signed(signing).post(f"http://127.0.0.1:{workers.port}/{deployment_id}/predictWithResponseStream",
-                                         data=b"{}", stream=True, timeout=10)
-        chunks = response.iter_content(chunk_size=None)
-        assert next(chunks) == b"data: one\n\n"  # arrived while the server still holds the second event back
-        _Stub.events["go"].set()
-        assert b"".join(chunks) == b"data: two\n\n"
-        assert response.headers["content-type"] == "text/event-stream"
+        assert_streamed_as_it_came(_signed(signing).post(
+            f"http://127.0.0.1:{workers.port}/{deployment_id}/predictWithResponseStream", data=b"{}", stream=True,
+            timeout=10))
     finally:
         service.router.drop(deployment_id)
 
