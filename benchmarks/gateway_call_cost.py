@@ -6,10 +6,11 @@ time divided by the calls answered is the proxy's cost per call, without a model
 emulator's API around it. ``--profile`` adds a cProfile of the proxy's event loop thread (the
 functions with most time of their own). ``--root DIR`` measures the proxy of another checkout (for
 example ``git archive <commit> emulator | tar -x -C DIR``), to compare before and after a change in
-the same run.
+the same run. ``--gateway-workers N`` measures the proxy served by N worker processes instead
+(``gateway_workers``: the CPU of this process, which records the calls they send back, plus theirs).
 
 Usage: python3 -m benchmarks.gateway_call_cost [--runs 3] [--seconds 5] [--connections 32]
-                                               [--profile] [--root DIR]
+                                               [--profile] [--root DIR] [--gateway-workers N]
 """
 from __future__ import annotations
 
@@ -78,16 +79,22 @@ def main() -> None:
         url = f"http://127.0.0.1:{int(upstream.stdout.readline())}/predict"
         router = Router()
         router.set(DEPLOYMENT, "ocid1.compartment.oc1..bench", str(work), [ServerHandle("process", url, url, "1")])
-        proxy = GatewayProxy(router, lambda d: OCIError(404, "NotAuthorizedOrNotFound", d), None,
-                             lambda *a: None, max_payload_bytes=1 << 20)
+        explain = lambda d: OCIError(404, "NotAuthorizedOrNotFound", d)  # noqa: E731
+        if args.gateway_workers > 1:
+            from emulator.model_deployment.gateway_workers import GatewayWorkers
+
+            proxy = GatewayWorkers(router, explain, lambda *a: None, 1 << 20, args.gateway_workers)
+        else:
+            proxy = GatewayProxy(router, explain, None, lambda *a: None, max_payload_bytes=1 << 20)
         target = f"{proxy.start()}/{DEPLOYMENT}/predict"
-        _drive(target, script, 2, args.connections)  # warm up: pooled connections, caches
-        costs = [_drive(target, script, args.seconds, args.connections) for _ in range(args.runs)]
+        pids = proxy.pids() if args.gateway_workers > 1 else []
+        _drive(target, script, 2, args.connections, pids)  # warm up: pooled connections, caches
+        costs = [_drive(target, script, args.seconds, args.connections, pids) for _ in range(args.runs)]
         for rps, us in costs:
             print(f"{rps:8.0f} req/s   gateway CPU per call {us:6.1f} us")
         print(f"median gateway CPU per call: {statistics.median(us for _, us in costs):.1f} us "
               f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")
-        if args.profile:
+        if args.profile and args.gateway_workers == 1:
             _profile(proxy, target, script, args)
         proxy.stop()
     finally:
@@ -101,18 +108,28 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the proxy's loop")
     parser.add_argument("--root", type=Path, default=None, help="the checkout whose emulator/ is measured")
+    parser.add_argument("--gateway-workers", type=int, default=1, help="worker processes serving the proxy")
     return parser.parse_args()
 
 
-def _drive(target: str, script: Path, seconds: int, connections: int) -> tuple[float, float]:
-    """wrk for ``seconds``: (requests/s, this process's CPU microseconds per call)."""
-    before = os.times()
+def _drive(target: str, script: Path, seconds: int, connections: int, workers: list[int]) -> tuple[float, float]:
+    """wrk for ``seconds``: (requests/s, CPU microseconds per call of this process and ``workers``)."""
+    before = _cpu(workers)
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), target],
                          capture_output=True, text=True, check=True).stdout
-    after = os.times()
+    cpu = _cpu(workers) - before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    cpu = (after.user + after.system) - (before.user + before.system)
     return rps, cpu / max(rps * seconds, 1) * 1e6
+
+
+def _cpu(workers: list[int]) -> float:
+    """CPU seconds of this process and of the worker processes ``workers`` (from /proc)."""
+    own = os.times()
+    total = own.user + own.system
+    for pid in workers:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _profile(proxy, target: str, script: Path, args: argparse.Namespace) -> None:  # noqa: ANN001

@@ -4,7 +4,7 @@ For instance counts 1..min(cores, 12) (process runtime, one gunicorn worker per 
 VM each; one iris row to a scikit-learn LogisticRegression), the same closed-loop load drives the
 deployment's endpoint and, as the peer, one instance's server directly. Printed per row: requests/s,
 the ratio to N=1, the efficiency (ratio / N), p50 and p99, and the CPU the gateway (the emulator's
-process) used, as a share of one core. Once with auth off and once with ``--auth enforce`` (every
+process group: its gateway worker processes included) used, as a share of one core. Once with auth off and once with ``--auth enforce`` (every
 call signed; the load is signed once per run and sent as is, which the server accepts within its
 5-minute clock skew, so the client's signing cost does not hide the gateway's).
 
@@ -12,8 +12,12 @@ The load is ``wrk`` (Debian's package) when it is on PATH, else a Python client:
 processes, each an event loop over raw keep-alive sockets. On a machine with few cores the client,
 the gateway and the servers share them: read the efficiency beside the direct figure of the same run.
 
+``--gateway-workers 1,2,auto`` runs the whole scale once per setting of the emulator's
+``--gateway-workers`` (1, the default: the emulator's own event loop; N: N worker processes).
+
 Usage: python3 -m benchmarks.serving_scale [--seconds 10] [--connections 64] [--max-instances N]
                                            [--auth off|enforce|both] [--client wrk|python]
+                                           [--gateway-workers 1[,N|auto...]]
 """
 from __future__ import annotations
 
@@ -49,20 +53,26 @@ def main() -> None:
                                "client": client, "connections": args.connections, "seconds": args.seconds,
                                "instance_counts": counts}
     modes = ["off", "enforce"] if args.auth == "both" else [args.auth]
-    for mode in modes:
-        with _emulator(work / f"home-{mode}", mode) as home:
-            model = _saved_model(work / mode)
+    runs = [(mode, workers) for mode in modes for workers in args.gateway_workers.split(",")]
+    for mode, workers in runs:
+        os.environ["DOCKYARD_GATEWAY_WORKERS"] = workers  # the detached emulator reads it
+        with _emulator(work / f"home-{mode}-{workers}", mode) as home:
+            model = _saved_model(work / f"{mode}-{workers}")
             signer = None
             if mode == "enforce":
                 from toolkit.catalog.session import connect
 
                 signer = connect().profile.signer
-            results[f"auth_{mode}"] = _scale(model, home, counts, client, signer, args)
+            results[_key(mode, workers)] = _scale(model, home, counts, client, signer, args)
     print(json.dumps(results, indent=2))
-    for mode in modes:
-        print(f"\nauth {mode} ({results['machine']}; client {client}, {args.connections} connections, "
-              f"{args.seconds:.0f} s per row)")
-        print(table(results[f"auth_{mode}"]))
+    for mode, workers in runs:
+        print(f"\nauth {mode}, gateway workers {workers} ({results['machine']}; client {client}, "
+              f"{args.connections} connections, {args.seconds:.0f} s per row)")
+        print(table(results[_key(mode, workers)]))
+
+
+def _key(mode: str, workers: str) -> str:
+    return f"auth_{mode}" if workers == "1" else f"auth_{mode}_gateway_workers_{workers}"
 
 
 def _parse() -> argparse.Namespace:
@@ -73,6 +83,8 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--auth", choices=("off", "enforce", "both"), default="both")
     parser.add_argument("--client", choices=("wrk", "python"), default=None, help="default: wrk when on PATH")
     parser.add_argument("--processes", type=int, default=0, help="Python client processes (default: cores // 2, at least 1)")
+    parser.add_argument("--gateway-workers", default="1",
+                        help="the emulator's --gateway-workers, comma-separated to compare (e.g. 1,4,auto)")
     return parser.parse_args()
 
 
