@@ -31,6 +31,9 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
     parser.add_argument("--endpoint-port", default=None,
                         help="Port of the deployments' endpoint (modelDeploymentUrl); 0 picks a free one, "
                              "'off' serves deployments on the API's port only.")
+    parser.add_argument("--gateway-workers", default=str(defaults.gateway_workers),
+                        help="Processes serving the deployments' endpoint (a number or 'auto'); 1 serves it from "
+                             "the emulator's own event loop.")
     parser.add_argument("--autoscaling-time-scale", type=float, default=defaults.autoscaling_time_scale)
     parser.add_argument("--retention-time-scale", type=float, default=defaults.retention_time_scale)
     parser.add_argument("--console-write", action="store_true",
@@ -43,7 +46,7 @@ def parse_config(argv: list[str] | None = None) -> EmulatorConfig:
                           max_unzipped_bytes=args.max_unzipped_bytes, max_zip_ratio=args.max_zip_ratio,
                           console_write=args.console_write, endpoint_port=_endpoint_port(args.endpoint_port, defaults),
                           autoscaling_time_scale=args.autoscaling_time_scale,
-                          retention_time_scale=args.retention_time_scale,
+                          retention_time_scale=args.retention_time_scale, gateway_workers=args.gateway_workers,
                           java_base_image=args.java_base_image)
 
 

@@ -90,7 +90,8 @@ def _command(config: EmulatorConfig) -> list[str]:
         command.append("--console-write")
     command += ["--endpoint-port", "off" if config.endpoint_port is None else str(config.endpoint_port),
                 "--autoscaling-time-scale", str(config.autoscaling_time_scale),
-                "--retention-time-scale", str(config.retention_time_scale)]
+                "--retention-time-scale", str(config.retention_time_scale),
+                "--gateway-workers", str(config.gateway_workers)]
     return command
 
 

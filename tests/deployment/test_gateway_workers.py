@@ -1,7 +1,8 @@
 """The deployments' endpoint served by worker processes (``--gateway-workers 2``), end to end on the
 process runtime under ``--auth enforce``: predict through the workers, signatures checked there, the
 calls recorded by the emulator (its metrics see them), streams passed through as they come, and a
-worker killed under load taking no call but the ones it was serving, then started again."""
+worker killed under load taking no call but the ones it was serving, then started again. And the
+setting itself: its values, and its way from the CLI to a detached emulator."""
 from __future__ import annotations
 
 import os
@@ -13,6 +14,11 @@ from typing import Iterator
 import pytest
 import requests
 
+from click.testing import CliRunner
+
+from emulator import daemon
+from emulator.__main__ import parse_config
+from emulator.config import EmulatorConfig, gateway_workers
 from emulator.model_deployment.gateway_workers import GatewayWorkers
 from emulator.model_deployment.service import service_of
 from emulator.runtimes import ServerHandle
@@ -22,9 +28,23 @@ from tests.deployment.artifacts import ECHO_SCORE, write_artifact
 from tests.deployment.conftest import pointing_at
 from tests.deployment.test_endpoint import assert_streamed_as_it_came, stub  # noqa: F401 - the stub model server fixture
 from tests.monitoring.conftest import wait_for_calls
+from toolkit.cli import cli
 from toolkit.deployment import deploy_model
 
-pytestmark = pytest.mark.slow
+
+
+def test_the_setting_is_a_count_or_auto_from_the_environment_or_the_command_line(monkeypatch, tmp_path):
+    assert gateway_workers(None) == gateway_workers("") == gateway_workers("1") == 1
+    assert gateway_workers("auto") == max(1, (os.cpu_count() or 1) // 4) and gateway_workers(" 3 ") == 3
+    for wrong in ("0", "-2", "many"):
+        with pytest.raises(ValueError, match="gateway workers"):
+            gateway_workers(wrong)
+    monkeypatch.setenv("DOCKYARD_GATEWAY_WORKERS", "4")
+    config = EmulatorConfig(home=tmp_path)
+    assert config.gateway_workers == 4
+    assert parse_config(daemon._command(config)[3:]).gateway_workers == 4  # what a detached emulator gets
+    refused = CliRunner().invoke(cli, ["emulator", "start", "--home", str(tmp_path), "--gateway-workers", "0"])
+    assert refused.exit_code == 2 and "--gateway-workers" in refused.output
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +76,7 @@ def _signed(signing: SigningEmulator) -> requests.Session:
     return session
 
 
+@pytest.mark.slow
 def test_predict_goes_through_the_workers_and_unsigned_calls_are_refused(signing, deployment):
     assert f":{service_of(signing.running.app).endpoint.port}/" in deployment.url
     unsigned = requests.post(f"{deployment.url}/predict", json={"data": [1]}, timeout=30)
@@ -66,6 +87,7 @@ def test_predict_goes_through_the_workers_and_unsigned_calls_are_refused(signing
     assert missing.status_code == 404 and missing.json()["code"] == "NotAuthorizedOrNotFound"
 
 
+@pytest.mark.slow
 def test_the_emulator_records_the_calls_the_workers_answered(signing, deployment):
     route = service_of(signing.running.app).router.get(deployment.id)
     before = _settled(route)  # calls of the tests before, still on their way back from the workers
@@ -77,6 +99,7 @@ def test_the_emulator_records_the_calls_the_workers_answered(signing, deployment
     wait_for_calls(signing.running, deployment.id, before + 11)  # what the Monitoring metrics store
 
 
+@pytest.mark.slow
 def test_a_stream_passes_through_a_worker_as_it_comes(signing, workers, stub, tmp_path):  # noqa: F811
     service = service_of(signing.running.app)
     deployment_id = "ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaastreamstub"
@@ -90,6 +113,7 @@ def test_a_stream_passes_through_a_worker_as_it_comes(signing, workers, stub, tm
         service.router.drop(deployment_id)
 
 
+@pytest.mark.slow
 def test_a_killed_worker_takes_only_the_calls_it_was_serving_and_is_started_again(signing, workers, deployment):
     """Every worker serving at the start is killed in turn (so every client's connection is hit) while
     six clients call one after another; a call sent once its worker was dead must succeed."""

@@ -80,16 +80,12 @@ def start_command(host: str, port: int, home: Path | None, detach: bool, auth_mo
 
 
 def _set_gateway_workers(config: Any, value: str) -> None:
-    """``--gateway-workers``, also in the environment a detached emulator inherits."""
-    import os
-
     from emulator.config import gateway_workers
 
     try:
         config.gateway_workers = gateway_workers(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--gateway-workers") from None
-    os.environ["DOCKYARD_GATEWAY_WORKERS"] = str(config.gateway_workers)
 
 
 def _already_running(running: dict, config: Any, port: int, detach: bool) -> None:
