@@ -120,6 +120,7 @@ class GatewayWorkers:
         self._stopping = threading.Event()
         self._table: Snapshot = {}
         self._table_lock = threading.Lock()
+        self._recording = threading.Lock()
 
     def start(self) -> str:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
@@ -169,11 +170,12 @@ class GatewayWorkers:
     def handle(self, worker: "_Worker", message: dict[str, Any]) -> None:
         kind = message.get("t")
         if kind == "calls":
-            for deployment_id, calls in message["calls"].items():
-                route = self.router.get(deployment_id)
-                if route is not None:
-                    for latency_ms, status in calls:
-                        route.record_call(latency_ms, status)
+            with self._recording:  # one thread per worker records; Route.record_call's sums are not atomic
+                for deployment_id, calls in message["calls"].items():
+                    route = self.router.get(deployment_id)
+                    if route is not None:
+                        for latency_ms, status in calls:
+                            route.record_call(latency_ms, status)
         elif kind == "refused":
             self._refused(message["deployment"], message["ref"], message["reason"])
         elif kind == "route":
