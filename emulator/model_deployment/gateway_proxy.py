@@ -15,6 +15,9 @@ Routes (``<endpoint>/<deployment-ocid>/<action>``):
   ``accept``, ``model-name``...) but not its credentials;
 - anything else is answered here in OCI's error shape.
 
+It runs on a thread of the emulator's process (the default), or in each of N worker processes
+(``gateway_workers``, ``--gateway-workers N``) on a listening socket they share.
+
 What it guarantees:
 
 - with ``--auth enforce`` a call must be signed (body digest included: such bodies are read whole,

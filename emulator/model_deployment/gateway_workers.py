@@ -23,8 +23,9 @@ processes never mix, written before the answer's last byte as the in-process pro
 ``--auth enforce``, the signature check against the emulator's store (SQLite in WAL mode, read from
 each process: the registered keys are the store's, never copied).
 
-A worker that dies takes only the calls it was serving: the listening socket stays open in the
-emulator and the other workers, which keep accepting, and the emulator starts a new worker.
+A worker that dies takes only the calls it was serving (and the records of those it answered in
+its last 20 ms): the listening socket stays open in the emulator and the other workers, which keep
+accepting, and the emulator starts a new worker.
 """
 from __future__ import annotations
 
