@@ -41,12 +41,12 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from emulator.errors import OCIError
 from emulator.model_deployment import access_log
 from emulator.model_deployment.balancer import Instance, Route, Router, eject
-from emulator.model_deployment.gateway_proxy import Explain, GatewayProxy, Refused, authenticator
+from emulator.model_deployment.gateway_proxy import Authenticate, Explain, GatewayProxy, Refused, authenticator
 from emulator.runtimes import ServerHandle
 
 log = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ class WorkerProxy(GatewayProxy):
     table lacks is asked about there."""
 
     def __init__(self, channel: _Channel, max_payload_bytes: int, sock: socket.socket,
-                 authenticate: Callable | None) -> None:
+                 authenticate: Authenticate | None) -> None:
         super().__init__(Router(), _unreachable, authenticate, self._report_refused, max_payload_bytes, sock=sock)
         self.channel = channel
         self._questions: dict[int, asyncio.Future] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 from typing import Iterator
@@ -19,6 +20,8 @@ from click.testing import CliRunner
 from emulator import daemon
 from emulator.__main__ import parse_config
 from emulator.config import EmulatorConfig, gateway_workers
+from emulator.errors import OCIError
+from emulator.model_deployment.balancer import Router
 from emulator.model_deployment.gateway_workers import GatewayWorkers
 from emulator.model_deployment.service import service_of
 from emulator.runtimes import ServerHandle
@@ -45,6 +48,30 @@ def test_the_setting_is_a_count_or_auto_from_the_environment_or_the_command_line
     assert parse_config(daemon._command(config)[3:]).gateway_workers == 4  # what a detached emulator gets
     refused = CliRunner().invoke(cli, ["emulator", "start", "--home", str(tmp_path), "--gateway-workers", "0"])
     assert refused.exit_code == 2 and "--gateway-workers" in refused.output
+
+
+def test_an_instance_that_refuses_a_worker_is_ejected_in_the_emulator_and_the_call_goes_elsewhere(stub, tmp_path):  # noqa: F811
+    closed = socket.create_server(("127.0.0.1", 0))
+    refusing = f"http://127.0.0.1:{closed.getsockname()[1]}/predict"
+    closed.close()
+    answering = f"http://127.0.0.1:{stub.server_address[1]}/predict"
+    router, reports = Router(), []
+    route = router.set("ocid1.datasciencemodeldeployment.oc1.iad.amaaaaaarefused", "ocid1.compartment.oc1..aaaa",
+                       str(tmp_path), [ServerHandle("process", refusing, refusing, "dead"),
+                                       ServerHandle("process", answering, answering, "alive")])
+    pool = GatewayWorkers(router, lambda d: OCIError(404, "NotAuthorizedOrNotFound", d),
+                          lambda *report: reports.append(report), 1024, 2)
+    base = f"{pool.start()}/{route.deployment_id}/predict"
+    try:
+        assert all(requests.post(base, data=b"{}", timeout=10).status_code == 200 for _ in range(6))
+        _wait(lambda: reports, "the refusal to reach the emulator")
+        dead = route.instances[0]
+        assert dead.ejected and "refused the connection" in dead.reason
+        assert reports[0][:2] == (route.deployment_id, dead)  # what starts the emulator's health checks
+        _wait(lambda: route.calls == 6, "the calls to be recorded")
+    finally:
+        pool.stop()
+    assert not pool.pids()
 
 
 @pytest.fixture(scope="module")
