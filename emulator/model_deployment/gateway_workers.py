@@ -124,6 +124,9 @@ class GatewayWorkers:
         self._recording = threading.Lock()
 
     def start(self) -> str:
+        if os.name != "posix":
+            raise RuntimeError("gateway workers inherit the listening socket, which needs a POSIX system; "
+                               "use --gateway-workers 1 here")
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         self.listener = socket.create_server((self.host, self.port), family=family, backlog=1024)
         self.port = self.listener.getsockname()[1]
