@@ -174,8 +174,10 @@ def test_gunicorn_loads_the_model_once_before_forking_and_is_healthy_only_after(
         assert {loaded for loaded, _ in _loader_pids(url)} == {master.pid}
 
 
-def test_an_artifact_that_asks_for_a_model_per_worker_gets_load_model_in_each(tmp_path):
-    model_dir = write_artifact(tmp_path / "m", score=_PID_SCORE.format(flag="LOAD_MODEL_PER_WORKER = True"))
+@pytest.mark.parametrize("flag", ["LOAD_MODEL_PER_WORKER = True",
+                                  "import lightgbm  # a framework whose state a fork does not carry over: not preloaded"])
+def test_an_artifact_that_asks_for_a_model_per_worker_gets_load_model_in_each(tmp_path, flag):
+    model_dir = write_artifact(tmp_path / "m", score=_PID_SCORE.format(flag=flag))
     (model_dir / "go").touch()
     with _gunicorn(model_dir, workers=2) as (url, master):
         _wait_ready(url)
