@@ -26,14 +26,21 @@ def deploy_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dockyard-deploy-home")
 
 
-@pytest.fixture(scope="session")
-def emulator(deploy_home: Path) -> Iterator[object]:
-    running = start_emulator(deploy_home)
+@contextmanager
+def emulator_in(home: Path) -> Iterator[object]:
+    """An emulator on ``home`` (see start_emulator), stopped with every container of its home on exit."""
+    running = start_emulator(home)
     try:
         yield running
     finally:
         running.stop()
-        _remove_containers(deploy_home)
+        _remove_containers(home)
+
+
+@pytest.fixture(scope="session")
+def emulator(deploy_home: Path) -> Iterator[object]:
+    with emulator_in(deploy_home) as running:
+        yield running
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from tests.deployment.conftest import _remove_containers, pointing_at, start_emulator
+from tests.deployment.conftest import emulator_in, pointing_at
 
 
 # A Docker round trip builds its flavor's environment image first (torch, tensorflow or pyspark:
@@ -19,13 +19,8 @@ IMAGE_BUILD_TIMEOUT = 1500
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    home = tmp_path_factory.mktemp("dockyard-frameworks-home")
-    running = start_emulator(home)
-    try:
+    with emulator_in(tmp_path_factory.mktemp("dockyard-frameworks-home")) as running:
         yield running
-    finally:
-        running.stop()
-        _remove_containers(home)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ import requests
 
 from tests.deployment import helpers
 from tests.deployment.artifacts import ECHO_SCORE, write_artifact
-from tests.deployment.conftest import _remove_containers as remove_containers, pointing_at, start_emulator
+from tests.deployment.conftest import emulator_in, pointing_at
 
 CALLS, FAILURES = 40, 3  # the burst: CALLS answered 200, FAILURES answered 500 (score.py raises)
 
@@ -38,13 +38,8 @@ class Burst:
 
 @pytest.fixture(scope="module")
 def monitored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    home = tmp_path_factory.mktemp("monitoring-home")
-    running = start_emulator(home)
-    try:
+    with emulator_in(tmp_path_factory.mktemp("monitoring-home")) as running:
         yield running
-    finally:
-        running.stop()
-        remove_containers(home)
 
 
 @pytest.fixture(scope="module")
