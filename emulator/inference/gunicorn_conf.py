@@ -1,8 +1,8 @@
 """gunicorn settings from the environment, as OCI/ADS containers take them.
 
-``WEB_CONCURRENCY`` workers (ADS's knob), ``DOCKYARD_THREADS`` threads each, bound to
-``DOCKYARD_BIND_HOST:PORT`` (127.0.0.1 for the process runtime; 0.0.0.0 only inside a container,
-whose port Docker publishes on the host's 127.0.0.1).
+``WEB_CONCURRENCY`` workers (ADS's knob), ``DOCKYARD_THREADS`` threads each, listening on the socket
+the process runtime bound on 127.0.0.1 (``DOCKYARD_BIND_FD``), or bound to ``DOCKYARD_BIND_HOST:PORT``
+(0.0.0.0 only inside a container, whose port Docker publishes on the host's 127.0.0.1).
 """
 import ast
 import os
@@ -12,7 +12,12 @@ from pathlib import Path
 # (this module runs in the gunicorn master, whose umask the workers inherit).
 os.umask(0o077)
 
-bind = f"{os.environ.get('DOCKYARD_BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8080')}"
+# The process runtime hands gunicorn a socket it bound itself (DOCKYARD_BIND_FD): the port is the
+# deployment's from the moment it is chosen.
+if os.environ.get("DOCKYARD_BIND_FD"):
+    bind = f"fd://{os.environ['DOCKYARD_BIND_FD']}"
+else:
+    bind = f"{os.environ.get('DOCKYARD_BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8080')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("DOCKYARD_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"

@@ -10,7 +10,9 @@ done), and it gets exactly the environment, working directory and ``argv`` the j
 The protocol is JSON lines over a socket pair: ``spawn`` requests (``module`` to run as ``__main__``,
 or ``code``; ``argv``, ``env``, ``cwd``, ``path``, ``stdout``/``stderr`` files, ``session`` for a
 process group of its own) are answered with the child's pid; the server reaps its children and
-reports each exit code. It also learns: a child that exits tells it which libraries it imported
+reports each exit code. A job may carry one file descriptor (a bound socket), sent beside its line
+(``SCM_RIGHTS``): the child has it open, its number in the variable the job names. It also
+learns: a child that exits tells it which libraries it imported
 (modules from the interpreter's own directories, never the job's), and the server imports them
 before the next fork, so the second verify() of a scikit-learn model finds its estimator's modules
 loaded too. The server exits when the socket closes (its owner went away), leaving the children it
@@ -51,7 +53,7 @@ def preload(names):
 def main():
     sock = socket.socket(fileno=int(sys.argv[1]))
     preload(json.loads(sys.argv[2]))
-    children, learning, buf = set(), {}, b""
+    children, learning, buf, passed = set(), {}, b"", []
     signal.signal(signal.SIGCHLD, lambda *_: None)
 
     def send(message):
@@ -81,21 +83,29 @@ def main():
                 pass
         if sock not in readable:
             continue
-        data = sock.recv(1 << 20)
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 8)
         if not data:
             return
         buf += data
+        passed += fds
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
             job = json.loads(line)
             preload(job.get("preload") or ())
+            fd = passed.pop(0) if job.get("fd_env") else None
             report, tell = os.pipe()
             pid = os.fork()
             if pid == 0:
                 sock.close()
                 os.close(report)
+                for other in passed:  # later jobs' descriptors: never held open by this child
+                    os.close(other)
+                if fd is not None:
+                    job["env"][job["fd_env"]] = str(fd)
                 run(job, tell)
             os.close(tell)
+            if fd is not None:
+                os.close(fd)
             learning[report] = b""
             children.add(pid)
             send({"id": job["id"], "pid": pid})
@@ -185,18 +195,25 @@ class ForkServer:
     def spawn(self, argv: list[str], env: dict[str, str], cwd: str, *, module: str | None = None,
               code: str | None = None, path: Iterable[str] = (), stdout: str | None = None,
               stderr: str | None = None, session: bool = False, preload: Iterable[str] = (),
-              timeout: float = 120.0) -> int:
+              pass_fd: tuple[int, str] | None = None, timeout: float = 120.0) -> int:
         """Fork a child that runs ``module`` (as ``python -m``) or ``code`` (as ``python -c``); its pid.
-        ``preload``: modules the server imports first, once (a framework the job will need)."""
+        ``preload``: modules the server imports first, once (a framework the job will need).
+        ``pass_fd``: (a descriptor of the caller's, a variable name): the child has it open and finds
+        its number in that variable (a socket the caller bound, so no other process can take its port)."""
         self.ready.result(timeout)
         request_id = next(self._ids)
         answer: Future = Future()
-        job = {"id": request_id, "argv": argv, "env": env, "cwd": cwd, "module": module, "code": code,
+        job = {"id": request_id, "argv": argv, "env": dict(env), "cwd": cwd, "module": module, "code": code,
                "path": list(path), "stdout": stdout, "stderr": stderr, "session": session,
-               "preload": list(preload)}
+               "preload": list(preload), "fd_env": pass_fd[1] if pass_fd else None}
+        line = json.dumps(job).encode() + b"\n"
         with self._lock:
             self._pending[request_id] = answer
-            self._sock.sendall(json.dumps(job).encode() + b"\n")
+            if pass_fd:
+                sent = socket.send_fds(self._sock, [line], [pass_fd[0]])
+                self._sock.sendall(line[sent:])
+            else:
+                self._sock.sendall(line)
         pid = answer.result(timeout)
         with self._lock:
             self._exits.setdefault(pid, Future())

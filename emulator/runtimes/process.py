@@ -31,6 +31,8 @@ from emulator.runtimes import forkserver, llm_standin
 from emulator.runtimes.wheelhouse import for_requirements, run_streaming
 
 SERVER_LOG = "server.log"
+# The variable that tells gunicorn (gunicorn_conf.py) the number of the socket it is handed.
+BIND_FD = "DOCKYARD_BIND_FD"
 # What every model server imports: the fork server has them loaded before the first deployment.
 SERVER_IMPORTS = ("flask", "werkzeug", "gunicorn.app.wsgiapp", "gunicorn.workers.gthread", "numpy", "pandas")
 
@@ -49,17 +51,19 @@ class ProcessRuntime:
         """Start the server and return once /health answers 200 (or raise RuntimeFailure with its log)."""
         if spec.is_byoc and not llm_standin.stands_in_for(spec.image):
             raise RuntimeFailure("bring-your-own-container deployments need the docker runtime")
-        port = free_port()
         private.make_dir(spec.log_dir)
         if spec.is_byoc:
             python = sys.executable
+            port = free_port()
             pid = self._launch_llm(spec, port, log)
         else:
             _check_java(spec.requirements)
             python = self._interpreter(spec.requirements, log)
             package_parent = cached_copy(self.home)
-            env = _server_env(spec, port, package_parent)
-            pid = self._launch(python, spec, env, package_parent, port, log)
+            with bound_socket() as listener:  # held from here on: no other process can take the port
+                port = listener.getsockname()[1]
+                env = _server_env(spec, port, package_parent)
+                pid = self._launch(python, spec, env, package_parent, listener, log)
         url = f"http://127.0.0.1:{port}"
         handle = ServerHandle("process", url + spec.predict_path, url + spec.health_path, str(pid),
                               {"port": port, "python": python, "log_dir": str(spec.log_dir)})
@@ -71,11 +75,13 @@ class ProcessRuntime:
             raise
         return handle
 
-    def _launch(self, python: str, spec: ServerSpec, env: dict[str, str], package_parent: Path, port: int,
-                log: LogSink) -> int:
+    def _launch(self, python: str, spec: ServerSpec, env: dict[str, str], package_parent: Path,
+                listener: socket.socket, log: LogSink) -> int:
         """Fork gunicorn from the warm fork server, or start a fresh interpreter when the deployment's
-        environment sets variables read at import time (or the fork server cannot be had)."""
+        environment sets variables read at import time (or the fork server cannot be had). Either way
+        gunicorn listens on ``listener``, the socket bound here (``DOCKYARD_BIND_FD``)."""
         argv = ["gunicorn", *gunicorn_args(package_parent)]
+        port = listener.getsockname()[1]
         server_log = spec.log_dir / SERVER_LOG
         private.create_file(server_log)
         fresh = forkserver.import_time_variables(spec.env)
@@ -84,7 +90,8 @@ class ProcessRuntime:
                 server = forkserver.server_for(python, SERVER_IMPORTS, _base_env(), purpose="model-server")
                 pid = server.spawn(argv, env, str(spec.artifact_dir), module="gunicorn", path=[str(package_parent)],
                                    stdout=str(server_log), session=True,
-                                   preload=forkserver.import_names(spec.requirements))
+                                   preload=forkserver.import_names(spec.requirements),
+                                   pass_fd=(listener.fileno(), BIND_FD))
                 log(f"started gunicorn (pid {pid}) forked from the warm {python} on 127.0.0.1:{port}")
                 return pid
             except Exception as exc:  # noqa: BLE001 - a fresh interpreter always works
@@ -93,7 +100,8 @@ class ProcessRuntime:
             log(f"{', '.join(fresh)} must be set before imports: starting a fresh interpreter")
         log(f"starting gunicorn with {python} on 127.0.0.1:{port}")
         with private.open_file(server_log, "ab") as out:
-            proc = subprocess.Popen([python, "-m", "gunicorn", *argv[1:]], env=env, cwd=spec.artifact_dir,
+            proc = subprocess.Popen([python, "-m", "gunicorn", *argv[1:]], cwd=spec.artifact_dir,
+                                    env={**env, BIND_FD: str(listener.fileno())}, pass_fds=[listener.fileno()],
                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self._procs[proc.pid] = proc
         return proc.pid
@@ -222,6 +230,16 @@ def process_group_usage(pgid: int) -> tuple[float, int] | None:
         cpu += (int(fields[11]) + int(fields[12])) / _TICK
         rss += int(fields[21]) * _PAGE
     return (cpu, rss) if found else None
+
+
+def bound_socket() -> socket.socket:
+    """A TCP socket bound to a free port of 127.0.0.1, not yet listening: the server it is handed to
+    listens on it. A port chosen with :func:`free_port` and bound later by the server can be taken in
+    between (another deployment's pick, a client's ephemeral port), and then the deployment's health
+    check reaches someone else's server."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 def free_port() -> int:

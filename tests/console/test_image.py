@@ -59,7 +59,7 @@ def served(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
         _wait_healthy(url, container)
         yield url, data
     finally:
-        container.remove(force=True)
+        container.remove(force=True, v=True)
 
 
 def _wait_healthy(url: str, container, timeout: float = 90) -> None:

@@ -331,7 +331,9 @@ def _await(session: Any, deployment: Any, timeout: float = IMAGE_BUILD_TIMEOUT) 
 @pytest.mark.parametrize("artifact, request_", [(a, r) for _, a, r in CASES], ids=[c for c, _, _ in CASES])
 def test_verify_and_a_served_deployment_agree(artifacts, served, artifact, request_):
     """verify() and a deployment on each runtime (the ``served`` parameter: process, docker)."""
-    assert through_verify(artifacts[artifact], request_) == through_deployment(served[artifact], request_)
+    deployment = served[artifact]
+    assert through_verify(artifacts[artifact], request_) == through_deployment(deployment, request_), (
+        f"the deployment failed: {deployment.failed}" if deployment.failed else "")
 
 
 def test_the_agreement_is_the_contract_not_a_shared_blind_spot(artifacts):

@@ -95,3 +95,53 @@ def test_process_runtime_builds_a_venv_when_this_interpreter_lacks_a_requirement
         assert requests.post(handle.url, json=[1]).json() == {"prediction": "answer = 42\n"}
     finally:
         runtime.stop(handle)
+
+
+@pytest.mark.parametrize("launch", ["fork server", "fresh interpreter"])
+def test_a_process_deployment_holds_its_port_from_the_moment_it_is_chosen(tmp_path, monkeypatch, launch):
+    """Another process (a second deployment, a client's ephemeral port) cannot take the port between
+    the runtime's choice and gunicorn's bind: the runtime binds it and hands gunicorn the socket. With
+    a port chosen and released, the deployment's health check once reached another server (CI flake)."""
+    import socket
+
+    import requests
+
+    from emulator.runtimes import ServerSpec, make, process
+    from tests.deployment.artifacts import ECHO_SCORE, write_artifact
+
+    taken: list[OSError] = []
+
+    def try_to_take(port: str) -> None:
+        with socket.socket() as thief:
+            try:
+                thief.bind(("127.0.0.1", int(port)))
+            except OSError as exc:
+                taken.append(exc)
+
+    if launch == "fork server":
+        real_spawn = process.forkserver.ForkServer.spawn
+
+        def spawn(self, argv, env, cwd, **kwargs):
+            try_to_take(env["PORT"])
+            return real_spawn(self, argv, env, cwd, **kwargs)
+
+        monkeypatch.setattr(process.forkserver.ForkServer, "spawn", spawn)
+    else:
+        real_popen = process.subprocess.Popen
+
+        def popen(args, **kwargs):
+            try_to_take(kwargs["env"]["PORT"])
+            return real_popen(args, **kwargs)
+
+        monkeypatch.setattr(process.forkserver, "import_time_variables", lambda env: ["OMP_NUM_THREADS"])
+        monkeypatch.setattr(process.subprocess, "Popen", popen)
+    artifact = write_artifact(tmp_path / "artifact", ECHO_SCORE)
+    runtime = make("process", tmp_path / "home", "unused")
+    handle = runtime.start(ServerSpec("ocid1.datasciencemodeldeployment.oc1.iad.porttest", artifact,
+                                      tmp_path / "logs"), lambda line: None)
+    try:
+        assert len(taken) == 1, "the port was free for another process to bind before the server started"
+        assert requests.post(handle.url, json=[7], timeout=30).json() == {"prediction": [14]}
+        assert handle.url.startswith(f"http://127.0.0.1:{handle.details['port']}/")
+    finally:
+        runtime.stop(handle)
