@@ -105,3 +105,19 @@ def _new_violations() -> list[network_guard.Violation]:
     _seen_in_process = len(guard.violations)
     logged, _guard_offset = network_guard.read_log(_GUARD_LOG, _guard_offset)
     return [v for v in logged if v.pid != os.getpid()] + in_process
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_files_in_pytests_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What the code under test leaves in the temporary folder on purpose (``prepare()`` without an
+    ``artifact_dir`` keeps its artifact, as ADS does) goes to pytest's folders, which pytest prunes,
+    instead of piling up in /tmp run after run; the processes tests start inherit it (``TMPDIR``)."""
+    folder = str(tmp_path_factory.mktemp("tempfile"))
+    before = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"], tempfile.tempdir = folder, folder
+    yield
+    if before[0] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before[0]
+    tempfile.tempdir = before[1]
