@@ -194,7 +194,7 @@ class UploadSpool:
                     self._taken[name] = index
                     self._cond.notify_all()
         except BaseException as exc:  # noqa: BLE001 - reported by finish()
-            self._errors.append(exc)
+            self._errors.append(exc.with_traceback(None))  # its frames would hold the ring's memory
             with self._cond:
                 self._taken[name] = _GAVE_UP
                 self._cond.notify_all()

@@ -142,3 +142,59 @@ def test_spooled_upload_is_adopted_whole_or_leaves_nothing(tmp_path, monkeypatch
         blobs.write(refused.getfile(), max_bytes=len(data) - 1)
     refused.close()
     assert [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == [blobs.path(info.name)]
+
+
+def _resident_pages(path) -> int:
+    """How many of the file's pages are in the page cache (mincore over a private mapping)."""
+    import ctypes
+    import mmap
+
+    size = path.stat().st_size
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), size, mmap.MAP_PRIVATE,
+                                                mmap.PROT_READ | mmap.PROT_WRITE) as mapped:
+        pages = -(-size // mmap.PAGESIZE)
+        vector = (ctypes.c_ubyte * pages)()
+        address = ctypes.addressof(ctypes.c_char.from_buffer(mapped))
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.mincore(ctypes.c_void_p(address), ctypes.c_size_t(size), vector) == 0
+        return sum(byte & 1 for byte in vector)
+
+
+def test_spooled_upload_wraps_its_ring_and_bypasses_the_page_cache(tmp_path):
+    """More segments than the ring holds, and a tail that is no multiple of a disk block: the blob,
+    its digests and the body read back (as the signature check reads it) are the bytes sent; where
+    the file system takes O_DIRECT, none of them was left in the page cache on the way."""
+    from emulator.store import upload_spool
+
+    blobs = BlobStore(tmp_path / "blobs")
+    data = os.urandom((upload_spool.SEGMENTS + 1) * upload_spool.SEGMENT + 4097)
+    spool = upload_spool.UploadSpool(blobs.spool_dir)
+    for start in range(0, len(data), 256 * 1024):
+        spool.append(data[start:start + 256 * 1024])
+    info = blobs.write(spool.getfile(), max_bytes=len(data), expected_length=len(data))
+    assert (info.size, info.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert info.md5 == base64.b64encode(hashlib.md5(data).digest()).decode()
+    if spool.direct:
+        assert _resident_pages(blobs.path(info.name)) <= 1  # at most the partial last page
+    assert spool.getfile().read() == data
+    spool.close()
+    assert blobs.path(info.name).read_bytes() == data
+
+
+def test_a_spooled_upload_whose_disk_fails_is_refused_without_stalling(tmp_path, monkeypatch):
+    """A write error (a full disk) must not leave waitress's receiving thread waiting on the ring."""
+    from emulator.store import upload_spool
+
+    def disk_full(fd, data, offset):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(upload_spool, "_write_all", disk_full)
+    blobs = BlobStore(tmp_path / "blobs")
+    data = os.urandom(upload_spool.SEGMENT)
+    spool = upload_spool.UploadSpool(blobs.spool_dir)
+    for _ in range(upload_spool.SEGMENTS * 2):
+        spool.append(data)
+    with pytest.raises(OSError, match="No space"):
+        blobs.write(spool.getfile(), max_bytes=1 << 40)
+    spool.close()
+    assert [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == []
