@@ -63,7 +63,7 @@ def model_detail(model_id: str) -> str:
     return render_template(
         "console/model.html", model=record, archived=archived, project=_optional(projects.get, record.get("projectId")),
         provenance=_optional(provenance.get, model_id), artifact=artifact, listing=listing,
-        blob=artifacts.blob_of(artifact) if artifact else None,
+        blob=artifacts.blob_of(artifacts.with_sha256(current_state(), artifact)) if artifact else None,
         score_name=score_name, score=score, deployments=deployments,
         taxonomy=present.taxonomy_rows(record), custom=present.metadata_rows(record.get("customMetadataList")),
         tests=recorded_results(record.get("definedMetadataList")),
@@ -93,7 +93,7 @@ def model_file(model_id: str) -> str:
 def model_artifact(model_id: str) -> Response:
     """The artifact zip, streamed from the blob store, always as a download (never rendered here)."""
     state = current_state()
-    record = artifacts.get_readable(state.db, require_ocid(model_id, "modelId"))
+    record = artifacts.with_sha256(state, artifacts.get_readable(state.db, require_ocid(model_id, "modelId")))
     blob = artifacts.blob_of(record)
     headers = artifact_headers(record)
     headers["content-disposition"] = f'attachment; filename="{model_id}.zip"'

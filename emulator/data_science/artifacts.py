@@ -110,6 +110,25 @@ def blob_of(record: dict[str, Any]) -> BlobInfo:
     return BlobInfo.from_dict(record["_blob"])
 
 
+def with_sha256(state: EmulatorState, record: dict[str, Any], kind: str = KIND) -> dict[str, Any]:
+    """The artifact record (of a model, or of ``kind``) with its blob's SHA-256, computed the first
+    time a reader needs it and kept in the stored record.
+
+    A large upload returns with only MD5 computed (OCI's ``content-md5``): on two cores shared with
+    the client, SHA-256 during the upload took the CPU that MD5 needed (docs/benchmarks-serving.md).
+    Its readers (the ``opc-content-sha256`` header, the console) come here instead."""
+    blob = record["_blob"]
+    if blob.get("sha256"):
+        return record
+    digest = state.blobs.sha256(blob["name"])
+    with state.db.transaction():
+        stored = state.db.get(kind, record["id"])
+        if stored is not None and stored["_blob"]["name"] == blob["name"]:  # not replaced meanwhile
+            stored["_blob"]["sha256"] = digest
+            state.db.update(kind, record["id"], stored)
+    return {**record, "_blob": {**blob, "sha256": digest}}
+
+
 def forget(db: Database, model_id: str, kind: str = KIND) -> list[str]:
     """Drop the artifact record (of a model, or of the ``kind`` holding another owner's artifacts);
     returns the blob names to delete once the transaction commits."""

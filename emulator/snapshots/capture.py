@@ -18,6 +18,7 @@ from emulator import private
 from emulator.auth.keys import local_profile
 from emulator.snapshots import archive, library
 from emulator.state import EmulatorState
+from emulator.store.blobs import file_sha256
 
 
 def save(state: EmulatorState, target: Path) -> dict[str, Any]:
@@ -55,10 +56,35 @@ def _capture(state: EmulatorState, database: Path, blob_dir: Path) -> dict[str, 
             source.close()
             target.close()
         files: dict[str, Path] = {}
+        unhashed: dict[str, Path] = {}
         for name, sha256 in named:
-            if sha256 not in files:
+            if not sha256:
+                unhashed[name] = archive.link_or_copy(state.blobs.path(name), blob_dir / f"{name}.unhashed")
+            elif sha256 not in files:
                 files[sha256] = archive.link_or_copy(state.blobs.path(name), blob_dir / sha256)
+    _hash_into_copy(database, unhashed, files)
     return files
+
+
+def _hash_into_copy(database: Path, unhashed: dict[str, Path], files: dict[str, Path]) -> None:
+    """Blobs stored without their SHA-256 (a large upload's is computed when first needed): hashed
+    here, after the lock is released, and the digest written into the copy's records, so every blob
+    of the snapshot is addressed by its own content."""
+    if not unhashed:
+        return
+    conn = sqlite3.connect(database)
+    try:
+        for name, path in unhashed.items():
+            sha256 = file_sha256(path)
+            conn.execute("UPDATE resources SET body = json_set(body, '$._blob.sha256', ?) "
+                         "WHERE json_extract(body, '$._blob.name') = ?", (sha256, name))
+            if sha256 in files:
+                path.unlink()
+            else:
+                files[sha256] = path.rename(path.with_name(sha256))
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def _contents(database: Path, configuration_kinds: set[str]) -> tuple[dict[str, str], dict[str, int]]:

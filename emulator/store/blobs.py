@@ -1,7 +1,8 @@
 """Artifact and object bytes on disk, written atomically and never held whole in memory.
 
-An upload is streamed to a temp file while its SHA-256 and MD5 are computed, fsynced, and only
-then renamed to a fresh unique name. Callers record that name in the database afterwards, so an
+An upload is streamed to a temp file while its SHA-256 and MD5 are computed (a large body the
+server spooled: MD5 only, SHA-256 when a reader first asks), fsynced, and only then renamed to a
+fresh unique name. Callers record that name in the database afterwards, so an
 interrupted upload never leaves a record pointing at missing or partial bytes. What a crash can
 leave is a temp file, or a complete blob that no record names (killed between the rename and the
 record): :meth:`BlobStore.collect_orphans` removes both when an emulator starts on the home.
@@ -47,7 +48,7 @@ class BlobInfo:
 
     name: str
     size: int
-    sha256: str  # hex
+    sha256: str  # hex; "" for a spooled upload until a reader asks (:meth:`BlobStore.sha256`)
     md5: str  # base64, the form of the Content-MD5 header
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,7 +107,7 @@ class BlobStore:
         return BlobInfo(name, size, sha256.hexdigest(), base64.b64encode(md5.digest()).decode())
 
     def _adopt(self, spool: UploadSpool, max_bytes: int, expected: int | None, prefix: str) -> BlobInfo:
-        size, sha256, md5 = spool.finish()
+        size, md5 = spool.finish()
         if size > max_bytes:
             raise UploadTooLarge(f"more than {max_bytes} bytes")
         if expected is not None and size != expected:
@@ -121,7 +122,11 @@ class BlobStore:
         except BaseException:
             final.unlink(missing_ok=True)
             raise
-        return BlobInfo(name, size, sha256, md5)
+        return BlobInfo(name, size, "", md5)
+
+    def sha256(self, name: str) -> str:
+        """The SHA-256 (hex) of a stored blob, read from its file: for a blob stored without one."""
+        return file_sha256(self.path(name))
 
     @property
     def spool_dir(self) -> Path:
@@ -211,6 +216,15 @@ class BlobStore:
         for path in self.root.rglob("*"):
             if path.is_file() and path.name not in keep:
                 path.unlink(missing_ok=True)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 (hex) of a file, read in ``CHUNK`` pieces."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _pause_if_asked() -> None:

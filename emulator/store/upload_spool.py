@@ -2,13 +2,15 @@
 
 Waitress reads a whole request body before the app sees it (so a client that vanishes mid-upload
 never reaches the handler). For artifact and object uploads this module is the buffer it reads
-into: each piece waitress receives is copied once into a ring of 4 MiB memory segments, and three
-threads take every segment from there: one updates MD5 (for ``content-md5``), one SHA-256 (for the
-record), one writes it to a file in the blob store's own directory. When the body is complete the
+into: each piece waitress receives is copied once into a ring of 4 MiB memory segments, and two
+threads take every segment from there: one updates MD5 (OCI's ``content-md5``, due when the save
+returns), one writes it to a file in the blob store's own directory. When the body is complete the
 store only waits for them to catch up, syncs the file and links it into place: one copy on the
 server's side, and hashing overlaps the transfer, so a save costs about the slower of receiving
 the bytes and one core's MD5. The ring has at most ``SEGMENTS`` segments per upload: when a thread
-falls behind, receiving waits for it, and memory stays flat for any size.
+falls behind, receiving waits for it, and memory stays flat for any size. SHA-256 is not computed
+here: on two cores shared with the client it took the CPU MD5 needed, and its readers compute it
+when first asked (``emulator.data_science.artifacts.with_sha256``, snapshots).
 
 The file is written with ``O_DIRECT`` where the file system allows it: the disk reads the bytes
 straight from the ring, and no page-cache page is filled. On a virtual machine the first touch of a
@@ -69,12 +71,11 @@ class UploadSpool:
         self._count = -1  # segments in all, once complete (the last one may be partial)
         self._abandoned = False  # closed before the store adopted it: nothing more is needed
         self._taken: dict[str, int] = {}  # segments each thread has finished with
-        self._digests = {"md5": hashlib.md5(usedforsecurity=False), "sha256": hashlib.sha256()}
+        self._md5 = hashlib.md5(usedforsecurity=False)
         self._errors: list[BaseException] = []
         self._reader_fd: int | None = None
         consumers: dict[str, Callable[[int, memoryview], None]] = {
-            name: _hashing(digest) for name, digest in self._digests.items()}
-        consumers["write"] = self._write
+            "md5": lambda index, data: self._md5.update(data), "write": self._write}
         self._threads = []
         for name, consume in consumers.items():
             self._taken[name] = 0
@@ -130,13 +131,13 @@ class UploadSpool:
             segment.close()
 
     # the store's side --------------------------------------------------------------------------
-    def finish(self) -> tuple[int, str, str]:
-        """Wait for the hashes and the file to catch up: (size, SHA-256 hex, MD5 base64)."""
+    def finish(self) -> tuple[int, str]:
+        """Wait for MD5 and the file to catch up: (size, MD5 base64)."""
         self._finish_threads()
         if self._errors:
             raise self._errors[0]
         os.fsync(self.fd)
-        return self.size, self._digests["sha256"].hexdigest(), base64.b64encode(self._digests["md5"].digest()).decode()
+        return self.size, base64.b64encode(self._md5.digest()).decode()
 
     def link(self, target: Path) -> None:
         """Give the complete upload its final name (the store then records it)."""
@@ -216,10 +217,6 @@ class UploadSpool:
             _write_all(self.fd, data, offset)
         if not self.direct and (index + 1) % _SYNC_EVERY == 0:
             os.fdatasync(self.fd)  # so the final fsync finds little left
-
-
-def _hashing(digest: Any) -> Callable[[int, memoryview], None]:
-    return lambda index, data: digest.update(data)
 
 
 def _write_all(fd: int, data: memoryview, offset: int) -> None:

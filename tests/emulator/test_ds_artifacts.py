@@ -34,6 +34,23 @@ def test_upload_head_and_download(ds, make_model):
     assert content.headers["content-disposition"] == head["content-disposition"]
 
 
+def test_a_large_upload_gets_its_sha256_on_first_read_and_keeps_it(ds, make_model, emulator):
+    """A body over the spool threshold returns with MD5 only (SHA-256 would compete with it for the
+    cores); the first HEAD computes the opc-content-sha256 from the stored bytes and records it."""
+    from emulator.data_science import artifacts
+    from emulator.store.upload_spool import THRESHOLD
+
+    payload = os.urandom(THRESHOLD + 12_345)
+    model = make_model()
+    ds.create_model_artifact(model.id, io.BytesIO(payload), content_length=len(payload))
+    assert artifacts.get(emulator.state.db, model.id)["_blob"]["sha256"] == ""
+    head = ds.head_model_artifact(model.id).headers
+    assert head["content-md5"] == base64.b64encode(hashlib.md5(payload).digest()).decode()
+    assert head["opc-content-sha256"] == hashlib.sha256(payload).hexdigest()
+    assert artifacts.get(emulator.state.db, model.id)["_blob"]["sha256"] == hashlib.sha256(payload).hexdigest()
+    assert ds.get_model_artifact_content(model.id).headers["opc-content-sha256"] == head["opc-content-sha256"]
+
+
 @pytest.mark.parametrize("uploaded, answered", [
     ('attachment; filename="{id}.zip"', "attachment; filename={id}.zip"),  # ADS and the SDK quote it
     ("attachment; filename=model.json", "attachment; filename=model.json"),  # by reference, unquoted

@@ -118,6 +118,33 @@ def test_a_snapshot_restores_into_a_fresh_home_through_the_cli(start_emulator, a
     assert target.ds.get_project(deleted).data.lifecycle_state == "DELETED"
 
 
+def test_large_artifacts_never_read_are_snapshotted_under_their_own_sha256(start_emulator, api_key, tmp_path):
+    """A large upload's SHA-256 is computed when first needed: a snapshot taken before anyone read
+    it hashes it, so each distinct content is stored once under its own digest and never merged."""
+    import hashlib
+    import os
+
+    from emulator.store.upload_spool import THRESHOLD
+
+    source = start_emulator("source")
+    clients = clients_for(api_key, source)
+    project_id = create_project(clients)
+    first, second = os.urandom(THRESHOLD + 1), os.urandom(THRESHOLD + 2)
+    ids = {create_model(clients, project_id, name, data): data
+           for name, data in (("first", first), ("second", second), ("again", first))}
+    manifest = save(source.state, tmp_path / "large.tar")
+    artifact_digests = [sha for name, sha in manifest["blobs"].items() if name.startswith("artifact-")]
+    assert sorted(artifact_digests) == sorted(hashlib.sha256(d).hexdigest() for d in (first, second, first))
+
+    target = start_emulator("target")
+    restore(target.state, tmp_path / "large.tar")
+    restored = clients_for(api_key, target)
+    for model_id, data in ids.items():
+        content = restored.ds.get_model_artifact_content(model_id)
+        assert content.data.content == data
+        assert content.headers["opc-content-sha256"] == hashlib.sha256(data).hexdigest()
+
+
 def test_named_snapshots_are_listed_restored_and_deleted_by_name(start_emulator, api_key, tmp_path):
     home = tmp_path / "home"
     running = start_emulator("home")

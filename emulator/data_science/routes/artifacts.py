@@ -29,7 +29,7 @@ def artifact_headers(record: dict) -> dict[str, str]:
 def get_model_artifact_content(model_id: str) -> Response:
     require_ocid(model_id, "modelId")
     state = current_state()
-    record = artifacts.get_readable(state.db, model_id)
+    record = artifacts.with_sha256(state, artifacts.get_readable(state.db, model_id))
     blob = artifacts.blob_of(record)
     return blob_response(state.blobs.path(blob.name), blob.size, artifact_headers(record))
 

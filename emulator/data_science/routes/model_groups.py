@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from emulator.data_science import idempotency, model_group_artifacts, model_groups
+from emulator.data_science import artifacts, idempotency, model_group_artifacts, model_groups
 from emulator.data_science.compartment_moves import change_compartment, compartment_in_body
 from emulator.data_science import model_group_version_histories as histories
 from emulator.data_science.routes import bp
@@ -129,7 +129,8 @@ def create_model_group_artifact(group_id: str) -> Response:
 @bp.route("/modelGroups/<group_id>/artifact/content", methods=["GET", "HEAD"])
 def get_model_group_artifact_content(group_id: str) -> Response:
     state = current_state()
-    record = model_group_artifacts.get(state.db, _group_id(group_id))
+    record = artifacts.with_sha256(state, model_group_artifacts.get(state.db, _group_id(group_id)),
+                                   model_group_artifacts.KIND)
     blob = record["_blob"]
     return blob_response(state.blobs.path(blob["name"]), blob["size"], artifact_headers(record))
 
