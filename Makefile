@@ -97,12 +97,27 @@ quickstart-llm: $(STAMP)
 # or a trained model, are made once). XDIST= runs in one process.
 XDIST ?= -n auto --dist loadfile
 
-# Two runs: every test that needs no Docker engine on the xdist workers, then the Docker tests in one
-# process (they share one engine, its image builds and its containers). Both always run; the target
-# fails when either does ("no tests collected" in one part is no failure: PYTEST_ARGS chose the other).
+# Two pytest runs at once: the Docker tests in one process (they share one engine, its image builds and its
+# containers), and beside it every other test on the xdist workers. Much of the suite waits (image builds,
+# clients' poll intervals, subprocesses starting): the two overlap on two cores. The Docker part's output
+# goes to $(DOCKER_TEST_LOG), printed when both are done. TEST_PARTS=serial runs the two one after the
+# other instead, both printing as they go. The target fails when either fails ("no tests collected" in one
+# part is no failure: PYTEST_ARGS chose the other).
+TEST_PARTS ?= concurrent
+DOCKER_TEST_LOG ?= build/docker-tests.log
+
 test: $(STAMP) $(OCI_CLI_STAMP) $(ADS_STAMP) $(NODE_CLIENT_STAMP) $(MLFLOW_STAMP)
-	@$(BIN)/python -m pytest -ra $(XDIST) --docker-tests=none $(PYTEST_ARGS); rest=$$?; \
-	$(BIN)/python -m pytest -ra --docker-tests=only $(PYTEST_ARGS); docker=$$?; \
+	@if [ "$(TEST_PARTS)" = serial ]; then \
+	  $(BIN)/python -m pytest -ra $(XDIST) --docker-tests=none $(PYTEST_ARGS); rest=$$?; \
+	  $(BIN)/python -m pytest -ra --docker-tests=only $(PYTEST_ARGS); docker=$$?; \
+	else \
+	  mkdir -p $(dir $(DOCKER_TEST_LOG)); \
+	  echo "==> make test: the Docker tests run in one process beside the others (output: $(DOCKER_TEST_LOG))"; \
+	  $(BIN)/python -m pytest -ra --docker-tests=only $(PYTEST_ARGS) > $(DOCKER_TEST_LOG) 2>&1 & docker_pid=$$!; \
+	  $(BIN)/python -m pytest -ra $(XDIST) --docker-tests=none $(PYTEST_ARGS); rest=$$?; \
+	  echo "==> make test: waiting for the Docker tests"; wait $$docker_pid; docker=$$?; \
+	  echo "==> make test: the Docker tests' output ($(DOCKER_TEST_LOG))"; cat $(DOCKER_TEST_LOG); \
+	fi; \
 	echo "==> make test: tests without Docker exited $$rest, Docker tests exited $$docker"; \
 	if [ $$rest = 5 ] && [ $$docker = 5 ]; then exit 5; fi; \
 	for code in $$rest $$docker; do case $$code in 0|5) ;; *) exit $$code ;; esac; done
