@@ -242,3 +242,25 @@ def test_dry_run_checks_that_the_target_project_exists(cloud_env, saved_model):
     with pytest.raises(PromotionError, match=f"step 'target': the target project {missing} does not exist"):
         promote_model(saved_model.model_id, CLOUD_PROFILE, endpoint=cloud_env.url, dry_run=True,
                       compartment_id=cloud_env.compartment_id, project_id=missing)
+
+
+def test_a_large_artifact_is_promoted_with_its_digests_checked_on_both_sides(cloud_env, dockyard_emulator, tmp_path):
+    """An artifact over the upload spool's threshold: the local emulator computes its SHA-256 when
+    promotion first asks for it, the cloud (signing enforced) reads the spooled body back to check
+    the signature; both sides report the digest of the very bytes promoted."""
+    import hashlib
+    import os
+
+    from emulator.store.upload_spool import THRESHOLD
+    from toolkit.catalog.model_catalog import save_model
+
+    model = LinearModel(tmp_path / "artifact")
+    (tmp_path / "artifact" / "weights.bin").write_bytes(os.urandom(THRESHOLD + 4096))
+    save_model(model, display_name="large-linear")
+    result, _ = _promote(model.model_id, cloud_env)
+
+    far = cloud_env.client()
+    content = far.get_model_artifact_content(result.target_model_id)
+    assert len(content.data.content) > THRESHOLD
+    assert content.headers["opc-content-sha256"] == hashlib.sha256(content.data.content).hexdigest()
+    assert result.artifact_sha256 == hashlib.sha256(content.data.content).hexdigest()
