@@ -19,6 +19,7 @@ images). It composes with ``-m``, which a user's ``PYTEST_ARGS`` may carry.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from pathlib import Path
@@ -121,3 +122,26 @@ def _temporary_files_in_pytests_folders(tmp_path_factory: pytest.TempPathFactory
     else:
         os.environ["TMPDIR"] = before[0]
     tempfile.tempdir = before[1]
+
+
+def _imported_when_used(module: str, name: str | None = None) -> object:
+    """A session fixture that imports a framework when a test first uses it. Imported at the top of a test
+    module, TensorFlow, torch or XGBoost cost every xdist worker seconds at collection, for tests that
+    ``-m`` then leaves out. The dev extras install them all: a missing one fails the tests that need it."""
+    @pytest.fixture(scope="session", name=name or module)
+    def imported() -> object:
+        return importlib.import_module(module)
+    return imported
+
+
+xgboost_module = _imported_when_used("xgboost")
+lightgbm_module = _imported_when_used("lightgbm")
+torch_module = _imported_when_used("torch")
+tensorflow_module = _imported_when_used("tensorflow", "tf")
+keras_module = _imported_when_used("keras")
+onnx_module = _imported_when_used("onnx")
+onnxruntime_module = _imported_when_used("onnxruntime")
+skl2onnx_module = _imported_when_used("skl2onnx")
+tokenizers_module = _imported_when_used("tokenizers")
+transformers_module = _imported_when_used("transformers")
+pyspark_module = _imported_when_used("pyspark")

@@ -1,14 +1,13 @@
 """LightGBMModel: joblib for the sklearn API, native text for a Booster; identical round trips."""
 from __future__ import annotations
 
-import lightgbm  # must be installed (the dev extras)
 import pytest
 
 from tests.artifact.conftest import round_trip
 from toolkit import LightGBMModel
 
 
-def test_sklearn_api_round_trip(iris_numpy, tmp_path):
+def test_sklearn_api_round_trip(lightgbm, iris_numpy, tmp_path):
     X, y = iris_numpy
     estimator = lightgbm.LGBMClassifier(n_estimators=8, num_leaves=4, verbose=-1).fit(X, y)
     model = LightGBMModel(estimator, artifact_dir=str(tmp_path / "a"))
@@ -20,7 +19,7 @@ def test_sklearn_api_round_trip(iris_numpy, tmp_path):
     assert from_dir.verify(X[:10]) == first == from_zip.verify(X[:10])
 
 
-def test_booster_round_trip(breast_cancer, tmp_path):
+def test_booster_round_trip(lightgbm, breast_cancer, tmp_path):
     X, y = breast_cancer
     booster = lightgbm.train({"objective": "binary", "num_leaves": 4, "verbose": -1}, lightgbm.Dataset(X, label=y), 5)
     model = LightGBMModel(booster, artifact_dir=str(tmp_path / "a"))

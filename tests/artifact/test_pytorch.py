@@ -1,34 +1,21 @@
 """PyTorchModel: state dict (+ weightless architecture) and TorchScript; identical round trips."""
 from __future__ import annotations
 
-import sys
-
 import cloudpickle  # a dependency of Dockyard
 import pytest
-import torch  # must be installed (the dev extras)
 
 from tests.artifact.conftest import round_trip
 from toolkit import PyTorchModel
 
 
-class IrisNet(torch.nn.Module):
-    """A small classifier head; defined here, so cloudpickle must store it by value."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hidden = torch.nn.Linear(4, 8)
-        self.out = torch.nn.Linear(8, 3)
-
-    def forward(self, x):
-        return self.out(torch.relu(self.hidden(x)))
-
-
 @pytest.fixture(scope="module")
-def net(iris_numpy):
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # as for a class defined in a notebook
+def net(torch, iris_numpy):
+    from tests.artifact import iris_net  # torch: imported when a test runs, not at collection
+
+    cloudpickle.register_pickle_by_value(iris_net)  # as for a class defined in a notebook
     X, y = iris_numpy
     torch.manual_seed(0)
-    module = IrisNet()
+    module = iris_net.IrisNet()
     optimizer = torch.optim.Adam(module.parameters(), lr=0.05)
     inputs, labels = torch.tensor(X, dtype=torch.float32), torch.tensor(y)
     for _ in range(30):
@@ -36,10 +23,12 @@ def net(iris_numpy):
         torch.nn.functional.cross_entropy(module(inputs), labels).backward()
         optimizer.step()
     yield module.eval()
-    cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    cloudpickle.unregister_pickle_by_value(iris_net)
 
 
 def _expected(module, X):
+    import torch
+
     with torch.no_grad():
         return module(torch.tensor(X, dtype=torch.float32)).numpy()
 
@@ -51,7 +40,7 @@ def _close(actual, expected) -> bool:
 
 
 @pytest.mark.slow  # verify() imports torch in two fresh Pythons: 5 s and more on 2 cores
-def test_torchscript_round_trip(net, iris_numpy, tmp_path):
+def test_torchscript_round_trip(torch, net, iris_numpy, tmp_path):
     # Runs before the state-dict test: unpickling IrisNet by value in this process (as that test's
     # from_model_artifact does) leaves its methods without retrievable source, which scripting needs.
     X, _ = iris_numpy
@@ -67,7 +56,7 @@ def test_torchscript_round_trip(net, iris_numpy, tmp_path):
 
 
 @pytest.mark.slow  # verify() imports torch in two fresh Pythons: 5 s and more on 2 cores
-def test_state_dict_round_trip(net, iris_numpy, tmp_path):
+def test_state_dict_round_trip(torch, net, iris_numpy, tmp_path):
     X, _ = iris_numpy
     model = PyTorchModel(net, artifact_dir=str(tmp_path / "a"))
     model.prepare(X_sample=X[:20])

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import pytest
-import xgboost  # must be installed (the dev extras)
 
 from tests.artifact.conftest import round_trip
 from toolkit import XGBoostModel
 
 
 @pytest.mark.slow  # trains, then verify() imports xgboost in three fresh Pythons: 5 s and more on 2 cores
-def test_classifier_round_trip(iris_numpy, tmp_path):
+def test_classifier_round_trip(xgboost, iris_numpy, tmp_path):
     X, y = iris_numpy
     model = XGBoostModel(xgboost.XGBClassifier(n_estimators=8, max_depth=2).fit(X, y), artifact_dir=str(tmp_path / "a"))
     model.prepare(X_sample=X[:20])
@@ -23,7 +22,7 @@ def test_classifier_round_trip(iris_numpy, tmp_path):
 
 
 @pytest.mark.slow  # trains, then verify() imports xgboost in three fresh Pythons: 5 s and more on 2 cores
-def test_booster_round_trip(breast_cancer, tmp_path):
+def test_booster_round_trip(xgboost, breast_cancer, tmp_path):
     X, y = breast_cancer
     booster = xgboost.train({"objective": "binary:logistic", "max_depth": 2}, xgboost.DMatrix(X, label=y), 5)
     model = XGBoostModel(booster, artifact_dir=str(tmp_path / "a"))

@@ -6,10 +6,7 @@ from __future__ import annotations
 import base64
 
 import numpy as np
-import onnx
-import onnxruntime  # noqa: F401 - served by it; must be installed
 import pytest
-import tokenizers  # noqa: F401 - must be installed (the dev extras)
 
 from fixtures import frameworks
 from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, close,
@@ -17,6 +14,12 @@ from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, close,
 from toolkit import EmbeddingONNXModel, GenericModel
 
 REQUEST = frameworks.EMBEDDING_REQUEST
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _installed(onnx, onnxruntime, tokenizers):
+    """The dev extras install onnx, onnxruntime (which serves the model) and tokenizers: a missing one fails these tests instead of skipping them
+    (imported when a test of this module runs, not at collection: tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")

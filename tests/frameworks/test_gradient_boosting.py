@@ -4,13 +4,17 @@ artifacts' own round trips (Boosters, zips, from_model_artifact) are tests/artif
 and test_lightgbm.py's."""
 from __future__ import annotations
 
-import lightgbm  # noqa: F401 - the dev extras install both: a missing one fails CI instead of skipping
 import pytest
-import xgboost  # noqa: F401
 
 from fixtures import frameworks
 from tests.frameworks.conftest import IMAGE_BUILD_TIMEOUT, deployed_answer, saved_in_catalog
 from toolkit import LightGBMModel, XGBoostModel
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _installed(xgboost, lightgbm):
+    """The dev extras install both: a missing one fails these tests instead of skipping them
+    (imported when a test of this module runs, not at collection: tests/conftest.py)."""
 
 
 @pytest.mark.docker

@@ -4,9 +4,6 @@ predict -> from_model_catalog, the same greedy generations."""
 from __future__ import annotations
 
 import pytest
-import tokenizers  # noqa: F401 - must be installed (the dev extras)
-import torch  # noqa: F401 - must be installed (the dev extras)
-import transformers  # noqa: F401 - must be installed (the dev extras)
 
 from fixtures import frameworks
 from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, deployed,
@@ -18,6 +15,12 @@ from toolkit import GenericModel, HuggingFacePipelineModel
 pytestmark = pytest.mark.slow
 
 REQUEST = frameworks.GPT2_REQUEST
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _installed(tokenizers, torch, transformers):
+    """The dev extras install tokenizers, torch and transformers: a missing one fails these tests instead of skipping them
+    (imported when a test of this module runs, not at collection: tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")

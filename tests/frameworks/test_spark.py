@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pyspark  # noqa: F401 - must be installed (the dev extras)
 import pytest
 
 from fixtures import frameworks
@@ -24,6 +23,12 @@ QUERIES = pd.DataFrame(frameworks.SPARK_QUERIES)
 # compiler only: a short-lived Spark driver starts in half the time. JAVA_TOOL_OPTIONS is the JDK's
 # own variable, so score.py stays as users deploy it.
 FAST_JVM = {"JAVA_TOOL_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _installed(pyspark):
+    """The dev extras install pyspark: a missing one fails these tests instead of skipping them
+    (imported when a test of this module runs, not at collection: tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -2,9 +2,7 @@
 verify -> save -> deploy (Docker and process) -> predict -> from_model_catalog, equal predictions."""
 from __future__ import annotations
 
-import keras
 import pytest
-import tensorflow as tf
 
 from fixtures import frameworks
 from tests.frameworks.conftest import (IMAGE_BUILD_TIMEOUT, close,
@@ -33,7 +31,7 @@ def saved(emulator, mlp, iris_features, tmp_path_factory):
     return saved_in_catalog(emulator, lambda: _prepared(mlp, tmp_path_factory.mktemp("tf"), X), X[:5])
 
 
-def test_prepare_writes_model_h5_with_tensorflow_pins_and_taxonomy(saved):
+def test_prepare_writes_model_h5_with_tensorflow_pins_and_taxonomy(tf, saved):
     model, _ = saved
     assert model.model_file_name == "model.h5"
     pins = {line.split("==")[0] for line in model.runtime_info.requirements}
@@ -62,7 +60,7 @@ def test_round_trip_in_docker(saved, iris_features):
     assert deployed_answer(model, "docker", iris_features[0][:5]) == answer
 
 
-def test_from_model_catalog_gives_a_keras_model_that_predicts_the_same(saved, mlp, iris_features, tmp_path):
+def test_from_model_catalog_gives_a_keras_model_that_predicts_the_same(keras, saved, mlp, iris_features, tmp_path):
     model, answer = saved
     loaded = loaded_from_catalog(model, tmp_path / "loaded")
     X, _ = iris_features
