@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import cProfile
 import os
 import pstats
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,6 +75,7 @@ def main() -> None:
 
     upstream = subprocess.Popen([sys.executable, "-c", _UPSTREAM], stdout=subprocess.PIPE, text=True)
     work = Path(tempfile.mkdtemp(prefix="dockyard-gateway-"))
+    atexit.register(shutil.rmtree, work, True)  # its emulator homes and logs: hundreds of MB
     script = work / "predict.lua"
     script.write_text(_WRK_SCRIPT)
     try:

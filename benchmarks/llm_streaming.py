@@ -10,8 +10,10 @@ Usage: python3 -m benchmarks.llm_streaming [--calls 10] [--tokens 64]
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -48,6 +50,7 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=64)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dockyard-bench-llm-"))
+    atexit.register(shutil.rmtree, work, True)  # its emulator homes and logs: hundreds of MB
     with _emulator(work / "home", "off") as home:
         from toolkit.catalog.session import connect
         from toolkit.deployment import deploy_model

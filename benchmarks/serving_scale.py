@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
 import multiprocessing
 import os
@@ -49,6 +50,7 @@ def main() -> None:
     counts = list(range(1, (args.max_instances or min(cores, 12)) + 1))
     client = args.client or ("wrk" if shutil.which("wrk") else "python")
     work = Path(tempfile.mkdtemp(prefix="dockyard-scale-"))
+    atexit.register(shutil.rmtree, work, True)  # its emulator homes and logs: hundreds of MB
     results: dict[str, Any] = {"machine": f"{cores} CPUs, load average {os.getloadavg()[0]:.1f} at start",
                                "client": client, "connections": args.connections, "seconds": args.seconds,
                                "instance_counts": counts}

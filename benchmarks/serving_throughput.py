@@ -25,6 +25,7 @@ Usage: python3 -m benchmarks.serving_throughput [--seconds 5] [--rounds 3] [--co
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -50,6 +51,7 @@ BODY = json.dumps({"data": [ROW], "data_type": "<class 'list'>"}).encode()
 def main() -> None:
     args = _parse()
     work = Path(tempfile.mkdtemp(prefix="dockyard-bench-"))
+    atexit.register(shutil.rmtree, work, True)  # its emulator homes and logs: hundreds of MB
     results: dict[str, Any] = {"machine": f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
                                "seconds": args.seconds, "rounds": args.rounds, "concurrency": args.concurrency,
                                "workers": args.workers}
