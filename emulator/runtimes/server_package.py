@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
+import threading
 from pathlib import Path
 
 PACKAGE_NAME = "dockyard_inference"
@@ -37,15 +39,34 @@ def copy_to(parent: Path, source: Path = SOURCE, name: str = PACKAGE_NAME) -> Pa
 
 def cached_copy(home: Path, source: Path = SOURCE, name: str = PACKAGE_NAME) -> Path:
     """A copy under ``<home>/runtime/<name>-<hash>`` (made once per server version); returns its parent
-    directory, the one to put on PYTHONPATH."""
+    directory, the one to put on PYTHONPATH.
+
+    Deployments start on threads of their own, so the first ones of a home ask for the copy at the same
+    moment: one thread makes it while the others wait, in a folder of its own that is renamed into place
+    whole (a shared temporary folder, emptied by each newcomer, once failed a deployment mid-copy)."""
     parent = home / "runtime" / (f"server-{source_hash()}" if name == PACKAGE_NAME else f"{name}-{source_hash(source)}")
-    if not (parent / name / "__init__.py").is_file():
-        tmp = parent.with_name(parent.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        copy_to(tmp, source, name)
-        shutil.rmtree(parent, ignore_errors=True)
-        tmp.rename(parent)
+    if _complete(parent, name):
+        return parent
+    with _copying:
+        if not _complete(parent, name):
+            parent.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f"{parent.name}.", suffix=".tmp", dir=parent.parent))
+            copy_to(tmp, source, name)
+            shutil.rmtree(parent, ignore_errors=True)
+            try:
+                tmp.rename(parent)
+            except OSError:  # another process sharing the home put its copy there first
+                shutil.rmtree(tmp, ignore_errors=True)
+                if not _complete(parent, name):
+                    raise
     return parent
+
+
+_copying = threading.Lock()
+
+
+def _complete(parent: Path, name: str) -> bool:
+    return (parent / name / "__init__.py").is_file()
 
 
 def gunicorn_args(package_parent: Path | str) -> list[str]:

@@ -145,3 +145,33 @@ def test_a_process_deployment_holds_its_port_from_the_moment_it_is_chosen(tmp_pa
         assert handle.url.startswith(f"http://127.0.0.1:{handle.details['port']}/")
     finally:
         runtime.stop(handle)
+
+
+def test_the_first_deployments_of_a_home_copy_the_server_package_once_between_them(tmp_path):
+    """Deployments start on threads of their own: the first ones of a fresh home all ask for the server's
+    copy at once. Each gets the same complete copy, and no thread's copy is emptied under it (CI: a
+    deployment of the score contract failed with FileNotFoundError in the middle of copy2)."""
+    import threading
+
+    from emulator.runtimes.server_package import PACKAGE_NAME, SOURCE, cached_copy
+
+    for attempt in range(10):  # a race: ten fresh homes, so that the old code's failure shows every run
+        home = tmp_path / f"home-{attempt}"
+        start, results, errors = threading.Barrier(16), [], []
+
+        def first_deployment() -> None:
+            start.wait()
+            try:
+                results.append(cached_copy(home))
+            except Exception as exc:  # noqa: BLE001 - the test reports every thread's failure
+                errors.append(exc)
+
+        threads = [threading.Thread(target=first_deployment) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == [] and len(set(results)) == 1
+        copied = results[0] / PACKAGE_NAME
+        assert sorted(p.name for p in copied.iterdir()) == sorted(p.name for p in SOURCE.glob("*.py"))
+        assert [p.name for p in (home / "runtime").iterdir()] == [results[0].name]  # no leftovers
