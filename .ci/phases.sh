@@ -6,6 +6,18 @@ _CI_START=$SECONDS
 
 _CI_JOBS="$_CI_TIMES.jobs"
 
+# Free space on the disk that holds the checkout (and, in CI, Docker's images): a full disk fails an
+# install minutes in, with pip's "No space left on device" (it did once, on a machine that other runs
+# had filled); say so at the start instead, and how much the run used at its end.
+_ci_free_gib() { df -Pk "${1:-.}" | awk 'NR == 2 { printf "%d", $4 / 1048576 }'; }
+_CI_FREE_AT_START=$(_ci_free_gib)
+# Measured: the venvs (Dockyard's, ADS's, the oci CLI's, MLflow's) 8.6 GB, Docker's images 9.5 GB.
+_CI_DISK_NEEDED_GIB=20
+echo "[ci] ${_CI_FREE_AT_START} GiB free on $(df -P . | awk 'NR == 2 { print $6 }'); a run from nothing uses about ${_CI_DISK_NEEDED_GIB}"
+if [ "$_CI_FREE_AT_START" -lt "$_CI_DISK_NEEDED_GIB" ]; then
+  echo "[ci] WARNING: less than ${_CI_DISK_NEEDED_GIB} GiB free: an install or an image build may fail with 'No space left on device'" >&2
+fi
+
 # phase NAME COMMAND...: run COMMAND, and record how long it took under NAME (failed or not).
 phase() {
   local name=$1 started=$SECONDS status=0
@@ -51,6 +63,7 @@ _ci_report() {
   done <"$_CI_TIMES"
   local total=$((SECONDS - _CI_START))
   printf '[ci]   %-36s %4dm %02ds  (exit %d)\n' "total" $((total / 60)) $((total % 60)) "$status"
+  echo "[ci] disk: ${_CI_FREE_AT_START} GiB free at the start, $(_ci_free_gib) GiB at the end"
   rm -f "$_CI_TIMES" "$_CI_JOBS"
 }
 trap _ci_report EXIT
