@@ -9,8 +9,10 @@ older version left 0755/0644 is tightened when an emulator starts on it (:func:`
 from __future__ import annotations
 
 import os
+import secrets
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -47,6 +49,26 @@ def open_file(path: str | os.PathLike[str], mode: str = "wb", encoding: str | No
         return os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None)
     except BaseException:
         os.close(fd)
+        raise
+
+
+@contextmanager
+def replaced_whole(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A binary file (0600) that replaces ``path`` when the block ends, synced first; when the block
+    raises it is removed and ``path`` is left as it was. Readers (a status command, a restore, a
+    client reading its token) see the old file or the new one, never half of one, even after a crash:
+    the bytes go to a hidden sibling of a name of its own until the rename."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -193,10 +193,8 @@ def serve(config: EmulatorConfig) -> None:
 def write_state_file(home: Path, url: str) -> Path:
     """Record pid and URL atomically so ``daemon.status`` never reads half a file."""
     path = Path(home) / STATE_FILE
-    tmp = path.with_suffix(".json.tmp")
-    with private.open_file(tmp, "w", encoding="utf-8") as out:
-        out.write(json.dumps({"pid": os.getpid(), "url": url, "home": str(home)}))
-    os.replace(tmp, path)
+    with private.replaced_whole(path) as out:
+        out.write(json.dumps({"pid": os.getpid(), "url": url, "home": str(home)}).encode())
     return path
 
 

@@ -85,25 +85,17 @@ def new_manifest(blobs: dict[str, str], records: dict[str, int], sizes: dict[str
 def write(target: Path, manifest: dict[str, Any], database: Path, blob_files: dict[str, Path]) -> None:
     """Write the snapshot file atomically (temp file, fsync, rename): ``blob_files`` maps sha256 to a
     file with those bytes (checked while it is copied)."""
-    part = target.with_name(f".{target.name}.part")
-    try:
-        with private.open_file(part, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT, copybufsize=_CHUNK) as tar:
-                data = json.dumps(manifest, indent=1, sort_keys=True).encode()
-                _add(tar, MANIFEST, io.BytesIO(data), len(data))
-                with open(database, "rb") as db:
-                    _add(tar, DATABASE, db, database.stat().st_size)
-                for sha256, path in sorted(blob_files.items()):
-                    with open(path, "rb") as blob:
-                        checked = _Hashing(blob, sha256, f"blob {path.name}")
-                        _add(tar, f"{BLOB_DIR}/{sha256}", checked, path.stat().st_size)
-                        checked.verify()
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(part, target)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    with private.replaced_whole(target) as raw:
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT, copybufsize=_CHUNK) as tar:
+            data = json.dumps(manifest, indent=1, sort_keys=True).encode()
+            _add(tar, MANIFEST, io.BytesIO(data), len(data))
+            with open(database, "rb") as db:
+                _add(tar, DATABASE, db, database.stat().st_size)
+            for sha256, path in sorted(blob_files.items()):
+                with open(path, "rb") as blob:
+                    checked = _Hashing(blob, sha256, f"blob {path.name}")
+                    _add(tar, f"{BLOB_DIR}/{sha256}", checked, path.stat().st_size)
+                    checked.verify()
 
 
 def read_manifest(source: Path) -> dict[str, Any]:

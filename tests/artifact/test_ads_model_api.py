@@ -8,7 +8,6 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from toolkit import GenericModel, SklearnModel
-from toolkit.artifact.errors import ArtifactExistsError, RuntimeInfoError
+from toolkit.artifact.errors import ArtifactExistsError
 from toolkit.artifact.schema import MAX_BYTES, fitted_schema, from_sample
 from toolkit.model.metadata import MetadataSizeError
 
