@@ -2,9 +2,10 @@
 
 Images are built per environment: the base Python image + a venv with the artifact's
 requirements (or its conda pack's), installed from a wheelhouse built on the host (``--no-index``)
-in a container with no network that is then committed (``venv_image``). The image tag is a hash of
-base image id + requirements + server source + install recipe: a second deploy of the same
-environment reuses it. The artifact is mounted read-only at OCI's path, the
+in a container with no network that is then committed (``venv_image``), and the inference server's
+package in a thin layer of its own on top. The venv image is named by a hash of base image id +
+requirements + install recipe, the served image by that and the server's source: a second deploy of
+the same environment reuses both, and a new server version reuses the venv. The artifact is mounted read-only at OCI's path, the
 container port is published on 127.0.0.1 on a port Docker picks, and labels let a restarted
 emulator find its containers again. BYOC runs the user's image with its own ports and command.
 An environment that runs a JVM (pyspark) is built on ``java_base_image`` instead: the base image
@@ -24,8 +25,8 @@ from emulator.runtimes.base import (MODEL_DIR_IN_CONTAINER, LogSink, RuntimeFail
 from emulator.runtimes.base_image import build_command, not_local, resolve as resolve_base_image, unavailable_message
 from emulator.runtimes.requirements import environment_key, needs_java, with_server_packages
 from emulator.runtimes.server_package import PACKAGE_NAME, copy_to, gunicorn_args, source_hash
-from emulator.runtimes.venv_image import (VENV, build_venv_image, host_build_lock, install_script, log_lines,
-                                          venv_environment)
+from emulator.runtimes.venv_image import (VENV, add_package_layer, build_venv_image, host_build_lock, install_script,
+                                          log_lines, package_script, venv_environment)
 from emulator.runtimes.wheelhouse import build_dir, for_requirements
 from emulator.settings import JAVA_BASE_IMAGE_ENV, OFFLINE_JAVA_BASE_IMAGE
 
@@ -68,23 +69,39 @@ class DockerRuntime:
 
     # images -----------------------------------------------------------------------------------
     def ensure_image(self, requirements: list[str], log: LogSink, base_image: str | None = None) -> str:
-        """The tag of the environment image for ``requirements`` on ``base_image``, built only when not cached."""
+        """The tag of the environment image for ``requirements`` on ``base_image``, built only when not cached:
+        the venv's image (named by the base and the requirements alone), and on it the server's thin layer."""
         needed = with_server_packages(requirements)
         explicit = self._java_base_for(needed, log) or base_image or self.base_image
         base = resolve_base_image(explicit)
         base_id = self._base_image_id(base, bool(explicit), log)
-        recipe = "\n".join([install_script(PACKAGE_NAME), *image_config("", ""), STOP_SIGNAL])
-        key = environment_key(base_id, needed, source_hash(), hashlib.sha256(recipe.encode()).hexdigest())
+        venv_recipe = "\n".join([install_script(None), *venv_environment()])
+        venv_key = environment_key(base_id, needed, hashlib.sha256(venv_recipe.encode()).hexdigest())
+        server_recipe = "\n".join([source_hash(), package_script(PACKAGE_NAME), *image_config("", ""), STOP_SIGNAL])
+        key = f"{venv_key}-server-{hashlib.sha256(server_recipe.encode()).hexdigest()[:16]}"
         tag = f"{IMAGE_REPO}:{key}"
         with self._lock_for(key), host_build_lock(key):
             if self._image_exists(tag):
                 log(f"image {tag} cached (base {base}); skipping the build")
                 return tag
-            wheels = for_requirements(self.home, needed, log)
+            venv_tag = self._ensure_venv_image(base, needed, venv_key, log)
             server = copy_to(build_dir(self.home, key))
-            log(f"building image {tag} from {base} (offline: --no-index, no network)")
-            build_venv_image(self.client, base, wheels, server, IMAGE_REPO, key, image_config(base, key), log,
-                             stop_signal=STOP_SIGNAL)
+            log(f"adding the inference server (version {source_hash()}) to {venv_tag} as {tag}")
+            add_package_layer(self.client, venv_tag, server, IMAGE_REPO, key, image_config(base, key), log,
+                              stop_signal=STOP_SIGNAL)
+        return tag
+
+    def _ensure_venv_image(self, base: str, needed: list[str], venv_key: str, log: LogSink) -> str:
+        """The image of the environment's venv alone, which every version of the server is added onto."""
+        tag = f"{IMAGE_REPO}:{venv_key}"
+        with self._lock_for(venv_key), host_build_lock(venv_key):
+            if self._image_exists(tag):
+                log(f"environment image {tag} cached (base {base})")
+                return tag
+            wheels = for_requirements(self.home, needed, log)
+            log(f"building environment image {tag} from {base} (offline: --no-index, no network)")
+            build_venv_image(self.client, base, wheels, None, IMAGE_REPO, venv_key,
+                             [*venv_environment(), f'LABEL dockyard.venv-key="{venv_key}" dockyard.base="{base}"'], log)
         return tag
 
     def _java_base_for(self, requirements: list[str], log: LogSink) -> str | None:

@@ -1,6 +1,11 @@
 """Images made of a base Python image plus one venv and one server package: deployment environments
 (``dockyard-env:<key>``) and the LLM stand-in (``dockyard/llm:cpu``).
 
+A deployment environment is two layers: the venv (``dockyard-env:<venv key>``, named by the base image
+and the requirements alone) and, on it, the inference server's package (``dockyard-env:<venv key>-server-
+<hash>``). A new version of the server adds a new thin top layer in a second or two; the venv, 80 s
+and more for TensorFlow, is built once per requirement set. The LLM stand-in is one layer, venv and package.
+
 They are not built from a Dockerfile. The install runs in a container of the base image with the
 host's wheelhouse and the package mounted read-only and no network, and that container is committed
 as the image. The result is one layer with no wheels in it. A two-stage Dockerfile gave the same
@@ -23,16 +28,22 @@ WHEELS_IN_BUILD = "/tmp/dockyard/wheels"
 PACKAGE_IN_BUILD = "/tmp/dockyard/package"
 
 
-def install_script(package_name: str) -> str:
-    """What runs in the install container. Part of an environment's cache key: change it, and images rebuild."""
-    return f"""\
+def install_script(package_name: str | None) -> str:
+    """What runs in the install container (and copies the package ``package_name``, when given). Part of
+    an environment's cache key: change it, and images rebuild."""
+    script = f"""\
 set -e
 python3 -m venv {VENV}
 {VENV}/bin/python -m pip install --no-index --no-cache-dir --disable-pip-version-check \\
   --find-links {WHEELS_IN_BUILD} -r {WHEELS_IN_BUILD}/requirements.txt
 {VENV}/bin/python -m pip uninstall -y -q pip setuptools
-cp -r {PACKAGE_IN_BUILD} /opt/dockyard/{package_name}
 """
+    return script + (package_script(package_name) if package_name else "")
+
+
+def package_script(package_name: str) -> str:
+    """What puts the server's package in place: the whole of an environment's top layer."""
+    return f"cp -r {PACKAGE_IN_BUILD} /opt/dockyard/{package_name}\n"
 
 
 @contextmanager
@@ -56,19 +67,35 @@ def venv_environment() -> list[str]:
             "ENV PYTHONPATH=/opt/dockyard", "ENV PYTHONUNBUFFERED=1", "ENV DOCKYARD_BIND_HOST=0.0.0.0"]
 
 
-def build_venv_image(client: Any, base: str, wheels: Path, package: Path, repository: str, tag: str,
+def build_venv_image(client: Any, base: str, wheels: Path, package: Path | None, repository: str, tag: str,
                      changes: list[str], log: Callable[[str], None], stop_signal: str | None = None) -> str:
-    """Install ``wheels`` (a wheelhouse with its requirements.txt) and ``package`` on ``base``, stream the
-    install's output to ``log``, and commit the result as ``repository:tag`` with the Dockerfile
+    """Install ``wheels`` (a wheelhouse with its requirements.txt) and ``package`` (unless None) on ``base``,
+    stream the install's output to ``log``, and commit the result as ``repository:tag`` with the Dockerfile
     instructions ``changes`` (``docker commit --change``; STOPSIGNAL is not one, hence ``stop_signal``).
     Returns the image id. A failing install raises RuntimeFailure with its last lines and leaves no
     image and no container."""
+    volumes = {str(wheels.resolve()): {"bind": WHEELS_IN_BUILD, "mode": "ro"}}
+    if package is not None:
+        volumes[str(package.resolve())] = {"bind": PACKAGE_IN_BUILD, "mode": "ro"}
+    return _commit_run(client, base, install_script(package.name if package else None), volumes, repository, tag,
+                       changes, log, stop_signal, "installing the environment")
+
+
+def add_package_layer(client: Any, image: str, package: Path, repository: str, tag: str, changes: list[str],
+                      log: Callable[[str], None], stop_signal: str | None = None) -> str:
+    """Commit ``package`` copied onto ``image`` as ``repository:tag`` (one thin layer); the image id."""
+    volumes = {str(package.resolve()): {"bind": PACKAGE_IN_BUILD, "mode": "ro"}}
+    return _commit_run(client, image, package_script(package.name), volumes, repository, tag, changes, log,
+                       stop_signal, "adding the server package")
+
+
+def _commit_run(client: Any, image: str, script: str, volumes: dict[str, Any], repository: str, tag: str,
+                changes: list[str], log: Callable[[str], None], stop_signal: str | None, what: str) -> str:
+    """Run ``script`` in a container of ``image`` with no network, and commit it as ``repository:tag``."""
     name = build_container_name(repository, tag)
     _remove_leftover(client, name)
-    container = client.containers.create(
-        base, ["/bin/sh", "-c", install_script(package.name)], name=name, network_mode="none",
-        volumes={str(wheels.resolve()): {"bind": WHEELS_IN_BUILD, "mode": "ro"},
-                 str(package.resolve()): {"bind": PACKAGE_IN_BUILD, "mode": "ro"}})
+    container = client.containers.create(image, ["/bin/sh", "-c", script], name=name, network_mode="none",
+                                         volumes=volumes)
     try:
         container.start()
         tail: deque[str] = deque(maxlen=20)
@@ -77,7 +104,7 @@ def build_venv_image(client: Any, base: str, wheels: Path, package: Path, reposi
             log(line)
         status = container.wait().get("StatusCode", 1)
         if status != 0:
-            raise RuntimeFailure(f"image build failed: installing the environment exited with {status}", list(tail))
+            raise RuntimeFailure(f"image build failed: {what} exited with {status}", list(tail))
         conf = {"StopSignal": stop_signal} if stop_signal else None
         image = container.commit(repository, tag, changes=changes, conf=conf)
         return image.id

@@ -23,28 +23,56 @@ def _build_containers(client) -> list:
     return client.containers.list(all=True, filters={"name": "dockyard-build-"})
 
 
+def _remove_with_its_venv_image(client, tag: str) -> None:
+    """An earlier run's images of this environment, so that the test watches both builds."""
+    venv_tag = f"{IMAGE_REPO}:{client.images.get(tag).labels['dockyard.venv-key']}"
+    client.images.remove(tag)
+    client.images.remove(venv_tag)
+
+
 @pytest.mark.docker
-def test_the_image_is_one_layer_over_the_base_and_serves_with_gunicorn(tmp_path):
+def test_the_image_is_the_venv_then_the_server_over_the_base_and_serves_with_gunicorn(tmp_path):
     client = docker.from_env()
-    cached = _runtime(tmp_path / "first").ensure_image([], lambda line: None)
-    client.images.remove(cached)  # an earlier run's: this test watches a build
+    _remove_with_its_venv_image(client, _runtime(tmp_path / "first").ensure_image([], lambda line: None))
     lines: list[str] = []
     tag = _runtime(tmp_path / "home").ensure_image([], lines.append)
     image, base = client.images.get(tag), client.images.get(BASE)
+    venv = client.images.get(f"{IMAGE_REPO}:{image.labels['dockyard.venv-key']}")
     config = image.attrs["Config"]
-    assert len(image.attrs["RootFS"]["Layers"]) == len(base.attrs["RootFS"]["Layers"]) + 1
+    assert len(venv.attrs["RootFS"]["Layers"]) == len(base.attrs["RootFS"]["Layers"]) + 1
+    assert image.attrs["RootFS"]["Layers"][:-1] == venv.attrs["RootFS"]["Layers"]  # the server: one layer more
     assert config["StopSignal"] == "SIGQUIT" and config["WorkingDir"] == "/opt/ds/model/deployed_model"
     assert config["Cmd"][:3] == ["/opt/dockyard/venv/bin/python", "-m", "gunicorn"]
     assert config["Labels"]["dockyard.env-key"] == tag.split(":")[1]
     assert any(line.startswith("Successfully installed") for line in lines)  # pip's output reached the log
-    files = client.containers.run(tag, ["sh", "-c", "find /tmp/dockyard -type f; python -c 'import flask, gunicorn'"],
+    files = client.containers.run(tag, ["sh", "-c", "find /tmp/dockyard -type f; python -c 'import flask, gunicorn'; "
+                                        "ls /opt/dockyard/dockyard_inference/wsgi.py"],
                                   remove=True, network_mode="none").decode()
-    assert files == ""  # the wheelhouse was mounted, never copied in (only the empty mount points remain)
+    assert files == "/opt/dockyard/dockyard_inference/wsgi.py\n"  # the wheelhouse was mounted, never copied in
     assert not _build_containers(client)
 
     again: list[str] = []
     assert _runtime(tmp_path / "home").ensure_image([], again.append) == tag
     assert any("cached" in line for line in again)
+
+
+@pytest.mark.docker
+def test_a_new_server_version_is_a_thin_layer_on_the_cached_venv(tmp_path, monkeypatch):
+    """Editing the inference server rebuilds no environment: its new package is committed onto the venv
+    image the last version used (a TensorFlow venv takes 80 s and more to install; this, a second or two)."""
+    client = docker.from_env()
+    tag = _runtime(tmp_path / "home").ensure_image([], lambda line: None)
+    monkeypatch.setattr(docker_runtime, "source_hash", lambda: "a-newer-server")
+    lines: list[str] = []
+    newer = _runtime(tmp_path / "home").ensure_image([], lines.append)
+    try:
+        assert newer != tag
+        assert not any(line.startswith(("Successfully installed", "Collecting", "Processing")) for line in lines)
+        assert any("environment image" in line and "cached" in line for line in lines)
+        old_layers, new_layers = (client.images.get(t).attrs["RootFS"]["Layers"] for t in (tag, newer))
+        assert len(new_layers) == len(old_layers) and new_layers[:-1] == old_layers[:-1]  # the same venv beneath
+    finally:
+        client.images.remove(newer)
 
 
 @pytest.mark.docker

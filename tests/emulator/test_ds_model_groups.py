@@ -105,6 +105,20 @@ def test_group_artifact_is_stored_once(ds, compartment, project, two_models, ser
     assert again.status == 409
 
 
+def test_a_large_group_artifact_reports_the_sha256_of_its_bytes(ds, compartment, project, two_models):
+    """Over the upload spool's threshold the SHA-256 is computed on the first read, not during the upload."""
+    import hashlib
+    import os
+
+    from emulator.store.upload_spool import THRESHOLD
+
+    group = _create_group(ds, compartment, project, [(two_models[0], "a")]).data
+    body = _zip({"score.py": "def load_model():\n    return 1\n", "weights.hex": os.urandom(THRESHOLD).hex()})
+    ds.create_model_group_artifact(group.id, body)
+    assert ds.head_model_group_artifact(group.id).headers["opc-content-sha256"] == hashlib.sha256(body).hexdigest()
+    assert ds.get_model_group_artifact_content(group.id).data.content == body
+
+
 def test_version_history_and_clone(ds, compartment, project, two_models, make_model, service_error):
     square, root = two_models
     first = _create_group(ds, compartment, project, [(square, "square"), (root, "root")]).data
