@@ -114,6 +114,7 @@ def test_a_large_group_artifact_reports_the_sha256_of_its_bytes(ds, compartment,
 
     group = _create_group(ds, compartment, project, [(two_models[0], "a")]).data
     body = _zip({"score.py": "def load_model():\n    return 1\n", "weights.hex": os.urandom(THRESHOLD).hex()})
+    assert len(body) > THRESHOLD
     ds.create_model_group_artifact(group.id, body)
     assert ds.head_model_group_artifact(group.id).headers["opc-content-sha256"] == hashlib.sha256(body).hexdigest()
     assert ds.get_model_group_artifact_content(group.id).data.content == body
