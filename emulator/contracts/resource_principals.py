@@ -14,10 +14,9 @@ so the ``oci`` SDK never reads half a token while the emulator renews it.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
-
-from emulator import private
 
 DIRECTORY = "resource-principals"
 TOKEN_FILE = "rpst"
@@ -43,7 +42,23 @@ def session_files(home: str | os.PathLike[str], resource_id: str) -> SessionFile
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically, the file 0600 and its new directories 0700."""
-    private.make_dir(path.parent)
-    with private.replaced_whole(path) as out:
-        out.write(data)
+    """Replace ``path`` with ``data`` atomically, the file 0600 and its new directories 0700.
+
+    ``emulator.private.replaced_whole`` does the same for the emulator; the contracts import nothing of
+    the emulator's (tests/test_layers.py), so this module keeps its own few lines."""
+    for directory in reversed([p for p in (path.parent, *path.parent.parents) if not p.exists()]):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
