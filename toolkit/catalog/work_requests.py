@@ -33,8 +33,13 @@ def wait(session: Any, work_request_id: str, timeout: float = 600, *, title: str
     with _Progress(title or f"work request {work_request_id}", show) as progress:
         shown = 0
         while True:
-            work = ds.get_work_request(work_request_id).data
+            # The logs before the status: a failure's log line and its FAILED status are written together,
+            # so a line read here is never a failure that the status, read after it, does not show yet
+            # (read the other way round, the failure was printed as progress and then raised: twice).
             logs = ds.list_work_request_logs(work_request_id).data if show else []
+            work = ds.get_work_request(work_request_id).data
+            if show and work.status in TERMINAL_WORK_REQUEST_STATES:
+                logs = ds.list_work_request_logs(work_request_id).data  # the last lines, written meanwhile
             errors = [e.message for e in _errors(ds, work)] if show else []
             for entry in logs[shown:]:
                 if not any(error and error in entry.message for error in errors):  # the raised error says it once
