@@ -18,9 +18,12 @@ FAST = {"retention_time_scale": DAY_SECONDS / 86400}
 
 
 def _artifact() -> bytes:
+    """The same bytes at every call: a zip entry written with writestr(name) carries the current time
+    (two-second steps), so two calls a step apart differed and an equality below failed in CI."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("score.py", "def load_model():\n    return None\n")
+        archive.writestr(zipfile.ZipInfo("score.py", date_time=(2026, 1, 1, 0, 0, 0)),
+                         "def load_model():\n    return None\n")
     return buffer.getvalue()
 
 
