@@ -77,7 +77,8 @@ class DockerRuntime:
         base_id = self._base_image_id(base, bool(explicit), log)
         venv_recipe = "\n".join([install_script(None), *venv_environment()])
         venv_key = environment_key(base_id, needed, hashlib.sha256(venv_recipe.encode()).hexdigest())
-        server_recipe = "\n".join([source_hash(), package_script(PACKAGE_NAME), *image_config("", ""), STOP_SIGNAL])
+        version = source_hash()
+        server_recipe = "\n".join([version, package_script(PACKAGE_NAME), *image_config("", ""), STOP_SIGNAL])
         key = f"{venv_key}-server-{hashlib.sha256(server_recipe.encode()).hexdigest()[:16]}"
         tag = f"{IMAGE_REPO}:{key}"
         with self._lock_for(key), host_build_lock(key):
@@ -86,7 +87,7 @@ class DockerRuntime:
                 return tag
             venv_tag = self._ensure_venv_image(base, needed, venv_key, log)
             server = copy_to(build_dir(self.home, key))
-            log(f"adding the inference server (version {source_hash()}) to {venv_tag} as {tag}")
+            log(f"adding the inference server (version {version}) to {venv_tag} as {tag}")
             add_package_layer(self.client, venv_tag, server, IMAGE_REPO, key, image_config(base, key), log,
                               stop_signal=STOP_SIGNAL)
         return tag
